@@ -1,0 +1,65 @@
+import { sql } from 'drizzle-orm';
+import { boolean, date, index, integer, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import { bodyEnum, createdAt, mediatorStatusEnum, routeEnum, updatedAt } from './columns.ts';
+import { users } from './users.ts';
+
+/**
+ * A mediator's profile and, once accredited, their register entry. `status` is null until the
+ * person is on the register (approval of an application, or grandfathering import).
+ */
+export const mediators = pgTable(
+  'mediators',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .unique()
+      .references(() => users.id, { onDelete: 'restrict' }),
+    fullName: text('full_name').notNull(),
+    body: bodyEnum('body'),
+    membershipNumber: text('membership_number'),
+    status: mediatorStatusEnum('status'),
+    route: routeEnum('route'),
+    standardsVersion: text('standards_version'),
+    firstAccreditedOn: date('first_accredited_on', { mode: 'string' }),
+    /** First day of the first register year whose CPD/practice obligations apply. */
+    complianceStartOn: date('compliance_start_on', { mode: 'string' }),
+    statusChangedAt: timestamp('status_changed_at', { withTimezone: true, mode: 'date' }),
+    organisation: text('organisation'),
+    regions: text('regions').array().notNull().default(sql`'{}'::text[]`),
+    languages: text('languages').array().notNull().default(sql`'{}'::text[]`),
+    contactEmail: text('contact_email'),
+    contactPhone: text('contact_phone'),
+    website: text('website'),
+    showEmail: boolean('show_email').notNull().default(false),
+    showPhone: boolean('show_phone').notNull().default(false),
+    showWebsite: boolean('show_website').notNull().default(false),
+    insurer: text('insurer'),
+    insuranceCoverGbp: integer('insurance_cover_gbp'),
+    insuranceExpiresOn: date('insurance_expires_on', { mode: 'string' }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    unique('mediators_body_membership_unique').on(t.body, t.membershipNumber),
+    index('mediators_status_idx').on(t.status),
+  ],
+);
+
+/** Every change of register status, with its reason (internal) and who made it. */
+export const statusHistory = pgTable(
+  'status_history',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    mediatorId: uuid('mediator_id')
+      .notNull()
+      .references(() => mediators.id, { onDelete: 'cascade' }),
+    fromStatus: mediatorStatusEnum('from_status'),
+    toStatus: mediatorStatusEnum('to_status').notNull(),
+    reason: text('reason').notNull(),
+    actorUserId: uuid('actor_user_id'),
+    actorRole: text('actor_role').notNull(),
+    changedAt: timestamp('changed_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [index('status_history_mediator_idx').on(t.mediatorId, t.changedAt)],
+);

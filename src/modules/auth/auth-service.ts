@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto';
+import { and, eq, gt, isNull } from 'drizzle-orm';
+import type { Db, Queryable } from '../../db/client.ts';
+import { mediators, refreshTokens, users } from '../../db/schema.ts';
+import { conflict, unauthorized } from '../../errors.ts';
+import type { Clock } from '../../lib/clock.ts';
+import type { Body, RequestContext, Role } from '../../lib/context.ts';
+import { dummyHash, hashPassword, verifyPassword } from '../../lib/passwords.ts';
+import { hashToken, newToken } from '../../lib/tokens.ts';
+import type { AccessTokenClaims } from '../../plugins/access.ts';
+import { recordAudit } from '../audit/audit-service.ts';
+import { enqueueNotifications } from '../notifications/outbox.ts';
+
+export interface AuthDeps {
+  db: Db;
+  clock: Clock;
+  signAccessToken: (claims: AccessTokenClaims) => string;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlDays: number;
+}
+
+export interface TokenPair {
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
+  tokenType: 'Bearer';
+}
+
+const INVALID_LOGIN = 'The email or password is not correct.';
+const INVALID_REFRESH = 'The refresh token is not valid; sign in again.';
+
+type UserRow = typeof users.$inferSelect;
+/** What an audit event may show of an account (never the password hash). */
+const publicUser = (u: UserRow) => ({ id: u.id, email: u.email, fullName: u.fullName, role: u.role, body: u.body });
+
+export function createAuthService(deps: AuthDeps) {
+  const { db, clock } = deps;
+
+  async function issueTokens(tx: Queryable, user: UserRow, familyId: string): Promise<TokenPair> {
+    const refreshToken = newToken();
+    await tx.insert(refreshTokens).values({
+      userId: user.id,
+      familyId,
+      tokenHash: hashToken(refreshToken),
+      expiresAt: new Date(clock().getTime() + deps.refreshTokenTtlDays * 86_400_000),
+    });
+    return {
+      accessToken: deps.signAccessToken({ sub: user.id, role: user.role, body: user.body }),
+      refreshToken,
+      expiresIn: deps.accessTokenTtlSeconds,
+      tokenType: 'Bearer',
+    };
+  }
+
+  return {
+    /** A new mediator account with an empty profile (their future register entry). */
+    async register(ctx: RequestContext, input: { email: string; password: string; fullName: string }) {
+      const passwordHash = await hashPassword(input.password);
+      return db.transaction(async (tx) => {
+        const [user] = await tx
+          .insert(users)
+          .values({ email: input.email, passwordHash, fullName: input.fullName, role: 'mediator' })
+          .onConflictDoNothing({ target: users.email })
+          .returning();
+        if (!user) throw conflict('An account with this email already exists; sign in or reset your password.');
+        const [mediator] = await tx.insert(mediators).values({ userId: user.id, fullName: user.fullName }).returning({ id: mediators.id });
+        await enqueueNotifications(tx, [{ recipient: user.email, userId: user.id, template: 'welcome', data: { fullName: user.fullName } }]);
+        const actorCtx: RequestContext = { ...ctx, actor: { type: 'user', id: user.id, role: user.role, body: null } };
+        await recordAudit(tx, actorCtx, { action: 'user.registered', entityType: 'user', entityId: user.id, after: publicUser(user) });
+        return { ...publicUser(user), mediatorId: mediator!.id };
+      });
+    },
+
+    /** Same answer, and about the same time, for an unknown email and a wrong password. */
+    async login(ctx: RequestContext, email: string, password: string): Promise<TokenPair> {
+      const [user] = await db.select().from(users).where(eq(users.email, email.trim()));
+      if (!user || !user.passwordHash) {
+        await verifyPassword(await dummyHash(), password);
+        throw unauthorized(INVALID_LOGIN);
+      }
+      const ok = await verifyPassword(user.passwordHash, password);
+      const actorCtx: RequestContext = { ...ctx, actor: { type: 'user', id: user.id, role: user.role, body: user.body } };
+      if (!ok) {
+        await db.transaction((tx) => recordAudit(tx, actorCtx, { action: 'auth.login_failed', entityType: 'user', entityId: user.id }));
+        throw unauthorized(INVALID_LOGIN);
+      }
+      return db.transaction(async (tx) => {
+        const pair = await issueTokens(tx, user, randomUUID());
+        await recordAudit(tx, actorCtx, { action: 'auth.login', entityType: 'user', entityId: user.id });
+        return pair;
+      });
+    },
+
+    /** Rotates a refresh token. Presenting a spent or revoked one revokes its whole family. */
+    async refresh(refreshToken: string): Promise<TokenPair> {
+      const tokenHash = hashToken(refreshToken);
+      const now = clock();
+      const outcome = await db.transaction(async (tx) => {
+        const [spent] = await tx
+          .update(refreshTokens)
+          .set({ usedAt: now })
+          .where(and(eq(refreshTokens.tokenHash, tokenHash), isNull(refreshTokens.usedAt), isNull(refreshTokens.revokedAt), gt(refreshTokens.expiresAt, now)))
+          .returning();
+        if (spent) {
+          const [user] = await tx.select().from(users).where(eq(users.id, spent.userId));
+          return { pair: await issueTokens(tx, user!, spent.familyId) };
+        }
+        const [known] = await tx.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, tokenHash));
+        if (known && (known.usedAt || known.revokedAt)) {
+          await tx.update(refreshTokens).set({ revokedAt: now }).where(and(eq(refreshTokens.familyId, known.familyId), isNull(refreshTokens.revokedAt)));
+          const [user] = await tx.select().from(users).where(eq(users.id, known.userId));
+          await recordAudit(
+            tx,
+            { actor: { type: 'user', id: user!.id, role: user!.role, body: user!.body }, requestId: null },
+            { action: 'auth.refresh_reuse_detected', entityType: 'user', entityId: known.userId, after: { familyId: known.familyId } },
+          );
+        }
+        return { pair: null };
+      });
+      if (!outcome.pair) throw unauthorized(INVALID_REFRESH);
+      return outcome.pair;
+    },
+
+    async logout(ctx: RequestContext, refreshToken: string): Promise<void> {
+      const [token] = await db.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, hashToken(refreshToken)));
+      // Another user's token, or an unknown one, is ignored: logout never reveals which tokens exist.
+      if (!token || token.userId !== ctx.actor.id) return;
+      await db.transaction(async (tx) => {
+        await tx.update(refreshTokens).set({ revokedAt: clock() }).where(and(eq(refreshTokens.familyId, token.familyId), isNull(refreshTokens.revokedAt)));
+        await recordAudit(tx, ctx, { action: 'auth.logout', entityType: 'user', entityId: token.userId });
+      });
+    },
+
+    async me(userId: string) {
+      const [row] = await db
+        .select({ user: users, mediatorId: mediators.id })
+        .from(users)
+        .leftJoin(mediators, eq(mediators.userId, users.id))
+        .where(eq(users.id, userId));
+      if (!row) throw unauthorized();
+      return { ...publicUser(row.user), mediatorId: row.mediatorId };
+    },
+
+    /** Staff accounts (assessor, admin of a body, registrar), made by an operator from the CLI. */
+    async createStaffAccount(ctx: RequestContext, input: { email: string; password: string; role: Exclude<Role, 'mediator'>; body: Body | null; fullName: string }) {
+      const passwordHash = await hashPassword(input.password);
+      return db.transaction(async (tx) => {
+        const [user] = await tx
+          .insert(users)
+          .values({ email: input.email, passwordHash, fullName: input.fullName, role: input.role, body: input.body })
+          .onConflictDoNothing({ target: users.email })
+          .returning();
+        if (!user) throw conflict(`An account with the email ${input.email} already exists.`);
+        await recordAudit(tx, ctx, { action: 'user.created', entityType: 'user', entityId: user.id, after: publicUser(user) });
+        return publicUser(user);
+      });
+    },
+  };
+}
+
+export type AuthService = ReturnType<typeof createAuthService>;

@@ -1,0 +1,25 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { ProblemSchema } from '../../../schemas/common.ts';
+import { serviceUnavailable } from '../../errors.ts';
+
+export const healthRoutes: FastifyPluginAsyncZod<{ ping: () => Promise<void> }> = async (app, { ping }) => {
+  app.get('/health', {
+    config: { access: 'public' },
+    schema: { tags: ['health'], summary: 'Liveness: the process is up', response: { 200: z.object({ status: z.literal('ok') }) } },
+    handler: async () => ({ status: 'ok' as const }),
+  });
+
+  app.get('/ready', {
+    config: { access: 'public' },
+    schema: { tags: ['health'], summary: 'Readiness: the database answers', response: { 200: z.object({ status: z.literal('ready') }), 503: ProblemSchema } },
+    handler: async () => {
+      try {
+        await Promise.race([ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000).unref())]);
+      } catch {
+        throw serviceUnavailable();
+      }
+      return { status: 'ready' as const };
+    },
+  });
+};

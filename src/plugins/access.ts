@@ -1,0 +1,64 @@
+import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
+import { forbidden, unauthorized } from '../errors.ts';
+import type { Body, RequestContext, Role } from '../lib/context.ts';
+
+/**
+ * Who may call a route, declared on every route as `config.access`:
+ * `public`, `authenticated` (any role) or the list of roles allowed. Object-level rules
+ * (own records, own body) are the services' job.
+ */
+export type Access = 'public' | 'authenticated' | readonly Role[];
+
+export interface AccessTokenClaims {
+  sub: string;
+  role: Role;
+  body: Body | null;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+  interface FastifyRequest {
+    /** The signed-in caller, set by the access hook on non-public routes. */
+    ctx: RequestContext;
+  }
+}
+
+declare module '@fastify/jwt' {
+  interface FastifyJWT {
+    payload: AccessTokenClaims;
+    user: AccessTokenClaims;
+  }
+}
+
+/** Refuses to register a route that does not say who may call it. */
+export function requireAccessDeclaration(route: RouteOptions) {
+  const access = (route.config as { access?: Access } | undefined)?.access;
+  if (access === undefined) {
+    throw new Error(`Route ${String(route.method)} ${route.url} does not declare config.access`);
+  }
+}
+
+export async function enforceAccess(req: FastifyRequest) {
+  const access = req.routeOptions.config.access;
+  if (access === 'public' || access === undefined) {
+    req.ctx = { actor: { type: 'anonymous' }, requestId: req.id };
+    return;
+  }
+  let claims: AccessTokenClaims;
+  try {
+    claims = await req.jwtVerify<AccessTokenClaims>();
+  } catch {
+    throw unauthorized();
+  }
+  req.ctx = { actor: { type: 'user', id: claims.sub, role: claims.role, body: claims.body }, requestId: req.id };
+  if (access !== 'authenticated' && !access.includes(claims.role)) throw forbidden();
+}
+
+/** Registers declaration checks and enforcement on every route of an (encapsulated) API context. */
+export function registerAccessControl(api: FastifyInstance) {
+  api.decorateRequest('ctx', null as unknown as RequestContext);
+  api.addHook('onRoute', requireAccessDeclaration);
+  api.addHook('onRequest', enforceAccess);
+}

@@ -1,0 +1,102 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { HttpProblem, type FieldError } from '../errors.ts';
+
+const LOCATION: Record<string, FieldError['in']> = {
+  body: 'body',
+  querystring: 'query',
+  params: 'params',
+  headers: 'headers',
+};
+
+// PostgreSQL SQLSTATEs that mean "the database went away", not "the request was wrong".
+const UNAVAILABLE = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004', '53300']);
+const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND']);
+
+function pgCode(err: unknown): string | undefined {
+  let e = err as { code?: unknown; cause?: unknown } | undefined;
+  for (let depth = 0; e && depth < 4; depth++, e = e.cause as typeof e) {
+    if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return e.code;
+  }
+  return undefined;
+}
+
+function isDatabaseUnavailable(err: unknown): boolean {
+  let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined;
+  for (let depth = 0; e && depth < 4; depth++, e = e.cause as typeof e) {
+    if (typeof e.code === 'string' && (UNAVAILABLE.has(e.code) || NETWORK.has(e.code))) return true;
+    if (typeof e.message === 'string' && /Connection terminated|connection timeout|Client has encountered a connection error|database closed|PGlite is closed/i.test(e.message)) return true;
+  }
+  return false;
+}
+
+/** Maps anything thrown into one problem+json answer; 5xx bodies never carry internals. */
+export function toProblem(err: unknown): HttpProblem {
+  if (err instanceof HttpProblem) return err;
+  const fe = err as FastifyError;
+  if (hasZodFastifySchemaValidationErrors(fe)) {
+    const where = LOCATION[fe.validationContext ?? 'body'] ?? 'body';
+    const errors = fe.validation.map((v) => ({
+      in: where,
+      field: fieldName(v.instancePath, v.params),
+      message: v.message ?? 'is invalid',
+    }));
+    return new HttpProblem(400, 'Bad Request', `The request ${where} is invalid: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, { errors });
+  }
+  if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new HttpProblem(413, 'Content Too Large', 'The request body is larger than this endpoint accepts.');
+  if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new HttpProblem(415, 'Unsupported Media Type', 'Send application/json (or text/csv where the endpoint says so).');
+  if (isDatabaseUnavailable(err)) return new HttpProblem(503, 'Service Unavailable', 'The database is unavailable; try again shortly.');
+  const code = pgCode(err);
+  if (code === '23505') return new HttpProblem(409, 'Conflict', 'This conflicts with an existing record.');
+  if (code === '40001' || code === '40P01') return new HttpProblem(409, 'Conflict', 'A concurrent change got there first; reload and try again.');
+  if (code === '23503' || code === '23514' || code === '22P02' || code === '22007' || code === '22008') {
+    return new HttpProblem(422, 'Unprocessable Content', 'The request does not fit the current state of the register.');
+  }
+  if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+    return new HttpProblem(fe.statusCode, titleFor(fe.statusCode), fe.message);
+  }
+  return new HttpProblem(500, 'Internal Server Error', 'Something went wrong on our side; it has been logged.');
+}
+
+function fieldName(instancePath: string | undefined, params: unknown): string {
+  const path = (instancePath ?? '').replace(/^\//, '').replaceAll('/', '.');
+  const keys = (params as { keys?: string[] } | undefined)?.keys;
+  const extra = Array.isArray(keys) && keys.length ? keys.join(', ') : '';
+  if (extra) return path ? `${path}.${extra}` : extra;
+  return path || '(root)';
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  406: 'Not Acceptable',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+};
+const titleFor = (status: number) => TITLES[status] ?? 'Request Error';
+
+export function sendProblem(reply: FastifyReply, problem: HttpProblem) {
+  return reply
+    .code(problem.status)
+    .type('application/problem+json')
+    .serializer(JSON.stringify)
+    .send({ type: 'about:blank', status: problem.status, title: problem.title, detail: problem.detail, ...problem.extra });
+}
+
+export function registerErrorHandling(app: FastifyInstance) {
+  app.setErrorHandler((err, req: FastifyRequest, reply) => {
+    const problem = toProblem(err);
+    if (problem.status >= 500) req.log.error({ err }, 'request failed');
+    else if (problem.status === 503) req.log.warn({ err }, 'database unavailable');
+    return sendProblem(reply, problem);
+  });
+  app.setNotFoundHandler((req, reply) =>
+    sendProblem(reply, new HttpProblem(404, 'Not Found', `No route for ${req.method} ${req.url.split('?')[0]}.`)),
+  );
+}
