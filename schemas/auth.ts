@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { BodySchema, RoleSchema, text } from './common.ts';
 
+// Internationalised addresses (RFC 6531) are allowed: members have names like Siân.
 export const EmailSchema = z
-  .email()
+  .email({ pattern: z.regexes.unicodeEmail })
   .max(254)
   .transform((v) => v.toLowerCase());
 // Long enough to resist guessing; capped so hashing cannot be used to exhaust the server.

@@ -64,6 +64,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     signAccessToken: (claims) => app.jwt.sign(claims),
     accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlDays: config.REFRESH_TOKEN_TTL_DAYS,
+    failedLoginsPerMinute: config.RATE_LIMIT_AUTH_PER_MINUTE,
   });
 
   // Every route below must declare who may call it (plugins/access.ts).

@@ -12,6 +12,7 @@ export class HttpProblem extends Error {
     readonly title: string,
     readonly detail: string,
     readonly extra: { errors?: FieldError[]; [key: string]: unknown } = {},
+    readonly headers: Record<string, string> = {},
   ) {
     super(detail);
     this.name = 'HttpProblem';
@@ -29,3 +30,7 @@ export const unprocessable = (detail: string, errors?: FieldError[]) =>
   new HttpProblem(422, 'Unprocessable Content', detail, errors ? { errors } : {});
 export const serviceUnavailable = (detail = 'The database is unavailable; try again shortly.') =>
   new HttpProblem(503, 'Service Unavailable', detail);
+export const tooManyRequests = (retryAfterSeconds: number) =>
+  new HttpProblem(429, 'Too Many Requests', `Too many attempts; try again in ${retryAfterSeconds} seconds.`, {}, {
+    'retry-after': String(retryAfterSeconds),
+  });

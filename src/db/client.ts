@@ -18,7 +18,10 @@ export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelati
 /** Anything a query can run on: the database or an open transaction. */
 export type Queryable = Db | Tx;
 
-export type DatabaseTarget = { kind: 'postgres'; url: string; poolMax?: number } | { kind: 'pglite'; dataDir: string };
+export type DatabaseTarget =
+  | { kind: 'postgres'; url: string; poolMax?: number }
+  /** `loadDataDir`: start from a dump (tests clone one migrated database instead of re-running initdb). */
+  | { kind: 'pglite'; dataDir: string; loadDataDir?: Blob };
 
 export interface Database {
   kind: 'postgres' | 'pglite';
@@ -66,6 +69,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   try {
     client = await PGlite.create(inMemory ? 'memory://' : target.dataDir, {
       extensions: { citext, pg_trgm, unaccent },
+      ...(target.loadDataDir ? { loadDataDir: target.loadDataDir } : {}),
       parsers: { 1082: (v: string) => v, 20: (v: string) => Number(v), 1700: (v: string) => Number(v) },
     });
   } catch (err) {

@@ -83,6 +83,7 @@ const titleFor = (status: number) => TITLES[status] ?? 'Request Error';
 
 export function sendProblem(reply: FastifyReply, problem: HttpProblem) {
   return reply
+    .headers(problem.headers)
     .code(problem.status)
     .type('application/problem+json')
     .serializer(JSON.stringify)

@@ -10,13 +10,8 @@ export interface AuthRoutesOptions {
 }
 
 export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, { auth, authPerMinute }) => {
+  // Per IP here; failed logins are also counted per account in the service.
   const perIp = { max: authPerMinute, timeWindow: '1 minute' };
-  // A second limit keyed on the account, so one address cannot be guessed at from many IPs.
-  const perAccount = app.rateLimit({
-    max: authPerMinute,
-    timeWindow: '1 minute',
-    keyGenerator: (req) => `account:${String((req.body as { email?: unknown } | undefined)?.email ?? '').trim().toLowerCase()}`,
-  });
 
   app.post('/v1/auth/register', {
     config: { access: 'public', rateLimit: perIp },
@@ -26,7 +21,6 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
 
   app.post('/v1/auth/login', {
     config: { access: 'public', rateLimit: perIp },
-    preHandler: perAccount,
     schema: { tags: ['auth'], summary: 'Sign in: an access and a refresh token', body: LoginBodySchema, response: { 200: TokenPairSchema, ...problemResponses } },
     handler: async (req) => auth.login(req.ctx, req.body.email, req.body.password),
   });

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import type { Db, Queryable } from '../../db/client.ts';
 import { mediators, refreshTokens, users } from '../../db/schema.ts';
-import { conflict, unauthorized } from '../../errors.ts';
+import { conflict, tooManyRequests, unauthorized } from '../../errors.ts';
+import { AttemptLimiter } from '../../lib/attempt-limiter.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { Body, RequestContext, Role } from '../../lib/context.ts';
 import { dummyHash, hashPassword, verifyPassword } from '../../lib/passwords.ts';
@@ -17,6 +18,8 @@ export interface AuthDeps {
   signAccessToken: (claims: AccessTokenClaims) => string;
   accessTokenTtlSeconds: number;
   refreshTokenTtlDays: number;
+  /** Failed logins allowed per account per minute before answering 429. */
+  failedLoginsPerMinute?: number;
 }
 
 export interface TokenPair {
@@ -35,6 +38,7 @@ const publicUser = (u: UserRow) => ({ id: u.id, email: u.email, fullName: u.full
 
 export function createAuthService(deps: AuthDeps) {
   const { db, clock } = deps;
+  const failedLogins = new AttemptLimiter(deps.failedLoginsPerMinute ?? 10, 60_000, clock);
 
   async function issueTokens(tx: Queryable, user: UserRow, familyId: string): Promise<TokenPair> {
     const refreshToken = newToken();
@@ -73,17 +77,23 @@ export function createAuthService(deps: AuthDeps) {
 
     /** Same answer, and about the same time, for an unknown email and a wrong password. */
     async login(ctx: RequestContext, email: string, password: string): Promise<TokenPair> {
-      const [user] = await db.select().from(users).where(eq(users.email, email.trim()));
+      const key = email.trim().toLowerCase();
+      const wait = failedLogins.retryAfter(key);
+      if (wait > 0) throw tooManyRequests(wait);
+      const [user] = await db.select().from(users).where(eq(users.email, key));
       if (!user || !user.passwordHash) {
         await verifyPassword(await dummyHash(), password);
+        failedLogins.fail(key);
         throw unauthorized(INVALID_LOGIN);
       }
       const ok = await verifyPassword(user.passwordHash, password);
       const actorCtx: RequestContext = { ...ctx, actor: { type: 'user', id: user.id, role: user.role, body: user.body } };
       if (!ok) {
+        failedLogins.fail(key);
         await db.transaction((tx) => recordAudit(tx, actorCtx, { action: 'auth.login_failed', entityType: 'user', entityId: user.id }));
         throw unauthorized(INVALID_LOGIN);
       }
+      failedLogins.reset(key);
       return db.transaction(async (tx) => {
         const pair = await issueTokens(tx, user, randomUUID());
         await recordAudit(tx, actorCtx, { action: 'auth.login', entityType: 'user', entityId: user.id });

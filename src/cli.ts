@@ -1,0 +1,75 @@
+import { parseArgs } from 'node:util';
+import { loadConfig, type Config } from './config.ts';
+import type { Database } from './db/client.ts';
+import { systemClock } from './lib/clock.ts';
+import { systemContext } from './lib/context.ts';
+import { createAuthService } from './modules/auth/auth-service.ts';
+import { describeStartupError, openMigratedDatabase } from './runtime.ts';
+
+type Command = (args: string[], env: { config: Config; database: Database }) => Promise<void>;
+
+const usage = `Usage: npm run cli -- <command> [options]
+
+  create-admin --email E --password P --role admin|registrar|assessor [--body com|cmc] [--name "Full Name"]
+`;
+
+const commands: Record<string, Command> = {
+  'create-admin': async (args, { database }) => {
+    const { values } = parseArgs({
+      args,
+      options: { email: { type: 'string' }, password: { type: 'string' }, role: { type: 'string' }, body: { type: 'string' }, name: { type: 'string' } },
+    });
+    const { z } = await import('zod');
+    const { EmailSchema, PasswordSchema } = await import('../schemas/auth.ts');
+    const parsed = z
+      .object({
+        email: EmailSchema,
+        password: PasswordSchema,
+        role: z.enum(['admin', 'registrar', 'assessor']),
+        body: z.enum(['com', 'cmc']).optional(),
+        name: z.string().trim().min(1).max(200).optional(),
+      })
+      .refine((v) => v.role !== 'admin' || v.body, { message: 'an admin needs --body com|cmc', path: ['body'] })
+      .safeParse(values);
+    if (!parsed.success) throw new CliError(parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('\n'));
+    const v = parsed.data;
+    const auth = createAuthService({ db: database.db, clock: systemClock, signAccessToken: () => '', accessTokenTtlSeconds: 0, refreshTokenTtlDays: 0 });
+    const user = await auth.createStaffAccount(systemContext(), {
+      email: v.email,
+      password: v.password,
+      role: v.role,
+      body: v.body ?? null,
+      fullName: v.name ?? v.email,
+    });
+    console.log(`Created ${user.role}${user.body ? ` (${user.body})` : ''} ${user.email} (${user.id})`);
+  },
+};
+
+export class CliError extends Error {
+  override name = 'CliError';
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  const command = name ? commands[name] : undefined;
+  if (!command) {
+    console.error(name ? `Unknown command: ${name}\n\n${usage}` : usage);
+    return 2;
+  }
+  let database: Database | undefined;
+  try {
+    const config = loadConfig(process.env);
+    database = await openMigratedDatabase(config);
+    await command(args, { config, database });
+    return 0;
+  } catch (err) {
+    const e = err as { name?: string; message?: string; status?: number };
+    if (e.name === 'CliError' || e.name === 'HttpProblem') console.error(e.message);
+    else console.error(describeStartupError(err));
+    return 1;
+  } finally {
+    await database?.close().catch(() => {});
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

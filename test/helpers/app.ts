@@ -1,0 +1,108 @@
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { Test } from 'tap';
+import { buildApp } from '../../src/app.ts';
+import { loadConfig, type Config } from '../../src/config.ts';
+import type { Database } from '../../src/db/client.ts';
+import type { Body, RequestContext, Role } from '../../src/lib/context.ts';
+import { createAuthService } from '../../src/modules/auth/auth-service.ts';
+import { dbKinds, freshDatabase, type DbKind } from './database.ts';
+
+/** A clock the test moves by hand. */
+export function testClock(start = '2025-06-02T10:00:00Z') {
+  let now = new Date(start);
+  const clock = () => new Date(now);
+  clock.set = (iso: string) => {
+    now = new Date(iso);
+  };
+  clock.advanceDays = (days: number) => {
+    now = new Date(now.getTime() + days * 86_400_000);
+  };
+  return clock;
+}
+export type TestClock = ReturnType<typeof testClock>;
+
+export const testConfig = (env: Record<string, string> = {}): Config =>
+  loadConfig({ DATA_DIR: 'memory://', LOG_LEVEL: 'silent', RATE_LIMIT_AUTH_PER_MINUTE: '10000', COMPLIANCE_CRON: 'off', ...env });
+
+export const JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-signing';
+
+export interface TestApp {
+  kind: DbKind;
+  app: FastifyInstance;
+  database: Database;
+  config: Config;
+  clock: TestClock;
+  /** `app.inject` with a bearer token and JSON body shorthand. */
+  request(opts: InjectOptions & { token?: string }): Promise<LightMyRequestResponse>;
+  /** Registers a mediator through the API and signs them in. */
+  mediator(email?: string, fullName?: string): Promise<{ token: string; userId: string; mediatorId: string; email: string }>;
+  /** Creates a staff account directly (as the CLI does) and signs it in. */
+  staff(role: Exclude<Role, 'mediator'>, body?: Body | null, email?: string): Promise<{ token: string; userId: string; email: string }>;
+  /** A second app on the same database (another "instance"). */
+  sibling(): Promise<FastifyInstance>;
+}
+
+let seq = 0;
+const PASSWORD = 'correct horse battery staple';
+
+/** Builds the app on a fresh database; everything is closed and dropped when the test ends. */
+export async function buildTestApp(t: Test, kind: DbKind, opts: { env?: Record<string, string>; clock?: TestClock } = {}): Promise<TestApp> {
+  const fresh = await freshDatabase(kind);
+  const config = testConfig(opts.env);
+  const clock = opts.clock ?? testClock();
+  const apps: FastifyInstance[] = [];
+  const make = async () => {
+    const a = await buildApp(config, { database: fresh.database, jwtSecret: JWT_SECRET, clock });
+    apps.push(a);
+    return a;
+  };
+  const app = await make();
+  t.teardown(async () => {
+    for (const a of apps) await a.close();
+    await fresh.drop();
+  });
+
+  const request: TestApp['request'] = ({ token, ...opts }) =>
+    app.inject({ ...opts, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(opts.headers ?? {}) } });
+
+  const login = async (email: string) => {
+    const res = await request({ method: 'POST', url: '/v1/auth/login', payload: { email, password: PASSWORD } });
+    if (res.statusCode !== 200) throw new Error(`login failed: ${res.statusCode} ${res.body}`);
+    return res.json().accessToken as string;
+  };
+
+  return {
+    kind,
+    app,
+    database: fresh.database,
+    config,
+    clock,
+    request,
+    async mediator(email = `mediator${++seq}@example.org`, fullName = `Mediator ${seq}`) {
+      const res = await request({ method: 'POST', url: '/v1/auth/register', payload: { email, password: PASSWORD, fullName } });
+      if (res.statusCode !== 201) throw new Error(`register failed: ${res.statusCode} ${res.body}`);
+      const me = res.json();
+      return { token: await login(email), userId: me.id, mediatorId: me.mediatorId, email };
+    },
+    async staff(role, body = null, email = `${role}${++seq}@example.org`) {
+      const auth = createAuthService({
+        db: fresh.database.db,
+        clock,
+        signAccessToken: () => '',
+        accessTokenTtlSeconds: 900,
+        refreshTokenTtlDays: 30,
+      });
+      const ctx: RequestContext = { actor: { type: 'system' }, requestId: null };
+      const user = await auth.createStaffAccount(ctx, { email, password: PASSWORD, role, body: role === 'admin' ? (body ?? 'com') : body, fullName: `${role} ${seq}` });
+      return { token: await login(email), userId: user.id, email };
+    },
+    sibling: make,
+  };
+}
+
+export { PASSWORD };
+
+/** Runs the body once per database kind, each in its own subtest with its own fresh database. */
+export async function eachDatabase(t: Test, fn: (t: Test, kind: DbKind) => Promise<void>) {
+  for (const kind of dbKinds()) await t.test(kind, (tt) => fn(tt, kind));
+}
