@@ -2,3 +2,4 @@ export * from './tables/columns.ts';
 export * from './tables/users.ts';
 export * from './tables/mediators.ts';
 export * from './tables/audit.ts';
+export * from './tables/settings.ts';
