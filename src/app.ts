@@ -68,8 +68,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   });
 
   // Every route below must declare who may call it (plugins/access.ts).
+  app.decorate('routeTable', []);
   await app.register(async (api) => {
-    registerAccessControl(api);
+    registerAccessControl(api, app.routeTable);
     api.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
     await api.register(healthRoutes, { ping: deps.database.ping });
     await api.register(authRoutes, { auth, authPerMinute: config.RATE_LIMIT_AUTH_PER_MINUTE });

@@ -15,9 +15,19 @@ export interface AccessTokenClaims {
   body: Body | null;
 }
 
+export interface RouteEntry {
+  method: string;
+  url: string;
+  access: Access;
+}
+
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
+  }
+  interface FastifyInstance {
+    /** Every API route with who may call it (for docs, the permission matrix and its tests). */
+    routeTable: RouteEntry[];
   }
   interface FastifyRequest {
     /** The signed-in caller, set by the access hook on non-public routes. */
@@ -32,12 +42,13 @@ declare module '@fastify/jwt' {
   }
 }
 
-/** Refuses to register a route that does not say who may call it. */
-export function requireAccessDeclaration(route: RouteOptions) {
+/** Refuses to register a route that does not say who may call it; records the ones that do. */
+function declaredAccess(route: RouteOptions): Access {
   const access = (route.config as { access?: Access } | undefined)?.access;
   if (access === undefined) {
     throw new Error(`Route ${String(route.method)} ${route.url} does not declare config.access`);
   }
+  return access;
 }
 
 export async function enforceAccess(req: FastifyRequest) {
@@ -56,9 +67,17 @@ export async function enforceAccess(req: FastifyRequest) {
   if (access !== 'authenticated' && !access.includes(claims.role)) throw forbidden();
 }
 
-/** Registers declaration checks and enforcement on every route of an (encapsulated) API context. */
-export function registerAccessControl(api: FastifyInstance) {
+/**
+ * Registers declaration checks and enforcement on every route of an (encapsulated) API context;
+ * `table` (decorated on the root as `routeTable`) receives each route as it is added.
+ */
+export function registerAccessControl(api: FastifyInstance, table: RouteEntry[]) {
   api.decorateRequest('ctx', null as unknown as RequestContext);
-  api.addHook('onRoute', requireAccessDeclaration);
+  api.addHook('onRoute', (route) => {
+    const access = declaredAccess(route);
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD') table.push({ method, url: route.url, access });
+    }
+  });
   api.addHook('onRequest', enforceAccess);
 }
