@@ -11,6 +11,8 @@ import { systemClock, type Clock } from './lib/clock.ts';
 import { createAuthService } from './modules/auth/auth-service.ts';
 import { authRoutes } from './modules/auth/auth-routes.ts';
 import { healthRoutes } from './modules/health/health-routes.ts';
+import { createUsersService } from './modules/users/users-service.ts';
+import { usersRoutes } from './modules/users/users-routes.ts';
 import { registerAccessControl } from './plugins/access.ts';
 import { registerErrorHandling } from './plugins/errors.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
@@ -74,6 +76,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     api.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
     await api.register(healthRoutes, { ping: deps.database.ping });
     await api.register(authRoutes, { auth, authPerMinute: config.RATE_LIMIT_AUTH_PER_MINUTE });
+    await api.register(usersRoutes, { users: createUsersService({ db, clock }) });
   });
 
   return app;

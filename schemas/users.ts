@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { BodySchema, RoleSchema, TimestampSchema } from './common.ts';
+
+export const UserSchema = z
+  .object({
+    id: z.uuid(),
+    email: z.string(),
+    fullName: z.string(),
+    role: RoleSchema,
+    body: BodySchema.nullable(),
+    claimed: z.boolean().describe('false for a grandfathered member who has not set a password yet'),
+    createdAt: TimestampSchema,
+  })
+  .meta({ id: 'User' });
+
+export const UserListQuerySchema = z.strictObject({
+  q: z.string().trim().max(254).optional().describe('Part of an email address or name'),
+  role: RoleSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(512).optional(),
+});
+
+export const RoleChangeBodySchema = z
+  .strictObject({
+    role: RoleSchema,
+    body: BodySchema.nullable().optional(),
+    reason: z.string().trim().min(3).max(1000),
+  })
+  .refine((v) => v.role !== 'admin' || v.body, { message: 'an admin needs a body (com or cmc)', path: ['body'] });

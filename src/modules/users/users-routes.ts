@@ -1,0 +1,20 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { IdParamsSchema, page, problemResponses } from '../../../schemas/common.ts';
+import { RoleChangeBodySchema, UserListQuerySchema, UserSchema } from '../../../schemas/users.ts';
+import type { UsersService } from './users-service.ts';
+
+export const usersRoutes: FastifyPluginAsyncZod<{ users: UsersService }> = async (app, { users }) => {
+  const security = [{ bearerAuth: [] }];
+
+  app.get('/v1/admin/users', {
+    config: { access: ['registrar'] },
+    schema: { tags: ['admin'], summary: 'Accounts, by email', security, querystring: UserListQuerySchema, response: { 200: page(UserSchema), ...problemResponses } },
+    handler: async (req) => users.list(req.query),
+  });
+
+  app.put('/v1/admin/users/:id/role', {
+    config: { access: ['registrar'] },
+    schema: { tags: ['admin'], summary: "Change an account's role (and body for admins)", security, params: IdParamsSchema, body: RoleChangeBodySchema, response: { 200: UserSchema, ...problemResponses } },
+    handler: async (req) => users.changeRole(req.ctx, req.params.id, req.body),
+  });
+};

@@ -1,0 +1,69 @@
+import { and, asc, eq, gt, ilike, or, sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../../db/client.ts';
+import { refreshTokens, users } from '../../db/schema.ts';
+import { conflict, notFound } from '../../errors.ts';
+import type { Clock } from '../../lib/clock.ts';
+import type { Body, RequestContext, Role } from '../../lib/context.ts';
+import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
+import { recordAudit } from '../audit/audit-service.ts';
+
+type UserRow = typeof users.$inferSelect;
+const toUser = (u: UserRow) => ({
+  id: u.id,
+  email: u.email,
+  fullName: u.fullName,
+  role: u.role,
+  body: u.body,
+  claimed: u.passwordHash !== null,
+  createdAt: u.createdAt.toISOString(),
+});
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** Accounts and roles, for the registrar. */
+export function createUsersService({ db, clock }: { db: Db; clock: Clock }) {
+  return {
+    async list(query: { q?: string; role?: Role; limit: number; cursor?: string }) {
+      const after = decodeCursor(query.cursor, 1) as [string] | null;
+      const conditions: SQL[] = [];
+      if (query.q) {
+        const pattern = `%${escapeLike(query.q)}%`;
+        conditions.push(or(ilike(users.email, pattern), ilike(users.fullName, pattern))!);
+      }
+      if (query.role) conditions.push(eq(users.role, query.role));
+      if (after) conditions.push(gt(sql`${users.email}::text`, after[0]));
+      const rows = await db
+        .select()
+        .from(users)
+        .where(and(...conditions))
+        .orderBy(asc(sql`${users.email}::text`))
+        .limit(query.limit + 1);
+      const items = rows.slice(0, query.limit).map(toUser);
+      const last = rows.length > query.limit ? items[items.length - 1] : undefined;
+      return { items, nextCursor: last ? encodeCursor([last.email]) : null };
+    },
+
+    /** A role change ends the user's sessions: their next sign-in carries the new role. */
+    async changeRole(ctx: RequestContext, userId: string, change: { role: Role; body?: Body | null; reason: string }) {
+      if (userId === ctx.actor.id) throw conflict('You cannot change your own role; ask another registrar.');
+      return db.transaction(async (tx) => {
+        const [before] = await tx.select().from(users).where(eq(users.id, userId)).for('update');
+        if (!before) throw notFound('The user');
+        // Only an admin belongs to a body (a mediator's body is on their register entry).
+        const body = change.role === 'admin' ? (change.body ?? null) : null;
+        const [after] = await tx.update(users).set({ role: change.role, body, updatedAt: clock() }).where(eq(users.id, userId)).returning();
+        await tx.update(refreshTokens).set({ revokedAt: clock() }).where(and(eq(refreshTokens.userId, userId), sql`${refreshTokens.revokedAt} IS NULL`));
+        await recordAudit(tx, ctx, {
+          action: 'user.role_changed',
+          entityType: 'user',
+          entityId: userId,
+          before: { role: before.role, body: before.body },
+          after: { role: after!.role, body: after!.body, reason: change.reason },
+        });
+        return toUser(after!);
+      });
+    },
+  };
+}
+
+export type UsersService = ReturnType<typeof createUsersService>;
