@@ -3,3 +3,4 @@ export * from './tables/users.ts';
 export * from './tables/mediators.ts';
 export * from './tables/audit.ts';
 export * from './tables/settings.ts';
+export * from './tables/compliance.ts';
