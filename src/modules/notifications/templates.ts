@@ -5,12 +5,46 @@
 type Data = Record<string, unknown>;
 type Render = (d: Data) => { subject: string; text: string };
 
+/** One line per unmet requirement: "- cpd_hours: 6 of 10 (4 more)". */
+const listDeficits = (deficits: unknown) =>
+  (deficits as Array<{ metric: string; required: number; achieved: number; shortfall: number }>)
+    .map((x) => `- ${x.metric.replaceAll('_', ' ')}: ${x.achieved} of ${x.required} (${x.shortfall} more)`)
+    .join('\n');
+
 const sign = '\n\nSEND Mediator Register (College of Mediators and Civil Mediation Council)';
 
 export const templates = {
   welcome: (d: Data) => ({
     subject: 'Your SEND Mediator Register account',
     text: `Hello ${d.fullName},\n\nYour account on the SEND Mediator Register has been created with this email address. You can now sign in, complete your profile and start an application.${sign}`,
+  }),
+  compliance_reminder: (d: Data) => ({
+    subject: `CPD and practice: ${d.daysLeft} days left in your register year`,
+    text: `Hello ${d.fullName},\n\nYour current register year ends on ${d.periodEnd} and your log is still short of the annual requirements:\n${listDeficits(d.deficits)}\n\nPlease log the CPD and practice you have done (or plan it) before ${d.periodEnd}. Entries dated in the year count; after it ends you will have a grace period to catch up.${sign}`,
+  }),
+  compliance_in_grace: (d: Data) => ({
+    subject: 'Your register year ended short of the requirements: grace period until ' + String(d.graceEndsOn),
+    text: `Hello ${d.fullName},\n\nYour register year ${d.periodStart} to ${d.periodEnd} has been assessed and these requirements were not met:\n${listDeficits(d.deficits)}\n\nYou are in a grace period until ${d.graceEndsOn}. Log entries dated within ${d.periodStart} to ${d.periodEnd} by then; if the requirements are still not met after ${d.graceEndsOn}, your register entry will lapse. If illness, parental leave or similar kept you from practice, ask your body about an exemption or extension.${sign}`,
+  }),
+  compliance_grace_reminder: (d: Data) => ({
+    subject: `Your grace period ends on ${d.graceEndsOn}`,
+    text: `Hello ${d.fullName},\n\nYour grace period for the register year ending ${d.periodEnd} ends on ${d.graceEndsOn}, and these requirements are still not met:\n${listDeficits(d.deficits)}\n\nLog the missing entries (dated within that year) by ${d.graceEndsOn}, or your register entry will lapse.${sign}`,
+  }),
+  compliance_met: (d: Data) => ({
+    subject: 'You now meet the annual requirements',
+    text: `Hello ${d.fullName},\n\nThe entries you logged for the register year ${d.periodStart} to ${d.periodEnd} now meet the annual requirements. Your grace period has ended and your entry stays on the register. Nothing more to do for that year.${sign}`,
+  }),
+  compliance_lapsed: (d: Data) => ({
+    subject: 'Your register entry has lapsed',
+    text: `Hello ${d.fullName},\n\nYour entry on the SEND Mediator Register has lapsed: ${d.reason} It no longer appears in the public register.\n\nTo be reinstated, complete and log the missing CPD and practice, then contact your body (College of Mediators or Civil Mediation Council), which can reinstate your entry.${sign}`,
+  }),
+  compliance_exempted: (d: Data) => ({
+    subject: 'Exemption from the annual requirements',
+    text: `Hello ${d.fullName},\n\nYour body has exempted you from the CPD and practice requirements for the register year ${d.periodStart} to ${d.periodEnd}. Reason recorded: ${d.reason}\n\nNothing more to do for that year.${sign}`,
+  }),
+  compliance_extended: (d: Data) => ({
+    subject: `Grace period extended to ${d.until}`,
+    text: `Hello ${d.fullName},\n\nYour body has extended the grace period for the register year ${d.periodStart} to ${d.periodEnd} until ${d.until}. Reason recorded: ${d.reason}\n\nLog entries dated within that year by ${d.until} to meet the requirements.${sign}`,
   }),
 } satisfies Record<string, Render>;
 
