@@ -3,6 +3,28 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 
+// Lengths fixed by the format itself, so the document states the bound the validator already enforces.
+const FORMAT_MAX_LENGTH: Record<string, number> = { uuid: 36, date: 10 };
+const INT32 = 2 ** 31;
+
+/**
+ * States facts zod's JSON Schema leaves implicit, for clients and the OWASP lint (.spectral.mjs):
+ * the width of every integer and the length of fixed-format strings.
+ */
+function stateLimits(node: unknown): void {
+  if (Array.isArray(node)) return node.forEach(stateLimits);
+  if (!node || typeof node !== 'object') return;
+  const s = node as Record<string, unknown>;
+  if (s.type === 'integer' && s.format === undefined) {
+    const fits32 = typeof s.minimum === 'number' && typeof s.maximum === 'number' && s.minimum >= -INT32 && s.maximum < INT32;
+    s.format = fits32 ? 'int32' : 'int64';
+  }
+  if (s.type === 'string' && s.maxLength === undefined && typeof s.format === 'string' && FORMAT_MAX_LENGTH[s.format]) {
+    s.maxLength = FORMAT_MAX_LENGTH[s.format];
+  }
+  Object.values(s).forEach(stateLimits);
+}
+
 /** The OpenAPI 3.1 document, generated from the routes' zod schemas, and interactive docs at /docs. */
 export async function registerOpenApi(app: FastifyInstance) {
   await app.register(swagger, {
@@ -16,11 +38,27 @@ export async function registerOpenApi(app: FastifyInstance) {
           'Errors are application/problem+json (RFC 9457).',
         license: { name: 'UNLICENSED', identifier: 'UNLICENSED' },
       },
-      servers: [{ url: '/' }],
-      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      // x-internal: false tells documentation tools this server is for the public (OpenAPI extension).
+      servers: [{ url: '/', description: 'This server (production, staging or local: the host serving this document)', ...{ 'x-internal': false } }],
+      components: {
+        securitySchemes: {
+          bearerAuth: {
+            type: 'http',
+            scheme: 'bearer',
+            bearerFormat: 'JWT',
+            description:
+              'Short-lived access token from POST /v1/auth/login. Follows RFC8725: HS256 only (the algorithm is pinned, ' +
+              '"none" refused), issuer, audience and expiry always checked.',
+          },
+        },
+      },
     },
     transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
+    transformObject: (input) => {
+      const doc = jsonSchemaTransformObject(input);
+      stateLimits(doc);
+      return doc;
+    },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { deepLinking: true } });
 }
