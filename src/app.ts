@@ -13,6 +13,10 @@ import { authRoutes } from './modules/auth/auth-routes.ts';
 import { healthRoutes } from './modules/health/health-routes.ts';
 import { createUsersService } from './modules/users/users-service.ts';
 import { usersRoutes } from './modules/users/users-routes.ts';
+import { createComplianceJob } from './jobs/compliance-run.ts';
+import { scheduleCompliance } from './jobs/scheduler.ts';
+import { complianceRoutes } from './modules/compliance/compliance-routes.ts';
+import { createComplianceService } from './modules/compliance/compliance-service.ts';
 import { registerAccessControl } from './plugins/access.ts';
 import { registerErrorHandling } from './plugins/errors.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
@@ -69,6 +73,15 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     failedLoginsPerMinute: config.RATE_LIMIT_AUTH_PER_MINUTE,
   });
 
+  const complianceJob = createComplianceJob({ db, clock });
+  const stopComplianceSchedule = scheduleCompliance({
+    cron: config.COMPLIANCE_CRON,
+    clock,
+    run: complianceJob.runCompliance,
+    onError: (err) => app.log.error({ err }, 'scheduled compliance run failed'),
+  });
+  app.addHook('onClose', async () => stopComplianceSchedule());
+
   // Every route below must declare who may call it (plugins/access.ts).
   app.decorate('routeTable', []);
   await app.register(async (api) => {
@@ -77,6 +90,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     await api.register(healthRoutes, { ping: deps.database.ping });
     await api.register(authRoutes, { auth, authPerMinute: config.RATE_LIMIT_AUTH_PER_MINUTE });
     await api.register(usersRoutes, { users: createUsersService({ db, clock }) });
+    await api.register(complianceRoutes, { compliance: createComplianceService({ db, clock, job: complianceJob }) });
   });
 
   return app;

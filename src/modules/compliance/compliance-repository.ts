@@ -1,0 +1,147 @@
+import { sql, queryRows, type Queryable } from '../../db/client.ts';
+import { complianceAssessments, statusHistory, type Deficit } from '../../db/schema.ts';
+
+/**
+ * Set-based reads and writes of the compliance job. Each call is one statement per batch of
+ * BATCH rows, however many mediators there are; row sets travel as one JSON parameter
+ * (jsonb_to_recordset) so no statement has more than a handful of bind parameters.
+ */
+export const BATCH = 5000;
+
+export function chunks<T>(rows: T[], size = BATCH): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+  return out;
+}
+
+export interface AccreditedMediator {
+  id: string;
+  userId: string;
+  email: string;
+  fullName: string;
+  body: 'com' | 'cmc' | null;
+  route: 'standards_2024' | 'grandfathered_2018' | null;
+  firstAccreditedOn: string | null;
+  complianceStartOn: string | null;
+  /** Start of the latest period already assessed, if any. */
+  lastAssessedStart: string | null;
+}
+
+/** Every accredited mediator with the start of their latest assessed period: one statement. */
+export function loadAccreditedMediators(q: Queryable): Promise<AccreditedMediator[]> {
+  return queryRows<AccreditedMediator>(
+    q,
+    sql`SELECT m.id, m.user_id AS "userId", u.email, m.full_name AS "fullName", m.body, m.route,
+               m.first_accredited_on AS "firstAccreditedOn", m.compliance_start_on AS "complianceStartOn",
+               a.last_start AS "lastAssessedStart"
+          FROM mediators m
+          JOIN users u ON u.id = m.user_id
+          LEFT JOIN (SELECT mediator_id, max(period_start) AS last_start FROM compliance_assessments GROUP BY mediator_id) a
+            ON a.mediator_id = m.id
+         WHERE m.status = 'accredited'`,
+  );
+}
+
+export interface OpenAssessment {
+  id: string;
+  mediatorId: string;
+  userId: string;
+  email: string;
+  fullName: string;
+  body: 'com' | 'cmc' | null;
+  status: string | null;
+  periodStart: string;
+  periodEnd: string;
+  ruleSetId: string;
+  graceEndsOn: string;
+  deficits: Deficit[];
+}
+
+/** Every assessment still in grace, whatever the mediator's status: one statement. */
+export function loadInGrace(q: Queryable): Promise<OpenAssessment[]> {
+  return queryRows<OpenAssessment>(
+    q,
+    sql`SELECT a.id, a.mediator_id AS "mediatorId", m.user_id AS "userId", u.email, m.full_name AS "fullName", m.body, m.status,
+               a.period_start AS "periodStart", a.period_end AS "periodEnd", a.rule_set_id AS "ruleSetId",
+               a.grace_ends_on AS "graceEndsOn", a.deficits
+          FROM compliance_assessments a
+          JOIN mediators m ON m.id = a.mediator_id
+          JOIN users u ON u.id = m.user_id
+         WHERE a.outcome = 'in_grace'`,
+  );
+}
+
+export interface Adjustments {
+  exempt: boolean;
+  /** Latest extension of grace, if any. */
+  extendedUntil: string | null;
+}
+
+/** Exemptions and extensions per mediator and period start (key `${mediatorId}|${periodStart}`). */
+export async function loadAdjustments(q: Queryable): Promise<Map<string, Adjustments>> {
+  const rows = await queryRows<{ mediatorId: string; periodStart: string; exempt: boolean; extendedUntil: string | null }>(
+    q,
+    sql`SELECT mediator_id AS "mediatorId", period_start AS "periodStart",
+               bool_or(kind = 'exemption') AS exempt, max(until) AS "extendedUntil"
+          FROM compliance_adjustments GROUP BY mediator_id, period_start`,
+  );
+  return new Map(rows.map((r) => [`${r.mediatorId}|${r.periodStart}`, { exempt: r.exempt, extendedUntil: r.extendedUntil }]));
+}
+
+export type NewAssessment = typeof complianceAssessments.$inferInsert;
+
+export async function insertAssessments(q: Queryable, rows: NewAssessment[]): Promise<void> {
+  for (const batch of chunks(rows, 1000)) await q.insert(complianceAssessments).values(batch);
+}
+
+export interface AssessmentChange {
+  id: string;
+  outcome: 'compliant' | 'non_compliant' | 'exempt' | 'in_grace';
+  deficits: Deficit[];
+  graceEndsOn: string;
+}
+
+/**
+ * Moves assessments that are still in grace (the WHERE makes it conditional: a concurrent decision
+ * wins); closes them unless they stay in grace. Returns the ids actually changed.
+ */
+export async function updateInGrace(q: Queryable, changes: AssessmentChange[], now: Date): Promise<Set<string>> {
+  const changed = new Set<string>();
+  for (const batch of chunks(changes)) {
+    const rows = await queryRows<{ id: string }>(
+      q,
+      sql`UPDATE compliance_assessments a
+             SET outcome = v.outcome::compliance_outcome, deficits = v.deficits, grace_ends_on = v."graceEndsOn",
+                 closed_at = CASE WHEN v.outcome = 'in_grace' THEN NULL ELSE ${now}::timestamptz END
+            FROM jsonb_to_recordset(${JSON.stringify(batch)}::jsonb) AS v(id uuid, outcome text, deficits jsonb, "graceEndsOn" date)
+           WHERE a.id = v.id AND a.outcome = 'in_grace'
+       RETURNING a.id`,
+    );
+    for (const r of rows) changed.add(r.id);
+  }
+  return changed;
+}
+
+/**
+ * Lapses the given mediators where they are still accredited, with a status-history row each.
+ * Returns the ids actually lapsed.
+ */
+export async function lapseMediators(q: Queryable, mediatorIds: string[], reason: string, now: Date): Promise<string[]> {
+  const lapsed: string[] = [];
+  for (const batch of chunks(mediatorIds)) {
+    const rows = await queryRows<{ id: string }>(
+      q,
+      sql`UPDATE mediators SET status = 'lapsed', status_changed_at = ${now}::timestamptz, updated_at = ${now}::timestamptz
+           WHERE id IN (SELECT jsonb_array_elements_text(${JSON.stringify(batch)}::jsonb)::uuid) AND status = 'accredited'
+       RETURNING id`,
+    );
+    if (rows.length === 0) continue;
+    for (const b of chunks(rows, 1000)) {
+      await q.insert(statusHistory).values(
+        b.map((r) => ({ mediatorId: r.id, fromStatus: 'accredited' as const, toStatus: 'lapsed' as const, reason, actorUserId: null, actorRole: 'system', changedAt: now })),
+      );
+    }
+    lapsed.push(...rows.map((r) => r.id));
+  }
+  return lapsed;
+}

@@ -1,0 +1,146 @@
+import { and, desc, eq, lt, or, sql, type SQL } from 'drizzle-orm';
+import type { Db, Queryable } from '../../db/client.ts';
+import { complianceAdjustments, complianceAssessments, jobRuns, mediators, users } from '../../db/schema.ts';
+import { conflict, forbidden, notFound, unprocessable } from '../../errors.ts';
+import type { Clock } from '../../lib/clock.ts';
+import type { RequestContext } from '../../lib/context.ts';
+import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
+import { toRun, type ComplianceJob } from '../../jobs/compliance-run.ts';
+import { recordAudit } from '../audit/audit-service.ts';
+import { enqueueNotifications } from '../notifications/outbox.ts';
+import { loadComplianceRules } from './compliance-rules.ts';
+
+type Outcome = (typeof complianceAssessments.$inferSelect)['outcome'];
+
+const assessmentColumns = {
+  id: complianceAssessments.id,
+  mediatorId: complianceAssessments.mediatorId,
+  fullName: mediators.fullName,
+  body: mediators.body,
+  periodStart: complianceAssessments.periodStart,
+  periodEnd: complianceAssessments.periodEnd,
+  ruleSetId: complianceAssessments.ruleSetId,
+  outcome: complianceAssessments.outcome,
+  deficits: complianceAssessments.deficits,
+  graceEndsOn: complianceAssessments.graceEndsOn,
+  assessedAt: complianceAssessments.assessedAt,
+  closedAt: complianceAssessments.closedAt,
+};
+const toAssessment = <R extends { assessedAt: Date; closedAt: Date | null }>(r: R) => ({ ...r, assessedAt: r.assessedAt.toISOString(), closedAt: r.closedAt?.toISOString() ?? null });
+
+async function assessmentOf(q: Queryable, mediatorId: string, periodStart: string) {
+  const [row] = await q
+    .select(assessmentColumns)
+    .from(complianceAssessments)
+    .innerJoin(mediators, eq(mediators.id, complianceAssessments.mediatorId))
+    .where(and(eq(complianceAssessments.mediatorId, mediatorId), eq(complianceAssessments.periodStart, periodStart)));
+  return row ? toAssessment(row) : null;
+}
+
+/** Assessments, runs and admin decisions on periods (exemptions and extensions). */
+export function createComplianceService({ db, clock, job }: { db: Db; clock: Clock; job: ComplianceJob }) {
+  return {
+    run: (asOf?: string) => job.runCompliance(asOf),
+
+    /** Admins see their own body's mediators; registrars see both. Newest periods first. */
+    async listAssessments(ctx: RequestContext, query: { period?: number; outcome?: Outcome; limit: number; cursor?: string }) {
+      const after = decodeCursor(query.cursor, 2) as [string, string] | null;
+      const conditions: SQL[] = [];
+      if (ctx.actor.role === 'admin') conditions.push(eq(mediators.body, ctx.actor.body!));
+      if (query.outcome) conditions.push(eq(complianceAssessments.outcome, query.outcome));
+      if (query.period !== undefined) {
+        const { start, end } = (await loadComplianceRules(db)).registerYear(query.period);
+        conditions.push(sql`${complianceAssessments.periodStart} BETWEEN ${start} AND ${end}`);
+      }
+      if (after) {
+        conditions.push(or(lt(complianceAssessments.periodStart, after[0]), and(eq(complianceAssessments.periodStart, after[0]), sql`${complianceAssessments.id} > ${after[1]}`))!);
+      }
+      const rows = await db
+        .select(assessmentColumns)
+        .from(complianceAssessments)
+        .innerJoin(mediators, eq(mediators.id, complianceAssessments.mediatorId))
+        .where(and(...conditions))
+        .orderBy(desc(complianceAssessments.periodStart), complianceAssessments.id)
+        .limit(query.limit + 1);
+      const items = rows.slice(0, query.limit).map(toAssessment);
+      const last = rows.length > query.limit ? items[items.length - 1] : undefined;
+      return { items, nextCursor: last ? encodeCursor([last.periodStart, last.id]) : null };
+    },
+
+    async listRuns(query: { limit: number; cursor?: string }) {
+      const after = decodeCursor(query.cursor, 2) as [string, string] | null;
+      const rows = await db
+        .select()
+        .from(jobRuns)
+        .where(after ? or(lt(jobRuns.startedAt, new Date(after[0])), and(eq(jobRuns.startedAt, new Date(after[0])), sql`${jobRuns.id} > ${after[1]}`)) : undefined)
+        .orderBy(desc(jobRuns.startedAt), jobRuns.id)
+        .limit(query.limit + 1);
+      const items = rows.slice(0, query.limit).map(toRun);
+      const last = rows.length > query.limit ? items[items.length - 1] : undefined;
+      return { items, nextCursor: last ? encodeCursor([last.startedAt, last.id]) : null };
+    },
+
+    /**
+     * An exemption marks the period `exempt`; an extension moves its grace end. Applied at once to
+     * a period in grace; one not yet assessed takes it when the job assesses it. A closed period
+     * (compliant, non-compliant, exempt) cannot be changed.
+     */
+    async adjust(ctx: RequestContext, mediatorId: string, input: { period: number; kind: 'exemption' | 'extension'; until?: string; reason: string }) {
+      const [m] = await db
+        .select({ id: mediators.id, body: mediators.body, status: mediators.status, route: mediators.route, firstAccreditedOn: mediators.firstAccreditedOn, complianceStartOn: mediators.complianceStartOn, userId: mediators.userId, email: users.email, fullName: mediators.fullName })
+        .from(mediators)
+        .innerJoin(users, eq(users.id, mediators.userId))
+        .where(eq(mediators.id, mediatorId));
+      if (!m || m.status === null) throw notFound('The register entry');
+      if (ctx.actor.role === 'admin' && ctx.actor.body !== m.body) throw forbidden('This entry belongs to the other body.');
+      const period = (await loadComplianceRules(db)).periodIn(m, input.period);
+      if (!period) {
+        throw unprocessable(`The mediator has no compliance period in register year ${input.period}.`, [{ in: 'body', field: 'period', message: 'no obligations in that register year' }]);
+      }
+      if (input.until !== undefined && input.until <= period.periodEnd) {
+        throw unprocessable('An extension must run past the end of the period.', [{ in: 'body', field: 'until', message: `must be after ${period.periodEnd}` }]);
+      }
+      const existing = await assessmentOf(db, mediatorId, period.periodStart);
+      if (existing && existing.closedAt) throw conflict(`The ${existing.periodStart} period is already closed as ${existing.outcome}.`);
+
+      return db.transaction(async (tx) => {
+        const [adjustment] = await tx
+          .insert(complianceAdjustments)
+          .values({ mediatorId, periodStart: period.periodStart, kind: input.kind, until: input.until ?? null, reason: input.reason, decidedBy: ctx.actor.id!, createdAt: clock() })
+          .onConflictDoNothing()
+          .returning();
+        if (!adjustment) throw conflict('This period is already exempt.');
+        const now = clock();
+        const [applied] = await tx
+          .update(complianceAssessments)
+          .set(input.kind === 'exemption' ? { outcome: 'exempt', closedAt: now } : { graceEndsOn: sql`greatest(${complianceAssessments.graceEndsOn}, ${input.until}::date)` })
+          .where(and(eq(complianceAssessments.mediatorId, mediatorId), eq(complianceAssessments.periodStart, period.periodStart), eq(complianceAssessments.outcome, 'in_grace')))
+          .returning({ id: complianceAssessments.id });
+        // The period was closed between the check above and this transaction: refuse, write nothing.
+        if (!applied && existing) throw conflict('The period was closed in the meantime.');
+        await enqueueNotifications(tx, [
+          { recipient: m.email, userId: m.userId, template: input.kind === 'exemption' ? 'compliance_exempted' : 'compliance_extended', data: { fullName: m.fullName, periodStart: period.periodStart, periodEnd: period.periodEnd, until: input.until ?? null, reason: input.reason } },
+        ]);
+        await recordAudit(tx, ctx, {
+          action: `compliance.${input.kind}_granted`,
+          entityType: 'mediator',
+          entityId: mediatorId,
+          before: existing ? { outcome: existing.outcome, graceEndsOn: existing.graceEndsOn } : null,
+          after: { periodStart: period.periodStart, kind: input.kind, until: input.until ?? null, reason: input.reason },
+        });
+        return {
+          id: adjustment.id,
+          mediatorId,
+          periodStart: adjustment.periodStart,
+          kind: adjustment.kind,
+          until: adjustment.until,
+          reason: adjustment.reason,
+          createdAt: adjustment.createdAt.toISOString(),
+          assessment: existing ? await assessmentOf(tx, mediatorId, period.periodStart) : null,
+        };
+      });
+    },
+  };
+}
+
+export type ComplianceService = ReturnType<typeof createComplianceService>;
