@@ -11,9 +11,24 @@ type Command = (args: string[], env: { config: Config; database: Database }) => 
 const usage = `Usage: npm run cli -- <command> [options]
 
   create-admin --email E --password P --role admin|registrar|assessor [--body com|cmc] [--name "Full Name"]
+  compliance-run [--as-of YYYY-MM-DD]   run the compliance job for a date (default today in London; once per date)
 `;
 
 const commands: Record<string, Command> = {
+  'compliance-run': async (args, { database }) => {
+    const { values } = parseArgs({ args, options: { 'as-of': { type: 'string' } } });
+    const asOf = values['as-of'];
+    const { DateSchema } = await import('../schemas/common.ts');
+    if (asOf !== undefined && !DateSchema.safeParse(asOf).success) throw new CliError('--as-of: a date YYYY-MM-DD');
+    const { createComplianceJob } = await import('./jobs/compliance-run.ts');
+    const run = await createComplianceJob({ db: database.db, clock: systemClock }).runCompliance(asOf);
+    const c = run.counts!;
+    console.log(
+      `${run.alreadyRun ? 'Already run' : 'Ran'} for ${run.asOf}: ${c.compliant} compliant, ${c.inGrace} in grace, ${c.nonCompliant} non-compliant, ` +
+        `${c.exempt} exempt, ${c.lapsed} lapsed, ${run.remindersSent} reminders sent.`,
+    );
+  },
+
   'create-admin': async (args, { database }) => {
     const { values } = parseArgs({
       args,

@@ -1,0 +1,43 @@
+/** Words a member of the public reads instead of codes. */
+export const REGION_LABELS: Record<string, string> = {
+  north_east: 'North East',
+  north_west: 'North West',
+  yorkshire_and_the_humber: 'Yorkshire and the Humber',
+  east_midlands: 'East Midlands',
+  west_midlands: 'West Midlands',
+  east_of_england: 'East of England',
+  london: 'London',
+  south_east: 'South East',
+  south_west: 'South West',
+  national: 'National (remote, anywhere in England)',
+};
+
+export const BODY_LABELS: Record<string, string> = {
+  com: 'College of Mediators',
+  cmc: 'Civil Mediation Council',
+};
+
+export const STATUS_LABELS: Record<string, string> = {
+  accredited: 'Accredited',
+  suspended: 'Suspended',
+  lapsed: 'Lapsed',
+  removed: 'Removed from the register',
+};
+
+/** Languages offered in the search form: English, Welsh, British Sign Language and England's most spoken others. */
+export const SEARCH_LANGUAGES = ['en', 'cy', 'bfi', 'pl', 'ro', 'pa', 'ur', 'bn', 'gu', 'ar', 'so', 'pt', 'es', 'tr', 'ta', 'zh', 'fr', 'lt'];
+
+const names = new Intl.DisplayNames(['en-GB'], { type: 'language', fallback: 'code' });
+export function languageLabel(tag: string): string {
+  if (tag === 'bfi') return 'British Sign Language';
+  if (tag === 'bn') return 'Bengali';
+  try {
+    return names.of(tag) ?? tag;
+  } catch {
+    return tag;
+  }
+}
+
+const dateFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+/** 2025-04-01 → 1 April 2025 */
+export const dateLabel = (isoDate: string) => dateFormat.format(new Date(`${isoDate.slice(0, 10)}T00:00:00Z`));

@@ -1,0 +1,157 @@
+import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { Eta } from 'eta';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { HttpProblem } from '../../errors.ts';
+import { BODY_LABELS, REGION_LABELS, SEARCH_LANGUAGES, STATUS_LABELS, dateLabel, languageLabel } from './labels.ts';
+
+/** What the pages need of the public register: the same service functions the JSON API uses. */
+export interface PublicEntryView {
+  id: string;
+  fullName: string;
+  body: string;
+  membershipNumber: string | null;
+  firstAccreditedOn: string | null;
+  regions: string[];
+  languages: string[];
+  organisation: string | null;
+  contactEmail?: string | null;
+  contactPhone?: string | null;
+  website?: string | null;
+  cpdUpToDateFor?: string | null;
+}
+export interface RegisterReader {
+  search(query: { q?: string; region?: string; body?: string; language?: string; limit: number; cursor?: string }): Promise<{ items: PublicEntryView[]; nextCursor: string | null }>;
+  entry(id: string): Promise<PublicEntryView>;
+  history(id: string): Promise<Array<{ status: string; date: string }>>;
+}
+
+const PAGE_SIZE = 20;
+const eta = new Eta({ views: new URL('./views', import.meta.url).pathname, autoEscape: true, cache: true });
+const stylesheet = readFileSync(new URL('./assets/site.css', import.meta.url));
+const stylesheetEtag = `"${createHash('sha256').update(stylesheet).digest('base64url').slice(0, 16)}"`;
+
+// The page accepts anything as text and explains problems next to the field, instead of a 400.
+const FormSchema = z.object({
+  q: z.string().trim().max(100, 'Enter 100 characters or fewer').optional(),
+  region: z.enum(Object.keys(REGION_LABELS) as [string, ...string[]], 'Choose an area from the list').optional(),
+  language: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'Choose a language from the list').optional(),
+  body: z.enum(['com', 'cmc'], 'Choose a body from the list').optional(),
+  cursor: z.string().max(512).optional(),
+});
+type SearchForm = z.infer<typeof FormSchema>;
+const FIELDS = ['q', 'region', 'language', 'body'] as const;
+const PageQuerySchema = z.record(z.string(), z.union([z.string(), z.array(z.string())]));
+
+/** The submitted form as typed (to fill the fields again), the valid query if any, and errors per field. */
+export function readSearchForm(query: Record<string, string | string[]>) {
+  const first = (k: string) => {
+    const v = query[k];
+    return (Array.isArray(v) ? v[0] : v) ?? '';
+  };
+  const form = { q: first('q'), region: first('region'), language: first('language'), body: first('body') };
+  const filled = Object.fromEntries([...FIELDS, 'cursor'].map((k) => [k, first(k).trim()]).filter(([, v]) => v !== ''));
+  const parsed = FormSchema.safeParse(filled);
+  const fieldErrors: Record<string, string> = {};
+  for (const issue of parsed.success ? [] : parsed.error.issues) fieldErrors[String(issue.path[0])] ??= issue.message;
+  return {
+    form,
+    search: parsed.success && Object.keys(filled).length > 0 ? parsed.data : null,
+    fieldErrors,
+    errors: FIELDS.filter((f) => fieldErrors[f]).map((f) => ({ field: f, message: fieldErrors[f]! })),
+  };
+}
+
+function toView(m: PublicEntryView) {
+  return {
+    ...m,
+    bodyLabel: BODY_LABELS[m.body] ?? m.body,
+    regionLabels: m.regions.map((r) => REGION_LABELS[r] ?? r).join(', ') || 'Not stated',
+    languageLabels: m.languages.map(languageLabel).join(', ') || 'Not stated',
+    cpdYear: m.cpdUpToDateFor ?? null,
+    contactPhoneHref: m.contactPhone?.replace(/[^+\d]/g, ''),
+    firstAccreditedOnLabel: m.firstAccreditedOn ? dateLabel(m.firstAccreditedOn) : null,
+  };
+}
+
+function describeSearch(form: SearchForm): string {
+  const parts: string[] = [];
+  if (form.q) parts.push(`“${form.q}”`);
+  if (form.region) parts.push(`in ${REGION_LABELS[form.region] ?? form.region}`);
+  if (form.language) parts.push(`speaking ${languageLabel(form.language)}`);
+  if (form.body) parts.push(`accredited by the ${BODY_LABELS[form.body]}`);
+  return parts.join(' ');
+}
+
+export const publicPagesRoutes: FastifyPluginAsyncZod<{ register: RegisterReader; perMinute: number }> = async (app, { register, perMinute }) => {
+  const rateLimit = { max: perMinute, timeWindow: '1 minute' };
+  const page = (title: string, body: string) => eta.render('./layout', { title, body });
+
+  app.get('/', {
+    config: { access: 'public', rateLimit },
+    schema: { tags: ['pages'], summary: 'The public search page (HTML)', querystring: PageQuerySchema },
+    handler: async (req, reply) => {
+      const { form, search, fieldErrors, errors } = readSearchForm(req.query);
+      const description = search ? describeSearch(search) : '';
+      let results = null;
+      if (search) {
+        const found = await register.search({ ...search, limit: PAGE_SIZE });
+        const params = new URLSearchParams(FIELDS.flatMap((k): [string, string][] => (search[k] ? [[k, search[k]]] : [])));
+        results = {
+          heading: found.items.length ? `Mediators ${description || 'on the register'}` : `No results${description ? ` for ${description}` : ''}`,
+          items: found.items.map(toView),
+          nextHref: found.nextCursor ? `/?${new URLSearchParams([...params, ['cursor', found.nextCursor]])}` : null,
+          firstHref: search.cursor ? `/?${params}` : null,
+        };
+      }
+      const title = errors.length
+        ? 'Error: Find a SEND mediator'
+        : results
+          ? `${results.items.length ? 'Search results' : 'No results'}${description ? ` for ${description}` : ''} – Find a SEND mediator`
+          : 'Find a SEND mediator – Register of SEND Mediators';
+      const body = eta.render('./search', {
+        form,
+        errors,
+        fieldErrors,
+        results,
+        regions: Object.entries(REGION_LABELS).map(([code, label]) => ({ code, label })),
+        languages: SEARCH_LANGUAGES.map((code) => ({ code, label: languageLabel(code) })).sort((a, b) => a.label.localeCompare(b.label)),
+        bodies: Object.entries(BODY_LABELS).map(([code, label]) => ({ code, label })),
+      });
+      return reply.code(errors.length ? 400 : 200).type('text/html; charset=utf-8').header('cache-control', 'public, max-age=300').send(page(title, body));
+    },
+  });
+
+  app.get('/mediators/:id', {
+    config: { access: 'public', rateLimit },
+    schema: { tags: ['pages'], summary: 'One accredited mediator and their public status history (HTML)', params: z.object({ id: z.string().max(64) }) },
+    handler: async (req, reply) => {
+      const id = req.params.id;
+      const valid = z.uuid().safeParse(id).success;
+      try {
+        if (!valid) throw new HttpProblem(404, 'Not Found', 'not found');
+        const [entry, history] = await Promise.all([register.entry(id), register.history(id)]);
+        const m = toView(entry);
+        const body = eta.render('./mediator', {
+          m,
+          history: history.map((h) => ({ dateLabel: dateLabel(h.date), statusLabel: STATUS_LABELS[h.status] ?? h.status })),
+        });
+        return reply.type('text/html; charset=utf-8').header('cache-control', 'public, max-age=300').send(page(`${entry.fullName} – SEND mediator – Register of SEND Mediators`, body));
+      } catch (err) {
+        if (!(err instanceof HttpProblem) || err.status !== 404) throw err;
+        return reply.code(404).type('text/html; charset=utf-8').send(page('Mediator not found – Register of SEND Mediators', eta.render('./not-found', {})));
+      }
+    },
+  });
+
+  app.get('/assets/site.css', {
+    config: { access: 'public' },
+    schema: { tags: ['pages'], summary: 'The pages’ stylesheet' },
+    handler: async (req, reply) => {
+      reply.header('etag', stylesheetEtag).header('cache-control', 'public, max-age=86400');
+      if (req.headers['if-none-match'] === stylesheetEtag) return reply.code(304).send();
+      return reply.type('text/css; charset=utf-8').send(stylesheet);
+    },
+  });
+};

@@ -1,0 +1,98 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import axe from 'axe-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import t from 'tap';
+import { buildTestApp } from '../helpers/app.ts';
+import { insertEntries, type EntrySeed } from '../helpers/entries.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url).pathname;
+
+t.test('the public pages in a real browser', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} not installed (.ci/run installs Debian's chromium)` }, async (t) => {
+  const ta = await buildTestApp(t, 'pglite');
+  const seeds: EntrySeed[] = [
+    { fullName: 'Zoë Ellis', organisation: 'Ellis Mediation', regions: ['london'], languages: ['en', 'cy'], contactEmail: 'zoe@example.org', showEmail: true },
+    { fullName: "Aoife O'Neill", organisation: 'Northern Family Mediation', regions: ['north_west'], languages: ['en', 'pl'], website: 'https://oneill.example.org', showWebsite: true },
+    { fullName: 'Siân Jones', organisation: 'Cymru Mediation', regions: ['south_west', 'national'], languages: ['cy', 'en'], body: 'cmc' },
+    // 23 more in one region, so that region's results need two pages of 20.
+    ...Array.from({ length: 23 }, (_, i) => ({ fullName: `Yorkshire Mediator ${String(i + 1).padStart(2, '0')}`, regions: ['yorkshire_and_the_humber'], languages: ['en'] })),
+  ];
+  await insertEntries(ta.database.db, seeds);
+  await ta.app.listen({ host: '127.0.0.1', port: 0 });
+  const base = `http://127.0.0.1:${(ta.app.server.address() as AddressInfo).port}`;
+
+  const browser: Browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  t.teardown(() => browser.close());
+  // The pages must work with JavaScript switched off, as many assistive setups and old phones have it.
+  const noJs = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
+  const page = await noJs.newPage();
+  // axe runs as a script, so it gets its own context with our CSP bypassed for the injected copy.
+  const axeContext = await browser.newContext({ bypassCSP: true });
+
+  async function axeViolations(url: string) {
+    const p: Page = await axeContext.newPage();
+    await p.goto(url);
+    await p.addScriptTag({ content: axe.source });
+    // Evaluated in the page, where `axe` and `document` exist.
+    const result = (await p.evaluate(
+      `axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })`,
+    )) as axe.AxeResults;
+    await p.close();
+    return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+  }
+
+  await t.test('search by name, accent-insensitive', async (t) => {
+    await page.goto(`${base}/`);
+    await page.getByLabel('Name or organisation').fill('zoe');
+    await page.getByRole('button', { name: 'Search' }).click();
+    t.match(await page.title(), /Search results for “zoe”/);
+    t.equal(await page.locator('.result h3').count(), 1);
+    t.equal(await page.locator('.result h3').first().innerText(), 'Zoë Ellis');
+    t.equal(await page.getByRole('link', { name: 'zoe@example.org' }).count(), 1, 'opted-in email is a link');
+  });
+
+  await t.test('search by region and page through the results', async (t) => {
+    await page.goto(`${base}/`);
+    await page.getByLabel('Area').selectOption({ label: 'Yorkshire and the Humber' });
+    await page.getByRole('button', { name: 'Search' }).click();
+    t.equal(await page.locator('.result').count(), 20, 'first page of 20');
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: `${ARTIFACTS}results-page.png`, fullPage: false });
+    const firstPage = await page.locator('.result h3').allInnerTexts();
+    await page.getByRole('link', { name: 'Next page' }).click();
+    const secondPage = await page.locator('.result h3').allInnerTexts();
+    t.equal(secondPage.length, 3, 'the other three on page two');
+    t.equal(new Set([...firstPage, ...secondPage]).size, 23, 'every entry exactly once');
+    t.equal(await page.getByRole('link', { name: 'Next page' }).count(), 0, 'no next page at the end');
+    t.equal(await page.getByLabel('Area').inputValue(), 'yorkshire_and_the_humber', 'the filter stays chosen');
+  });
+
+  await t.test('search by language and follow a result to its entry', async (t) => {
+    await page.goto(`${base}/`);
+    await page.getByLabel('Language').selectOption({ label: 'Polish' });
+    await page.getByRole('button', { name: 'Search' }).click();
+    t.same(await page.locator('.result h3').allInnerTexts(), ["Aoife O'Neill"]);
+    await page.getByRole('link', { name: "Aoife O'Neill" }).click();
+    t.match(await page.title(), /Aoife O'Neill – SEND mediator/);
+    t.equal(await page.getByRole('heading', { level: 1 }).innerText(), "Aoife O'Neill");
+    t.equal(await page.getByRole('heading', { name: 'Register history' }).count(), 1);
+    t.equal(await page.locator('table.history tbody tr').count(), 1);
+  });
+
+  await t.test('an empty search says what to try next', async (t) => {
+    await page.goto(`${base}/?q=nobody-matches-this`);
+    t.match(await page.locator('main').innerText(), /No accredited mediator matches this search/);
+    t.equal(await page.getByRole('link', { name: 'Start a new search' }).count(), 1);
+  });
+
+  await t.test('axe finds no WCAG 2.2 AA violations', async (t) => {
+    const firstId = (await page.goto(`${base}/?q=zoe`), await page.locator('.result h3 a').first().getAttribute('href'));
+    for (const path of ['/', '/?q=zoe', '/?region=yorkshire_and_the_humber', '/?q=nobody-matches-this', `/?q=${'a'.repeat(101)}`, firstId!, '/mediators/00000000-0000-4000-8000-000000000000']) {
+      t.same(await axeViolations(`${base}${path}`), [], `no violations on ${path.slice(0, 40)}`);
+    }
+  });
+});
