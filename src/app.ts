@@ -18,7 +18,7 @@ import { scheduleCompliance } from './jobs/scheduler.ts';
 import { complianceRoutes } from './modules/compliance/compliance-routes.ts';
 import { createComplianceService } from './modules/compliance/compliance-service.ts';
 import { registerAccessControl } from './plugins/access.ts';
-import { registerErrorHandling } from './plugins/errors.ts';
+import { frameworkErrors, registerErrorHandling } from './plugins/errors.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
 
 export interface AppDeps {
@@ -40,6 +40,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     requestTimeout: 30_000,
     connectionTimeout: 60_000,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    frameworkErrors,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);

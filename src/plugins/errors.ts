@@ -44,6 +44,8 @@ export function toProblem(err: unknown): HttpProblem {
     return new HttpProblem(400, 'Bad Request', `The request ${where} is invalid: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, { errors });
   }
   if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new HttpProblem(413, 'Content Too Large', 'The request body is larger than this endpoint accepts.');
+  if (fe.code === 'FST_ERR_MAX_PARAM_LENGTH') return new HttpProblem(414, 'URI Too Long', 'A path parameter is longer than this API accepts.');
+  if (fe.code === 'FST_ERR_BAD_URL') return new HttpProblem(400, 'Bad Request', 'The URL is not valid (check its percent-encoding).');
   if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new HttpProblem(415, 'Unsupported Media Type', 'Send application/json (or text/csv where the endpoint says so).');
   if (isDatabaseUnavailable(err)) return new HttpProblem(503, 'Service Unavailable', 'The database is unavailable; try again shortly.');
   const code = pgCode(err);
@@ -89,6 +91,12 @@ export function sendProblem(reply: FastifyReply, problem: HttpProblem) {
     .serializer(JSON.stringify)
     .send({ type: 'about:blank', status: problem.status, title: problem.title, detail: problem.detail, ...problem.extra });
 }
+
+/**
+ * For Fastify's `frameworkErrors` option: errors the router raises before a route runs (an
+ * over-long or badly encoded path parameter), which would otherwise be plain JSON.
+ */
+export const frameworkErrors = (err: FastifyError, _req: FastifyRequest, reply: FastifyReply) => sendProblem(reply, toProblem(err));
 
 export function registerErrorHandling(app: FastifyInstance) {
   app.setErrorHandler((err, req: FastifyRequest, reply) => {
