@@ -115,6 +115,9 @@ function rootMessage(err: unknown): string {
 export type ComplianceJob = ReturnType<typeof createComplianceJob>;
 
 const key = (mediatorId: string, periodStart: string) => `${mediatorId}|${periodStart}`;
+// jsonb does not keep key order, so compare the numbers, not the serialised objects.
+const deficitKey = (ds: Deficit[]) => ds.map((d) => `${d.metric}:${d.required}:${d.achieved}`).sort().join(',');
+const sameDeficits = (a: Deficit[], b: Deficit[]) => deficitKey(a) === deficitKey(b);
 const windowOf = (a: OpenAssessment): Window => ({ mediatorId: a.mediatorId, body: a.body, periodStart: a.periodStart, periodEnd: a.periodEnd, ruleSetId: a.ruleSetId });
 const deficitsOf = (rules: ComplianceRules, w: Window, achieved: Map<string, Record<string, number>>): Deficit[] =>
   rules.deficits(w, achieved.get(key(w.mediatorId, w.periodStart)) ?? {});
@@ -191,7 +194,7 @@ async function applyCompliance(tx: Tx, asOf: string, now: Date) {
     const outcome = decideOutcome({ asOf, graceEndsOn, exempt: adj?.exempt ?? false, deficits });
     if (outcome === 'in_grace') {
       stillInGrace.push({ a, graceEndsOn });
-      if (graceEndsOn === a.graceEndsOn && JSON.stringify(deficits) === JSON.stringify(a.deficits)) continue;
+      if (graceEndsOn === a.graceEndsOn && sameDeficits(deficits, a.deficits)) continue;
     }
     changes.push({ id: a.id, outcome, deficits, graceEndsOn, before: a });
   }

@@ -30,6 +30,8 @@ export interface TestApp {
   kind: DbKind;
   app: FastifyInstance;
   database: Database;
+  /** PostgreSQL only: a URL another pool or process can open, as a second instance would. */
+  databaseUrl?: string;
   config: Config;
   clock: TestClock;
   /** `app.inject` with a bearer token and JSON body shorthand. */
@@ -75,6 +77,7 @@ export async function buildTestApp(t: Test, kind: DbKind, opts: { env?: Record<s
     kind,
     app,
     database: fresh.database,
+    databaseUrl: fresh.url,
     config,
     clock,
     request,

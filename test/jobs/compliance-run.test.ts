@@ -1,6 +1,9 @@
 import t from 'tap';
 import { queryRows, sql } from '../../src/db/client.ts';
-import { buildTestApp, eachDatabase, type TestApp } from '../helpers/app.ts';
+import type { Test } from 'tap';
+import { buildApp } from '../../src/app.ts';
+import { openDatabase } from '../../src/db/client.ts';
+import { buildTestApp, eachDatabase, JWT_SECRET, type TestApp } from '../helpers/app.ts';
 import { accredit, jobFootprint } from '../helpers/compliance.ts';
 
 /** Mediators on the register since before 2025 with nothing logged: all short at the first assessment. */
@@ -14,6 +17,16 @@ async function idleMediators(ta: TestApp, n: number) {
   return ids;
 }
 
+async function separateInstance(t: Test, ta: TestApp) {
+  const database = await openDatabase({ kind: 'postgres', url: ta.databaseUrl! });
+  const app = await buildApp(ta.config, { database, jwtSecret: JWT_SECRET, clock: ta.clock });
+  t.teardown(async () => {
+    await app.close();
+    await database.close();
+  });
+  return app;
+}
+
 await eachDatabase(t, async (t, kind) => {
   const ta = await buildTestApp(t, kind);
   const registrar = await ta.staff('registrar');
@@ -23,7 +36,8 @@ await eachDatabase(t, async (t, kind) => {
   ta.clock.set('2026-04-01T01:00:00Z');
 
   await t.test('two instances racing for one date make one run and one assessment per mediator', async (t) => {
-    const sibling = await ta.sibling();
+    // On PostgreSQL the second instance has its own connection pool, as another process would.
+    const sibling = ta.databaseUrl ? await separateInstance(t, ta) : await ta.sibling();
     const results = await Promise.all([run('2026-04-01'), run('2026-04-01', sibling), run('2026-04-01'), run('2026-04-01', sibling)]);
     t.same(results.map((r) => r.statusCode), [200, 200, 200, 200]);
     const fresh = results.map((r) => r.json()).filter((s) => !s.alreadyRun);
