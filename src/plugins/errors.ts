@@ -49,6 +49,8 @@ export function toProblem(err: unknown): HttpProblem {
   if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new HttpProblem(415, 'Unsupported Media Type', 'Send application/json (or text/csv where the endpoint says so).');
   if (isDatabaseUnavailable(err)) return new HttpProblem(503, 'Service Unavailable', 'The database is unavailable; try again shortly.');
   const code = pgCode(err);
+  // NUL bytes and the like in text: the client sent characters no column can hold.
+  if (code === '22021' || code === '22P05') return new HttpProblem(400, 'Bad Request', 'The request contains characters that cannot be stored (such as NUL).');
   if (code === '23505') return new HttpProblem(409, 'Conflict', 'This conflicts with an existing record.');
   if (code === '40001' || code === '40P01') return new HttpProblem(409, 'Conflict', 'A concurrent change got there first; reload and try again.');
   if (code === '23503' || code === '23514' || code === '22P02' || code === '22007' || code === '22008') {

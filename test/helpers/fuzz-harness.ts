@@ -1,0 +1,107 @@
+import type { LightMyRequestResponse } from 'fastify';
+import { sql } from 'drizzle-orm';
+import { queryRows, type Db } from '../../src/db/client.ts';
+import type { RouteEntry } from '../../src/plugins/access.ts';
+import type { JsonSchema } from './fuzz-arbitraries.ts';
+import type { TestApp } from './app.ts';
+
+/** One operation of the OpenAPI document joined with the access its route declared. */
+export interface Operation {
+  method: string;
+  /** Fastify form, `/v1/x/:id`. */
+  url: string;
+  access: RouteEntry['access'];
+  pathParams: { name: string; schema: JsonSchema }[];
+  queryParams: { name: string; required: boolean; schema: JsonSchema }[];
+  body?: { contentType: string; schema: JsonSchema };
+}
+
+const toFastifyPath = (path: string) => path.replace(/\{([^}]+)\}/g, ':$1');
+
+/** Every documented operation (so every route, test/app/openapi.test.ts checks that) with its access. */
+export async function listOperations(ta: TestApp): Promise<{ doc: Record<string, any>; operations: Operation[] }> {
+  const doc = (await ta.request({ method: 'GET', url: '/openapi.json' })).json();
+  const operations: Operation[] = [];
+  for (const [path, item] of Object.entries<Record<string, any>>(doc.paths)) {
+    for (const [method, op] of Object.entries<any>(item)) {
+      const url = toFastifyPath(path);
+      const entry = ta.app.routeTable.find((r) => r.method === method.toUpperCase() && r.url === url);
+      if (!entry) throw new Error(`${method.toUpperCase()} ${url} is documented but not in the route table`);
+      const params: any[] = op.parameters ?? [];
+      const content = op.requestBody?.content as Record<string, { schema: JsonSchema }> | undefined;
+      const contentType = content && (Object.keys(content).find((c) => c === 'application/json') ?? Object.keys(content)[0]);
+      operations.push({
+        method: method.toUpperCase(),
+        url,
+        access: entry.access,
+        pathParams: params.filter((p) => p.in === 'path').map((p) => ({ name: p.name, schema: p.schema ?? {} })),
+        queryParams: params.filter((p) => p.in === 'query').map((p) => ({ name: p.name, required: !!p.required, schema: p.schema ?? {} })),
+        ...(content && contentType ? { body: { contentType, schema: content[contentType]!.schema ?? {} } } : {}),
+      });
+    }
+  }
+  return { doc, operations };
+}
+
+export const fillPath = (url: string, values: Record<string, string>) =>
+  url.replace(/:([A-Za-z0-9_]+)/g, (_, name: string) => encodeURIComponent(values[name] ?? ''));
+
+/** The people the matrix and the fuzzer act as. */
+export interface Actors {
+  mediator: { token: string; userId: string; mediatorId: string };
+  otherMediator: { token: string; userId: string; mediatorId: string };
+  assessor: { token: string; userId: string };
+  adminCom: { token: string; userId: string };
+  adminCmc: { token: string; userId: string };
+  registrar: { token: string; userId: string };
+}
+
+export async function createActors(ta: TestApp): Promise<Actors> {
+  return {
+    mediator: await ta.mediator(),
+    otherMediator: await ta.mediator(),
+    assessor: await ta.staff('assessor'),
+    adminCom: await ta.staff('admin', 'com'),
+    adminCmc: await ta.staff('admin', 'cmc'),
+    registrar: await ta.staff('registrar'),
+  };
+}
+
+/** A token whose role the route admits, so requests get past access control to validation. */
+export function tokenFor(access: RouteEntry['access'], actors: Actors): string | undefined {
+  if (access === 'public') return undefined;
+  if (access === 'authenticated') return actors.mediator.token;
+  if (access.includes('registrar')) return actors.registrar.token;
+  if (access.includes('admin')) return actors.adminCom.token;
+  if (access.includes('assessor')) return actors.assessor.token;
+  return actors.mediator.token;
+}
+
+/**
+ * A cheap picture of the database: the row count of every table in the public schema and the
+ * audit head. Equal before and after a rejected request means it wrote nothing that lasted.
+ */
+export async function fingerprinter(db: Db): Promise<() => Promise<Record<string, number>>> {
+  const tables = await queryRows<{ name: string }>(
+    db,
+    sql`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name`,
+  );
+  const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
+  const query = sql.raw(
+    [
+      ...tables.map((t) => `SELECT '${t.name.replaceAll("'", "''")}' AS name, count(*)::int AS n FROM public.${quote(t.name)}`),
+      "SELECT 'audit head' AS name, coalesce(max(seq), 0)::int AS n FROM public.audit_events",
+    ].join(' UNION ALL '),
+  );
+  return async () => Object.fromEntries((await queryRows<{ name: string; n: number }>(db, query)).map((r) => [r.name, r.n]));
+}
+
+/** Problems: a short description of a response that breaks the invariants every route keeps. */
+export function responseProblems(res: LightMyRequestResponse): string[] {
+  const problems: string[] = [];
+  if (res.statusCode >= 500) problems.push(`answered ${res.statusCode}: ${res.body.slice(0, 300)}`);
+  if (res.statusCode >= 400 && !String(res.headers['content-type'] ?? '').startsWith('application/problem+json')) {
+    problems.push(`${res.statusCode} is ${res.headers['content-type']}, not application/problem+json`);
+  }
+  return problems;
+}
