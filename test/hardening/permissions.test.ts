@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import Fastify from 'fastify';
+import t from 'tap';
+import type { Role } from '../../src/lib/context.ts';
+import { registerAccessControl, type Access } from '../../src/plugins/access.ts';
+import { RoleSchema } from '../../schemas/common.ts';
+import { buildTestApp, eachDatabase, type TestApp } from '../helpers/app.ts';
+import { accredit } from '../helpers/compliance.ts';
+import { createActors, fillPath, fingerprinter, responseProblems, type Actors } from '../helpers/fuzz-harness.ts';
+
+type Who = 'anonymous' | 'forged' | keyof Actors;
+const EVERYONE: Who[] = ['anonymous', 'forged', 'mediator', 'otherMediator', 'assessor', 'adminCom', 'adminCmc', 'registrar'];
+const ROLE_OF: Record<keyof Actors, Role> = { mediator: 'mediator', otherMediator: 'mediator', assessor: 'assessor', adminCom: 'admin', adminCmc: 'admin', registrar: 'registrar' };
+const KNOWN_ROLES = new Set<string>(RoleSchema.options);
+
+const isValidAccess = (access: unknown): access is Access =>
+  access === 'public' || access === 'authenticated' || (Array.isArray(access) && access.length > 0 && access.every((r) => KNOWN_ROLES.has(r)));
+
+/** What the route's declaration says this caller must get before anything else happens. */
+function expectedDenial(access: Access, who: Who): 401 | 403 | null {
+  if (access === 'public') return null;
+  if (who === 'anonymous' || who === 'forged') return 401;
+  if (access === 'authenticated') return null;
+  return access.includes(ROLE_OF[who]) ? null : 403;
+}
+
+t.test('a route that does not declare who may call it is refused at start-up', async (t) => {
+  const app = Fastify();
+  t.teardown(() => app.close());
+  await t.rejects(async () => {
+    await app.register(async (api) => {
+      registerAccessControl(api, []);
+      api.get('/undeclared', async () => 'no');
+    });
+  }, /GET \/undeclared does not declare config\.access/);
+});
+
+await eachDatabase(t, async (t, kind) => {
+  const ta = await buildTestApp(t, kind, { env: { RATE_LIMIT_PUBLIC_PER_MINUTE: '1000000' } });
+  const actors = await createActors(ta);
+  // The mediator's entry is on the register with the College of Mediators: the "object owned by
+  // someone else" for every other caller.
+  await accredit(ta, actors.mediator.mediatorId, { body: 'com', route: 'grandfathered_2018', firstAccreditedOn: '2019-05-01', complianceStartOn: '2025-04-01' });
+  const fingerprint = await fingerprinter(ta.database.db);
+  const forged = (await ta.app.jwt.sign({ sub: actors.registrar.userId, role: 'registrar', body: null })).replace(/\.[^.]+$/, '.c2lnbmVkIGJ5IHNvbWVvbmUgZWxzZQ');
+  const tokenOf = (who: Who) => (who === 'anonymous' ? undefined : who === 'forged' ? forged : actors[who].token);
+  const doc = (await ta.request({ method: 'GET', url: '/openapi.json' })).json();
+
+  await t.test('every route declares a valid access; every non-public one is documented as needing a token', async (t) => {
+    t.ok(ta.app.routeTable.length >= 10, `${ta.app.routeTable.length} routes`);
+    for (const r of ta.app.routeTable) {
+      t.ok(isValidAccess(r.access), `${r.method} ${r.url}: ${JSON.stringify(r.access)}`);
+      const op = doc.paths[r.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}')]?.[r.method.toLowerCase()];
+      if (r.access !== 'public' && op) t.same(op.security, [{ bearerAuth: [] }], `${r.method} ${r.url} documents bearerAuth`);
+    }
+  });
+
+  await t.test('every role on every route, against objects owned by others', async (t) => {
+    const ids = [actors.mediator.mediatorId, actors.mediator.userId, randomUUID()];
+    let tried = 0;
+    for (const route of ta.app.routeTable) {
+      const urls = route.url.includes(':') ? ids.map((id) => fillPath(route.url, new Proxy({}, { get: () => id }))) : [route.url];
+      for (const who of EVERYONE) {
+        for (const url of urls) {
+          const before = await fingerprint();
+          const res = await ta.request({ method: route.method as 'GET', url, token: tokenOf(who) });
+          tried++;
+          const denial = expectedDenial(route.access, who);
+          const problems = responseProblems(res);
+          if (denial !== null && res.statusCode !== denial) problems.push(`expected ${denial}, got ${res.statusCode}`);
+          if (denial !== null || res.statusCode >= 400) {
+            const after = await fingerprint();
+            const changed = Object.keys(after).filter((k) => after[k] !== before[k]);
+            if (changed.length) problems.push(`changed ${changed.join(', ')}`);
+          }
+          if (problems.length) t.fail(`${who} ${route.method} ${url}: ${problems.join('; ')}`);
+        }
+      }
+    }
+    t.pass(`${tried} requests kept the matrix`);
+  });
+
+  await t.test('object-level rules', async (t) => {
+    const entry = actors.mediator.mediatorId;
+    const exemption = { period: 2025, kind: 'exemption', reason: 'Parental leave' };
+    const cases: { concept: string; who: keyof Actors; method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; url: string; payload?: object; status: number }[] = [
+      { concept: 'exemption by the other body', who: 'adminCmc', method: 'POST', url: `/v1/admin/mediators/${entry}/exemptions`, payload: exemption, status: 403 },
+      { concept: 'exemption of an unknown entry', who: 'registrar', method: 'POST', url: `/v1/admin/mediators/${randomUUID()}/exemptions`, payload: exemption, status: 404 },
+      { concept: 'exemption by the mediator themself', who: 'mediator', method: 'POST', url: `/v1/admin/mediators/${entry}/exemptions`, payload: exemption, status: 403 },
+      { concept: 'role change by an admin', who: 'adminCom', method: 'PUT', url: `/v1/admin/users/${actors.otherMediator.userId}/role`, payload: { role: 'registrar' }, status: 403 },
+    ];
+    for (const c of cases) {
+      const before = await fingerprint();
+      const res = await ta.request({ method: c.method, url: c.url, token: actors[c.who].token, payload: c.payload });
+      t.equal(res.statusCode, c.status, `${c.concept}: ${c.who} ${c.method} ${c.url}`);
+      t.same(await fingerprint(), before, `${c.concept}: nothing changed`);
+    }
+  });
+});
