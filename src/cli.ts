@@ -12,6 +12,7 @@ const usage = `Usage: npm run cli -- <command> [options]
 
   create-admin --email E --password P --role admin|registrar|assessor [--body com|cmc] [--name "Full Name"]
   compliance-run [--as-of YYYY-MM-DD]   run the compliance job for a date (default today in London; once per date)
+  seed --mediators N   fake register entries for demos and benchmarks (the same N people every time)
 `;
 
 const commands: Record<string, Command> = {
@@ -57,6 +58,18 @@ const commands: Record<string, Command> = {
       fullName: v.name ?? v.email,
     });
     console.log(`Created ${user.role}${user.body ? ` (${user.body})` : ''} ${user.email} (${user.id})`);
+  },
+
+  seed: async (args, { database }) => {
+    const { values } = parseArgs({ args, options: { mediators: { type: 'string' } } });
+    const count = Number(values.mediators);
+    if (!Number.isInteger(count) || count < 1 || count > 1_000_000) throw new CliError('--mediators: a whole number from 1 to 1000000');
+    // Loaded on demand: faker is a dev dependency, absent from the production image.
+    const { createSeedService } = await import('./modules/seed/seed-service.ts');
+    const started = performance.now();
+    const { before, after } = await createSeedService({ db: database.db, clock: systemClock }).seedMediators(systemContext(), count);
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    console.log(after === before ? `${after} seeded mediators already exist; nothing to do.` : `Seeded ${after - before} mediators (${after} in all) in ${seconds} s.`);
   },
 };
 

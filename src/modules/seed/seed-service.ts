@@ -1,0 +1,127 @@
+import { sql, queryRows, type Db, type Tx } from '../../db/client.ts';
+import { londonDate, type Clock } from '../../lib/clock.ts';
+import type { RequestContext } from '../../lib/context.ts';
+import { recordAudit } from '../audit/audit-service.ts';
+import { getSetting } from '../settings/settings-repository.ts';
+import { FAKE_BATCH, SEED_EMAIL_DOMAIN, fakeMediators, type FakeContext, type FakeMediator } from './fake-mediators.ts';
+
+export interface SeedDeps {
+  db: Db;
+  clock: Clock;
+}
+
+export interface SeedSummary {
+  /** Seeded mediators before this run and after it. */
+  before: number;
+  after: number;
+}
+
+// A batch goes in as one JSON parameter (json_to_recordset): building a 25-column multi-row VALUES
+// through the query builder cost more CPU than PostgreSQL spent inserting it.
+const INSERT_BATCH = 5 * FAKE_BATCH;
+
+/**
+ * Demo and benchmark data. `seedMediators(ctx, n)` makes sure the first n fake mediators exist:
+ * a rerun changes nothing and a larger n adds the difference, always the same people.
+ *
+ * Seeded rows get one audit event for the whole run rather than one per row: they are demo data,
+ * not decisions anyone made, and a hundred thousand invented events would bury the real chain.
+ */
+export function createSeedService({ db, clock }: SeedDeps) {
+  return {
+    async seedMediators(ctx: RequestContext, count: number): Promise<SeedSummary> {
+      return db.transaction(async (tx) => {
+        const before = await countSeeded(tx);
+        if (before >= count) return { before, after: before };
+        const fakeCtx: FakeContext = {
+          today: londonDate(clock()),
+          grandfatheredComplianceStart: await getSetting(tx, 'grandfathering_compliance_start'),
+        };
+        for (let from = before; from < count; from += INSERT_BATCH) {
+          await insertBatch(tx, fakeMediators(from, Math.min(from + INSERT_BATCH, count), fakeCtx));
+        }
+        await recordStatusHistory(tx);
+        await recordAudit(tx, ctx, {
+          action: 'seed.mediators_created',
+          entityType: 'seed',
+          entityId: SEED_EMAIL_DOMAIN,
+          before: { mediators: before },
+          after: { mediators: count },
+        });
+        return { before, after: count };
+      });
+    },
+  };
+}
+
+export type SeedService = ReturnType<typeof createSeedService>;
+
+async function insertBatch(tx: Tx, batch: FakeMediator[]): Promise<void> {
+  await tx.execute(sql`
+    INSERT INTO users (id, email, full_name, role)
+    SELECT id, email, full_name, 'mediator' FROM json_to_recordset(${JSON.stringify(batch.map((m) => ({ id: m.user.id, email: m.user.email, full_name: m.user.fullName })))}::json)
+      AS x(id uuid, email text, full_name text)
+  `);
+  const rows = batch.map(({ mediator: m }) => ({
+    id: m.id,
+    user_id: m.userId,
+    full_name: m.fullName,
+    body: m.body,
+    membership_number: m.membershipNumber,
+    status: m.status,
+    route: m.route,
+    standards_version: m.standardsVersion,
+    first_accredited_on: m.firstAccreditedOn,
+    compliance_start_on: m.complianceStartOn,
+    status_changed_at: m.statusChangedAt,
+    organisation: m.organisation,
+    regions: m.regions,
+    languages: m.languages,
+    contact_email: m.contactEmail,
+    contact_phone: m.contactPhone,
+    website: m.website,
+    show_email: m.showEmail,
+    show_phone: m.showPhone,
+    show_website: m.showWebsite,
+    insurer: m.insurer,
+    insurance_cover_gbp: m.insuranceCoverGbp,
+    insurance_expires_on: m.insuranceExpiresOn,
+  }));
+  await tx.execute(sql`
+    INSERT INTO mediators (id, user_id, full_name, body, membership_number, status, route, standards_version,
+      first_accredited_on, compliance_start_on, status_changed_at, organisation, regions, languages, contact_email,
+      contact_phone, website, show_email, show_phone, show_website, insurer, insurance_cover_gbp, insurance_expires_on)
+    SELECT * FROM json_to_recordset(${JSON.stringify(rows)}::json) AS x(id uuid, user_id uuid, full_name text, body body,
+      membership_number text, status mediator_status, route register_route, standards_version text, first_accredited_on date,
+      compliance_start_on date, status_changed_at timestamptz, organisation text, regions text[], languages text[],
+      contact_email text, contact_phone text, website text, show_email boolean, show_phone boolean, show_website boolean,
+      insurer text, insurance_cover_gbp integer, insurance_expires_on date)
+  `);
+}
+
+async function countSeeded(tx: Tx): Promise<number> {
+  const [row] = await queryRows<{ n: number }>(tx, sql`SELECT count(*)::int AS n FROM users WHERE email LIKE ${`%@${SEED_EMAIL_DOMAIN}`}`);
+  return row!.n;
+}
+
+/** The accreditation of every newly seeded entry, and the later change for those no longer accredited. */
+async function recordStatusHistory(tx: Tx): Promise<void> {
+  await tx.execute(sql`
+    WITH fresh AS (
+      SELECT m.id, m.status, m.route, m.first_accredited_on, m.status_changed_at
+      FROM mediators m JOIN users u ON u.id = m.user_id
+      WHERE u.email LIKE ${`%@${SEED_EMAIL_DOMAIN}`}
+        AND NOT EXISTS (SELECT 1 FROM status_history h WHERE h.mediator_id = m.id)
+    )
+    INSERT INTO status_history (mediator_id, from_status, to_status, reason, actor_role, changed_at)
+    SELECT id, NULL::mediator_status, 'accredited'::mediator_status,
+      CASE route WHEN 'grandfathered_2018' THEN 'Passported under the 2018 standards' ELSE 'Application approved under the 2024 standards' END,
+      'system', first_accredited_on::timestamptz
+    FROM fresh
+    UNION ALL
+    SELECT id, 'accredited'::mediator_status, status,
+      CASE status WHEN 'lapsed' THEN 'Membership of the home body not renewed' ELSE 'Suspended while a complaint is investigated' END,
+      'admin', status_changed_at
+    FROM fresh WHERE status <> 'accredited'
+  `);
+}

@@ -1,0 +1,120 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { openDatabase, sql, queryRows, type Database } from '../../src/db/client.ts';
+import { createComplianceJob } from '../../src/jobs/compliance-run.ts';
+import { systemClock } from '../../src/lib/clock.ts';
+import { systemContext } from '../../src/lib/context.ts';
+import { recordAudit, type AuditInput } from '../../src/modules/audit/audit-service.ts';
+import { REGISTRAR_EMAIL, countStatements, signIn, type PostgresBenchDatabase } from './bench-database.ts';
+import { median, medianOfRounds, timed, type LoadFigures, type LoadTarget } from './load.ts';
+import { projectRoot } from './server-process.ts';
+
+// Each measurement answers null when the feature it measures is not built yet, so the bench runs
+// (and prints "n/a (not built)") while the modules it measures are still landing.
+
+export async function hasRoute(baseUrl: string, path: string): Promise<boolean> {
+  const res = await fetch(`${baseUrl}/openapi.json`);
+  const doc = (await res.json()) as { paths?: Record<string, unknown> };
+  return Boolean(doc.paths && path in doc.paths);
+}
+
+export const rawSearchAvailable = async () => existsSync(join(projectRoot, 'src/modules/register/register-repository.ts'));
+
+export interface ComplianceFigure {
+  ms: number;
+  /** SQL statements the run sent, BEGIN and COMMIT included. */
+  statements: number;
+  mediatorsAssessed: number;
+}
+
+/**
+ * runCompliance in this process, on a fresh copy of the seeded database each round (a run changes
+ * what it assesses, so a second run on the same data would measure a no-op).
+ */
+export async function measureCompliance(db: PostgresBenchDatabase, rounds: number, asOf: string): Promise<ComplianceFigure> {
+  const times: number[] = [];
+  let statements = 0;
+  let mediatorsAssessed = 0;
+  for (let i = 0; i < rounds; i++) {
+    const copy = await db.clone();
+    const database = await openDatabase({ kind: 'postgres', url: copy.url });
+    try {
+      const job = createComplianceJob({ db: database.db, clock: systemClock });
+      const { ms, value } = await timed(() => countStatements(() => job.runCompliance(asOf)));
+      times.push(ms);
+      statements = value.statements;
+      const c = value.value.counts;
+      mediatorsAssessed = c ? c.compliant + c.inGrace + c.exempt : 0;
+    } finally {
+      await database.close();
+      await copy.drop();
+    }
+  }
+  return { ms: median(times), statements, mediatorsAssessed };
+}
+
+/** Appends synthetic events until the chain holds at least `target`; returns how many it holds. */
+export async function topUpAuditEvents(database: Database, target: number): Promise<number> {
+  const count = async () => (await queryRows<{ n: number }>(database.db, sql`SELECT count(*)::int AS n FROM audit_events`))[0]!.n;
+  for (let n = await count(); n < target; n = await count()) {
+    const inputs: AuditInput[] = Array.from({ length: Math.min(5000, target - n) }, (_, i) => ({
+      action: 'bench.synthetic_event',
+      entityType: 'cpd_entry',
+      entityId: `synthetic-${n + i}`,
+      after: { date: '2025-06-01', hours: 2.5, category: 'course', sendSpecific: true, title: 'SEND law update', provider: 'Bench' },
+    }));
+    await database.db.transaction((tx) => recordAudit(tx, systemContext(), ...inputs));
+  }
+  return count();
+}
+
+export interface AuditVerifyFigure {
+  events: number;
+  ms: number;
+  msPer100k: number;
+}
+
+export async function measureAuditVerify(baseUrl: string, events: number, rounds: number): Promise<AuditVerifyFigure | null> {
+  if (!(await hasRoute(baseUrl, '/v1/admin/audit/verify'))) return null;
+  const token = await signIn(baseUrl, REGISTRAR_EMAIL);
+  const verify = async () => {
+    const res = await fetch(`${baseUrl}/v1/admin/audit/verify`, { headers: { authorization: `Bearer ${token}` } });
+    if (res.status !== 200) throw new Error(`audit verify answered ${res.status}: ${await res.text()}`);
+    return res.json();
+  };
+  await verify();
+  const ms = await medianOfRounds(rounds, async () => (await timed(verify)).ms);
+  return { events, ms, msPer100k: Math.round((ms * 100_000) / events) };
+}
+
+/** CPD entries posted by `tokens.length` signed-in mediators, one per connection. */
+export async function measureCpdPost(
+  baseUrl: string,
+  tokens: string[],
+  load: (label: string, target: LoadTarget) => Promise<LoadFigures>,
+): Promise<LoadFigures | null> {
+  if (!(await hasRoute(baseUrl, '/v1/me/cpd'))) return null;
+  let next = 0;
+  const body = JSON.stringify({
+    date: new Date().toISOString().slice(0, 10),
+    hours: 1.5,
+    category: 'course',
+    sendSpecific: true,
+    title: 'SEND Code of Practice refresher',
+    provider: 'Bench Training Ltd',
+  });
+  return load('POST /v1/me/cpd', {
+    url: `${baseUrl}/v1/me/cpd`,
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json' },
+    setupClient: (client) => {
+      client.setHeaders({ 'content-type': 'application/json', authorization: `Bearer ${tokens[next++ % tokens.length]}` });
+    },
+  });
+}
+
+export async function measureImport(baseUrl: string, rounds: number): Promise<{ rows: number; ms: number } | null> {
+  if (!(await hasRoute(baseUrl, '/v1/admin/imports/grandfathered'))) return null;
+  return null;
+}

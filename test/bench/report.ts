@@ -1,0 +1,84 @@
+import type { LoadFigures, LoadSettings } from './load.ts';
+
+export interface Results {
+  startedAt: string;
+  quick: boolean;
+  sizes: { small: number; large: number };
+  load: LoadSettings;
+  machine: {
+    cpus: number;
+    cpuModel: string;
+    memoryGiB: number;
+    node: string;
+    postgres: string;
+    /** One-minute load average: the machine may be shared, and this says how busy it was. */
+    loadAverageAtStart: number;
+    loadAverageAtEnd: number;
+  };
+  /** Raw measurements by name; null where the feature is not built. */
+  figures: Record<string, unknown>;
+  ratios?: Record<string, number | null>;
+  peakRssMiB: Record<string, number>;
+  notes: string[];
+  totalSeconds?: number;
+}
+
+const NA = 'n/a (not built)';
+const load = (r: Results, key: string) => (r.figures[key] ?? null) as LoadFigures | null;
+const ratio = (a: number | undefined, b: number | undefined) => (a && b ? Math.round((a / b) * 100) / 100 : null);
+const fmtLoad = (f: LoadFigures | null) => (f ? `${f.reqPerSec} req/s, p50 ${f.p50Ms} ms, p99 ${f.p99Ms} ms` : NA);
+const fmt = (x: number | null | undefined, unit = '') => (x === null || x === undefined ? NA : `${x}${unit}`);
+
+/** Works out the ratios of the issue, stores them in `results.ratios`, and prints the table. */
+export function printReport(r: Results): void {
+  const { small, large } = r.sizes;
+  const ours = load(r, `searchPostgres${small}`);
+  const oursLarge = load(r, `searchPostgres${large}`);
+  const raw = load(r, `searchRaw${small}`);
+  const rawLarge = load(r, `searchRaw${large}`);
+  const pglite = load(r, `searchPglite${small}`);
+  const health = load(r, 'healthOurs');
+  const bare = load(r, 'healthBare');
+  const cpd = load(r, 'cpdPost');
+  const cSmall = r.figures[`complianceRun${small}`] as { ms: number; statements: number } | null | undefined;
+  const cLarge = r.figures[`complianceRun${large}`] as { ms: number; statements: number } | null | undefined;
+  const imp = r.figures.import10k as { rows: number; ms: number } | null | undefined;
+  const audit = r.figures.auditVerify as { events: number; ms: number; msPer100k: number } | null | undefined;
+
+  r.ratios = {
+    stackOverheadOursOverRaw: ratio(ours?.reqPerSec, raw?.reqPerSec),
+    stackOverheadOursOverRawLarge: ratio(oursLarge?.reqPerSec, rawLarge?.reqPerSec),
+    indexP50LargeOverSmall: ratio(oursLarge?.p50Ms, ours?.p50Ms),
+    pgliteOverPostgresReqPerSec: ratio(pglite?.reqPerSec, ours?.reqPerSec),
+    healthOursOverBare: ratio(health?.reqPerSec, bare?.reqPerSec),
+  };
+  const x = r.ratios;
+  const rows: [string, string, string][] = [
+    [`1. search, PostgreSQL, ${small} entries`, fmtLoad(ours), ''],
+    [`   same SQL, bare Fastify + raw pg, ${small}`, fmtLoad(raw), ''],
+    [`   ours / raw (req/s), ${small}`, fmt(x.stackOverheadOursOverRaw), '>= 0.85'],
+    [`   search, PostgreSQL, ${large} entries`, fmtLoad(oursLarge), `p99 <= 15 ms at 100000`],
+    [`   same SQL, bare Fastify + raw pg, ${large}`, fmtLoad(rawLarge), ''],
+    [`   ours / raw (req/s), ${large}`, fmt(x.stackOverheadOursOverRawLarge), '>= 0.85'],
+    [`2. search p50 ${large} / ${small}`, fmt(x.indexP50LargeOverSmall), '<= 1.5'],
+    [`3. search, PGlite, ${small} entries`, fmtLoad(pglite), ''],
+    [`   PGlite / PostgreSQL (req/s)`, fmt(x.pgliteOverPostgresReqPerSec), ''],
+    ['4. GET /health (ours)', fmtLoad(health), ''],
+    ['   GET /health (bare node:http)', fmtLoad(bare), ''],
+    ['   ours / bare (req/s)', fmt(x.healthOursOverBare), ''],
+    ['5. POST /v1/me/cpd, PostgreSQL', fmtLoad(cpd), '>= 1500 req/s'],
+    [`6. compliance run, ${small} mediators`, cSmall ? `${cSmall.ms} ms, ${cSmall.statements} statements` : NA, ''],
+    [`   compliance run, ${large} mediators`, cLarge ? `${cLarge.ms} ms, ${cLarge.statements} statements` : NA, '<= 20 s at 100000; statements independent of N'],
+    ['7. grandfathered import', imp ? `${imp.ms} ms for ${imp.rows} rows` : NA, ''],
+    ['   audit verification', audit ? `${audit.ms} ms for ${audit.events} events = ${audit.msPer100k} ms per 100000` : NA, ''],
+    ...Object.entries(r.peakRssMiB).map(([k, v], i): [string, string, string] => [`${i === 0 ? '8.' : '  '} peak RSS, ${k}`, `${v} MiB`, '']),
+  ];
+  const w0 = Math.max(...rows.map((row) => row[0].length));
+  const w1 = Math.max(...rows.map((row) => row[1].length));
+  const m = r.machine;
+  console.log(`\nBenchmarks (${r.quick ? 'QUICK smoke run' : 'full run'}): ${m.cpus} x ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}, PostgreSQL ${m.postgres}`);
+  console.log(`load average ${m.loadAverageAtStart.toFixed(2)} at start, ${m.loadAverageAtEnd.toFixed(2)} at end; ${r.load.connections} connections, ${r.load.warmupSeconds} s warm-up, median of ${r.load.rounds} x ${r.load.seconds} s\n`);
+  for (const [a, b, c] of rows) console.log(`${a.padEnd(w0)}  ${b.padEnd(w1)}  ${c ? `target ${c}` : ''}`.trimEnd());
+  for (const n of r.notes) console.log(`note: ${n}`);
+  if (r.totalSeconds !== undefined) console.log(`\ntotal ${r.totalSeconds} s`);
+}

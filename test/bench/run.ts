@@ -1,0 +1,168 @@
+// `npm run bench`: the figures of issue 9, measured side by side with bare baselines in one run.
+// Never part of `npm test`. BENCH_QUICK=1 runs small sizes and short rounds as a smoke test.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { londonDate, systemClock } from '../../src/lib/clock.ts';
+import { createPostgresDatabase, openMigrated, prepareAccounts, seed, signIn, type PostgresBenchDatabase } from './bench-database.ts';
+import { measureLoad, type LoadFigures, type LoadSettings } from './load.ts';
+import { printReport, type Results } from './report.ts';
+import { projectRoot, startServer, type ServerProcess } from './server-process.ts';
+import { searchRequests } from './search-requests.ts';
+import * as optional from './figures.ts';
+
+const QUICK = process.env.BENCH_QUICK === '1';
+const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const SMALL = QUICK ? 1_000 : 10_000;
+const LARGE = QUICK ? 5_000 : 100_000;
+const LOAD: LoadSettings = QUICK
+  ? { connections: 10, warmupSeconds: 1, seconds: 3, rounds: 1 }
+  : { connections: 10, warmupSeconds: 3, seconds: 8, rounds: 3 };
+const ROUNDS = LOAD.rounds;
+const SIGNED_IN_MEDIATORS = 10;
+const JWT_SECRET = 'bench-secret-long-enough-for-hs256-signing-0123456789';
+
+// Limits that would turn a load test into a rate-limit test are lifted; everything else is as shipped
+// (request logging at info included). The outbox sender is parked so it does not compete mid-round.
+const serverEnv = (db: Record<string, string>) => ({
+  ...db,
+  PORT: '0',
+  JWT_SECRET,
+  LOG_LEVEL: 'info',
+  COMPLIANCE_CRON: 'off',
+  OUTBOX_POLL_MS: '3600000',
+  RATE_LIMIT_PUBLIC_PER_MINUTE: '1000000000',
+  RATE_LIMIT_AUTH_PER_MINUTE: '1000000000',
+});
+
+const results: Results = {
+  startedAt: new Date().toISOString(),
+  quick: QUICK,
+  sizes: { small: SMALL, large: LARGE },
+  load: LOAD,
+  machine: {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    postgres: '',
+    loadAverageAtStart: loadavg()[0]!,
+    loadAverageAtEnd: 0,
+  },
+  figures: {},
+  peakRssMiB: {},
+  notes: [],
+};
+
+const log = (msg: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
+const note = (msg: string) => {
+  results.notes.push(msg);
+  log(msg);
+};
+
+/** Runs a server for the length of `fn`, recording its peak RSS under `label`. */
+async function withServer<T>(label: string, entry: string, env: Record<string, string>, fn: (s: ServerProcess) => Promise<T>): Promise<T> {
+  const server = await startServer(entry, env);
+  try {
+    return await fn(server);
+  } finally {
+    results.peakRssMiB[label] = server.peakRssMiB();
+    await server.stop();
+  }
+}
+
+async function load(label: string, target: Parameters<typeof measureLoad>[0]): Promise<LoadFigures> {
+  log(`load: ${label}`);
+  const figures = await measureLoad(target, LOAD);
+  if (figures.failures > 0) note(`${label}: ${figures.failures} responses were errors or non-2xx: treat that figure as suspect`);
+  return figures;
+}
+
+async function searchFigures(server: ServerProcess, label: string): Promise<LoadFigures | null> {
+  if (!(await optional.hasRoute(server.url, '/v1/register'))) return null;
+  return load(label, { url: server.url, requests: searchRequests() });
+}
+
+/** The register's search SQL served by a bare Fastify route on raw `pg`, against the same database. */
+async function rawSearchFigures(dbUrl: string, label: string): Promise<LoadFigures | null> {
+  if (!(await optional.rawSearchAvailable())) return null;
+  return withServer(label, 'test/bench/baselines/bare-search.ts', { DATABASE_URL: dbUrl }, (raw) => load(label, { url: raw.url, requests: searchRequests() }));
+}
+
+async function compliancePhase(db: PostgresBenchDatabase, n: number): Promise<void> {
+  const figure = await optional.measureCompliance(db, ROUNDS, londonDate(systemClock()));
+  results.figures[`complianceRun${n}`] = figure;
+  if (figure) log(`compliance at ${n}: ${figure.ms} ms, ${figure.statements} statements`);
+}
+
+async function postgresPhases(): Promise<void> {
+  const db = await createPostgresDatabase(SERVER_URL);
+  try {
+    log(`PostgreSQL database ${db.name}: seeding ${SMALL} mediators`);
+    let database = await openMigrated({ kind: 'postgres', url: db.url });
+    const version = await database.pool!.query<{ server_version: string }>('SHOW server_version');
+    results.machine.postgres = version.rows[0]!.server_version;
+    let t0 = performance.now();
+    await seed(database, SMALL);
+    results.figures[`seedSeconds${SMALL}`] = Math.round((performance.now() - t0) / 100) / 10;
+    const { mediatorEmails } = await prepareAccounts(database, SIGNED_IN_MEDIATORS);
+    await database.close();
+
+    await compliancePhase(db, SMALL);
+
+    await withServer(`postgres, ${SMALL} entries`, 'src/server.ts', serverEnv({ DATABASE_URL: db.url }), async (server) => {
+      results.figures.healthOurs = await load('GET /health (ours)', { url: `${server.url}/health` });
+      results.figures[`searchPostgres${SMALL}`] = await searchFigures(server, `search, PostgreSQL, ${SMALL}`);
+    });
+    await withServer('bare node:http', 'test/bench/baselines/bare-http.ts', {}, async (bare) => {
+      results.figures.healthBare = await load('GET /health (bare node:http)', { url: `${bare.url}/health` });
+    });
+    results.figures[`searchRaw${SMALL}`] = await rawSearchFigures(db.url, `raw pg search, ${SMALL}`);
+
+    log(`seeding up to ${LARGE} mediators`);
+    database = await openMigrated({ kind: 'postgres', url: db.url });
+    t0 = performance.now();
+    await seed(database, LARGE);
+    results.figures[`seedSeconds${LARGE - SMALL}More`] = Math.round((performance.now() - t0) / 100) / 10;
+    const auditEvents = await optional.topUpAuditEvents(database, 100_000);
+    await database.close();
+
+    await compliancePhase(db, LARGE);
+
+    await withServer(`postgres, ${LARGE} entries`, 'src/server.ts', serverEnv({ DATABASE_URL: db.url }), async (server) => {
+      results.figures[`searchPostgres${LARGE}`] = await searchFigures(server, `search, PostgreSQL, ${LARGE}`);
+      results.figures.auditVerify = await optional.measureAuditVerify(server.url, auditEvents, ROUNDS);
+      const tokens = await Promise.all(mediatorEmails.map((e) => signIn(server.url, e)));
+      results.figures.cpdPost = await optional.measureCpdPost(server.url, tokens, (label, target) => load(label, target));
+      results.figures.import10k = await optional.measureImport(server.url, ROUNDS);
+    });
+    results.figures[`searchRaw${LARGE}`] = await rawSearchFigures(db.url, `raw pg search, ${LARGE}`);
+  } finally {
+    await db.drop();
+  }
+}
+
+async function pglitePhase(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'reg-bench-pglite-'));
+  try {
+    log(`PGlite in ${dataDir}: seeding ${SMALL} mediators`);
+    const database = await openMigrated({ kind: 'pglite', dataDir });
+    await seed(database, SMALL);
+    await database.close();
+    await withServer(`pglite, ${SMALL} entries`, 'src/server.ts', serverEnv({ DATA_DIR: dataDir }), async (server) => {
+      results.figures[`searchPglite${SMALL}`] = await searchFigures(server, `search, PGlite, ${SMALL}`);
+    });
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+const started = performance.now();
+await postgresPhases();
+await pglitePhase();
+results.machine.loadAverageAtEnd = loadavg()[0]!;
+results.totalSeconds = Math.round((performance.now() - started) / 1000);
+const file = join(projectRoot, 'bench-results.json');
+writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+printReport(results);
+log(`written ${file}`);
