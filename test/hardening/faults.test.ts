@@ -1,0 +1,120 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t, { type Test } from 'tap';
+import { queryRows, sql } from '../../src/db/client.ts';
+import { buildTestApp, PASSWORD } from '../helpers/app.ts';
+
+const root = new URL('../../', import.meta.url).pathname;
+
+t.test('PostgreSQL: a backend terminated mid-request answers 503, and the next request works', { skip: !process.env.TEST_DATABASE_URL && 'needs TEST_DATABASE_URL' }, async (t) => {
+  const ta = await buildTestApp(t, 'postgres');
+  const m = await ta.mediator();
+  // Hold a lock the request needs, so it is provably in flight on its own backend when that dies.
+  const locker = await ta.database.pool!.connect();
+  t.teardown(() => locker.release());
+  await locker.query('BEGIN');
+  await locker.query('LOCK TABLE users IN ACCESS EXCLUSIVE MODE');
+  const inFlight = ta.request({ method: 'GET', url: '/v1/me', token: m.token });
+
+  // Watched from a third connection: inside the locker's transaction pg_stat_activity is a frozen snapshot.
+  let victim: number | undefined;
+  for (let i = 0; i < 200 && victim === undefined; i++) {
+    const { rows } = await ta.database.pool!.query<{ pid: number }>(
+      `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+    );
+    victim = rows[0]?.pid;
+    if (victim === undefined) await new Promise((r) => setTimeout(r, 25));
+  }
+  t.ok(victim, 'the request is waiting on its backend');
+  await locker.query('SELECT pg_terminate_backend($1)', [victim]);
+  await locker.query('ROLLBACK');
+
+  const res = await inFlight;
+  t.equal(res.statusCode, 503);
+  t.match(res.headers['content-type'], /^application\/problem\+json/);
+  t.notMatch(res.body, /terminat|pg_|SQL/i, 'no internals in the body');
+  const next = await ta.request({ method: 'GET', url: '/v1/me', token: m.token });
+  t.equal(next.statusCode, 200, 'the pool replaced the dead connection');
+});
+
+/** `node --import tsx src/server.ts` on a PGlite directory; resolves once it listens. */
+async function startServer(t: Test, dataDir: string): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info', COMPLIANCE_CRON: 'off', RATE_LIMIT_AUTH_PER_MINUTE: '100000' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  t.teardown(() => {
+    child.kill('SIGKILL');
+    return exited;
+  });
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      output += d.toString();
+      const found = /listening on (http:\/\/[^\s]+)/.exec(output);
+      if (found) resolve(found[1]!);
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    void exited.then((code) => reject(new Error(`server exited (${code}) before listening:\n${output}`)));
+  });
+  return { child, url, exited };
+}
+
+const post = (url: string, body: object) =>
+  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+t.test('PGlite: a server killed with SIGKILL during writes restarts with every acknowledged write', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'register-kill-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const first = await startServer(t, dir);
+
+  const acknowledged: string[] = [];
+  let n = 0;
+  const writer = async () => {
+    for (;;) {
+      const email = `killed${++n}@example.org`;
+      try {
+        const res = await post(`${first.url}/v1/auth/register`, { email, password: PASSWORD, fullName: `Killed ${n}` });
+        if (res.status === 201) acknowledged.push(email);
+      } catch {
+        return; // the server is gone
+      }
+    }
+  };
+  const writers = [writer(), writer(), writer()];
+  while (acknowledged.length < 12) await new Promise((r) => setTimeout(r, 20));
+  first.child.kill('SIGKILL');
+  await Promise.all(writers);
+  t.equal(await first.exited, null, 'killed, not exited');
+  t.ok(n > acknowledged.length, `writes were in flight at the kill (${acknowledged.length} acknowledged of ${n} sent)`);
+
+  const second = await startServer(t, dir);
+  for (const email of acknowledged) {
+    const res = await post(`${second.url}/v1/auth/login`, { email, password: PASSWORD });
+    t.equal(res.status, 200, `${email} is there`);
+  }
+  second.child.kill('SIGTERM');
+  t.equal(await second.exited, 0, 'and shuts down cleanly');
+});
+
+t.test('a clock at 23:30 on 31 March in London is still that day; 00:30 on 1 April is the next', async (t) => {
+  const ta = await buildTestApp(t, 'pglite');
+  const registrar = await ta.staff('registrar');
+  // 31 March 2026 is in British Summer Time: 23:30 London is 22:30 UTC, 00:30 on 1 April is 23:30 UTC on 31 March.
+  for (const [instant, londonDay] of [
+    ['2026-03-31T22:30:00Z', '2026-03-31'],
+    ['2026-03-31T23:30:00Z', '2026-04-01'],
+  ] as const) {
+    ta.clock.set(instant);
+    const run = await ta.request({ method: 'POST', url: '/v1/admin/jobs/compliance', token: registrar.token, payload: {} });
+    t.equal(run.statusCode, 200, run.body);
+    t.equal(run.json().asOf, londonDay, `${instant} is ${londonDay} in London`);
+  }
+  const [row] = await queryRows<{ n: number }>(ta.database.db, sql`SELECT count(*)::int AS n FROM job_runs WHERE error IS NULL`);
+  t.equal(row!.n, 2, 'two different days, two runs');
+});
