@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { queryRows, sql } from '../../src/db/client.ts';
-import { buildTestApp, PASSWORD } from '../helpers/app.ts';
+import { buildTestApp, JWT_SECRET, PASSWORD } from '../helpers/app.ts';
+import { accredit, jobFootprint } from '../helpers/compliance.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 
@@ -102,6 +103,60 @@ t.test('PGlite: a server killed with SIGKILL during writes restarts with every a
   t.equal(await second.exited, 0, 'and shuts down cleanly');
 });
 
+t.test('PostgreSQL: the compliance job killed mid-run leaves nothing; the rerun completes once', { skip: !process.env.TEST_DATABASE_URL && 'needs TEST_DATABASE_URL' }, async (t) => {
+  const ta = await buildTestApp(t, 'postgres');
+  for (let i = 0; i < 6; i++) {
+    const m = await ta.mediator();
+    await accredit(ta, m.mediatorId, { body: i % 2 ? 'com' : 'cmc', route: 'grandfathered_2018', firstAccreditedOn: '2019-06-01', complianceStartOn: '2025-04-01' });
+  }
+  const before = await jobFootprint(ta);
+  // The audit trail is written last in the run's transaction: holding it makes the child stop there,
+  // with its assessments, notifications and run row written but not committed.
+  const locker = await ta.database.pool!.connect();
+  t.teardown(() => locker.release());
+  await locker.query('BEGIN');
+  await locker.query('LOCK TABLE audit_events IN EXCLUSIVE MODE');
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'compliance-run', '--as-of', '2026-04-15'], {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: ta.databaseUrl!, JWT_SECRET, LOG_LEVEL: 'silent' },
+    stdio: 'ignore',
+  });
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+  t.teardown(() => {
+    child.kill('SIGKILL');
+    return exited;
+  });
+  let pid: number | undefined;
+  for (let i = 0; i < 600 && pid === undefined; i++) {
+    const { rows } = await ta.database.pool!.query<{ pid: number }>(
+      `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE 'insert into "audit_events"%'`,
+    );
+    pid = rows[0]?.pid;
+    if (pid === undefined) await new Promise((r) => setTimeout(r, 50));
+  }
+  t.ok(pid, 'the run is part way through, waiting to write its audit events');
+  const { rows: wrote } = await ta.database.pool!.query(
+    `SELECT c.relname FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE l.pid = $1 AND l.mode = 'RowExclusiveLock' AND c.relname IN ('compliance_assessments', 'job_runs') ORDER BY 1`,
+    [pid],
+  );
+  t.same(wrote.map((r) => r.relname), ['compliance_assessments', 'job_runs'], 'having written its run row and assessments');
+  child.kill('SIGKILL');
+  t.equal(await exited, 'SIGKILL');
+  await locker.query('ROLLBACK');
+  t.same(await jobFootprint(ta), before, 'nothing of the killed run remains');
+
+  const registrar = await ta.staff('registrar');
+  ta.clock.set('2026-04-16T09:00:00Z');
+  const rerun = await ta.request({ method: 'POST', url: '/v1/admin/jobs/compliance', token: registrar.token, payload: { asOf: '2026-04-15' } });
+  t.equal(rerun.statusCode, 200);
+  t.match(rerun.json(), { alreadyRun: false, counts: { inGrace: 6 } });
+  const done = await jobFootprint(ta);
+  t.match(done, { assessments: 6, inGrace: 6, runs: 1 }, 'one run, one assessment per mediator');
+  const again = await ta.request({ method: 'POST', url: '/v1/admin/jobs/compliance', token: registrar.token, payload: { asOf: '2026-04-15' } });
+  t.match(again.json(), { alreadyRun: true, id: rerun.json().id });
+  t.same(await jobFootprint(ta), done, 'a further rerun doubles nothing');
+});
+
 t.test('a clock at 23:30 on 31 March in London is still that day; 00:30 on 1 April is the next', async (t) => {
   const ta = await buildTestApp(t, 'pglite');
   const registrar = await ta.staff('registrar');
@@ -112,7 +167,7 @@ t.test('a clock at 23:30 on 31 March in London is still that day; 00:30 on 1 Apr
   ] as const) {
     ta.clock.set(instant);
     const run = await ta.request({ method: 'POST', url: '/v1/admin/jobs/compliance', token: registrar.token, payload: {} });
-    t.equal(run.statusCode, 200, run.body);
+    t.equal(run.statusCode, 200, 'the job ran for today');
     t.equal(run.json().asOf, londonDay, `${instant} is ${londonDay} in London`);
   }
   const [row] = await queryRows<{ n: number }>(ta.database.db, sql`SELECT count(*)::int AS n FROM job_runs WHERE error IS NULL`);
