@@ -11,6 +11,12 @@ import { systemClock, type Clock } from './lib/clock.ts';
 import { createAuthService } from './modules/auth/auth-service.ts';
 import { authRoutes } from './modules/auth/auth-routes.ts';
 import { healthRoutes } from './modules/health/health-routes.ts';
+import { auditRoutes } from './modules/audit/audit-routes.ts';
+import { createAuditService } from './modules/audit/audit-service.ts';
+import { logTransport, smtpTransport, type MailTransport } from './modules/notifications/mail-transport.ts';
+import { notificationsRoutes } from './modules/notifications/notifications-routes.ts';
+import { createNotificationsService } from './modules/notifications/notifications-service.ts';
+import { createOutboxSender } from './modules/notifications/outbox-sender.ts';
 import { createUsersService } from './modules/users/users-service.ts';
 import { usersRoutes } from './modules/users/users-routes.ts';
 import { createComplianceJob } from './jobs/compliance-run.ts';
@@ -26,6 +32,8 @@ export interface AppDeps {
   jwtSecret: string;
   clock?: Clock;
   logger?: FastifyServerOptions['logger'];
+  /** Where the outbox sender delivers; default SMTP when SMTP_URL is set, else the log. */
+  mailTransport?: MailTransport;
 }
 
 /** Builds the whole API on a database; never listens (server.ts and tests do that). */
@@ -83,6 +91,15 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   });
   app.addHook('onClose', async () => stopComplianceSchedule());
 
+  // The sender runs only in a listening process (not in app.inject tests or CLI commands).
+  const outbox = createOutboxSender({
+    db,
+    transport: deps.mailTransport ?? (config.SMTP_URL ? smtpTransport(config.SMTP_URL, config.MAIL_FROM) : logTransport(app.log)),
+    onError: (err) => app.log.error({ err }, 'outbox delivery failed'),
+  });
+  app.addHook('onListen', async () => outbox.start(config.OUTBOX_POLL_MS));
+  app.addHook('onClose', async () => outbox.stop());
+
   // Every route below must declare who may call it (plugins/access.ts).
   app.decorate('routeTable', []);
   await app.register(async (api) => {
@@ -91,6 +108,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     await api.register(healthRoutes, { ping: deps.database.ping });
     await api.register(authRoutes, { auth, authPerMinute: config.RATE_LIMIT_AUTH_PER_MINUTE });
     await api.register(usersRoutes, { users: createUsersService({ db, clock }) });
+    await api.register(auditRoutes, { audit: createAuditService({ db }) });
+    await api.register(notificationsRoutes, { notifications: createNotificationsService({ db }) });
     await api.register(complianceRoutes, { compliance: createComplianceService({ db, clock, job: complianceJob }) });
   });
 

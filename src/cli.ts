@@ -11,11 +11,22 @@ type Command = (args: string[], env: { config: Config; database: Database }) => 
 const usage = `Usage: npm run cli -- <command> [options]
 
   create-admin --email E --password P --role admin|registrar|assessor [--body com|cmc] [--name "Full Name"]
+  audit-verify   recompute the audit hash chain: the count and head hash, or the first broken event (exit 1)
   compliance-run [--as-of YYYY-MM-DD]   run the compliance job for a date (default today in London; once per date)
   seed --mediators N   fake register entries for demos and benchmarks (the same N people every time)
 `;
 
 const commands: Record<string, Command> = {
+  'audit-verify': async (_args, { database }) => {
+    const { createAuditService } = await import('./modules/audit/audit-service.ts');
+    const result = await createAuditService({ db: database.db }).verify();
+    if (!result.valid) {
+      const b = result.firstBreak!;
+      throw new CliError(`Audit chain broken at event seq ${b.seq} (${b.reason}: expected ${b.expected}, found ${b.found}); ${result.checked - 1} events before it are intact.`);
+    }
+    console.log(result.checked === 0 ? 'Audit chain is empty.' : `Audit chain intact: ${result.checked} events, head hash ${result.headHash}.`);
+  },
+
   'compliance-run': async (args, { database }) => {
     const { values } = parseArgs({ args, options: { 'as-of': { type: 'string' } } });
     const asOf = values['as-of'];

@@ -1,8 +1,13 @@
+import { TZDate } from '@date-fns/tz';
+import { addDays } from 'date-fns';
 import { desc } from 'drizzle-orm';
 import { auditEvents } from '../../db/schema.ts';
-import { sql, type Queryable } from '../../db/client.ts';
+import { queryRows, sql, type Db, type Queryable } from '../../db/client.ts';
+import { LONDON } from '../../lib/clock.ts';
 import type { RequestContext } from '../../lib/context.ts';
-import { GENESIS_HASH, eventHash, redact, type ChainedFields } from './audit-chain.ts';
+import { badRequest } from '../../errors.ts';
+import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
+import { GENESIS_HASH, checkChain, eventHash, redact, type ChainBreak, type ChainedFields, type StoredEvent } from './audit-chain.ts';
 
 export interface AuditInput {
   action: string;
@@ -48,4 +53,111 @@ export async function recordAudit(tx: Queryable, ctx: RequestContext, ...inputs:
   for (let i = 0; i < rows.length; i += INSERT_BATCH) {
     await tx.insert(auditEvents).values(rows.slice(i, i + INSERT_BATCH));
   }
+}
+
+/** The instant a London calendar day (YYYY-MM-DD) begins. */
+export function londonDayStart(day: string): Date {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  return new Date(new TZDate(y, m - 1, d, LONDON).getTime());
+}
+
+/** The instant after the last moment of a London calendar day. */
+export const londonDayEnd = (day: string): Date => new Date(addDays(new TZDate(londonDayStart(day).getTime(), LONDON), 1).getTime());
+
+// Selected the same way for listing and verifying: occurred_at as the ISO string it was hashed as.
+const storedEventColumns = sql`seq, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "occurredAt",
+  actor_type AS "actorType", actor_id AS "actorId", actor_role AS "actorRole", action,
+  entity_type AS "entityType", entity_id AS "entityId", before, after, request_id AS "requestId",
+  prev_hash AS "prevHash", hash`;
+
+const VERIFY_BATCH = 2000;
+
+export interface AuditQuery {
+  entityType?: string;
+  entityId?: string;
+  actorId?: string;
+  action?: string;
+  from?: string;
+  to?: string;
+  limit: number;
+  cursor?: string;
+}
+
+export interface ChainVerification {
+  valid: boolean;
+  checked: number;
+  headHash: string | null;
+  firstBreak: ChainBreak | null;
+}
+
+/** Reading the trail: the registrar's list and the chain check (shared by the endpoint and the CLI). */
+export function createAuditService({ db }: { db: Db }) {
+  return {
+    /** Newest first; keyset on `seq`. */
+    async list(query: AuditQuery) {
+      const after = decodeCursor(query.cursor, 1);
+      if (after && !Number.isSafeInteger(after[0])) {
+        throw badRequest('The cursor is not valid; start again without it.', [{ in: 'query', field: 'cursor', message: 'not a cursor returned by this list' }]);
+      }
+      const conditions = [sql`TRUE`];
+      if (query.entityType !== undefined) conditions.push(sql`entity_type = ${query.entityType}`);
+      if (query.entityId !== undefined) conditions.push(sql`entity_id = ${query.entityId}`);
+      if (query.actorId !== undefined) conditions.push(sql`actor_id = ${query.actorId}`);
+      if (query.action !== undefined) conditions.push(sql`action = ${query.action}`);
+      if (query.from !== undefined) conditions.push(sql`occurred_at >= ${londonDayStart(query.from).toISOString()}`);
+      if (query.to !== undefined) conditions.push(sql`occurred_at < ${londonDayEnd(query.to).toISOString()}`);
+      if (after) conditions.push(sql`seq < ${Number(after[0])}`);
+      const rows = await queryRows<StoredEvent>(
+        db,
+        sql`SELECT ${storedEventColumns} FROM audit_events WHERE ${sql.join(conditions, sql` AND `)} ORDER BY seq DESC LIMIT ${query.limit + 1}`,
+      );
+      const items = rows.slice(0, query.limit).map(toAuditEvent);
+      const last = rows.length > query.limit ? items[items.length - 1] : undefined;
+      return { items, nextCursor: last ? encodeCursor([last.seq]) : null };
+    },
+
+    /**
+     * Recomputes the chain in `seq` order, a batch at a time (memory stays flat however long the
+     * trail), and stops at the first event that does not fit.
+     */
+    async verify(batchSize = VERIFY_BATCH): Promise<ChainVerification> {
+      let head = GENESIS_HASH;
+      let lastSeq = 0;
+      let checked = 0;
+      for (;;) {
+        const batch = await queryRows<StoredEvent>(
+          db,
+          sql`SELECT ${storedEventColumns} FROM audit_events WHERE seq > ${lastSeq} ORDER BY seq LIMIT ${batchSize}`,
+        );
+        if (batch.length === 0) break;
+        const result = checkChain(head, batch);
+        if ('break' in result) {
+          checked += batch.findIndex((e) => e.seq === result.break.seq) + 1;
+          return { valid: false, checked, headHash: null, firstBreak: result.break };
+        }
+        head = result.headHash;
+        checked += batch.length;
+        lastSeq = batch[batch.length - 1]!.seq;
+      }
+      return { valid: true, checked, headHash: checked > 0 ? head : null, firstBreak: null };
+    },
+  };
+}
+
+export type AuditService = ReturnType<typeof createAuditService>;
+
+function toAuditEvent(e: StoredEvent) {
+  return {
+    seq: e.seq,
+    occurredAt: e.occurredAt,
+    actor: { type: e.actorType as 'user' | 'anonymous' | 'system', id: e.actorId, role: e.actorRole },
+    action: e.action,
+    entityType: e.entityType,
+    entityId: e.entityId,
+    before: e.before,
+    after: e.after,
+    requestId: e.requestId,
+    prevHash: e.prevHash,
+    hash: e.hash,
+  };
 }

@@ -1,0 +1,92 @@
+import { queryRows, sql, type Db } from '../../db/client.ts';
+import { badRequest } from '../../errors.ts';
+import type { RequestContext } from '../../lib/context.ts';
+import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
+import { MAX_ATTEMPTS } from './outbox-sender.ts';
+
+type DeliveryStatus = 'pending' | 'sent' | 'failed';
+
+export interface NotificationQuery {
+  status?: DeliveryStatus;
+  template?: string;
+  recipient?: string;
+  userId?: string;
+  limit: number;
+  cursor?: string;
+}
+
+interface NotificationRow {
+  id: string;
+  recipient: string;
+  userId: string | null;
+  template: string;
+  createdAt: Date;
+  /** created_at as text at full (microsecond) precision: the keyset cursor. */
+  createdKey: string;
+  sendAfter: Date;
+  attempts: number;
+  lastError: string | null;
+  sentAt: Date | null;
+}
+
+const statusCondition: Record<DeliveryStatus, ReturnType<typeof sql>> = {
+  sent: sql`n.sent_at IS NOT NULL`,
+  pending: sql`n.sent_at IS NULL AND n.attempts < ${MAX_ATTEMPTS}`,
+  failed: sql`n.sent_at IS NULL AND n.attempts >= ${MAX_ATTEMPTS}`,
+};
+
+// What created_at::text and a uuid look like: anything else in a cursor was not made by this list.
+const CREATED_KEY = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The outbox as admins see it. An admin of a body sees the messages to that body's mediators. */
+export function createNotificationsService({ db }: { db: Db }) {
+  return {
+    async list(ctx: RequestContext, query: NotificationQuery) {
+      const after = decodeCursor(query.cursor, 2) as [string, string] | null;
+      if (after && !(CREATED_KEY.test(String(after[0])) && UUID.test(String(after[1])))) {
+        throw badRequest('The cursor is not valid; start again without it.', [{ in: 'query', field: 'cursor', message: 'not a cursor returned by this list' }]);
+      }
+      const conditions = [sql`TRUE`];
+      if (ctx.actor.role === 'admin') {
+        conditions.push(sql`EXISTS (SELECT 1 FROM mediators m WHERE m.user_id = n.user_id AND m.body = ${ctx.actor.body})`);
+      }
+      if (query.status) conditions.push(statusCondition[query.status]);
+      if (query.template !== undefined) conditions.push(sql`n.template = ${query.template}`);
+      if (query.recipient !== undefined) conditions.push(sql`lower(n.recipient) = lower(${query.recipient})`);
+      if (query.userId !== undefined) conditions.push(sql`n.user_id = ${query.userId}`);
+      if (after) conditions.push(sql`(n.created_at, n.id) < (${after[0]}::timestamptz, ${after[1]}::uuid)`);
+      const rows = await queryRows<NotificationRow>(
+        db,
+        sql`SELECT n.id, n.recipient, n.user_id AS "userId", n.template, n.created_at AS "createdAt", n.created_at::text AS "createdKey",
+                   n.send_after AS "sendAfter", n.attempts, n.last_error AS "lastError", n.sent_at AS "sentAt"
+              FROM notifications n
+             WHERE ${sql.join(conditions, sql` AND `)}
+             ORDER BY n.created_at DESC, n.id DESC
+             LIMIT ${query.limit + 1}`,
+      );
+      const page = rows.slice(0, query.limit);
+      const last = rows.length > query.limit ? page[page.length - 1] : undefined;
+      return { items: page.map(toNotification), nextCursor: last ? encodeCursor([last.createdKey, last.id]) : null };
+    },
+  };
+}
+
+export type NotificationsService = ReturnType<typeof createNotificationsService>;
+
+const iso = (d: Date | string) => new Date(d).toISOString();
+
+function toNotification(n: NotificationRow) {
+  return {
+    id: n.id,
+    recipient: n.recipient,
+    userId: n.userId,
+    template: n.template,
+    status: (n.sentAt ? 'sent' : n.attempts >= MAX_ATTEMPTS ? 'failed' : 'pending') as DeliveryStatus,
+    createdAt: iso(n.createdAt),
+    sendAfter: iso(n.sendAfter),
+    attempts: n.attempts,
+    lastError: n.lastError,
+    sentAt: n.sentAt ? iso(n.sentAt) : null,
+  };
+}
