@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import t from 'tap';
 import { buildTestApp, eachDatabase } from '../helpers/app.ts';
 import { hostileString, hostileValue, resolveRef, unknownKey, valueFor, type JsonSchema } from '../helpers/fuzz-arbitraries.ts';
-import { createActors, fillPath, fingerprinter, listOperations, responseProblems, tokenFor, type Operation } from '../helpers/fuzz-harness.ts';
+import { createActors, fillPath, fingerprinter, listOperations, responseProblems, tokenFor, wellFormed, type Operation } from '../helpers/fuzz-harness.ts';
 
 // Generated requests per operation and database: enough to hit every kind of hostile input a few
 // times, few enough that the file stays around a minute on PGlite with every route in place.
@@ -97,7 +97,7 @@ await eachDatabase(t, async (t, kind) => {
           const res = await ta.request({
             method: op.method as 'GET',
             url: fillPath(op.url, c.path),
-            query: c.query,
+            query: Object.fromEntries(Object.entries(c.query).map(([k, v]) => [wellFormed(k), Array.isArray(v) ? v.map(wellFormed) : wellFormed(v)])),
             token,
             ...(payload === undefined ? {} : { payload, headers: { 'content-type': op.body!.contentType } }),
           });

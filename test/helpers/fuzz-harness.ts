@@ -43,8 +43,11 @@ export async function listOperations(ta: TestApp): Promise<{ doc: Record<string,
   return { doc, operations };
 }
 
+// A URL cannot carry a lone surrogate (encodeURIComponent throws): send U+FFFD as a client would.
+export const wellFormed = (v: string) => v.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+
 export const fillPath = (url: string, values: Record<string, string>) =>
-  url.replace(/:([A-Za-z0-9_]+)/g, (_, name: string) => encodeURIComponent(values[name] ?? ''));
+  url.replace(/:([A-Za-z0-9_]+)/g, (_, name: string) => encodeURIComponent(wellFormed(values[name] ?? '')));
 
 /** The people the matrix and the fuzzer act as. */
 export interface Actors {
