@@ -5,6 +5,7 @@ import { loadConfig, type Config } from '../../src/config.ts';
 import type { Database } from '../../src/db/client.ts';
 import type { Body, RequestContext, Role } from '../../src/lib/context.ts';
 import { createAuthService } from '../../src/modules/auth/auth-service.ts';
+import type { MailTransport } from '../../src/modules/notifications/mail-transport.ts';
 import { dbKinds, freshDatabase, type DbKind } from './database.ts';
 
 /** A clock the test moves by hand. */
@@ -48,13 +49,13 @@ let seq = 0;
 const PASSWORD = 'correct horse battery staple';
 
 /** Builds the app on a fresh database; everything is closed and dropped when the test ends. */
-export async function buildTestApp(t: Test, kind: DbKind, opts: { env?: Record<string, string>; clock?: TestClock } = {}): Promise<TestApp> {
+export async function buildTestApp(t: Test, kind: DbKind, opts: { env?: Record<string, string>; clock?: TestClock; mailTransport?: MailTransport } = {}): Promise<TestApp> {
   const fresh = await freshDatabase(kind);
   const config = testConfig(opts.env);
   const clock = opts.clock ?? testClock();
   const apps: FastifyInstance[] = [];
   const make = async () => {
-    const a = await buildApp(config, { database: fresh.database, jwtSecret: JWT_SECRET, clock });
+    const a = await buildApp(config, { database: fresh.database, jwtSecret: JWT_SECRET, clock, mailTransport: opts.mailTransport });
     apps.push(a);
     return a;
   };
