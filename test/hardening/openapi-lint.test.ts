@@ -28,5 +28,6 @@ t.test('openapi.json passes Spectral with the OWASP ruleset (no errors)', async 
       responses: { 204: { description: 'done' } },
     },
   };
-  t.match(await lint(unbounded), [/^owasp:api4:2023-string-limit at paths\.\/v1\/lint-probe/], 'an unbounded request string fails the lint');
+  const found = await lint(unbounded);
+  t.ok(found.some((e) => e.startsWith('owasp:api4:2023-string-limit at paths./v1/lint-probe.post.requestBody')), 'an unbounded request string fails the lint');
 });
