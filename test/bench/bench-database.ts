@@ -83,18 +83,23 @@ export async function signIn(baseUrl: string, email: string): Promise<string> {
   return ((await res.json()) as { accessToken: string }).accessToken;
 }
 
-/** Counts every statement sent through node-postgres in this process while `fn` runs. */
-export async function countStatements<T>(fn: () => Promise<T>): Promise<{ statements: number; value: T }> {
+export interface Statement {
+  text: string;
+  values: unknown[];
+}
+
+/** Every statement sent through node-postgres in this process while `fn` runs, in order. */
+export async function recordStatements<T>(fn: () => Promise<T>): Promise<{ statements: Statement[]; value: T }> {
   const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
   const original = proto.query;
-  let statements = 0;
+  const statements: Statement[] = [];
   proto.query = function (this: unknown, ...args: unknown[]) {
-    statements++;
+    const [first, second] = args as [string | { text: string; values?: unknown[] }, unknown];
+    statements.push(typeof first === 'string' ? { text: first, values: Array.isArray(second) ? second : [] } : { text: first.text, values: first.values ?? [] });
     return original.apply(this, args);
   };
   try {
-    const value = await fn();
-    return { statements, value };
+    return { statements, value: await fn() };
   } finally {
     proto.query = original;
   }

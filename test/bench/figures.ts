@@ -1,13 +1,16 @@
-import { existsSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildApp } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
 import { openDatabase, sql, queryRows, type Database } from '../../src/db/client.ts';
 import { createComplianceJob } from '../../src/jobs/compliance-run.ts';
 import { systemClock } from '../../src/lib/clock.ts';
 import { systemContext } from '../../src/lib/context.ts';
 import { recordAudit, type AuditInput } from '../../src/modules/audit/audit-service.ts';
-import { REGISTRAR_EMAIL, countStatements, signIn, type PostgresBenchDatabase } from './bench-database.ts';
+import { REGISTRAR_EMAIL, recordStatements, signIn, type PostgresBenchDatabase, type Statement } from './bench-database.ts';
 import { median, medianOfRounds, timed, type LoadFigures, type LoadTarget } from './load.ts';
-import { projectRoot } from './server-process.ts';
+import { searchRequests } from './search-requests.ts';
 
 // Each measurement answers null when the feature it measures is not built yet, so the bench runs
 // (and prints "n/a (not built)") while the modules it measures are still landing.
@@ -18,7 +21,32 @@ export async function hasRoute(baseUrl: string, path: string): Promise<boolean> 
   return Boolean(doc.paths && path in doc.paths);
 }
 
-export const rawSearchAvailable = async () => existsSync(join(projectRoot, 'src/modules/register/register-repository.ts'));
+/**
+ * The statements GET /v1/register sends for each search of the mix, recorded from the real app in
+ * this process: the bare baseline replays exactly that SQL, so nothing is copied by hand and the
+ * two can never drift apart. Answers the file they are written to, or null before the route exists.
+ */
+export async function captureSearchSql(dbUrl: string, jwtSecret: string): Promise<string | null> {
+  const database = await openDatabase({ kind: 'postgres', url: dbUrl });
+  const config = loadConfig({ DATABASE_URL: dbUrl, JWT_SECRET: jwtSecret, LOG_LEVEL: 'silent', COMPLIANCE_CRON: 'off', RATE_LIMIT_PUBLIC_PER_MINUTE: '1000000000' });
+  const app = await buildApp(config, { database, jwtSecret });
+  try {
+    await app.ready();
+    if (!app.hasRoute({ method: 'GET', url: '/v1/register' })) return null;
+    const captured: Record<string, Statement[]> = {};
+    for (const { path } of searchRequests()) {
+      const { statements, value: res } = await recordStatements(() => app.inject({ method: 'GET', url: path! }));
+      if (res.statusCode !== 200) throw new Error(`GET ${path} answered ${res.statusCode}: ${res.body.slice(0, 300)}`);
+      captured[path!] = statements;
+    }
+    const file = join(tmpdir(), `reg-bench-search-sql-${process.pid}.json`);
+    writeFileSync(file, JSON.stringify(captured));
+    return file;
+  } finally {
+    await app.close();
+    await database.close();
+  }
+}
 
 export interface ComplianceFigure {
   ms: number;
@@ -40,9 +68,9 @@ export async function measureCompliance(db: PostgresBenchDatabase, rounds: numbe
     const database = await openDatabase({ kind: 'postgres', url: copy.url });
     try {
       const job = createComplianceJob({ db: database.db, clock: systemClock });
-      const { ms, value } = await timed(() => countStatements(() => job.runCompliance(asOf)));
+      const { ms, value } = await timed(() => recordStatements(() => job.runCompliance(asOf)));
       times.push(ms);
-      statements = value.statements;
+      statements = value.statements.length;
       const c = value.value.counts;
       mediatorsAssessed = c ? c.compliant + c.inGrace + c.exempt : 0;
     } finally {

@@ -86,8 +86,15 @@ async function searchFigures(server: ServerProcess, label: string): Promise<Load
 
 /** The register's search SQL served by a bare Fastify route on raw `pg`, against the same database. */
 async function rawSearchFigures(dbUrl: string, label: string): Promise<LoadFigures | null> {
-  if (!(await figures.rawSearchAvailable())) return null;
-  return withServer(label, 'test/bench/baselines/bare-search.ts', { DATABASE_URL: dbUrl }, (raw) => load(label, { url: raw.url, requests: searchRequests() }));
+  const sqlFile = await figures.captureSearchSql(dbUrl, JWT_SECRET);
+  if (!sqlFile) return null;
+  try {
+    return await withServer(label, 'test/bench/baselines/bare-search.ts', { DATABASE_URL: dbUrl, SEARCH_SQL_FILE: sqlFile }, (raw) =>
+      load(label, { url: raw.url, requests: searchRequests() }),
+    );
+  } finally {
+    rmSync(sqlFile, { force: true });
+  }
 }
 
 /**
