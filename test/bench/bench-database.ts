@@ -95,7 +95,9 @@ export async function recordStatements<T>(fn: () => Promise<T>): Promise<{ state
   const statements: Statement[] = [];
   proto.query = function (this: unknown, ...args: unknown[]) {
     const [first, second] = args as [string | { text: string; values?: unknown[] }, unknown];
-    statements.push(typeof first === 'string' ? { text: first, values: Array.isArray(second) ? second : [] } : { text: first.text, values: first.values ?? [] });
+    // pg takes (text, values) or (config) or, as drizzle calls it, (config, values).
+    const values = Array.isArray(second) ? second : typeof first === 'string' ? [] : (first.values ?? []);
+    statements.push({ text: typeof first === 'string' ? first : first.text, values });
     return original.apply(this, args);
   };
   try {

@@ -37,7 +37,7 @@ export async function captureSearchSql(dbUrl: string, jwtSecret: string): Promis
     for (const { path } of searchRequests()) {
       const { statements, value: res } = await recordStatements(() => app.inject({ method: 'GET', url: path! }));
       if (res.statusCode !== 200) throw new Error(`GET ${path} answered ${res.statusCode}: ${res.body.slice(0, 300)}`);
-      captured[path!] = statements;
+      captured[decodeURIComponent(path!)] = statements;
     }
     const file = join(tmpdir(), `reg-bench-search-sql-${process.pid}.json`);
     writeFileSync(file, JSON.stringify(captured));

@@ -10,7 +10,7 @@ const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Numb
 const app = Fastify();
 
 app.get('/v1/register', async (req, reply) => {
-  const sequence = statements[req.url];
+  const sequence = statements[decodeURIComponent(req.url)];
   if (!sequence) return reply.code(404).send();
   const client = await pool.connect();
   try {
