@@ -23,6 +23,29 @@ export const TimestampSchema = z.iso.datetime();
 export const BodySchema = z.enum(['com', 'cmc']).describe('Home body: College of Mediators or Civil Mediation Council');
 export const RoleSchema = z.enum(['mediator', 'assessor', 'admin', 'registrar']);
 
+/** The nine English regions, and `national` for mediators who work remotely anywhere in England. */
+export const REGIONS = [
+  'north_east',
+  'north_west',
+  'yorkshire_and_the_humber',
+  'east_midlands',
+  'west_midlands',
+  'east_of_england',
+  'london',
+  'south_east',
+  'south_west',
+  'national',
+] as const;
+export const RegionSchema = z.enum(REGIONS);
+
+/** A BCP 47 language tag (`en`, `cy`, `en-GB`, `bfi` for British Sign Language), stored lower case. */
+export const LanguageTagSchema = z
+  .string()
+  .trim()
+  .max(35)
+  .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a BCP 47 language tag such as en, cy or en-GB')
+  .transform((v) => v.toLowerCase());
+
 /** Trimmed single-line text with a length bound; control characters refused. */
 export const text = (max: number, min = 1) =>
   z

@@ -11,6 +11,9 @@ import { systemClock, type Clock } from './lib/clock.ts';
 import { createAuthService } from './modules/auth/auth-service.ts';
 import { authRoutes } from './modules/auth/auth-routes.ts';
 import { healthRoutes } from './modules/health/health-routes.ts';
+import { publicPagesRoutes } from './modules/public-pages/public-pages-routes.ts';
+import { registerRoutes } from './modules/register/register-routes.ts';
+import { createRegisterService } from './modules/register/register-service.ts';
 import { auditRoutes } from './modules/audit/audit-routes.ts';
 import { createAuditService } from './modules/audit/audit-service.ts';
 import { logTransport, smtpTransport, type MailTransport } from './modules/notifications/mail-transport.ts';
@@ -111,6 +114,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     await api.register(auditRoutes, { audit: createAuditService({ db }) });
     await api.register(notificationsRoutes, { notifications: createNotificationsService({ db }) });
     await api.register(complianceRoutes, { compliance: createComplianceService({ db, clock, job: complianceJob }) });
+    const register = createRegisterService({ db });
+    await api.register(registerRoutes, { register, perMinute: config.RATE_LIMIT_PUBLIC_PER_MINUTE });
+    await api.register(publicPagesRoutes, { register, perMinute: config.RATE_LIMIT_PUBLIC_PER_MINUTE });
   });
 
   return app;

@@ -61,7 +61,7 @@ t.test('the public pages in a real browser', { skip: !existsSync(CHROMIUM) && `$
     await page.getByRole('button', { name: 'Search' }).click();
     t.equal(await page.locator('.result').count(), 20, 'first page of 20');
     mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: `${ARTIFACTS}results-page.png`, fullPage: false });
+    await page.screenshot({ path: `${ARTIFACTS}results-page.png`, fullPage: true });
     const firstPage = await page.locator('.result h3').allInnerTexts();
     await page.getByRole('link', { name: 'Next page' }).click();
     const secondPage = await page.locator('.result h3').allInnerTexts();

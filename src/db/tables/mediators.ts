@@ -37,12 +37,16 @@ export const mediators = pgTable(
     insurer: text('insurer'),
     insuranceCoverGbp: integer('insurance_cover_gbp'),
     insuranceExpiresOn: date('insurance_expires_on', { mode: 'string' }),
+    /** What public search matches (register_search_text(), migration 0006): no case, accents or apostrophes. */
+    searchText: text('search_text').generatedAlwaysAs(sql`register_search_text(full_name, organisation)`),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
     unique('mediators_body_membership_unique').on(t.body, t.membershipNumber),
     index('mediators_status_idx').on(t.status),
+    index('mediators_public_search_idx').using('gin', sql`${t.searchText} gin_trgm_ops`).where(sql`status = 'accredited'`),
+    index('mediators_public_name_idx').on(sql`lower(${t.fullName})`, t.id).where(sql`status = 'accredited'`),
   ],
 );
 

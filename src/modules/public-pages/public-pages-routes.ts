@@ -4,6 +4,8 @@ import { Eta } from 'eta';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { HttpProblem } from '../../errors.ts';
+import { BodySchema, LanguageTagSchema, RegionSchema } from '../../../schemas/common.ts';
+import { RegisterSearchQuerySchema } from '../../../schemas/register.ts';
 import { BODY_LABELS, REGION_LABELS, SEARCH_LANGUAGES, STATUS_LABELS, dateLabel, languageLabel } from './labels.ts';
 
 /** What the pages need of the public register: the same service functions the JSON API uses. */
@@ -32,14 +34,22 @@ const eta = new Eta({ views: new URL('./views', import.meta.url).pathname, autoE
 const stylesheet = readFileSync(new URL('./assets/site.css', import.meta.url));
 const stylesheetEtag = `"${createHash('sha256').update(stylesheet).digest('base64url').slice(0, 16)}"`;
 
-// The page accepts anything as text and explains problems next to the field, instead of a 400.
+// The page accepts anything as text and explains problems next to the field, instead of a 400; the
+// fields are the API's own schemas, with messages written for the public.
 const FormSchema = z.object({
-  q: z.string().trim().max(100, 'Enter 100 characters or fewer').optional(),
-  region: z.enum(Object.keys(REGION_LABELS) as [string, ...string[]], 'Choose an area from the list').optional(),
-  language: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'Choose a language from the list').optional(),
-  body: z.enum(['com', 'cmc'], 'Choose a body from the list').optional(),
-  cursor: z.string().max(512).optional(),
+  q: RegisterSearchQuerySchema.shape.q,
+  region: RegionSchema.optional(),
+  language: LanguageTagSchema.optional(),
+  body: BodySchema.optional(),
+  cursor: RegisterSearchQuerySchema.shape.cursor,
 });
+const MESSAGES: Record<string, string> = {
+  q: 'Enter 100 characters or fewer',
+  region: 'Choose an area from the list',
+  language: 'Choose a language from the list',
+  body: 'Choose a body from the list',
+  cursor: 'That page link has expired: start the search again',
+};
 type SearchForm = z.infer<typeof FormSchema>;
 const FIELDS = ['q', 'region', 'language', 'body'] as const;
 const PageQuerySchema = z.record(z.string(), z.union([z.string(), z.array(z.string())]));
@@ -54,7 +64,7 @@ export function readSearchForm(query: Record<string, string | string[]>) {
   const filled = Object.fromEntries([...FIELDS, 'cursor'].map((k) => [k, first(k).trim()]).filter(([, v]) => v !== ''));
   const parsed = FormSchema.safeParse(filled);
   const fieldErrors: Record<string, string> = {};
-  for (const issue of parsed.success ? [] : parsed.error.issues) fieldErrors[String(issue.path[0])] ??= issue.message;
+  for (const issue of parsed.success ? [] : parsed.error.issues) fieldErrors[String(issue.path[0])] ??= MESSAGES[String(issue.path[0])] ?? issue.message;
   return {
     form,
     search: parsed.success && Object.keys(filled).length > 0 ? parsed.data : null,
@@ -84,6 +94,12 @@ function describeSearch(form: SearchForm): string {
   return parts.join(' ');
 }
 
+/** A stale or edited paging link: say so on the page rather than answering with JSON. */
+function expiredCursor(err: unknown): null {
+  if (err instanceof HttpProblem && err.status === 400) return null;
+  throw err;
+}
+
 export const publicPagesRoutes: FastifyPluginAsyncZod<{ register: RegisterReader; perMinute: number }> = async (app, { register, perMinute }) => {
   const rateLimit = { max: perMinute, timeWindow: '1 minute' };
   const page = (title: string, body: string) => eta.render('./layout', { title, body });
@@ -95,8 +111,12 @@ export const publicPagesRoutes: FastifyPluginAsyncZod<{ register: RegisterReader
       const { form, search, fieldErrors, errors } = readSearchForm(req.query);
       const description = search ? describeSearch(search) : '';
       let results = null;
-      if (search) {
-        const found = await register.search({ ...search, limit: PAGE_SIZE });
+      const found = search && (await register.search({ ...search, limit: PAGE_SIZE }).catch(expiredCursor));
+      if (search && !found) {
+        fieldErrors.cursor = MESSAGES.cursor!;
+        errors.push({ field: 'q', message: MESSAGES.cursor! });
+      }
+      if (search && found) {
         const params = new URLSearchParams(FIELDS.flatMap((k): [string, string][] => (search[k] ? [[k, search[k]]] : [])));
         results = {
           heading: found.items.length ? `Mediators ${description || 'on the register'}` : `No results${description ? ` for ${description}` : ''}`,

@@ -96,3 +96,11 @@ await eachDatabase(t, async (t, kind) => {
     t.equal(again.statusCode, 304);
   });
 });
+
+t.test('a tampered paging link is explained on the page', async (t) => {
+  const ta = await buildTestApp(t, 'pglite');
+  const res = await ta.request({ method: 'GET', url: '/?q=a&cursor=not-a-cursor' });
+  t.equal(res.statusCode, 400);
+  t.match(res.headers['content-type'], /^text\/html/);
+  t.match(res.body, /That page link has expired/);
+});

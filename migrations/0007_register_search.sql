@@ -1,0 +1,3 @@
+ALTER TABLE "mediators" ADD COLUMN "search_text" text GENERATED ALWAYS AS (register_search_text(full_name, organisation)) STORED;--> statement-breakpoint
+CREATE INDEX "mediators_public_search_idx" ON "mediators" USING gin ("search_text" gin_trgm_ops) WHERE status = 'accredited';--> statement-breakpoint
+CREATE INDEX "mediators_public_name_idx" ON "mediators" USING btree (lower("full_name"),"id") WHERE status = 'accredited';

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { BodySchema, DateSchema, LanguageTagSchema, RegionSchema } from './common.ts';
+
+/**
+ * The public register entry: an allow-list. The serializer strips every key not named here, so
+ * nothing else about a person (account, insurance, reasons, unpublished contacts) can leave.
+ */
+export const PublicEntrySchema = z
+  .object({
+    id: z.uuid().describe('The register entry id (not an account id)'),
+    fullName: z.string(),
+    body: BodySchema,
+    membershipNumber: z.string().nullable(),
+    route: z.enum(['standards_2024', 'grandfathered_2018']).nullable(),
+    firstAccreditedOn: DateSchema.nullable(),
+    regions: z.array(RegionSchema.or(z.string())),
+    languages: z.array(z.string()),
+    organisation: z.string().nullable(),
+    contactEmail: z.string().nullable().describe('Only when the mediator has chosen to publish it'),
+    contactPhone: z.string().nullable().describe('Only when the mediator has chosen to publish it'),
+    website: z.string().nullable().describe('Only when the mediator has chosen to publish it'),
+    cpdUpToDateFor: z
+      .string()
+      .nullable()
+      .describe('The latest register year assessed compliant, e.g. "2025/26" ("CPD up to date for 2025/26")'),
+  })
+  .meta({ id: 'PublicEntry' });
+
+export const PublicEntryKeys = Object.keys(PublicEntrySchema.shape);
+
+export const RegisterSearchQuerySchema = z.strictObject({
+  q: z.string().trim().max(100, 'must be at most 100 characters').optional().describe('Name or organisation: any case, accents optional, small typos tolerated'),
+  region: RegionSchema.optional(),
+  body: BodySchema.optional(),
+  language: LanguageTagSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(512).optional(),
+});
+export type RegisterSearchQuery = z.infer<typeof RegisterSearchQuerySchema>;
+
+export const PublicHistorySchema = z
+  .object({ items: z.array(z.object({ status: z.enum(['accredited', 'suspended', 'lapsed', 'removed']), date: DateSchema })) })
+  .meta({ id: 'PublicHistory', description: 'Status changes, oldest first; reasons are never published' });

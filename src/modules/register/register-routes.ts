@@ -1,0 +1,66 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { IdParamsSchema, page, problemResponses } from '../../../schemas/common.ts';
+import { PublicEntrySchema, PublicHistorySchema, RegisterSearchQuerySchema } from '../../../schemas/register.ts';
+import type { RegisterService } from './register-service.ts';
+
+// The register changes at most a few times a day (decisions, the nightly job): five minutes of
+// caching is harmless and keeps the public side fast.
+const CACHE_CONTROL = 'public, max-age=300, stale-while-revalidate=60';
+
+export const registerRoutes: FastifyPluginAsyncZod<{ register: RegisterService; perMinute: number }> = async (app, { register, perMinute }) => {
+  const rateLimit = { max: perMinute, timeWindow: '1 minute' };
+  const publicProblems = { 400: problemResponses[400], 404: problemResponses[404], 429: problemResponses[429] };
+  app.addHook('onSend', async (_req, reply) => {
+    if (reply.statusCode < 400 && !reply.hasHeader('cache-control')) reply.header('cache-control', CACHE_CONTROL);
+  });
+
+  app.get('/v1/register', {
+    config: { access: 'public', rateLimit },
+    schema: {
+      tags: ['public register'],
+      summary: 'Search accredited mediators',
+      description: 'By relevance when `q` is given, else by name. Keyset pagination: pass `nextCursor` back as `cursor`.',
+      querystring: RegisterSearchQuerySchema,
+      response: { 200: page(PublicEntrySchema), ...publicProblems },
+    },
+    handler: async (req) => register.search(req.query),
+  });
+
+  for (const format of ['csv', 'json'] as const) {
+    app.get(`/v1/register/export.${format}`, {
+      config: { access: 'public', rateLimit },
+      schema: {
+        tags: ['public register'],
+        summary: `The whole public register as open data (${format.toUpperCase()})`,
+        description: 'Streamed; answers 304 to If-None-Match / If-Modified-Since when nothing changed.',
+        response: { 200: { description: `The register as ${format.toUpperCase()}`, content: { [format === 'csv' ? 'text/csv' : 'application/json']: { schema: z.string() } } }, 304: z.undefined(), 429: problemResponses[429] },
+      },
+      handler: async (req, reply) => {
+        const { etag, lastModified } = await register.version();
+        reply.header('etag', etag).header('last-modified', lastModified.toUTCString()).header('cache-control', CACHE_CONTROL);
+        const inm = req.headers['if-none-match'];
+        const ims = req.headers['if-modified-since'];
+        const fresh = inm ? inm.split(',').some((t) => t.trim() === etag || t.trim() === `W/${etag}`) : ims ? Math.floor(lastModified.getTime() / 1000) <= Math.floor(Date.parse(ims) / 1000) : false;
+        if (fresh) return reply.code(304).send();
+        reply
+          .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8')
+          .header('content-disposition', `attachment; filename="send-mediator-register.${format}"`);
+        // A stream bypasses the schema serializer; the type provider only knows the documented string.
+        return reply.send((format === 'csv' ? register.exportCsv() : register.exportJson()) as unknown as string);
+      },
+    });
+  }
+
+  app.get('/v1/register/:id', {
+    config: { access: 'public', rateLimit },
+    schema: { tags: ['public register'], summary: 'One accredited mediator (404 unless accredited)', params: IdParamsSchema, response: { 200: PublicEntrySchema, ...publicProblems } },
+    handler: async (req) => register.entry(req.params.id),
+  });
+
+  app.get('/v1/register/:id/history', {
+    config: { access: 'public', rateLimit },
+    schema: { tags: ['public register'], summary: 'Public status history: status and date only', params: IdParamsSchema, response: { 200: PublicHistorySchema, ...publicProblems } },
+    handler: async (req) => ({ items: await register.history(req.params.id) }),
+  });
+};
