@@ -1,0 +1,17 @@
+export type ApplicationStatus = 'draft' | 'submitted' | 'under_assessment' | 'assessed' | 'approved' | 'rejected' | 'returned' | 'withdrawn';
+
+/** An open application blocks a new one (one open application per mediator). */
+export const OPEN_STATUSES: readonly ApplicationStatus[] = ['draft', 'submitted', 'under_assessment', 'assessed', 'returned'];
+
+/** Where each action may start from (DOMAIN.md "Applications"). */
+export const ACTION_FROM = {
+  editEvidence: ['draft', 'returned'],
+  submit: ['draft', 'returned'],
+  withdraw: ['draft', 'submitted', 'under_assessment', 'assessed', 'returned'],
+  assess: ['submitted', 'under_assessment'],
+  decide: ['assessed'],
+} as const satisfies Record<string, readonly ApplicationStatus[]>;
+
+export type ApplicationAction = keyof typeof ACTION_FROM;
+
+export const canApply = (action: ApplicationAction, status: ApplicationStatus) => (ACTION_FROM[action] as readonly string[]).includes(status);

@@ -1,0 +1,31 @@
+import type { Role } from '../lib/context.ts';
+
+export type EntryStatus = 'accredited' | 'suspended' | 'lapsed' | 'removed';
+
+/** DOMAIN.md "Register entry": the only moves between statuses. */
+const ALLOWED: Record<EntryStatus, readonly EntryStatus[]> = {
+  accredited: ['suspended', 'lapsed', 'removed'],
+  suspended: ['accredited', 'removed'],
+  lapsed: ['accredited', 'removed'],
+  removed: [],
+};
+
+export type TransitionCheck = { ok: true } | { ok: false; reason: 'not_allowed' | 'forbidden_role' | 'other_body' | 'same_status' };
+
+/**
+ * May this actor move an entry from one status to another? Admins act only on their own body's
+ * entries, registrars on both; mediators never change a status (their own or anyone's).
+ */
+export function checkStatusTransition(
+  from: EntryStatus,
+  to: EntryStatus,
+  actor: { role: Role | 'system'; body: 'com' | 'cmc' | null },
+  entryBody: 'com' | 'cmc' | null,
+): TransitionCheck {
+  if (actor.role !== 'admin' && actor.role !== 'registrar' && actor.role !== 'system') return { ok: false, reason: 'forbidden_role' };
+  if (actor.role === 'admin' && actor.body !== entryBody) return { ok: false, reason: 'other_body' };
+  if (from === to) return { ok: false, reason: 'same_status' };
+  return ALLOWED[from].includes(to) ? { ok: true } : { ok: false, reason: 'not_allowed' };
+}
+
+export const allowedNextStatuses = (from: EntryStatus): readonly EntryStatus[] => ALLOWED[from];
