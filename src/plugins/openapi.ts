@@ -53,7 +53,14 @@ export async function registerOpenApi(app: FastifyInstance) {
         },
       },
     },
-    transform: jsonSchemaTransform,
+    transform: (input) => {
+      const out = jsonSchemaTransform(input);
+      // @fastify/swagger lists a querystring's properties as parameters; a free-form one (a record) has
+      // none, and its keywords would be listed as parameters named "type", "propertyNames"...
+      const schema = out.schema as { querystring?: { properties?: unknown } };
+      if (schema.querystring && !schema.querystring.properties) delete schema.querystring;
+      return out;
+    },
     transformObject: (input) => {
       const doc = jsonSchemaTransformObject(input);
       stateLimits(doc);

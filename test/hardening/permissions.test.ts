@@ -6,7 +6,7 @@ import { registerAccessControl, type Access } from '../../src/plugins/access.ts'
 import { RoleSchema } from '../../schemas/common.ts';
 import { buildTestApp, eachDatabase, type TestApp } from '../helpers/app.ts';
 import { accredit } from '../helpers/compliance.ts';
-import { createActors, fillPath, fingerprinter, responseProblems, type Actors } from '../helpers/fuzz-harness.ts';
+import { createActors, documentsJson, fillPath, fingerprinter, responseProblems, type Actors } from '../helpers/fuzz-harness.ts';
 
 type Who = 'anonymous' | 'forged' | keyof Actors;
 const EVERYONE: Who[] = ['anonymous', 'forged', 'mediator', 'otherMediator', 'assessor', 'adminCom', 'adminCmc', 'registrar'];
@@ -59,6 +59,7 @@ await eachDatabase(t, async (t, kind) => {
     const ids = [actors.mediator.mediatorId, actors.mediator.userId, randomUUID()];
     let tried = 0;
     for (const route of ta.app.routeTable) {
+      const op = doc.paths[route.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}')]?.[route.method.toLowerCase()];
       const urls = route.url.includes(':') ? ids.map((id) => fillPath(route.url, new Proxy({}, { get: () => id }))) : [route.url];
       for (const who of EVERYONE) {
         for (const url of urls) {
@@ -66,7 +67,7 @@ await eachDatabase(t, async (t, kind) => {
           const res = await ta.request({ method: route.method as 'GET', url, token: tokenOf(who) });
           tried++;
           const denial = expectedDenial(route.access, who);
-          const problems = responseProblems(res);
+          const problems = responseProblems(res, { answersJson: !op || documentsJson(op) });
           if (denial !== null && res.statusCode !== denial) problems.push(`expected ${denial}, got ${res.statusCode}`);
           if (denial !== null || res.statusCode >= 400) {
             const after = await fingerprint();

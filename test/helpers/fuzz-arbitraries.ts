@@ -64,7 +64,9 @@ function numberFor(s: JsonSchema, integer: boolean): fc.Arbitrary<number> {
  * valid, so requests get past validation into the services; refinements zod keeps to itself may fail).
  */
 export function valueFor(doc: unknown, schema: JsonSchema | undefined, depth = 0): fc.Arbitrary<unknown> {
-  if (!schema || depth > 6) return fc.constant(null);
+  if (depth > 6) return fc.constant(null);
+  // Not a schema object (a mis-documented parameter): any short text.
+  if (!schema || typeof schema !== 'object') return fc.string({ maxLength: 20 });
   const s = resolveRef(doc, schema);
   if ('const' in s) return fc.constant(s.const);
   if (Array.isArray(s.enum)) return fc.constantFrom(...s.enum);

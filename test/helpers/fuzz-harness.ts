@@ -14,7 +14,13 @@ export interface Operation {
   pathParams: { name: string; schema: JsonSchema }[];
   queryParams: { name: string; required: boolean; schema: JsonSchema }[];
   body?: { contentType: string; schema: JsonSchema };
+  /** Documents a JSON success response (an API operation, not an HTML page for people). */
+  answersJson: boolean;
 }
+
+/** Whether an OpenAPI operation documents a JSON success response. */
+export const documentsJson = (op: { responses?: Record<string, { content?: Record<string, unknown> }> } | undefined) =>
+  Object.entries(op?.responses ?? {}).some(([code, r]) => code.startsWith('2') && Object.keys(r.content ?? {}).some((c) => c.includes('json')));
 
 const toFastifyPath = (path: string) => path.replace(/\{([^}]+)\}/g, ':$1');
 
@@ -37,6 +43,7 @@ export async function listOperations(ta: TestApp): Promise<{ doc: Record<string,
         pathParams: params.filter((p) => p.in === 'path').map((p) => ({ name: p.name, schema: p.schema ?? {} })),
         queryParams: params.filter((p) => p.in === 'query').map((p) => ({ name: p.name, required: !!p.required, schema: p.schema ?? {} })),
         ...(content && contentType ? { body: { contentType, schema: content[contentType]!.schema ?? {} } } : {}),
+        answersJson: documentsJson(op),
       });
     }
   }
@@ -99,12 +106,16 @@ export async function fingerprinter(db: Db): Promise<() => Promise<Record<string
   return async () => Object.fromEntries((await queryRows<{ name: string; n: number }>(db, query)).map((r) => [r.name, r.n]));
 }
 
-/** Problems: a short description of a response that breaks the invariants every route keeps. */
-export function responseProblems(res: LightMyRequestResponse): string[] {
+/**
+ * What breaks the invariants every route keeps: never a 5xx, and every 4xx problem+json, except
+ * that an HTML page for people (`answersJson: false`) may answer its errors as an HTML page.
+ */
+export function responseProblems(res: LightMyRequestResponse, { answersJson = true } = {}): string[] {
   const problems: string[] = [];
+  const type = String(res.headers['content-type'] ?? '');
   if (res.statusCode >= 500) problems.push(`answered ${res.statusCode}: ${res.body.slice(0, 300)}`);
-  if (res.statusCode >= 400 && !String(res.headers['content-type'] ?? '').startsWith('application/problem+json')) {
-    problems.push(`${res.statusCode} is ${res.headers['content-type']}, not application/problem+json`);
+  if (res.statusCode >= 400 && !type.startsWith('application/problem+json') && (answersJson || !type.startsWith('text/html'))) {
+    problems.push(`${res.statusCode} is ${type}, not application/problem+json`);
   }
   return problems;
 }
