@@ -20,6 +20,15 @@ interface Case {
 
 const asQueryValue = (v: unknown): string | string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v));
 
+/** The keys a body schema declares, across its variants (an optional body is `anyOf` object/nothing). */
+function declaredKeys(doc: unknown, schema: JsonSchema): string[] {
+  const s = resolveRef(doc, schema);
+  const variants = [s.anyOf, s.oneOf, s.allOf].flatMap((v) => (Array.isArray(v) ? (v as JsonSchema[]) : []));
+  return [...Object.keys((s.properties ?? {}) as object), ...variants.flatMap((v) => declaredKeys(doc, v))];
+}
+
+const jsonObject = (c: Case) => (c.body && 'json' in c.body && typeof c.body.json === 'object' && !Array.isArray(c.body.json) ? c.body.json : {});
+
 /** Requests for one operation: valid-shaped ones, and ones with exactly one hostile part. */
 function casesFor(doc: unknown, op: Operation): fc.Arbitrary<Case> {
   const path = fc.record(Object.fromEntries(op.pathParams.map((p) => [p.name, valueFor(doc, p.schema).map(String)])));
@@ -28,8 +37,7 @@ function casesFor(doc: unknown, op: Operation): fc.Arbitrary<Case> {
     { requiredKeys: op.queryParams.filter((p) => p.required).map((p) => p.name) },
   ) as fc.Arbitrary<Record<string, string | string[]>>;
   const json = op.body?.contentType === 'application/json';
-  const bodySchema = op.body ? resolveRef(doc, op.body.schema) : undefined;
-  const declared = new Set(Object.keys((bodySchema?.properties ?? {}) as Record<string, JsonSchema>));
+  const declared = new Set(op.body ? declaredKeys(doc, op.body.schema) : []);
   const body: fc.Arbitrary<Case['body']> = !op.body
     ? fc.constant(undefined)
     : json
@@ -52,19 +60,19 @@ function casesFor(doc: unknown, op: Operation): fc.Arbitrary<Case> {
   if (op.body && json) {
     variants.push(
       fc.tuple(valid, hostileValue).map(([c, v]) => ({ ...c, what: 'hostile body', body: { json: v } })),
-      fc.tuple(valid, fc.constantFrom('{', '{"a":', '[1,]', 'nul', '{"a":1}{"b":2}', '\uFEFF{}', '{"__proto__":{"admin":true}}')).map(([c, raw]) => ({ ...c, what: 'malformed JSON', body: { raw } })),
+      fc.tuple(valid, fc.constantFrom('{', '{"a":', '[1,]', 'nul', '{"a":1}{"b":2}', '\uFEFF{}', '{"__proto__":{"admin":true}}')).map(([c, raw]) => ({ ...c, what: 'malformed or poisoned JSON', body: { raw } })),
     );
     if (declared.size) {
       variants.push(
         fc.tuple(valid, fc.constantFrom(...declared), hostileValue).map(([c, k, v]) => ({
           ...c,
           what: `hostile body.${k}`,
-          body: { json: { ...(c.body && 'json' in c.body && typeof c.body.json === 'object' ? c.body.json : {}), [k]: v } },
+          body: { json: { ...jsonObject(c), [k]: v } },
         })),
         fc.tuple(valid, unknownKey.filter((k) => !declared.has(k)), fc.oneof(fc.constant(true), hostileString.filter((s) => s.length < 1000))).map(([c, k, v]) => ({
           ...c,
           what: `unknown body key ${k.slice(0, 20)}`,
-          body: { json: { ...(c.body && 'json' in c.body && typeof c.body.json === 'object' ? c.body.json : {}), [k]: v } },
+          body: { json: { ...jsonObject(c), [k]: v } },
           unknownKey: true,
         })),
       );
