@@ -84,7 +84,10 @@ await eachDatabase(t, async (t, kind) => {
   await t.test('object-level rules', async (t) => {
     const entry = actors.mediator.mediatorId;
     const exemption = { period: 2025, kind: 'exemption', reason: 'Parental leave' };
-    const cases: { concept: string; who: keyof Actors; method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; url: string; payload?: object; status: number }[] = [
+    const cases: { concept: string; who: Who; method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; url: string; payload?: object; status: number }[] = [
+      { concept: 'public entry of someone not on the register', who: 'anonymous', method: 'GET', url: `/v1/register/${actors.otherMediator.mediatorId}`, status: 404 },
+      { concept: 'public history of someone not on the register', who: 'anonymous', method: 'GET', url: `/v1/register/${actors.otherMediator.mediatorId}/history`, status: 404 },
+      { concept: 'public entry of an accredited mediator', who: 'anonymous', method: 'GET', url: `/v1/register/${entry}`, status: 200 },
       { concept: 'exemption by the other body', who: 'adminCmc', method: 'POST', url: `/v1/admin/mediators/${entry}/exemptions`, payload: exemption, status: 403 },
       { concept: 'exemption of an unknown entry', who: 'registrar', method: 'POST', url: `/v1/admin/mediators/${randomUUID()}/exemptions`, payload: exemption, status: 404 },
       { concept: 'exemption by the mediator themself', who: 'mediator', method: 'POST', url: `/v1/admin/mediators/${entry}/exemptions`, payload: exemption, status: 403 },
@@ -92,7 +95,7 @@ await eachDatabase(t, async (t, kind) => {
     ];
     for (const c of cases) {
       const before = await fingerprint();
-      const res = await ta.request({ method: c.method, url: c.url, token: actors[c.who].token, payload: c.payload });
+      const res = await ta.request({ method: c.method, url: c.url, token: tokenOf(c.who), payload: c.payload });
       t.equal(res.statusCode, c.status, `${c.concept}: ${c.who} ${c.method} ${c.url}`);
       t.same(await fingerprint(), before, `${c.concept}: nothing changed`);
     }
