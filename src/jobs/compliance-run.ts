@@ -6,6 +6,7 @@ import { londonDate, type Clock } from '../lib/clock.ts';
 import { systemContext } from '../lib/context.ts';
 import { recordAudit, type AuditInput } from '../modules/audit/audit-service.ts';
 import {
+  chunks,
   insertAssessments,
   lapseMediators,
   loadAccreditedMediators,
@@ -86,12 +87,9 @@ export function createComplianceJob({ db, clock }: ComplianceJobDeps) {
           .set({ finishedAt: new Date(), counts, remindersSent })
           .where(eq(jobRuns.id, claim.id))
           .returning();
-        await recordAudit(tx, systemContext(), ...audit, {
-          action: 'compliance.run',
-          entityType: 'job_run',
-          entityId: claim.id,
-          after: { asOf, counts, remindersSent },
-        });
+        audit.push({ action: 'compliance.run', entityType: 'job_run', entityId: claim.id, after: { asOf, counts, remindersSent } });
+        // In slices: a spread of 100,000 arguments would overflow the call stack.
+        for (const slice of chunks(audit, 10_000)) await recordAudit(tx, systemContext(), ...slice);
         return { ...toRun(run!), alreadyRun: false };
       });
     } catch (err) {
