@@ -48,8 +48,11 @@ export async function captureSearchSql(dbUrl: string, jwtSecret: string): Promis
   }
 }
 
+const SLOW_RUN_MS = 40_000;
+
 export interface ComplianceFigure {
   ms: number;
+  rounds: number;
   /** SQL statements the run sent, BEGIN and COMMIT included. */
   statements: number;
   mediatorsAssessed: number;
@@ -63,7 +66,8 @@ export async function measureCompliance(db: PostgresBenchDatabase, rounds: numbe
   const times: number[] = [];
   let statements = 0;
   let mediatorsAssessed = 0;
-  for (let i = 0; i < rounds; i++) {
+  // A run far over its 20 s target is measured once: three would double the whole bench's time.
+  for (let i = 0; i < rounds && !(i === 1 && times[0]! > SLOW_RUN_MS); i++) {
     const copy = await db.clone();
     const database = await openDatabase({ kind: 'postgres', url: copy.url });
     try {
@@ -78,7 +82,7 @@ export async function measureCompliance(db: PostgresBenchDatabase, rounds: numbe
       await copy.drop();
     }
   }
-  return { ms: median(times), statements, mediatorsAssessed };
+  return { ms: median(times), rounds: times.length, statements, mediatorsAssessed };
 }
 
 /** Appends synthetic events until the chain holds at least `target`; returns how many it holds. */
