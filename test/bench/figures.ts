@@ -148,7 +148,13 @@ export async function measureCpdPost(
   });
 }
 
-export async function measureImport(baseUrl: string, rounds: number): Promise<{ rows: number; ms: number } | null> {
-  if (!(await hasRoute(baseUrl, '/v1/admin/imports/grandfathered'))) return null;
+/**
+ * Not driven yet: the import's file format landed after this bench was written. Answers null (and
+ * the run notes it) rather than guessing column names.
+ */
+export async function measureImport(baseUrl: string): Promise<{ rows: number; ms: number } | null> {
+  if (await hasRoute(baseUrl, '/v1/admin/imports/grandfathered')) {
+    console.log('[bench] the grandfathered import endpoint exists, but the bench does not drive it yet');
+  }
   return null;
 }

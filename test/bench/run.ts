@@ -152,7 +152,7 @@ async function postgresPhases(): Promise<void> {
       results.figures.auditVerify = await figures.measureAuditVerify(server.url, ROUNDS);
       const tokens = await Promise.all(mediatorEmails.map((e) => signIn(server.url, e)));
       results.figures.cpdPost = await figures.measureCpdPost(server.url, tokens, (label, target) => load(label, target));
-      results.figures.import10k = await figures.measureImport(server.url, ROUNDS);
+      results.figures.import10k = await figures.measureImport(server.url);
     });
     results.figures[`searchRaw${LARGE}`] = await rawSearchFigures(db.url, `raw pg search, ${LARGE}`);
   } finally {
