@@ -1,3 +1,7 @@
+import type { Evidence } from '../../schemas/applications.ts';
+
+export type { Evidence };
+
 /**
  * The eight criteria of the 2024 standards and the checks an application must pass before it
  * can be submitted. Thresholds come from configuration (register_settings), never literals here.
@@ -12,17 +16,6 @@ export interface Thresholds {
   sendTrainingHours: number;
   supportedCases: number;
   insuranceCoverGbp: number;
-}
-
-export interface Evidence {
-  membership?: { body: 'com' | 'cmc'; membershipNumber: string };
-  foundation_training?: { provider: string; completedOn: string; hours: number; assessedByRolePlay: boolean; assessedByWrittenAssignment: boolean };
-  send_training?: { providerId: string; completedOn: string; hours: number };
-  supported_practice?: { cases: Array<{ date: string; role: 'observed' | 'co_mediated' | 'led_under_supervision'; hours: number; supervisor: string }> };
-  insurance?: { insurer: string; coverGbp: number; expiresOn: string };
-  supervision?: { supervisorName: string; supervisorContact?: string };
-  declaration?: { agreesToCodeOfConduct: boolean; agreesToComplaintsProcedure: boolean; fitAndProper: boolean };
-  dbs?: { certificateDate: string };
 }
 
 export interface Problem {

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, date, index, integer, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, date, index, integer, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
 import { bodyEnum, createdAt, mediatorStatusEnum, routeEnum, updatedAt } from './columns.ts';
 import { users } from './users.ts';
 
@@ -64,6 +64,8 @@ export const statusHistory = pgTable(
     actorUserId: uuid('actor_user_id'),
     actorRole: text('actor_role').notNull(),
     changedAt: timestamp('changed_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    /** Orders changes made in the same instant (a job run, a test clock) as they happened. */
+    seq: bigint('seq', { mode: 'number' }).notNull().generatedAlwaysAsIdentity(),
   },
-  (t) => [index('status_history_mediator_idx').on(t.mediatorId, t.changedAt)],
+  (t) => [index('status_history_mediator_idx').on(t.mediatorId, t.changedAt, t.seq)],
 );

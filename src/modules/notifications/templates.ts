@@ -46,6 +46,26 @@ export const templates = {
     subject: `Grace period extended to ${d.until}`,
     text: `Hello ${d.fullName},\n\nYour body has extended the grace period for the register year ${d.periodStart} to ${d.periodEnd} until ${d.until}. Reason recorded: ${d.reason}\n\nLog entries dated within that year by ${d.until} to meet the requirements.${sign}`,
   }),
+  application_submitted: (d: Data) => ({
+    subject: 'We have received your application',
+    text: `Hello ${d.fullName},\n\nYour application to join the SEND Mediator Register has been submitted to the joint panel of assessors. There is nothing more to do now: we will email you when an assessor has reviewed it, or if we need more information.${sign}`,
+  }),
+  application_returned: (d: Data) => ({
+    subject: 'Your application needs more information',
+    text: `Hello ${d.fullName},\n\nYour application to join the SEND Mediator Register has been returned to you for more information:\n\n${d.reasons}\n\nPlease sign in, update the evidence asked for and submit the application again.${sign}`,
+  }),
+  application_approved: (d: Data) => ({
+    subject: 'You are on the SEND Mediator Register',
+    text: `Hello ${d.fullName},\n\nYour application has been approved and you are now an accredited SEND mediator on the public register. Each register year (1 April to 31 March) you will need to log your CPD and practice hours: sign in to see what is required and how much time you have.${sign}`,
+  }),
+  application_rejected: (d: Data) => ({
+    subject: 'Your application was not approved',
+    text: `Hello ${d.fullName},\n\nYour application to join the SEND Mediator Register was not approved, for these reasons:\n\n${d.reasons}\n\nYou may apply again once you meet the standards. If you believe the decision is wrong, you can use your body's complaints procedure.${sign}`,
+  }),
+  status_changed: (d: Data) => ({
+    subject: `Your register status is now ${d.status}`,
+    text: `Hello ${d.fullName},\n\nYour entry on the SEND Mediator Register has changed from ${d.from} to ${d.status}.\n\nReason: ${d.reason}\n\nIf you have questions, contact your body (College of Mediators or Civil Mediation Council).${sign}`,
+  }),
 } satisfies Record<string, Render>;
 
 export type TemplateName = keyof typeof templates;

@@ -77,7 +77,7 @@ export const publicHistory = (q: Queryable, id: string) =>
   queryRows<{ status: 'accredited' | 'suspended' | 'lapsed' | 'removed'; date: string }>(
     q,
     sql`SELECT h.to_status AS status, to_char(h.changed_at AT TIME ZONE 'Europe/London', 'YYYY-MM-DD') AS date
-        FROM status_history h WHERE h.mediator_id = ${id} ORDER BY h.changed_at, h.id`,
+        FROM status_history h WHERE h.mediator_id = ${id} ORDER BY h.changed_at, h.seq`,
   );
 
 /** Changes whenever anything the export shows could have changed; cheap (index-only aggregates). */

@@ -1,0 +1,3 @@
+DROP INDEX "status_history_mediator_idx";--> statement-breakpoint
+ALTER TABLE "status_history" ADD COLUMN "seq" bigint NOT NULL GENERATED ALWAYS AS IDENTITY (sequence name "status_history_seq_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1);--> statement-breakpoint
+CREATE INDEX "status_history_mediator_idx" ON "status_history" USING btree ("mediator_id","changed_at","seq");

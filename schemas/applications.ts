@@ -1,0 +1,100 @@
+import { z } from 'zod';
+import { BodySchema, DateSchema, IdSchema, text } from './common.ts';
+
+const hours = z.number().min(0.25).max(1000).multipleOf(0.25, 'must be in quarter hours');
+
+/** Evidence for each criterion of the 2024 standards: shapes are checked here, thresholds at submission. */
+export const EvidenceSchemas = {
+  membership: z.strictObject({ body: BodySchema, membershipNumber: text(40) }),
+  foundation_training: z.strictObject({
+    provider: text(200),
+    completedOn: DateSchema,
+    hours,
+    assessedByRolePlay: z.boolean(),
+    assessedByWrittenAssignment: z.boolean(),
+  }),
+  send_training: z.strictObject({ providerId: IdSchema.describe('An approved SEND training provider'), completedOn: DateSchema, hours }),
+  supported_practice: z.strictObject({
+    cases: z
+      .array(
+        z.strictObject({
+          date: DateSchema,
+          role: z.enum(['observed', 'co_mediated', 'led_under_supervision']),
+          hours: z.number().min(0.25).max(24).multipleOf(0.25, 'must be in quarter hours'),
+          supervisor: text(200),
+        }),
+      )
+      .max(50),
+  }),
+  insurance: z.strictObject({ insurer: text(200), coverGbp: z.number().int().min(0).max(1_000_000_000), expiresOn: DateSchema }),
+  supervision: z.strictObject({ supervisorName: text(200), supervisorContact: text(200).optional() }),
+  declaration: z.strictObject({ agreesToCodeOfConduct: z.boolean(), agreesToComplaintsProcedure: z.boolean(), fitAndProper: z.boolean() }),
+  dbs: z.strictObject({ certificateDate: DateSchema }),
+} as const;
+
+export const EvidenceSchema = z.object({
+  membership: EvidenceSchemas.membership.optional(),
+  foundation_training: EvidenceSchemas.foundation_training.optional(),
+  send_training: EvidenceSchemas.send_training.optional(),
+  supported_practice: EvidenceSchemas.supported_practice.optional(),
+  insurance: EvidenceSchemas.insurance.optional(),
+  supervision: EvidenceSchemas.supervision.optional(),
+  declaration: EvidenceSchemas.declaration.optional(),
+  dbs: EvidenceSchemas.dbs.optional(),
+});
+export type Evidence = z.infer<typeof EvidenceSchema>;
+
+export const CriterionSchema = z.enum(Object.keys(EvidenceSchemas) as [keyof typeof EvidenceSchemas, ...(keyof typeof EvidenceSchemas)[]]);
+export const CriterionParamsSchema = z.strictObject({ id: IdSchema, criterion: CriterionSchema });
+/** Checked against the schema of the criterion named in the path (EvidenceSchemas), field by field. */
+export const EvidenceBodySchema = z
+  .record(z.string().max(64), z.unknown())
+  .describe('Evidence for the criterion in the path: membership {body, membershipNumber}; foundation_training {provider, completedOn, hours, assessedByRolePlay, assessedByWrittenAssignment}; send_training {providerId, completedOn, hours}; supported_practice {cases: [{date, role, hours, supervisor}]}; insurance {insurer, coverGbp, expiresOn}; supervision {supervisorName, supervisorContact?}; declaration {agreesToCodeOfConduct, agreesToComplaintsProcedure, fitAndProper}; dbs {certificateDate}');
+
+export const ApplicationStatusSchema = z.enum(['draft', 'submitted', 'under_assessment', 'assessed', 'approved', 'rejected', 'returned', 'withdrawn']);
+const Verdict = z.enum(['met', 'not_met']);
+
+export const ApplicationSchema = z
+  .object({
+    id: z.uuid(),
+    mediatorId: z.uuid(),
+    applicantName: z.string(),
+    status: ApplicationStatusSchema,
+    body: BodySchema.nullable(),
+    standardsVersion: z.string(),
+    evidence: EvidenceSchema,
+    verdicts: z.partialRecord(CriterionSchema, Verdict),
+    recommendation: z.string().nullable(),
+    assessmentNotes: z.string().nullable(),
+    decisionReasons: z.string().nullable(),
+    submittedAt: z.string().nullable(),
+    assessedAt: z.string().nullable(),
+    decidedAt: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Application' });
+
+export const AssessmentBodySchema = z.strictObject({
+  verdicts: z.partialRecord(CriterionSchema, Verdict).refine((v) => Object.keys(v).length > 0, 'give a verdict on at least one criterion'),
+  recommendation: z.enum(['approve', 'reject', 'return']).optional(),
+  notes: text(5000).optional(),
+});
+
+export const DecisionBodySchema = z
+  .strictObject({ outcome: z.enum(['approved', 'rejected', 'returned']), reasons: text(5000).optional() })
+  .refine((d) => d.outcome === 'approved' || d.reasons, { message: 'reasons are required to reject or return an application', path: ['reasons'] });
+
+export const ReviewQuerySchema = z.strictObject({
+  status: ApplicationStatusSchema.optional(),
+  body: BodySchema.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(512).optional(),
+});
+
+export const TrainingProviderSchema = z
+  .object({ id: z.uuid(), name: z.string(), approvedFrom: DateSchema, approvedUntil: DateSchema.nullable() })
+  .meta({ id: 'TrainingProvider' });
+export const TrainingProviderBodySchema = z
+  .strictObject({ name: text(200), approvedFrom: DateSchema, approvedUntil: DateSchema.nullable().optional() })
+  .refine((p) => !p.approvedUntil || p.approvedUntil >= p.approvedFrom, { message: 'must be on or after approvedFrom', path: ['approvedUntil'] });

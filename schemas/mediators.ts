@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { BodySchema, DateSchema, LanguageTagSchema, RegionSchema, text } from './common.ts';
+
+export const EntryStatusSchema = z.enum(['accredited', 'suspended', 'lapsed', 'removed']);
+
+/** What an admin sees of an entry (more than the public; never account secrets). */
+export const AdminMediatorSchema = z
+  .object({
+    id: z.uuid(),
+    userId: z.uuid(),
+    fullName: z.string(),
+    email: z.string(),
+    body: BodySchema.nullable(),
+    membershipNumber: z.string().nullable(),
+    status: EntryStatusSchema.nullable(),
+    route: z.string().nullable(),
+    firstAccreditedOn: DateSchema.nullable(),
+    complianceStartOn: DateSchema.nullable(),
+    latestAssessment: z.object({ periodStart: DateSchema, outcome: z.string() }).nullable(),
+  })
+  .meta({ id: 'AdminMediator' });
+
+export const AdminMediatorQuerySchema = z.strictObject({
+  status: EntryStatusSchema.optional(),
+  body: BodySchema.optional(),
+  q: z.string().trim().max(100).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(512).optional(),
+});
+
+export const StatusChangeBodySchema = z.strictObject({ status: EntryStatusSchema, reason: text(2000, 3) });
+
+const phone = z.string().trim().max(40).regex(/^\+?[0-9 ()-]{6,}$/, 'must be a phone number');
+
+/**
+ * What a mediator may change about themselves. Status, route, body, membership and dates are
+ * decided by others, so they are not here: a strict object answers 400 to any of them.
+ */
+export const ProfilePatchSchema = z.strictObject({
+  fullName: text(200).optional(),
+  organisation: text(200).nullable().optional(),
+  regions: z.array(RegionSchema).max(10).optional(),
+  languages: z.array(LanguageTagSchema).max(20).optional(),
+  contactEmail: z.email().max(254).nullable().optional(),
+  contactPhone: phone.nullable().optional(),
+  website: z.url({ protocol: /^https?$/ }).max(300).nullable().optional(),
+  showEmail: z.boolean().optional(),
+  showPhone: z.boolean().optional(),
+  showWebsite: z.boolean().optional(),
+  insurer: text(200).nullable().optional(),
+  insuranceCoverGbp: z.number().int().min(0).max(1_000_000_000).nullable().optional(),
+  insuranceExpiresOn: DateSchema.nullable().optional(),
+});
+
+export const ProfileSchema = z
+  .object({
+    id: z.uuid(),
+    fullName: z.string(),
+    organisation: z.string().nullable(),
+    regions: z.array(z.string()),
+    languages: z.array(z.string()),
+    contactEmail: z.string().nullable(),
+    contactPhone: z.string().nullable(),
+    website: z.string().nullable(),
+    showEmail: z.boolean(),
+    showPhone: z.boolean(),
+    showWebsite: z.boolean(),
+    insurer: z.string().nullable(),
+    insuranceCoverGbp: z.number().nullable(),
+    insuranceExpiresOn: DateSchema.nullable(),
+    body: BodySchema.nullable(),
+    membershipNumber: z.string().nullable(),
+    status: EntryStatusSchema.nullable(),
+    route: z.string().nullable(),
+    firstAccreditedOn: DateSchema.nullable(),
+  })
+  .meta({ id: 'Profile' });

@@ -1,0 +1,28 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { IdParamsSchema, page, problemResponses } from '../../../schemas/common.ts';
+import { AdminMediatorQuerySchema, AdminMediatorSchema, EntryStatusSchema, StatusChangeBodySchema } from '../../../schemas/mediators.ts';
+import type { MediatorsService } from './mediators-service.ts';
+
+export const mediatorsRoutes: FastifyPluginAsyncZod<{ mediators: MediatorsService }> = async (app, { mediators }) => {
+  const security = [{ bearerAuth: [] }];
+
+  app.get('/v1/admin/mediators', {
+    config: { access: ['admin', 'registrar'] },
+    schema: { tags: ['admin'], summary: 'Register entries with status and latest assessment (admins: their body)', security, querystring: AdminMediatorQuerySchema, response: { 200: page(AdminMediatorSchema), ...problemResponses } },
+    handler: async (req) => mediators.list(req.ctx, req.query),
+  });
+
+  app.post('/v1/admin/mediators/:id/status', {
+    config: { access: ['admin', 'registrar'] },
+    schema: {
+      tags: ['admin'],
+      summary: 'Suspend, reinstate, lapse or remove an entry, with a reason',
+      security,
+      params: IdParamsSchema,
+      body: StatusChangeBodySchema,
+      response: { 200: z.object({ id: z.uuid(), status: EntryStatusSchema, previousStatus: EntryStatusSchema, changedAt: z.string() }), ...problemResponses },
+    },
+    handler: async (req) => mediators.changeStatus(req.ctx, req.params.id, req.body),
+  });
+};
