@@ -95,10 +95,9 @@ await eachDatabase(t, async (t, kind) => {
   });
 
   await t.test('reinstated, and the second year caught up after months without a run', async (t) => {
-    // Reinstatement is the admin status change of the register-entry module; done directly here.
     at('2026-09-01');
-    await db.execute(sql`UPDATE mediators SET status = 'accredited', status_changed_at = now() WHERE id = ${lapser.mediatorId}`);
-    await db.execute(sql`INSERT INTO status_history (mediator_id, from_status, to_status, reason, actor_role) VALUES (${lapser.mediatorId}, 'lapsed', 'accredited', 'CPD completed', 'admin')`);
+    const back = await ta.request({ method: 'POST', url: `/v1/admin/mediators/${lapser.mediatorId}/status`, token: registrar.token, payload: { status: 'accredited', reason: 'Missing CPD completed and evidenced' } });
+    t.equal(back.statusCode, 200, 'an admin reinstates the lapsed entry');
     t.equal(await publicEntry(lapser.mediatorId), 200, 'back on the public register');
 
     await runDaily('2027-03-30', '2027-04-01');
