@@ -1,7 +1,8 @@
 /**
- * Throwaway measurement of the compliance job on PostgreSQL: N grandfathered mediators with a year
- * of CPD and practice entries each, bulk-inserted with generate_series, then the run that assesses
- * the year, a rerun (no-op), and the first run of the grace period's daily re-evaluation.
+ * Throwaway measurement of the compliance job on PostgreSQL: N grandfathered mediators bulk-inserted
+ * with generate_series, then the run that assesses the year, a rerun (no-op), the first daily
+ * re-evaluation in grace, and the run that lapses them. The year of CPD and practice entries waits
+ * for the entries tables (issue 6): `insertEntries` is where they go.
  *
  *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx test/bench/compliance-job.ts 10000
  *
