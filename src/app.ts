@@ -11,6 +11,9 @@ import { systemClock, type Clock } from './lib/clock.ts';
 import { createAuthService } from './modules/auth/auth-service.ts';
 import { authRoutes } from './modules/auth/auth-routes.ts';
 import { healthRoutes } from './modules/health/health-routes.ts';
+import { createClaimService } from './modules/auth/claim-service.ts';
+import { importsRoutes } from './modules/imports/imports-routes.ts';
+import { createImportsService } from './modules/imports/imports-service.ts';
 import { applicationsRoutes } from './modules/applications/applications-routes.ts';
 import { createApplicationsService } from './modules/applications/applications-service.ts';
 import { mediatorsRoutes } from './modules/mediators/mediators-routes.ts';
@@ -35,6 +38,7 @@ import { createComplianceService } from './modules/compliance/compliance-service
 import { registerAccessControl } from './plugins/access.ts';
 import { frameworkErrors, registerErrorHandling } from './plugins/errors.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
+import { refuseUndeclaredBodies } from './plugins/request-body.ts';
 
 export interface AppDeps {
   database: Database;
@@ -113,6 +117,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   app.decorate('routeTable', []);
   await app.register(async (api) => {
     registerAccessControl(api, app.routeTable);
+    refuseUndeclaredBodies(api);
     api.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
     await api.register(healthRoutes, { ping: deps.database.ping });
     await api.register(authRoutes, { auth, authPerMinute: config.RATE_LIMIT_AUTH_PER_MINUTE });
@@ -124,6 +129,12 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     await api.register(trainingProvidersRoutes, { db });
     await api.register(applicationsRoutes, { applications: createApplicationsService({ db, clock }) });
     await api.register(mediatorsRoutes, { mediators: createMediatorsService({ db, clock }) });
+    await api.register(importsRoutes, {
+      imports: createImportsService({ db, clock }),
+      claims: createClaimService({ db, clock }),
+      bodyLimit: config.IMPORT_BODY_LIMIT_BYTES,
+      authPerMinute: config.RATE_LIMIT_AUTH_PER_MINUTE,
+    });
     const register = createRegisterService({ db });
     await api.register(registerRoutes, { register, perMinute: config.RATE_LIMIT_PUBLIC_PER_MINUTE });
     await api.register(publicPagesRoutes, { register, perMinute: config.RATE_LIMIT_PUBLIC_PER_MINUTE });

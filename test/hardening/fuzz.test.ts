@@ -79,6 +79,9 @@ function casesFor(doc: unknown, op: Operation): fc.Arbitrary<Case> {
     }
   } else if (op.body) {
     variants.push(fc.tuple(valid, hostileString).map(([c, raw]) => ({ ...c, what: 'hostile body', body: { raw } })));
+  } else if (op.method !== 'GET') {
+    // No body declared: any field sent is unknown.
+    variants.push(fc.tuple(valid, unknownKey).map(([c, k]) => ({ ...c, what: `undeclared body {${k.slice(0, 20)}}`, body: { json: { [k]: true } }, unknownKey: true })));
   }
   return fc.oneof(...variants);
 }
@@ -107,7 +110,7 @@ await eachDatabase(t, async (t, kind) => {
             url: fillPath(op.url, c.path),
             query: Object.fromEntries(Object.entries(c.query).map(([k, v]) => [wellFormed(k), Array.isArray(v) ? v.map(wellFormed) : wellFormed(v)])),
             token,
-            ...(payload === undefined ? {} : { payload, headers: { 'content-type': op.body!.contentType } }),
+            ...(payload === undefined ? {} : { payload, headers: { 'content-type': op.body?.contentType ?? 'application/json' } }),
           });
           const problems = responseProblems(res, op);
           // HTML pages take whatever a browser adds to their query (utm_source=...); the API refuses.
