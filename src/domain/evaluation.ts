@@ -1,0 +1,61 @@
+import { METRICS, type CpdCategory, type Metric, type PracticeKind, type RuleSet } from './rule-set.ts';
+import type { PeriodRequirement } from './requirements.ts';
+
+/** CPD hours logged in one category (one entry, or a sum of many). */
+export interface CpdTally {
+  category: CpdCategory;
+  sendSpecific: boolean;
+  hours: number;
+}
+
+/** Practice logged of one kind: hours and number of entries. */
+export interface PracticeTally {
+  kind: PracticeKind;
+  hours: number;
+  entries: number;
+}
+
+export type Achieved = Record<Metric, number>;
+
+export interface Progress {
+  metric: Metric;
+  required: number;
+  achieved: number;
+  shortfall: number;
+}
+
+const PRACTICE_HOURS: readonly PracticeKind[] = ['send_mediation', 'send_co_mediation', 'other_mediation'];
+const SEND_MEDIATIONS: readonly PracticeKind[] = ['send_mediation', 'send_co_mediation'];
+
+/**
+ * What a period's entries achieve on each metric. A category cap limits how many of that
+ * category's hours count, towards CPD hours and, of those, SEND-specific ones.
+ */
+export function achievedFrom(cpd: readonly CpdTally[], practice: readonly PracticeTally[], caps: RuleSet['categoryCaps']): Achieved {
+  const out = Object.fromEntries(METRICS.map((m) => [m, 0])) as Achieved;
+  const byCategory = new Map<CpdCategory, { all: number; send: number }>();
+  for (const e of cpd) {
+    const t = byCategory.get(e.category) ?? { all: 0, send: 0 };
+    t.all += e.hours;
+    if (e.sendSpecific) t.send += e.hours;
+    byCategory.set(e.category, t);
+  }
+  for (const [category, t] of byCategory) {
+    const cap = caps[category] ?? Infinity;
+    out.cpd_hours += Math.min(t.all, cap);
+    out.send_cpd_hours += Math.min(t.send, cap);
+  }
+  for (const p of practice) {
+    if (PRACTICE_HOURS.includes(p.kind)) out.practice_hours += p.hours;
+    if (SEND_MEDIATIONS.includes(p.kind)) out.send_mediations += p.entries;
+    if (p.kind === 'supervision_received') out.supervision_hours += p.hours;
+  }
+  return out;
+}
+
+/** Each requirement against what was achieved. */
+export function evaluate(requirements: readonly PeriodRequirement[], achieved: Achieved): Progress[] {
+  return requirements.map(({ metric, required }) => ({ metric, required, achieved: achieved[metric], shortfall: Math.max(0, required - achieved[metric]) }));
+}
+
+export const unmet = (progress: readonly Progress[]) => progress.filter((p) => p.shortfall > 0);

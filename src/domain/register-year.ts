@@ -1,0 +1,38 @@
+import { TZDate } from '@date-fns/tz';
+import { addDays, addYears, format } from 'date-fns';
+import { LONDON, londonDate } from '../lib/clock.ts';
+
+/** When a register year begins: 1 April by default (month 1-12, day 1-28 so every year has it). */
+export interface YearStart {
+  yearStartMonth: number;
+  yearStartDay: number;
+}
+
+export interface RegisterYear {
+  /** The calendar year in which the register year starts ("2025" is 1 April 2025 to 31 March 2026). */
+  year: number;
+  start: string;
+  end: string;
+}
+
+/** A calendar date (YYYY-MM-DD) as midnight in London, so date arithmetic never sees a clock change. */
+export const toLondon = (date: string) => new TZDate(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)), LONDON);
+export const isoDate = (d: Date) => format(d, 'yyyy-MM-dd');
+export const nextDay = (date: string) => isoDate(addDays(toLondon(date), 1));
+
+export function registerYear(year: number, s: YearStart): RegisterYear {
+  const start = new TZDate(year, s.yearStartMonth - 1, s.yearStartDay, LONDON);
+  return { year, start: isoDate(start), end: isoDate(addDays(addYears(start, 1), -1)) };
+}
+
+/** The register year containing a calendar date. */
+export function registerYearOf(date: string, s: YearStart): RegisterYear {
+  const y = Number(date.slice(0, 4));
+  const same = registerYear(y, s);
+  return date >= same.start ? same : registerYear(y - 1, s);
+}
+
+/** The register year containing an instant: the date is London's, whatever the server's zone. */
+export function registerYearAt(instant: Date, s: YearStart): RegisterYear {
+  return registerYearOf(londonDate(instant), s);
+}
