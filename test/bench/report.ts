@@ -44,7 +44,7 @@ export function printReport(r: Results): void {
   const cSmall = r.figures[`complianceRun${small}`] as Compliance;
   const cLarge = r.figures[`complianceRun${large}`] as Compliance;
   const fmtCompliance = (c: Compliance) => (c ? `${c.ms} ms, ${c.statements} statements${c.rounds === 1 && r.load.rounds > 1 ? ' (one round: too slow for three)' : ''}` : NA);
-  const imp = r.figures.import10k as { rows: number; ms: number } | null | undefined;
+  const imp = r.figures.import as { rows: number; ms: number | null; error?: string } | null | undefined;
   const audit = r.figures.auditVerify as { events: number; ms: number; msPer100k: number } | null | undefined;
 
   r.ratios = {
@@ -71,7 +71,7 @@ export function printReport(r: Results): void {
     ['5. POST /v1/me/cpd, PostgreSQL', fmtLoad(cpd), '>= 1500 req/s'],
     [`6. compliance run, ${small} mediators`, fmtCompliance(cSmall), ''],
     [`   compliance run, ${large} mediators`, fmtCompliance(cLarge), '<= 20 s at 100000; statements independent of N'],
-    ['7. grandfathered import', imp ? `${imp.ms} ms for ${imp.rows} rows` : NA, ''],
+    ['7. grandfathered import', imp ? (imp.ms === null ? `failed: ${imp.error}` : `${imp.ms} ms for ${imp.rows} rows`) : NA, ''],
     ['   audit verification', audit ? `${audit.ms} ms for ${audit.events} events = ${audit.msPer100k} ms per 100000` : NA, ''],
     [`   seeding (in the bench process)`, `${r.figures[`seedSeconds${small}`]} s for ${small}, ${r.figures[`seedSeconds${large - small}More`]} s for ${large - small} more`, 'well under 60 s for 100000'],
     ...Object.entries(r.peakRssMiB).map(([k, v], i): [string, string, string] => [`${i === 0 ? '8.' : '  '} peak RSS, ${k}`, `${v} MiB`, '']),

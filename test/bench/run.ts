@@ -21,6 +21,7 @@ const LOAD: LoadSettings = QUICK
 const ROUNDS = LOAD.rounds;
 const SIGNED_IN_MEDIATORS = 10;
 const AUDIT_EVENTS = QUICK ? 10_000 : 100_000;
+const IMPORT_ROWS = QUICK ? 1_000 : 10_000;
 const JWT_SECRET = 'bench-secret-long-enough-for-hs256-signing-0123456789';
 
 // Limits that would turn a load test into a rate-limit test are lifted; everything else is as shipped
@@ -152,7 +153,7 @@ async function postgresPhases(): Promise<void> {
       results.figures.auditVerify = await figures.measureAuditVerify(server.url, ROUNDS);
       const tokens = await Promise.all(mediatorEmails.map((e) => signIn(server.url, e)));
       results.figures.cpdPost = await figures.measureCpdPost(server.url, tokens, (label, target) => load(label, target));
-      results.figures.import10k = await figures.measureImport(server.url);
+      results.figures.import = await figures.measureImport(server.url, ROUNDS, IMPORT_ROWS);
     });
     results.figures[`searchRaw${LARGE}`] = await rawSearchFigures(db.url, `raw pg search, ${LARGE}`);
   } finally {
