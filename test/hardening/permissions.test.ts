@@ -38,9 +38,10 @@ t.test('a route that does not declare who may call it is refused at start-up', a
 await eachDatabase(t, async (t, kind) => {
   const ta = await buildTestApp(t, kind, { env: { RATE_LIMIT_PUBLIC_PER_MINUTE: '1000000' } });
   const actors = await createActors(ta);
-  // The mediator's entry is on the register with the College of Mediators: the "object owned by
-  // someone else" for every other caller.
+  // Objects owned by someone else: the mediator's entry on the register (College of Mediators) and
+  // the other mediator's draft application.
   await accredit(ta, actors.mediator.mediatorId, { body: 'com', route: 'grandfathered_2018', firstAccreditedOn: '2019-05-01', complianceStartOn: '2025-04-01' });
+  const application = (await ta.request({ method: 'POST', url: '/v1/applications', token: actors.otherMediator.token })).json().id as string;
   const fingerprint = await fingerprinter(ta.database.db);
   const forged = (await ta.app.jwt.sign({ sub: actors.registrar.userId, role: 'registrar', body: null })).replace(/\.[^.]+$/, '.c2lnbmVkIGJ5IHNvbWVvbmUgZWxzZQ');
   const tokenOf = (who: Who) => (who === 'anonymous' ? undefined : who === 'forged' ? forged : actors[who].token);
@@ -56,7 +57,7 @@ await eachDatabase(t, async (t, kind) => {
   });
 
   await t.test('every role on every route, against objects owned by others', async (t) => {
-    const ids = [actors.mediator.mediatorId, actors.mediator.userId, randomUUID()];
+    const ids = [actors.mediator.mediatorId, actors.mediator.userId, application, randomUUID()];
     let tried = 0;
     for (const route of ta.app.routeTable) {
       const op = doc.paths[route.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}')]?.[route.method.toLowerCase()];
@@ -91,6 +92,11 @@ await eachDatabase(t, async (t, kind) => {
       { concept: 'exemption by the other body', who: 'adminCmc', method: 'POST', url: `/v1/admin/mediators/${entry}/exemptions`, payload: exemption, status: 403 },
       { concept: 'exemption of an unknown entry', who: 'registrar', method: 'POST', url: `/v1/admin/mediators/${randomUUID()}/exemptions`, payload: exemption, status: 404 },
       { concept: 'exemption by the mediator themself', who: 'mediator', method: 'POST', url: `/v1/admin/mediators/${entry}/exemptions`, payload: exemption, status: 403 },
+      { concept: "another mediator's application", who: 'mediator', method: 'GET', url: `/v1/applications/${application}`, status: 404 },
+      { concept: "evidence on another mediator's application", who: 'mediator', method: 'PUT', url: `/v1/applications/${application}/criteria/dbs`, payload: { certificateDate: '2025-01-01' }, status: 404 },
+      { concept: "submitting another mediator's application", who: 'mediator', method: 'POST', url: `/v1/applications/${application}/submit`, status: 404 },
+      { concept: "withdrawing another mediator's application", who: 'mediator', method: 'POST', url: `/v1/applications/${application}/withdraw`, status: 404 },
+      { concept: 'status change by the other body', who: 'adminCmc', method: 'POST', url: `/v1/admin/mediators/${entry}/status`, payload: { status: 'suspended', reason: 'Complaint upheld' }, status: 403 },
       { concept: 'role change by an admin', who: 'adminCom', method: 'PUT', url: `/v1/admin/users/${actors.otherMediator.userId}/role`, payload: { role: 'registrar' }, status: 403 },
     ];
     for (const c of cases) {
