@@ -13,10 +13,36 @@ const usage = `Usage: npm run cli -- <command> [options]
   create-admin --email E --password P --role admin|registrar|assessor [--body com|cmc] [--name "Full Name"]
   audit-verify   recompute the audit hash chain: the count and head hash, or the first broken event (exit 1)
   compliance-run [--as-of YYYY-MM-DD]   run the compliance job for a date (default today in London; once per date)
+  import-grandfathered FILE --body com|cmc [--dry-run]   bring existing members in (CSV or JSON; all or nothing)
   seed --mediators N   fake register entries for demos and benchmarks (the same N people every time)
 `;
 
 const commands: Record<string, Command> = {
+  'import-grandfathered': async (args, { database }) => {
+    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { body: { type: 'string' }, 'dry-run': { type: 'boolean' } } });
+    const file = positionals[0];
+    if (!file) throw new CliError('Name the file to import: import-grandfathered FILE --body com|cmc [--dry-run]');
+    if (values.body !== 'com' && values.body !== 'cmc') throw new CliError('--body: com or cmc');
+    const { readFile } = await import('node:fs/promises');
+    const { readCsv, readJson } = await import('./modules/imports/import-file.ts');
+    const { createImportsService } = await import('./modules/imports/imports-service.ts');
+    const text = await readFile(file, 'utf8').catch((err: Error) => {
+      throw new CliError(`Cannot read ${file}: ${err.message}`);
+    });
+    let rows;
+    if (text.trimStart().startsWith('[')) {
+      const data = JSON.parse(text) as unknown;
+      if (!Array.isArray(data)) throw new CliError(`${file}: a JSON file must hold an array of rows`);
+      rows = readJson(data as Array<Record<string, unknown>>);
+    } else rows = readCsv(text);
+    const report = await createImportsService({ db: database.db, clock: systemClock }).importGrandfathered(systemContext(), values.body, rows, values['dry-run'] ?? false);
+    for (const e of report.errors) console.error(`line ${e.line}: ${e.field}: ${e.message}`);
+    const c = report.counts;
+    console.log(`${report.dryRun ? 'Dry run' : report.written ? 'Imported' : 'Nothing written'}: ${c.rows} rows, ${c.create} to create, ${c.unchanged} unchanged, ${c.error} in error.`);
+    if (report.errors.length) throw new CliError(`${c.error} row(s) in error${report.dryRun ? '' : '; nothing was written'}.`);
+  },
+
+
   'audit-verify': async (_args, { database }) => {
     const { createAuditService } = await import('./modules/audit/audit-service.ts');
     const result = await createAuditService({ db: database.db }).verify();

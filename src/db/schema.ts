@@ -5,3 +5,6 @@ export * from './tables/audit.ts';
 export * from './tables/settings.ts';
 export * from './tables/compliance.ts';
 export * from './tables/applications.ts';
+export * from './tables/claims.ts';
+export * from './tables/rule-sets.ts';
+export * from './tables/logs.ts';

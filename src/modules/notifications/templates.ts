@@ -66,6 +66,10 @@ export const templates = {
     subject: `Your register status is now ${d.status}`,
     text: `Hello ${d.fullName},\n\nYour entry on the SEND Mediator Register has changed from ${d.from} to ${d.status}.\n\nReason: ${d.reason}\n\nIf you have questions, contact your body (College of Mediators or Civil Mediation Council).${sign}`,
   }),
+  claim_account: (d: Data) => ({
+    subject: 'Claim your account on the SEND Mediator Register',
+    text: `Hello ${d.fullName},\n\nYou are on the SEND Mediator Register as an accredited mediator (grandfathered from the 2018 standards): you do not need to apply again. To sign in, set a password with this single-use claim code by ${d.expiresOn}:\n\n${d.token}\n\n(send it with your new password to /v1/auth/claim). If the code has expired, ask your body to send a new one. Each register year you will need to log your CPD and practice hours.${sign}`,
+  }),
 } satisfies Record<string, Render>;
 
 export type TemplateName = keyof typeof templates;

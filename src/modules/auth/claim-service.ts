@@ -1,0 +1,33 @@
+import { and, eq, gt, isNull } from 'drizzle-orm';
+import type { Db } from '../../db/client.ts';
+import { claimTokens, users } from '../../db/schema.ts';
+import { badRequest } from '../../errors.ts';
+import type { Clock } from '../../lib/clock.ts';
+import type { RequestContext } from '../../lib/context.ts';
+import { hashPassword } from '../../lib/passwords.ts';
+import { hashToken } from '../../lib/tokens.ts';
+import { recordAudit } from '../audit/audit-service.ts';
+
+// One answer for used, expired and unknown codes: the reply must not say which codes exist.
+const INVALID_CLAIM = 'This claim code is not valid: it may have been used already or have expired. Ask your body to send a new one.';
+
+/** A grandfathered member sets their first password with a single-use claim code. */
+export function createClaimService({ db, clock }: { db: Db; clock: Clock }) {
+  return {
+    async claim(ctx: RequestContext, token: string, password: string) {
+      const passwordHash = await hashPassword(password);
+      return db.transaction(async (tx) => {
+        const now = clock();
+        const [used] = await tx
+          .update(claimTokens)
+          .set({ usedAt: now })
+          .where(and(eq(claimTokens.tokenHash, hashToken(token)), isNull(claimTokens.usedAt), isNull(claimTokens.revokedAt), gt(claimTokens.expiresAt, now)))
+          .returning({ userId: claimTokens.userId });
+        if (!used) throw badRequest(INVALID_CLAIM, [{ in: 'body', field: 'token', message: 'not a valid claim code' }]);
+        const [user] = await tx.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, used.userId)).returning({ id: users.id, email: users.email, role: users.role });
+        await recordAudit(tx, { ...ctx, actor: { type: 'user', id: user!.id, role: user!.role, body: null } }, { action: 'user.claimed', entityType: 'user', entityId: user!.id });
+        return { claimed: true as const, email: user!.email };
+      });
+    },
+  };
+}

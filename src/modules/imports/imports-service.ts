@@ -1,0 +1,181 @@
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import type { Db, Queryable } from '../../db/client.ts';
+import { claimTokens, mediators, statusHistory, users } from '../../db/schema.ts';
+import { firstRegisterYearStartOnOrAfter } from '../../domain/grandfathering.ts';
+import { badRequest, conflict, forbidden, notFound } from '../../errors.ts';
+import { londonDate, type Clock } from '../../lib/clock.ts';
+import type { Body, RequestContext } from '../../lib/context.ts';
+import { hashToken, newToken } from '../../lib/tokens.ts';
+import { GrandfatheredRowSchema, type GrandfatheredRow } from '../../../schemas/imports.ts';
+import { recordAudit, type AuditInput } from '../audit/audit-service.ts';
+import { enqueueNotifications, type OutgoingMessage } from '../notifications/outbox.ts';
+import { getSetting } from '../settings/settings-repository.ts';
+import type { RawRow } from './import-file.ts';
+
+const BATCH = 1000;
+const CLAIM_DAYS = 30;
+const IMPORT_LOCK = 7_302_118_100;
+
+export interface RowError {
+  line: number;
+  field: string;
+  message: string;
+}
+
+async function inBatches<T>(items: T[], write: (batch: T[]) => Promise<unknown>) {
+  for (let i = 0; i < items.length; i += BATCH) await write(items.slice(i, i + BATCH));
+}
+
+/** Grandfathered members: bulk import (all or nothing, repeatable) and account claims. */
+export function createImportsService({ db, clock }: { db: Db; clock: Clock }) {
+  function claimMessage(user: { id: string; email: string; fullName: string }, token: string, expiresAt: Date): OutgoingMessage {
+    return { recipient: user.email, userId: user.id, template: 'claim_account', data: { fullName: user.fullName, token, expiresOn: londonDate(expiresAt) } };
+  }
+
+  /** Claim tokens for many accounts at once: random, stored hashed, valid 30 days. */
+  async function issueClaims(tx: Queryable, accounts: Array<{ id: string; email: string; fullName: string }>) {
+    const expiresAt = new Date(clock().getTime() + CLAIM_DAYS * 86_400_000);
+    const tokens = accounts.map((a) => ({ account: a, token: newToken() }));
+    await inBatches(tokens, (b) => tx.insert(claimTokens).values(b.map(({ account, token }) => ({ userId: account.id, tokenHash: hashToken(token), expiresAt }))));
+    await enqueueNotifications(tx, tokens.map(({ account, token }) => claimMessage(account, token, expiresAt)));
+  }
+
+  return {
+    bodyFor(ctx: RequestContext, requested: Body | undefined): Body {
+      if (ctx.actor.role === 'admin') {
+        if (requested && requested !== ctx.actor.body) throw forbidden('Admins import only into their own body.');
+        return ctx.actor.body!;
+      }
+      if (!requested) throw badRequest('Name the body to import into.', [{ in: 'query', field: 'body', message: 'required: com or cmc' }]);
+      return requested;
+    },
+
+    /**
+     * Validates every row, then (unless a dry run or any row is wrong) creates every new member in
+     * one transaction. Rows already on the register as the same person are "unchanged".
+     */
+    async importGrandfathered(ctx: RequestContext, body: Body, raw: RawRow[], dryRun: boolean) {
+      const errors: RowError[] = [];
+      const valid: Array<{ line: number; row: GrandfatheredRow }> = [];
+      for (const { line, values } of raw) {
+        const parsed = GrandfatheredRowSchema.safeParse(values);
+        if (!parsed.success) {
+          for (const i of parsed.error.issues) errors.push({ line, field: i.path.join('.') || String((i as { keys?: string[] }).keys?.join(', ') ?? '(row)'), message: i.message });
+        } else if (parsed.data.body && parsed.data.body !== body) {
+          errors.push({ line, field: 'body', message: `this import is for ${body}` });
+        } else valid.push({ line, row: parsed.data });
+      }
+      const seenMembership = new Map<string, number>();
+      const seenEmail = new Map<string, number>();
+      const unique = valid.filter(({ line, row }) => {
+        const m = seenMembership.get(row.membershipNumber);
+        const e = seenEmail.get(row.email);
+        if (m) errors.push({ line, field: 'membershipNumber', message: `duplicate of line ${m} in this file` });
+        if (e) errors.push({ line, field: 'email', message: `duplicate of line ${e} in this file` });
+        seenMembership.set(row.membershipNumber, m ?? line);
+        seenEmail.set(row.email, e ?? line);
+        return !m && !e;
+      });
+
+      const complianceStartOn = firstRegisterYearStartOnOrAfter(await getSetting(db, 'grandfathering_compliance_start'));
+      const outcome = await db.transaction(async (tx) => {
+        // Imports into one body take turns, so overlapping files cannot both create a member.
+        await tx.execute(sql`SELECT pg_advisory_xact_lock(${IMPORT_LOCK + (body === 'com' ? 1 : 2)})`);
+        const numbers = unique.map((u) => u.row.membershipNumber);
+        const emails = unique.map((u) => u.row.email);
+        const held = new Map<string, string>();
+        for (let i = 0; i < numbers.length; i += BATCH) {
+          const rows = await tx
+            .select({ number: mediators.membershipNumber, email: users.email })
+            .from(mediators)
+            .innerJoin(users, eq(users.id, mediators.userId))
+            .where(and(eq(mediators.body, body), inArray(mediators.membershipNumber, numbers.slice(i, i + BATCH))));
+          for (const r of rows) held.set(r.number!, r.email);
+        }
+        const taken = new Set<string>();
+        for (let i = 0; i < emails.length; i += BATCH) {
+          for (const r of await tx.select({ email: users.email }).from(users).where(inArray(users.email, emails.slice(i, i + BATCH)))) taken.add(r.email.toLowerCase());
+        }
+        const create: typeof unique = [];
+        let unchanged = 0;
+        for (const u of unique) {
+          const holder = held.get(u.row.membershipNumber);
+          if (holder !== undefined) {
+            if (holder.toLowerCase() === u.row.email) unchanged++;
+            else errors.push({ line: u.line, field: 'membershipNumber', message: `already held by another member of ${body}` });
+          } else if (taken.has(u.row.email)) {
+            errors.push({ line: u.line, field: 'email', message: 'already used by another account' });
+          } else create.push(u);
+        }
+        const counts = { rows: raw.length, create: create.length, unchanged, error: new Set(errors.map((e) => e.line)).size };
+        if (dryRun || errors.length || create.length === 0) return { counts, written: false };
+
+        const now = clock();
+        const accounts: Array<{ id: string; email: string; fullName: string }> = [];
+        await inBatches(create, async (b) => {
+          accounts.push(...(await tx.insert(users).values(b.map(({ row }) => ({ email: row.email, fullName: row.fullName, role: 'mediator' as const }))).returning({ id: users.id, email: users.email, fullName: users.fullName })));
+        });
+        const userIds = new Map(accounts.map((a) => [a.email.toLowerCase(), a.id]));
+        const entries: Array<{ id: string; membershipNumber: string | null }> = [];
+        await inBatches(create, async (b) => {
+          entries.push(
+            ...(await tx
+              .insert(mediators)
+              .values(
+                b.map(({ row }) => ({
+                  userId: userIds.get(row.email)!,
+                  fullName: row.fullName,
+                  body,
+                  membershipNumber: row.membershipNumber,
+                  status: 'accredited' as const,
+                  route: 'grandfathered_2018' as const,
+                  standardsVersion: '2018',
+                  firstAccreditedOn: row.firstAccreditedOn,
+                  complianceStartOn,
+                  statusChangedAt: now,
+                  organisation: (row.organisation as string | undefined) ?? null,
+                  regions: row.regions,
+                  languages: row.languages,
+                  contactEmail: (row.contactEmail as string | undefined) ?? null,
+                  contactPhone: (row.contactPhone as string | undefined) ?? null,
+                  website: (row.website as string | undefined) ?? null,
+                  showEmail: row.showEmail ?? false,
+                  showPhone: row.showPhone ?? false,
+                  showWebsite: row.showWebsite ?? false,
+                })),
+              )
+              .returning({ id: mediators.id, membershipNumber: mediators.membershipNumber })),
+          );
+        });
+        await inBatches(entries, (b) =>
+          tx.insert(statusHistory).values(b.map((e) => ({ mediatorId: e.id, toStatus: 'accredited' as const, reason: 'Grandfathered from the 2018 register', actorUserId: ctx.actor.id ?? null, actorRole: ctx.actor.role ?? 'system', changedAt: now }))),
+        );
+        await issueClaims(tx, accounts);
+        const audit: AuditInput[] = [
+          { action: 'import.grandfathered', entityType: 'import', entityId: `${body}:${now.toISOString()}`, after: { body, created: create.length, unchanged } },
+          ...entries.map((e) => ({ action: 'mediator.grandfathered', entityType: 'mediator', entityId: e.id, after: { status: 'accredited', route: 'grandfathered_2018', body, membershipNumber: e.membershipNumber } })),
+        ];
+        await recordAudit(tx, ctx, ...audit);
+        return { counts, written: true };
+      });
+      errors.sort((a, b) => a.line - b.line);
+      return { dryRun, body, written: outcome.written, counts: outcome.counts, errors };
+    },
+
+    /** A new claim for an unclaimed account; the previous token stops working. */
+    async reissueClaim(ctx: RequestContext, mediatorId: string) {
+      return db.transaction(async (tx) => {
+        const [row] = await tx.select({ m: mediators, u: users }).from(mediators).innerJoin(users, eq(users.id, mediators.userId)).where(eq(mediators.id, mediatorId)).for('update', { of: users });
+        if (!row) throw notFound('The register entry');
+        if (ctx.actor.role === 'admin' && row.m.body !== ctx.actor.body) throw forbidden('This entry belongs to the other body.');
+        if (row.u.passwordHash) throw conflict('This account has already been claimed; the member can reset their password instead.');
+        await tx.update(claimTokens).set({ revokedAt: clock() }).where(and(eq(claimTokens.userId, row.u.id), isNull(claimTokens.usedAt), isNull(claimTokens.revokedAt)));
+        await issueClaims(tx, [row.u]);
+        await recordAudit(tx, ctx, { action: 'claim.reissued', entityType: 'user', entityId: row.u.id });
+        return { mediatorId, reissued: true as const };
+      });
+    },
+  };
+}
+
+export type ImportsService = ReturnType<typeof createImportsService>;
