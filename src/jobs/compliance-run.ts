@@ -18,6 +18,7 @@ import {
   type OpenAssessment,
 } from '../modules/compliance/compliance-repository.ts';
 import { loadAchieved, loadComplianceRules, type ComplianceRules, type Window } from '../modules/compliance/compliance-rules.ts';
+import type { Achieved } from '../domain/evaluation.ts';
 import { enqueueNotifications, type OutgoingMessage } from '../modules/notifications/outbox.ts';
 import { daysUntil, decideOutcome, dueReminderOffset, graceEnd } from './compliance-decisions.ts';
 
@@ -117,8 +118,8 @@ const key = (mediatorId: string, periodStart: string) => `${mediatorId}|${period
 const deficitKey = (ds: Deficit[]) => ds.map((d) => `${d.metric}:${d.required}:${d.achieved}`).sort().join(',');
 const sameDeficits = (a: Deficit[], b: Deficit[]) => deficitKey(a) === deficitKey(b);
 const windowOf = (a: OpenAssessment): Window => ({ mediatorId: a.mediatorId, body: a.body, periodStart: a.periodStart, periodEnd: a.periodEnd, ruleSetId: a.ruleSetId });
-const deficitsOf = (rules: ComplianceRules, w: Window, achieved: Map<string, Record<string, number>>): Deficit[] =>
-  rules.deficits(w, achieved.get(key(w.mediatorId, w.periodStart)) ?? {});
+const deficitsOf = (rules: ComplianceRules, w: Window, achieved: Map<string, Achieved>): Deficit[] =>
+  rules.deficits(w, achieved.get(key(w.mediatorId, w.periodStart)));
 
 /**
  * The work of one run, from the database's state: assess ended periods, re-evaluate periods in
@@ -138,7 +139,7 @@ async function applyCompliance(tx: Tx, asOf: string, now: Date) {
       } else if (p.periodStart <= asOf) current.push(w);
     }
   }
-  const achieved = await loadAchieved(tx, [...ended, ...inGrace.map(windowOf), ...current]);
+  const achieved = await loadAchieved(tx, [...ended, ...inGrace.map(windowOf), ...current], rules.categoryCaps);
 
   const counts: RunCounts = { compliant: 0, inGrace: 0, nonCompliant: 0, exempt: 0, lapsed: 0 };
   const audit: AuditInput[] = [];

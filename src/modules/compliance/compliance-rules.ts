@@ -1,6 +1,13 @@
-// TEMPORARY stand-in until the domain core (issue 6) lands; replaced by calls into src/domain.
+// The compliance job's view of the rules: the domain core (src/domain) over the stored rule sets.
 import type { Queryable } from '../../db/client.ts';
 import type { Deficit } from '../../db/schema.ts';
+import { achievedFrom, evaluate, unmet, type Achieved } from '../../domain/evaluation.ts';
+import { isPartial, obligationsStart, periodInYear, periodsOf, type Period as DomainPeriod } from '../../domain/periods.ts';
+import { registerYear } from '../../domain/register-year.ts';
+import { requirementsFor } from '../../domain/requirements.ts';
+import { ruleSetInForce } from '../../domain/rule-set.ts';
+import { loadTallies, windowKey } from '../compliance-view/log-tallies.ts';
+import { byId, loadRuleSets } from '../rule-sets/rule-sets-repository.ts';
 
 export interface Window {
   mediatorId: string;
@@ -9,51 +16,54 @@ export interface Window {
   periodEnd: string;
   ruleSetId: string;
 }
-type Achieved = Record<string, number>;
 interface Period { periodStart: string; periodEnd: string; ruleSetId: string }
 interface Start { firstAccreditedOn: string | null; complianceStartOn: string | null }
-
-const RULES = '00000000-0000-4000-8000-000000000000';
 
 export interface ComplianceRules {
   periodsOf(m: Start, asOf: string): Period[];
   periodIn(m: Start, year: number): Period | null;
   registerYear(year: number): { start: string; end: string };
-  deficits(w: Window, achieved: Achieved): Deficit[];
+  deficits(w: Window, achieved: Partial<Achieved>): Deficit[];
   graceDays(ruleSetId: string): number;
   reminderOffsets(ruleSetId: string): number[];
   graceReminderDays(ruleSetId: string): number;
 }
 
-export async function loadComplianceRules(_q: Queryable): Promise<ComplianceRules> {
-  const year = (y: number) => ({ periodStart: `${y}-04-01`, periodEnd: `${y + 1}-03-31`, ruleSetId: RULES });
+const toPeriod = (p: DomainPeriod) => ({ periodStart: p.start, periodEnd: p.end, ruleSetId: p.ruleSet.id });
+const NOTHING: Achieved = { cpd_hours: 0, send_cpd_hours: 0, practice_hours: 0, send_mediations: 0, supervision_hours: 0 };
+
+export async function loadComplianceRules(q: Queryable): Promise<ComplianceRules> {
+  const sets = await loadRuleSets(q);
+  const set = byId(sets);
   return {
     periodsOf(m, asOf) {
-      const start = m.complianceStartOn ?? m.firstAccreditedOn;
-      if (!start) return [];
-      const out: Period[] = [];
-      for (let y = Number(start.slice(0, 4)) - 1; y <= Number(asOf.slice(0, 4)); y++) {
-        const p = year(y);
-        if (p.periodEnd >= start && p.periodStart <= asOf) out.push({ ...p, periodStart: p.periodStart < start ? start : p.periodStart });
-      }
-      return out;
+      const start = obligationsStart(m);
+      return start ? periodsOf(start, asOf, sets).map(toPeriod) : [];
     },
-    periodIn(m, y) {
-      const start = m.complianceStartOn ?? m.firstAccreditedOn;
-      const p = year(y);
-      return start && p.periodEnd >= start ? { ...p, periodStart: p.periodStart < start ? start : p.periodStart } : null;
+    periodIn(m, year) {
+      const start = obligationsStart(m);
+      const p = start ? periodInYear(start, year, sets) : null;
+      return p && toPeriod(p);
     },
-    registerYear: (y) => ({ start: `${y}-04-01`, end: `${y + 1}-03-31` }),
-    deficits(_w, achieved) {
-      const got = achieved.cpd_hours ?? 0;
-      return got >= 10 ? [] : [{ metric: 'cpd_hours', required: 10, achieved: got, shortfall: 10 - got }];
+    // The year's boundaries under the set in force by its end (a set may move the year start).
+    registerYear: (year) => registerYear(year, ruleSetInForce(sets, `${year}-12-31`)),
+    deficits(w, achieved) {
+      const rs = set(w.ruleSetId);
+      const period = { start: w.periodStart, end: w.periodEnd, partial: isPartial(w.periodStart, rs) };
+      return unmet(evaluate(requirementsFor(rs, period, w.body), { ...NOTHING, ...achieved }));
     },
-    graceDays: () => 60,
-    reminderOffsets: () => [60, 30, 7],
-    graceReminderDays: () => 14,
+    graceDays: (id) => set(id).graceDays,
+    reminderOffsets: (id) => set(id).reminderOffsets,
+    graceReminderDays: (id) => set(id).graceReminderDays,
   };
 }
 
-export async function loadAchieved(_q: Queryable, _windows: Window[]): Promise<Map<string, Achieved>> {
-  return new Map();
+/** What each window's entries achieve, category caps of its rule set applied. */
+export async function loadAchieved(q: Queryable, windows: Window[]): Promise<Map<string, Achieved>> {
+  const set = byId(await loadRuleSets(q));
+  const tallies = await loadTallies(q, windows);
+  return new Map(windows.map((w) => {
+    const t = tallies.get(windowKey(w));
+    return [windowKey(w), achievedFrom(t?.cpd ?? [], t?.practice ?? [], set(w.ruleSetId).categoryCaps)];
+  }));
 }
