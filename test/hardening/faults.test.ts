@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { queryRows, sql } from '../../src/db/client.ts';
+import { registerYearAt } from '../../src/domain/register-year.ts';
 import { buildTestApp, JWT_SECRET, PASSWORD } from '../helpers/app.ts';
 import { accredit, jobFootprint } from '../helpers/compliance.ts';
 
@@ -155,6 +156,21 @@ t.test('PostgreSQL: the compliance job killed mid-run leaves nothing; the rerun 
   const again = await ta.request({ method: 'POST', url: '/v1/admin/jobs/compliance', token: registrar.token, payload: { asOf: '2026-04-15' } });
   t.match(again.json(), { alreadyRun: true, id: rerun.json().id });
   t.same(await jobFootprint(ta), done, 'a further rerun doubles nothing');
+});
+
+t.test('23:30 on 31 March in London is the old register year, 00:30 on 1 April the new one, in any server zone', async (t) => {
+  const april = { yearStartMonth: 4, yearStartDay: 1 };
+  const zone = process.env.TZ;
+  t.teardown(() => {
+    if (zone === undefined) delete process.env.TZ;
+    else process.env.TZ = zone;
+  });
+  for (const tz of ['UTC', 'Europe/London', 'America/New_York', 'Pacific/Auckland']) {
+    process.env.TZ = tz;
+    // British Summer Time: 23:30 London is 22:30 UTC; 00:30 on 1 April is 23:30 UTC on 31 March.
+    t.match(registerYearAt(new Date('2026-03-31T22:30:00Z'), april), { year: 2025, start: '2025-04-01', end: '2026-03-31' }, `TZ=${tz}: 23:30 on 31 March`);
+    t.match(registerYearAt(new Date('2026-03-31T23:30:00Z'), april), { year: 2026, start: '2026-04-01', end: '2027-03-31' }, `TZ=${tz}: 00:30 on 1 April`);
+  }
 });
 
 t.test('a clock at 23:30 on 31 March in London is still that day; 00:30 on 1 April is the next', async (t) => {
