@@ -21,6 +21,9 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 # migrate.ts finds migrations two levels above itself: dist/src/db -> dist/migrations.
 COPY migrations ./dist/migrations
+# The public pages read their templates and stylesheet next to their compiled module.
+COPY src/modules/public-pages/views ./dist/src/modules/public-pages/views
+COPY src/modules/public-pages/assets ./dist/src/modules/public-pages/assets
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
