@@ -1,13 +1,9 @@
 import { z } from 'zod';
+import { MeSchema } from './auth.ts';
 import { BodySchema, RoleSchema, TimestampSchema } from './common.ts';
 
-export const UserSchema = z
-  .object({
-    id: z.uuid(),
-    email: z.string(),
-    fullName: z.string(),
-    role: RoleSchema,
-    body: BodySchema.nullable(),
+export const UserSchema = MeSchema.omit({ mediatorId: true })
+  .extend({
     claimed: z.boolean().describe('false for a grandfathered member who has not set a password yet'),
     createdAt: TimestampSchema,
   })
