@@ -118,8 +118,9 @@ const key = (mediatorId: string, periodStart: string) => `${mediatorId}|${period
 const deficitKey = (ds: Deficit[]) => ds.map((d) => `${d.metric}:${d.required}:${d.achieved}`).sort().join(',');
 const sameDeficits = (a: Deficit[], b: Deficit[]) => deficitKey(a) === deficitKey(b);
 const windowOf = (a: OpenAssessment): Window => ({ mediatorId: a.mediatorId, body: a.body, periodStart: a.periodStart, periodEnd: a.periodEnd, ruleSetId: a.ruleSetId });
+const bareWindow = ({ mediatorId, body, periodStart, periodEnd, ruleSetId }: Window): Window => ({ mediatorId, body, periodStart, periodEnd, ruleSetId });
 const deficitsOf = (rules: ComplianceRules, w: Window, achieved: Map<string, Achieved>): Deficit[] =>
-  rules.deficits(w, achieved.get(key(w.mediatorId, w.periodStart)));
+  rules.deficits(w, achieved.get(key(w.mediatorId, w.periodStart)) ?? {});
 
 /**
  * The work of one run, from the database's state: assess ended periods, re-evaluate periods in
@@ -139,7 +140,7 @@ async function applyCompliance(tx: Tx, asOf: string, now: Date) {
       } else if (p.periodStart <= asOf) current.push(w);
     }
   }
-  const achieved = await loadAchieved(tx, [...ended, ...inGrace.map(windowOf), ...current], rules.categoryCaps);
+  const achieved = await loadAchieved(tx, [...ended, ...current].map(bareWindow).concat(inGrace.map(windowOf)));
 
   const counts: RunCounts = { compliant: 0, inGrace: 0, nonCompliant: 0, exempt: 0, lapsed: 0 };
   const audit: AuditInput[] = [];
