@@ -31,7 +31,7 @@ t.test('pure parts', async (t) => {
   t.equal(rows[1]!.values.organisation, 'Family "First" Mediation', 'quoted quotes');
   t.equal(rows[2]!.values.organisation, 'Line one\nline two', 'embedded newline');
   t.same(readCsv(GOOD.replaceAll('\r\n', '\n')).map((r) => r.values.fullName), ['Siân Jones', "Aoife O'Neill", 'Zoë Brown'], 'LF too');
-  t.throws(() => readCsv('Name,Shoe Size\nA,9\n'), { status: 400 });
+  t.throws(() => readCsv('Name,Shoe Size\nA,9\n'), /Unknown column "Shoe Size"/, 'unknown column');
 });
 
 await eachDatabase(t, async (t, kind) => {
