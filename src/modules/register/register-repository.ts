@@ -32,7 +32,11 @@ const ENTRY_COLUMNS = sql`
      FROM compliance_assessments a WHERE a.mediator_id = m.id AND a.outcome = 'compliant') AS "cpdUpToDateFor",
   lower(m.full_name) AS "sortName"`;
 
-/** Typo tolerance: a word of the entry at least this similar (pg_trgm word_similarity) matches. */
+/**
+ * Typo tolerance: a word of the entry at least this similar (pg_trgm word_similarity) matches.
+ * Applied through the `%>` operator (search_text on the left, as the index expects) (pg_trgm.word_similarity_threshold), not a function call
+ * compared with a number, so the trigram index serves it instead of a scan of every entry.
+ */
 const TYPO_THRESHOLD = 0.3;
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -58,15 +62,21 @@ export function searchSql(query: Omit<RegisterSearchQuery, 'cursor'>, after: unk
   const inner = sql`SELECT ${ENTRY_COLUMNS}, ${score} AS score
       FROM mediators m, (SELECT register_search_text(${query.q}, NULL) AS norm) q
       WHERE ${sql.join(filters, sql` AND `)}
-        AND (${contains} OR word_similarity(q.norm, m.search_text) >= ${TYPO_THRESHOLD})`;
+        AND (${contains} OR m.search_text %> q.norm)`;
   const page = after
     ? sql`WHERE (r.score < ${after[0]}::numeric) OR (r.score = ${after[0]}::numeric AND (r."sortName", r.id) > (${after[1]}, ${after[2]}::uuid))`
     : sql``;
   return sql`SELECT * FROM (${inner}) r ${page} ORDER BY r.score DESC, r."sortName", r.id LIMIT ${query.limit + 1}`;
 }
 
-export const searchEntries = (q: Queryable, query: Omit<RegisterSearchQuery, 'cursor'>, after: unknown[] | null) =>
-  queryRows<PublicEntryRow>(q, searchSql(query, after));
+export async function searchEntries(q: Queryable, query: Omit<RegisterSearchQuery, 'cursor'>, after: unknown[] | null) {
+  if (!query.q) return queryRows<PublicEntryRow>(q, searchSql(query, after));
+  // The threshold is a setting; `true` scopes it to this transaction so pooled connections keep the default.
+  return q.transaction(async (tx) => {
+    await tx.execute(sql`SELECT set_config('pg_trgm.word_similarity_threshold', ${String(TYPO_THRESHOLD)}, true)`);
+    return queryRows<PublicEntryRow>(tx, searchSql(query, after));
+  });
+}
 
 export async function findAccreditedEntry(q: Queryable, id: string): Promise<PublicEntryRow | undefined> {
   const [row] = await queryRows<PublicEntryRow>(q, sql`SELECT ${ENTRY_COLUMNS}, NULL::text AS score FROM mediators m WHERE m.id = ${id} AND m.status = 'accredited'`);
