@@ -1,8 +1,8 @@
 /**
  * Throwaway measurement of the compliance job on PostgreSQL: N grandfathered mediators bulk-inserted
  * with generate_series, then the run that assesses the year, a rerun (no-op), the first daily
- * re-evaluation in grace, and the run that lapses them. The year of CPD and practice entries waits
- * for the entries tables (issue 6): `insertEntries` is where they go.
+ * re-evaluation in grace, and the run that lapses them, with a year of CPD and practice entries each
+ * (CMC members meet the default rules; CoM members lack supervision and lapse).
  *
  *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx test/bench/compliance-job.ts 10000
  *
@@ -61,7 +61,12 @@ try {
   await admin.end();
 }
 
-/** A year of entries, about a tenth of mediators short of something. */
-async function insertEntries(_db: typeof database.db): Promise<string> {
-  return 'no entries yet';
+/** A year of entries: 10 h CPD (5 SEND), 15 h practice with 2 SEND mediations; no supervision, so CoM members fall short. */
+async function insertEntries(db: typeof database.db): Promise<string> {
+  await db.execute(sql`INSERT INTO cpd_entries (mediator_id, date, hours, category, send_specific, title)
+    SELECT m.id, date '2025-04-01' + g * 80, 2.5, 'course', g % 2 = 0, 'Bench CPD' FROM mediators m, generate_series(0, 3) g`);
+  await db.execute(sql`INSERT INTO practice_entries (mediator_id, date, hours, kind, outcome)
+    SELECT m.id, date '2025-04-10' + g * 70, 3, CASE WHEN g < 2 THEN 'send_mediation'::practice_kind ELSE 'other_mediation'::practice_kind END,
+           CASE WHEN g < 2 THEN 'agreement'::send_outcome END FROM mediators m, generate_series(0, 4) g`);
+  return '4 CPD and 5 practice entries per mediator';
 }
