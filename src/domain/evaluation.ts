@@ -25,7 +25,8 @@ export interface Progress {
 }
 
 const PRACTICE_HOURS: readonly PracticeKind[] = ['send_mediation', 'send_co_mediation', 'other_mediation'];
-const SEND_MEDIATIONS: readonly PracticeKind[] = ['send_mediation', 'send_co_mediation'];
+/** The kinds counted as SEND mediations (and that record an outcome). */
+export const SEND_MEDIATION_KINDS: readonly PracticeKind[] = ['send_mediation', 'send_co_mediation'];
 
 /**
  * What a period's entries achieve on each metric. A category cap limits how many of that
@@ -47,7 +48,7 @@ export function achievedFrom(cpd: readonly CpdTally[], practice: readonly Practi
   }
   for (const p of practice) {
     if (PRACTICE_HOURS.includes(p.kind)) out.practice_hours += p.hours;
-    if (SEND_MEDIATIONS.includes(p.kind)) out.send_mediations += p.entries;
+    if (SEND_MEDIATION_KINDS.includes(p.kind)) out.send_mediations += p.entries;
     if (p.kind === 'supervision_received') out.supervision_hours += p.hours;
   }
   return out;

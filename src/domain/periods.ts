@@ -1,4 +1,4 @@
-import { nextDay, registerYearOf } from './register-year.ts';
+import { nextDay, registerYear, registerYearOf, type RegisterYear } from './register-year.ts';
 import { ruleSetInForce, type RuleSet } from './rule-set.ts';
 
 export interface Period<R extends RuleSet = RuleSet> {
@@ -19,6 +19,9 @@ export function obligationsStart(m: { complianceStartOn: string | null; firstAcc
   return m.complianceStartOn ?? m.firstAccreditedOn;
 }
 
+/** A period starting after its register year began (a first period): its requirements may be pro-rated. */
+export const isPartial = (start: string, ruleSet: RuleSet) => registerYearOf(start, ruleSet).start !== start;
+
 /**
  * A mediator's compliance periods from their obligations start up to the one containing `until`:
  * the first runs from the start to the end of its register year, then one per register year. Each
@@ -29,7 +32,7 @@ export function periodsOf<R extends RuleSet>(start: string, until: string, sets:
   for (let from = start; from <= until; ) {
     const ruleSet = ruleSetInForce(sets, from);
     const year = registerYearOf(from, ruleSet);
-    out.push({ year: year.year, start: from, end: year.end, partial: from !== year.start, ruleSet });
+    out.push({ year: year.year, start: from, end: year.end, partial: isPartial(from, ruleSet), ruleSet });
     from = nextDay(year.end);
   }
   return out;
@@ -38,4 +41,9 @@ export function periodsOf<R extends RuleSet>(start: string, until: string, sets:
 /** The period of register year `year` (the one starting in it), or null if obligations had not begun. */
 export function periodInYear<R extends RuleSet>(start: string, year: number, sets: readonly R[]): Period<R> | null {
   return periodsOf(start, `${year + 1}-12-31`, sets).find((p) => p.year === year) ?? null;
+}
+
+/** Register year `year` under the rules in force by its end (a later set may move the year start). */
+export function registerYearUnder(sets: readonly RuleSet[], year: number): RegisterYear {
+  return registerYear(year, ruleSetInForce(sets, `${year}-12-31`));
 }

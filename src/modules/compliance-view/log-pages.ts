@@ -1,0 +1,38 @@
+import { and, desc, eq, lt, or, sql, type SQL } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
+import type { Queryable } from '../../db/client.ts';
+import { registerYearUnder } from '../../domain/periods.ts';
+import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
+import { loadRuleSets } from '../rule-sets/rule-sets-repository.ts';
+
+export interface LogQuery {
+  period?: number;
+  limit: number;
+  cursor?: string;
+}
+
+/**
+ * The WHERE for one page of a mediator's log, newest first (keyset on date, id), optionally within
+ * one register year.
+ */
+export async function logPageFilter(q: Queryable, cols: { mediatorId: PgColumn; date: PgColumn; id: PgColumn }, mediatorId: string, query: LogQuery): Promise<SQL> {
+  const conditions: SQL[] = [eq(cols.mediatorId, mediatorId)];
+  if (query.period !== undefined) {
+    const year = registerYearUnder(await loadRuleSets(q), query.period);
+    conditions.push(sql`${cols.date} BETWEEN ${year.start} AND ${year.end}`);
+  }
+  const after = decodeCursor(query.cursor, 2) as [string, string] | null;
+  if (after) conditions.push(or(lt(cols.date, after[0]), and(eq(cols.date, after[0]), lt(cols.id, after[1])))!);
+  return and(...conditions)!;
+}
+
+export const newestFirst = (cols: { date: PgColumn; id: PgColumn }) => [desc(cols.date), desc(cols.id)];
+
+export function toPage<R extends { id: string; date: string }, T>(rows: R[], limit: number, map: (r: R) => T) {
+  const more = rows.length > limit;
+  const kept = rows.slice(0, limit);
+  const last = kept.at(-1);
+  return { items: kept.map(map), nextCursor: more && last ? encodeCursor([last.date, last.id]) : null };
+}
+
+export const stamps = <R extends { createdAt: Date; updatedAt: Date }>(r: R) => ({ ...r, createdAt: r.createdAt.toISOString(), updatedAt: r.updatedAt.toISOString() });
