@@ -35,6 +35,10 @@ import { createComplianceJob } from './jobs/compliance-run.ts';
 import { scheduleCompliance } from './jobs/scheduler.ts';
 import { complianceRoutes } from './modules/compliance/compliance-routes.ts';
 import { createComplianceService } from './modules/compliance/compliance-service.ts';
+import { cpdRoutes } from './modules/cpd/cpd-routes.ts';
+import { createCpdService } from './modules/cpd/cpd-service.ts';
+import { practiceRoutes } from './modules/practice/practice-routes.ts';
+import { createPracticeService } from './modules/practice/practice-service.ts';
 import { registerAccessControl } from './plugins/access.ts';
 import { frameworkErrors, registerErrorHandling } from './plugins/errors.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
@@ -129,6 +133,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     await api.register(trainingProvidersRoutes, { db });
     await api.register(applicationsRoutes, { applications: createApplicationsService({ db, clock }) });
     await api.register(mediatorsRoutes, { mediators: createMediatorsService({ db, clock }) });
+    await api.register(cpdRoutes, { cpd: createCpdService({ db, clock }) });
+    await api.register(practiceRoutes, { practice: createPracticeService({ db, clock }) });
     await api.register(importsRoutes, {
       imports: createImportsService({ db, clock }),
       claims: createClaimService({ db, clock }),

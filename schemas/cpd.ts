@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { CPD_CATEGORIES } from '../src/domain/rule-set.ts';
+import { DateSchema, IdSchema, PageQuerySchema, TimestampSchema, page, text } from './common.ts';
+
+/** Hours in quarter-hour steps between 0.25 and `max`. */
+export const hoursSchema = (max: number) => z.number().min(0.25).max(max).multipleOf(0.25).describe(`Hours, in steps of 0.25, from 0.25 to ${max}`);
+
+/** `?period=2025`: entries in the register year starting in 2025. */
+export const LogQuerySchema = PageQuerySchema.extend({
+  period: z.coerce.number().int().min(2000).max(2100).optional().describe('Register year, by the calendar year it starts in'),
+});
+
+export const CpdBodySchema = z.strictObject({
+  date: DateSchema.describe('When the CPD took place; not in the future'),
+  hours: hoursSchema(40),
+  category: z.enum(CPD_CATEGORIES),
+  sendSpecific: z.boolean().describe('Counts towards SEND-specific CPD hours'),
+  title: text(200),
+  provider: text(200).nullable().optional(),
+  reflection: z.string().trim().max(5000).nullable().optional(),
+  evidenceRef: z.url({ protocol: /^https?$/ }).max(2000).nullable().optional().describe('A link to evidence, stored as text; the server never fetches it'),
+});
+export const CpdPatchSchema = CpdBodySchema.partial().refine((b) => Object.keys(b).length > 0, 'at least one field');
+
+export const CpdEntrySchema = z
+  .object({
+    id: IdSchema,
+    date: DateSchema,
+    hours: z.number(),
+    category: z.enum(CPD_CATEGORIES),
+    sendSpecific: z.boolean(),
+    title: z.string(),
+    provider: z.string().nullable(),
+    reflection: z.string().nullable(),
+    evidenceRef: z.string().nullable(),
+    createdAt: TimestampSchema,
+    updatedAt: TimestampSchema,
+  })
+  .meta({ id: 'CpdEntry' });
+export const CpdPageSchema = page(CpdEntrySchema);
