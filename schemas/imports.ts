@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { EmailSchema, PasswordSchema } from './auth.ts';
-import { BodySchema, DateSchema, LanguageTagSchema, RegionSchema, text } from './common.ts';
+import { BodySchema, DateSchema, LanguageTagSchema, ProblemSchema, RegionSchema, text } from './common.ts';
 import { ProfilePatchSchema } from './mediators.ts';
 
 const yesNo = z
@@ -55,5 +55,8 @@ export const ImportReportSchema = z
     errors: z.array(z.object({ line: z.number().int(), field: z.string(), message: z.string() })),
   })
   .meta({ id: 'ImportReport' });
+
+/** A real run refused for row errors: a problem (application/problem+json) carrying the report. */
+export const ImportRefusedSchema = ProblemSchema.extend(ImportReportSchema.shape).meta({ id: 'ImportRefused' });
 
 export const ClaimBodySchema = z.strictObject({ token: z.string().min(1).max(200), password: PasswordSchema });

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { IdParamsSchema, problemResponses } from '../../../schemas/common.ts';
-import { ClaimBodySchema, ImportBodySchema, ImportQuerySchema, ImportReportSchema } from '../../../schemas/imports.ts';
+import { ClaimBodySchema, ImportBodySchema, ImportQuerySchema, ImportRefusedSchema, ImportReportSchema } from '../../../schemas/imports.ts';
 import type { createClaimService } from '../auth/claim-service.ts';
 import { readCsv, readJson } from './import-file.ts';
 import type { ImportsService } from './imports-service.ts';
@@ -28,13 +28,15 @@ export const importsRoutes: FastifyPluginAsyncZod<ImportsRoutesOptions> = async 
       security,
       querystring: ImportQuerySchema,
       body: ImportBodySchema,
-      response: { ...problemResponses, 200: ImportReportSchema, 422: ImportReportSchema, 413: problemResponses[400] },
+      response: { ...problemResponses, 200: ImportReportSchema, 422: ImportRefusedSchema, 413: problemResponses[400] },
     },
     handler: async (req, reply) => {
       const body = imports.bodyFor(req.ctx, req.query.body);
       const rows = typeof req.body === 'string' ? readCsv(req.body) : readJson(req.body);
       const report = await imports.importGrandfathered(req.ctx, body, rows, req.query.dryRun);
-      return reply.code(report.errors.length && !report.dryRun ? 422 : 200).send(report);
+      if (!report.errors.length || report.dryRun) return report;
+      const detail = `${report.counts.error} of ${report.counts.rows} rows have errors; nothing was written.`;
+      return reply.code(422).type('application/problem+json').send({ type: 'about:blank', status: 422, title: 'Unprocessable Content', detail, ...report });
     },
   });
 
