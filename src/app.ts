@@ -39,6 +39,10 @@ import { cpdRoutes } from './modules/cpd/cpd-routes.ts';
 import { createCpdService } from './modules/cpd/cpd-service.ts';
 import { practiceRoutes } from './modules/practice/practice-routes.ts';
 import { createPracticeService } from './modules/practice/practice-service.ts';
+import { complianceViewRoutes } from './modules/compliance-view/compliance-view-routes.ts';
+import { createComplianceViewService } from './modules/compliance-view/compliance-view-service.ts';
+import { ruleSetsRoutes } from './modules/rule-sets/rule-sets-routes.ts';
+import { createRuleSetsService } from './modules/rule-sets/rule-sets-service.ts';
 import { registerAccessControl } from './plugins/access.ts';
 import { frameworkErrors, registerErrorHandling } from './plugins/errors.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
@@ -135,6 +139,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     await api.register(mediatorsRoutes, { mediators: createMediatorsService({ db, clock }) });
     await api.register(cpdRoutes, { cpd: createCpdService({ db, clock }) });
     await api.register(practiceRoutes, { practice: createPracticeService({ db, clock }) });
+    await api.register(complianceViewRoutes, { complianceView: createComplianceViewService({ db, clock }) });
+    await api.register(ruleSetsRoutes, { ruleSets: createRuleSetsService({ db, clock }) });
     await api.register(importsRoutes, {
       imports: createImportsService({ db, clock }),
       claims: createClaimService({ db, clock }),

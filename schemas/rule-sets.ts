@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { CPD_CATEGORIES, COUNT_METRICS, METRICS } from '../src/domain/rule-set.ts';
+import { BodySchema, DateSchema, IdSchema, TimestampSchema } from './common.ts';
+
+const RequirementSchema = z
+  .strictObject({
+    metric: z.enum(METRICS),
+    minimum: z.number().min(0).max(1000).multipleOf(0.25),
+    body: BodySchema.nullable().default(null).describe('Only members of this body (null: everyone)'),
+  })
+  .refine((r) => !COUNT_METRICS.includes(r.metric) || Number.isInteger(r.minimum), { message: 'a count must be a whole number', path: ['minimum'] });
+
+/** A new version of the rules, from the start of a future register year. */
+export const RuleSetBodySchema = z.strictObject({
+  effectiveFrom: DateSchema.describe('The first day of a future register year under this set'),
+  yearStartMonth: z.number().int().min(1).max(12),
+  yearStartDay: z.number().int().min(1).max(28),
+  requirements: z
+    .array(RequirementSchema)
+    .min(1)
+    .max(20)
+    .refine((rs) => new Set(rs.map((r) => `${r.metric}|${r.body}`)).size === rs.length, 'each metric at most once per body'),
+  categoryCaps: z.partialRecord(z.enum(CPD_CATEGORIES), z.number().min(0).max(1000).multipleOf(0.25)).default({}),
+  graceDays: z.number().int().min(0).max(365),
+  reminderOffsets: z.array(z.number().int().min(1).max(365)).max(10),
+  graceReminderDays: z.number().int().min(0).max(365),
+  proRateFirstPeriod: z.boolean(),
+});
+
+export const RuleSetSchema = z
+  .object({
+    id: IdSchema,
+    effectiveFrom: DateSchema,
+    yearStartMonth: z.number().int(),
+    yearStartDay: z.number().int(),
+    requirements: z.array(z.object({ metric: z.enum(METRICS), minimum: z.number(), body: BodySchema.nullable() })),
+    categoryCaps: z.partialRecord(z.enum(CPD_CATEGORIES), z.number()),
+    graceDays: z.number().int(),
+    reminderOffsets: z.array(z.number().int()),
+    graceReminderDays: z.number().int(),
+    proRateFirstPeriod: z.boolean(),
+    createdAt: TimestampSchema,
+    inForce: z.boolean().describe('The set governing periods starting today'),
+  })
+  .meta({ id: 'RuleSet' });
+export const RuleSetListSchema = z.object({ items: z.array(RuleSetSchema) });

@@ -1,0 +1,26 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { problemResponses } from '../../../schemas/common.ts';
+import { RuleSetBodySchema, RuleSetListSchema, RuleSetSchema } from '../../../schemas/rule-sets.ts';
+import type { RuleSetsService } from './rule-sets-service.ts';
+
+export const ruleSetsRoutes: FastifyPluginAsyncZod<{ ruleSets: RuleSetsService }> = async (app, { ruleSets }) => {
+  const security = [{ bearerAuth: [] }];
+  const tags = ['rule-sets'];
+
+  app.get('/v1/admin/rule-sets', {
+    config: { access: ['registrar'] },
+    schema: { tags, summary: 'Every version of the annual requirements, newest first', security, response: { 200: RuleSetListSchema, ...problemResponses } },
+    handler: async () => ruleSets.list(),
+  });
+  app.put('/v1/admin/rule-sets', {
+    config: { access: ['registrar'] },
+    schema: {
+      tags,
+      summary: 'Add the rules from the start of a future register year (the set in force at a period\'s start governs it)',
+      security,
+      body: RuleSetBodySchema,
+      response: { 201: RuleSetSchema, ...problemResponses },
+    },
+    handler: async (req, reply) => reply.code(201).send(await ruleSets.add(req.ctx, req.body)),
+  });
+};
