@@ -23,7 +23,8 @@ import { enqueueNotifications, type OutgoingMessage } from '../modules/notificat
 import { daysUntil, decideOutcome, dueReminderOffset, graceEnd } from './compliance-decisions.ts';
 
 /** Serialises runs across processes (any date): a run sees everything earlier runs committed. */
-const RUN_LOCK_KEY = 7_302_118_007;
+/** Held exclusively by a run for its whole transaction; log writes take it shared (log-guard.ts). */
+export const RUN_LOCK_KEY = 7_302_118_007;
 const LAPSE_REASON = 'Annual CPD and practice requirements not met by the end of grace (compliance job).';
 
 export interface RunSummary {

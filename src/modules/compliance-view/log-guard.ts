@@ -4,6 +4,7 @@ import { complianceAssessments, mediators } from '../../db/schema.ts';
 import { obligationsStart } from '../../domain/periods.ts';
 import { conflict, notFound, unprocessable, type FieldError } from '../../errors.ts';
 import { londonDate } from '../../lib/clock.ts';
+import { RUN_LOCK_KEY } from '../../jobs/compliance-run.ts';
 
 export type LogOwner = Pick<typeof mediators.$inferSelect, 'id' | 'body' | 'status' | 'statusChangedAt' | 'firstAccreditedOn' | 'complianceStartOn'>;
 
@@ -34,8 +35,13 @@ export async function checkAddable(q: Queryable, owner: LogOwner, date: string, 
   await checkOpen(q, owner.id, date);
 }
 
-/** 409 when the period containing `date` has been closed by its assessment. */
+/**
+ * 409 when the period containing `date` has been closed by its assessment. Call it inside the
+ * writing transaction: the shared lock waits for a compliance run in progress, so an entry can
+ * never slip into a period that the run is closing.
+ */
 export async function checkOpen(q: Queryable, mediatorId: string, date: string): Promise<void> {
+  await q.execute(sql`SELECT pg_advisory_xact_lock_shared(${RUN_LOCK_KEY})`);
   const [closed] = await q
     .select({ periodStart: complianceAssessments.periodStart, periodEnd: complianceAssessments.periodEnd, outcome: complianceAssessments.outcome })
     .from(complianceAssessments)

@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm';
 import { complianceAssessments, mediators, ruleSets } from '../../../src/db/schema.ts';
 import { buildTestApp, eachDatabase } from '../../helpers/app.ts';
 import { accredit } from '../../helpers/compliance.ts';
+import { RUN_LOCK_KEY } from '../../../src/jobs/compliance-run.ts';
 
 const cpd = { date: '2025-05-10', hours: 3.5, category: 'course', sendSpecific: true, title: 'SEND law update', provider: 'Mediation Academy', reflection: 'EHC plan appeals', evidenceRef: 'https://example.org/certificate/1' };
 const practice = { date: '2025-05-12', hours: 2.75, kind: 'send_mediation', outcome: 'agreement', caseReference: 'LA-2025-0042' };
@@ -141,3 +142,29 @@ await eachDatabase(t, async (t, kind) => {
   });
 });
 
+
+t.test('an entry written while a compliance run closes its period waits, then sees it closed', { skip: !process.env.TEST_DATABASE_URL && 'needs PostgreSQL (two connections)' }, async (t) => {
+  const ta = await buildTestApp(t, 'postgres');
+  const me = await ta.mediator();
+  await accredit(ta, me.mediatorId, { body: 'com', route: 'standards_2024', firstAccreditedOn: '2024-04-01', complianceStartOn: '2024-04-01' });
+  const pool = ta.database.pool!;
+  const job = await pool.connect();
+  t.teardown(() => job.release());
+  // Stand in for a run: hold the run lock, close the 2024/25 period, and commit only later.
+  await job.query('BEGIN');
+  await job.query('SELECT pg_advisory_xact_lock($1)', [RUN_LOCK_KEY]);
+  const [ruleSet] = await ta.database.db.select().from(ruleSets);
+  await job.query(
+    `INSERT INTO compliance_assessments (mediator_id, period_start, period_end, rule_set_id, outcome, assessed_at, closed_at)
+     VALUES ($1, '2024-04-01', '2025-03-31', $2, 'compliant', now(), now())`,
+    [me.mediatorId, ruleSet!.id],
+  );
+  let settled = false;
+  const write = ta.request({ method: 'POST', url: '/v1/me/cpd', token: me.token, payload: { ...cpd, date: '2025-03-01' } }).finally(() => {
+    settled = true;
+  });
+  await new Promise((r) => setTimeout(r, 300));
+  t.notOk(settled, 'the write waits for the run');
+  await job.query('COMMIT');
+  t.equal((await write).statusCode, 409, 'and then finds the period closed');
+});
