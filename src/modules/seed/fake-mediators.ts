@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Faker, base, en, en_GB } from '@faker-js/faker';
 import { addDays } from 'date-fns';
+import { REGIONS as ALL_REGIONS } from '../../../schemas/common.ts';
 
 /** Changing this changes every seeded person: keep it fixed so demos and benchmarks are repeatable. */
 const SEED = 20_260_401;
@@ -9,17 +10,8 @@ export const FAKE_BATCH = 1000;
 /** RFC 2606 reserves `.example`: no seeded address can ever receive mail, and seeded accounts are easy to tell apart. */
 export const SEED_EMAIL_DOMAIN = 'seed.example';
 
-export const REGIONS = [
-  'north_east',
-  'north_west',
-  'yorkshire_and_the_humber',
-  'east_midlands',
-  'west_midlands',
-  'east_of_england',
-  'london',
-  'south_east',
-  'south_west',
-] as const;
+/** The nine English regions (seeded people who work remotely get `national` separately). */
+export const REGIONS = ALL_REGIONS.filter((r) => r !== 'national');
 
 // Faker's en_GB has no given names of its own; these mix in the Welsh, Irish, Polish, South Asian,
 // African and other names a real English register holds, with the accents and apostrophes that
