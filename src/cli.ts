@@ -31,7 +31,12 @@ const commands: Record<string, Command> = {
     });
     let rows;
     if (text.trimStart().startsWith('[')) {
-      const data = JSON.parse(text) as unknown;
+      let data: unknown;
+      try {
+        data = JSON.parse(text.replace(/^\uFEFF/, ''));
+      } catch (err) {
+        throw new CliError(`${file}: not valid JSON (${(err as Error).message})`);
+      }
       if (!Array.isArray(data)) throw new CliError(`${file}: a JSON file must hold an array of rows`);
       rows = readJson(data as Array<Record<string, unknown>>);
     } else rows = readCsv(text);

@@ -5,6 +5,8 @@ import { badRequest } from '../../errors.ts';
 export interface RawRow {
   line: number;
   values: Record<string, unknown>;
+  /** Set when the row cannot be read as a whole (a CSV row with the wrong number of fields). */
+  problem?: string;
 }
 
 // Header names as people write them → our field names. Matched ignoring case, spaces, _ and -.
@@ -34,29 +36,46 @@ function fieldFor(header: string): string {
   return field;
 }
 
+/**
+ * The line each record starts on, from the byte offsets where records end. The parser's own line
+ * count drifts on CRLF inside quoted fields, so lines are counted here: those before the record,
+ * plus any blank lines skipped in front of it.
+ */
+function startLines(bytes: Buffer, ends: number[]): number[] {
+  let linesBefore = 0;
+  let start = 0;
+  return ends.map((end) => {
+    const chunk = bytes.subarray(start, end).toString();
+    const blank = /^(?:\r?\n)*/.exec(chunk)![0];
+    const line = linesBefore + 1 + countNewlines(blank);
+    linesBefore += countNewlines(chunk);
+    start = end;
+    return line;
+  });
+}
+
+const countNewlines = (s: string) => s.split('\n').length - 1;
+
 /** CSV as people export it: BOM or not, CRLF or LF, quoted fields with commas, quotes and newlines. */
 export function readCsv(text: string): RawRow[] {
-  let records: Array<{ record: Record<string, string>; info: { lines: number } }>;
+  const bytes = Buffer.from(text);
+  let records: Array<{ record: string[]; info: { bytes: number } }>;
   try {
-    records = parse(text, {
-      bom: true,
-      columns: (header: string[]) => header.map(fieldFor),
-      skip_empty_lines: true,
-      trim: true,
-      info: true,
-    }) as typeof records;
+    records = parse(bytes, { bom: true, skip_empty_lines: true, trim: true, relax_column_count: true, info: true }) as unknown as typeof records;
   } catch (err) {
-    if ((err as { status?: number }).status === 400) throw err;
     const e = err as { message: string; lines?: number };
     throw badRequest(`The CSV file could not be read: ${e.message}`, [{ in: 'file', field: e.lines ? `line ${e.lines}` : 'file', message: e.message }]);
   }
-  // `info.lines` is the line the record ends on; a record with embedded newlines starts earlier.
-  let nextStart = 2;
-  return records.map(({ record, info }) => {
-    const row = { line: nextStart, values: record };
-    nextStart = info.lines + 1;
-    return row;
-  });
+  const lines = startLines(bytes, records.map((r) => r.info.bytes));
+  const [header, ...rows] = records;
+  const fields = header ? header.record.map(fieldFor) : [];
+  const twice = fields.find((f, i) => fields.indexOf(f) !== i);
+  if (twice) throw badRequest(`Two columns hold ${twice}.`, [{ in: 'file', field: twice, message: 'column given twice' }]);
+  return rows.map(({ record }, i) => ({
+    line: lines[i + 1]!,
+    values: Object.fromEntries(fields.map((f, j) => [f, record[j]])),
+    ...(record.length !== fields.length && { problem: `${record.length} fields where the header has ${fields.length}` }),
+  }));
 }
 
 export function readJson(rows: Array<Record<string, unknown>>): RawRow[] {

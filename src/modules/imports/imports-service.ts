@@ -57,7 +57,11 @@ export function createImportsService({ db, clock }: { db: Db; clock: Clock }) {
     async importGrandfathered(ctx: RequestContext, body: Body, raw: RawRow[], dryRun: boolean) {
       const errors: RowError[] = [];
       const valid: Array<{ line: number; row: GrandfatheredRow }> = [];
-      for (const { line, values } of raw) {
+      for (const { line, values, problem } of raw) {
+        if (problem) {
+          errors.push({ line, field: '(row)', message: problem });
+          continue;
+        }
         const parsed = GrandfatheredRowSchema.safeParse(values);
         if (!parsed.success) {
           for (const i of parsed.error.issues) errors.push({ line, field: i.path.join('.') || String((i as { keys?: string[] }).keys?.join(', ') ?? '(row)'), message: i.message });

@@ -32,6 +32,10 @@ t.test('pure parts', async (t) => {
   t.equal(rows[2]!.values.organisation, 'Line one\nline two', 'embedded newline');
   t.same(readCsv(GOOD.replaceAll('\r\n', '\n')).map((r) => r.values.fullName), ['Siân Jones', "Aoife O'Neill", 'Zoë Brown'], 'LF too');
   t.throws(() => readCsv('Name,Shoe Size\nA,9\n'), /Unknown column "Shoe Size"/, 'unknown column');
+  t.throws(() => readCsv('Name,Full Name\nA,B\n'), /Two columns hold fullName/, 'the same column twice');
+  const spaced = readCsv('Name,Organisation\r\n\r\nA,"one\r\ntwo\r\nthree"\r\n\r\n\r\nB,x\r\nC\r\n');
+  t.same(spaced.map((r) => r.line), [3, 8, 9], 'file lines past blank lines and CRLF inside quotes');
+  t.equal(spaced[2]!.problem, '1 fields where the header has 2', 'a short row is a row problem, not a broken file');
 });
 
 await eachDatabase(t, async (t, kind) => {
@@ -79,15 +83,16 @@ await eachDatabase(t, async (t, kind) => {
       'Dup Number,dup@example.org,COM-100,2019-01-01,london,en,,,',
       'Taken Number,taken@example.org,COM-001,2019-01-01,london,en,,,',
       `Taken Email,${comAdmin.email},COM-104,2019-01-01,london,en,,,`,
+      'Short Row,short@example.org,COM-105',
     );
     for (const dryRun of ['?dryRun=true', '']) {
       const res = await post(registrar.token, mixed, `${dryRun ? `${dryRun}&` : '?'}body=com`);
       t.equal(res.statusCode, dryRun ? 200 : 422);
       t.same(
         res.json().errors.map((e: { line: number; field: string }) => `${e.line}:${e.field}`),
-        ['3:email', '4:regions.0', '5:firstAccreditedOn', '6:membershipNumber', '7:membershipNumber', '8:email'],
+        ['3:email', '4:regions.0', '5:firstAccreditedOn', '6:membershipNumber', '7:membershipNumber', '8:email', '9:(row)'],
       );
-      t.match(res.json().counts, { rows: 7, error: 6 });
+      t.match(res.json().counts, { rows: 8, error: 7 });
       t.same(await counts(ta), before, `nothing written (${dryRun ? 'dry run' : 'real run'})`);
     }
   });
