@@ -1,7 +1,7 @@
 import t from 'tap';
 import { and, count, eq } from 'drizzle-orm';
 import { applications, auditEvents, mediators, notifications, statusHistory } from '../../../src/db/schema.ts';
-import { buildTestApp, eachDatabase, type TestApp } from '../../helpers/app.ts';
+import { buildTestApp, eachDatabase, PASSWORD, type TestApp } from '../../helpers/app.ts';
 
 /** Evidence that meets the 2024 standards on 2025-06-02 (the test clock's day). */
 function goodEvidence(providerId: string, body: 'com' | 'cmc' = 'com', membershipNumber = 'COM-1001') {
@@ -129,6 +129,19 @@ await eachDatabase(t, async (t, kind) => {
     t.equal((await req({ method: 'GET', url: `/v1/applications/${draft.json().id}`, token: assessor.token })).statusCode, 404, 'staff do not see drafts');
     const registrarDraft = await req({ method: 'POST', url: '/v1/applications', token: registrar.token });
     t.equal(registrarDraft.statusCode, 403, 'staff accounts do not apply');
+
+    // An applicant who later joins the panel, then becomes an admin, still cannot judge their own application.
+    const own = await submitted(ta, providerId, 'com');
+    const promote = async (role: string, body?: string) => {
+      await req({ method: 'PUT', url: `/v1/admin/users/${own.m.userId}/role`, token: registrar.token, payload: { role, ...(body ? { body } : {}), reason: 'joins the staff' } });
+      return (await req({ method: 'POST', url: '/v1/auth/login', payload: { email: own.m.email, password: PASSWORD } })).json().accessToken as string;
+    };
+    const asAssessor = await promote('assessor');
+    t.equal((await req({ method: 'POST', url: `/v1/review/applications/${own.id}/assessment`, token: asAssessor, payload: { verdicts: allMet } })).statusCode, 403, 'assessing their own application');
+    await req({ method: 'POST', url: `/v1/review/applications/${own.id}/assessment`, token: assessor.token, payload: { verdicts: allMet } });
+    const asAdmin = await promote('admin', 'com');
+    t.equal((await req({ method: 'POST', url: `/v1/review/applications/${own.id}/decision`, token: asAdmin, payload: { outcome: 'approved' } })).statusCode, 403, 'deciding their own application');
+    t.equal((await req({ method: 'GET', url: `/v1/applications/${own.id}`, token: asAdmin })).json().status, 'assessed', 'nothing changed');
   });
 
   await t.test('expired insurance and a provider not approved on the completion date', async (t) => {
