@@ -4,12 +4,15 @@ import { DateSchema, IdSchema, TimestampSchema, page, text } from './common.ts';
 import { hoursSchema } from './cpd.ts';
 
 const EMAIL_LIKE = /\S+@\S+\.\S+/;
-const DIGIT_RUNS = /\+?\d[\d\s().-]*\d/g;
-/** Ten to thirteen digits in one run (spaces, dots, dashes and brackets allowed): a phone number. */
-const looksLikePhone = (v: string) => (v.match(DIGIT_RUNS) ?? []).some((run) => {
-  const digits = run.replace(/\D/g, '').length;
-  return digits >= 10 && digits <= 13;
-});
+/** Where a phone number could begin: `+`, `0` or `(0` not preceded by another digit. */
+const PHONE_STARTS = /(?<!\d)(?:\+|\(?0)[\d\s().-]*/g;
+/**
+ * Digits from such a start that read as a phone number: international (+ or 00) or UK national
+ * (0 then a non-zero digit) with a number's length. A year or serial number inside a reference
+ * ("SEND-2025-000123") is not one.
+ */
+const PHONE_DIGITS = /^(?:\+\d{9,14}|00[1-9]\d{8,12}|0[1-9]\d{8,9})/;
+const looksLikePhone = (v: string) => (v.match(PHONE_STARTS) ?? []).some((run) => PHONE_DIGITS.test(run.replace(/[^\d+]/g, '')));
 
 export const CaseReferenceSchema = text(100)
   .refine((v) => !EMAIL_LIKE.test(v), 'looks like an email address: use your own opaque reference, never personal data of families')

@@ -81,6 +81,7 @@ await eachDatabase(t, async (t, kind) => {
       ['email as reference', { caseReference: 'parent.smith@gmail.com' }, 400, 'caseReference'],
       ['phone as reference', { caseReference: '07700 900123' }, 400, 'caseReference'],
       ['international phone', { caseReference: 'call +44 (20) 7946-0958' }, 400, 'caseReference'],
+      ['phone after a year', { caseReference: '2025 07700900123' }, 400, 'caseReference'],
       ['hours above 24', { hours: 24.25 }, 400, 'hours'],
       ['hours in tenths', { hours: 1.1 }, 400, 'hours'],
       ['unknown kind', { kind: 'family_mediation' }, 400, 'kind'],
@@ -95,6 +96,9 @@ await eachDatabase(t, async (t, kind) => {
       t.ok(res.json().errors?.some((e: { field: string }) => e.field.includes(field)), `${name}: names ${field}`);
     }
     t.equal((await post('/v1/me/practice', { ...practice, caseReference: 'SEND-2025-0042' })).statusCode, 201, 'a reference with a few digits is fine');
+    t.equal((await post('/v1/me/practice', { ...practice, caseReference: 'SEND-2025-000123' })).statusCode, 201, 'a year and a long serial number are not a phone number');
+    const message = (await post('/v1/me/practice', { ...practice, caseReference: '020 7946 0958' })).json().errors[0].message;
+    t.match(message, /looks like a phone number.*never personal data of families/, 'the refusal says why');
     const patch = await ta.request({ method: 'PATCH', url: `/v1/me/practice/${ok.json().id}`, token: me.token, payload: { kind: 'other_mediation' } });
     t.equal(patch.statusCode, 422, 'changing to other mediation must drop the outcome');
     const patch2 = await ta.request({ method: 'PATCH', url: `/v1/me/practice/${ok.json().id}`, token: me.token, payload: { kind: 'other_mediation', outcome: null } });
