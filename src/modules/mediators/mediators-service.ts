@@ -8,8 +8,7 @@ import type { RequestContext } from '../../lib/context.ts';
 import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
 import { recordAudit } from '../audit/audit-service.ts';
 import { enqueueNotifications } from '../notifications/outbox.ts';
-
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+import { escapeLike } from '../../lib/like.ts';
 
 /** Register entries for admins: the list, and status changes with their history. */
 export function createMediatorsService({ db, clock }: { db: Db; clock: Clock }) {

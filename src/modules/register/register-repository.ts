@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Queryable } from '../../db/client.ts';
 import type { RegisterSearchQuery } from '../../../schemas/register.ts';
+import { escapeLike } from '../../lib/like.ts';
 
 /** A public entry as read from the database, before the allow-list schema is applied. */
 export interface PublicEntryRow {
@@ -38,8 +39,6 @@ const ENTRY_COLUMNS = sql`
  * compared with a number, so the trigram index serves it instead of a scan of every entry.
  */
 const TYPO_THRESHOLD = 0.3;
-
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** The search as SQL, so the benchmark's bare baseline runs exactly the same statement. */
 export function searchSql(query: Omit<RegisterSearchQuery, 'cursor'>, after: unknown[] | null): SQL {

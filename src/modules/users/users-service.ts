@@ -6,6 +6,7 @@ import type { Clock } from '../../lib/clock.ts';
 import type { Body, RequestContext, Role } from '../../lib/context.ts';
 import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
 import { recordAudit } from '../audit/audit-service.ts';
+import { escapeLike } from '../../lib/like.ts';
 
 type UserRow = typeof users.$inferSelect;
 const toUser = (u: UserRow) => ({
@@ -17,8 +18,6 @@ const toUser = (u: UserRow) => ({
   claimed: u.passwordHash !== null,
   createdAt: u.createdAt.toISOString(),
 });
-
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** Accounts and roles, for the registrar. */
 export function createUsersService({ db, clock }: { db: Db; clock: Clock }) {
