@@ -1,5 +1,5 @@
 import { TZDate } from '@date-fns/tz';
-import { addDays, addYears, format } from 'date-fns';
+import { addDays, calendarDate } from '../lib/calendar.ts';
 import { LONDON, londonDate } from '../lib/clock.ts';
 
 /** When a register year begins: 1 April by default (month 1-12, day 1-28 so every year has it). */
@@ -15,14 +15,16 @@ export interface RegisterYear {
   end: string;
 }
 
-/** A calendar date (YYYY-MM-DD) as midnight in London, so date arithmetic never sees a clock change. */
+/** A calendar date (YYYY-MM-DD) as midnight in London, for date-fns month arithmetic. */
 export const toLondon = (date: string) => new TZDate(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)), LONDON);
-export const isoDate = (d: Date) => format(d, 'yyyy-MM-dd');
-export const nextDay = (date: string) => isoDate(addDays(toLondon(date), 1));
+export const nextDay = (date: string) => addDays(date, 1);
 
 export function registerYear(year: number, s: YearStart): RegisterYear {
-  const start = new TZDate(year, s.yearStartMonth - 1, s.yearStartDay, LONDON);
-  return { year, start: isoDate(start), end: isoDate(addDays(addYears(start, 1), -1)) };
+  return {
+    year,
+    start: calendarDate(year, s.yearStartMonth, s.yearStartDay),
+    end: addDays(calendarDate(year + 1, s.yearStartMonth, s.yearStartDay), -1),
+  };
 }
 
 /** The register year containing a calendar date. */

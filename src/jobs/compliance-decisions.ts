@@ -1,5 +1,5 @@
-import { addDays, differenceInCalendarDays, format, parseISO } from 'date-fns';
 import type { Deficit } from '../db/schema.ts';
+import { addDays, daysBetween } from '../lib/calendar.ts';
 
 /**
  * The compliance job's own rules, as plain functions: what an ended period's outcome is on an
@@ -8,11 +8,9 @@ import type { Deficit } from '../db/schema.ts';
 
 export type Outcome = 'compliant' | 'in_grace' | 'non_compliant' | 'exempt';
 
-const iso = (d: Date) => format(d, 'yyyy-MM-dd');
-
 /** Last day of grace: period end + grace days, or a later extension. */
 export function graceEnd(periodEnd: string, graceDays: number, extendedUntil: string | null): string {
-  const base = iso(addDays(parseISO(periodEnd), graceDays));
+  const base = addDays(periodEnd, graceDays);
   return extendedUntil && extendedUntil > base ? extendedUntil : base;
 }
 
@@ -37,4 +35,4 @@ export function dueReminderOffset(daysLeft: number, offsets: readonly number[]):
 }
 
 /** Whole days from as-of date to a later date (0 on the day itself). */
-export const daysUntil = (asOf: string, day: string) => differenceInCalendarDays(parseISO(day), parseISO(asOf));
+export const daysUntil = (asOf: string, day: string) => daysBetween(asOf, day);

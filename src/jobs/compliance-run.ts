@@ -170,8 +170,6 @@ async function applyCompliance(tx: Tx, asOf: string, now: Date) {
       outcome,
       deficits,
       graceEndsOn: outcome === 'compliant' || outcome === 'exempt' ? null : graceEndsOn,
-      assessedAt: now,
-      closedAt: outcome === 'in_grace' ? null : now,
     });
     const m = w.mediator;
     if (outcome === 'in_grace') {
@@ -179,7 +177,7 @@ async function applyCompliance(tx: Tx, asOf: string, now: Date) {
     }
     if (outcome === 'non_compliant') toLapse.push(m.id);
   }
-  await insertAssessments(tx, inserts);
+  await insertAssessments(tx, inserts, now);
   // Audit ids come from the rows just written (one statement per batch, not per mediator).
   for (const row of inserts) {
     audit.push({ action: 'compliance.assessed', entityType: 'mediator', entityId: row.mediatorId, after: { periodStart: row.periodStart, periodEnd: row.periodEnd, outcome: row.outcome, deficits: row.deficits, graceEndsOn: row.graceEndsOn } });

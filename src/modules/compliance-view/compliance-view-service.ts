@@ -1,10 +1,9 @@
 import { desc, eq } from 'drizzle-orm';
-import { differenceInCalendarDays } from 'date-fns';
 import type { Db } from '../../db/client.ts';
 import { complianceAssessments } from '../../db/schema.ts';
 import { achievedFrom, evaluate } from '../../domain/evaluation.ts';
 import { obligationsStart, periodsOf } from '../../domain/periods.ts';
-import { toLondon } from '../../domain/register-year.ts';
+import { daysBetween } from '../../lib/calendar.ts';
 import { requirementsFor } from '../../domain/requirements.ts';
 import { COUNT_METRICS } from '../../domain/rule-set.ts';
 import { londonDate, type Clock } from '../../lib/clock.ts';
@@ -28,7 +27,7 @@ export function createComplianceViewService({ db, clock }: { db: Db; clock: Cloc
       year: period.year,
       start: period.start,
       end: period.end,
-      daysLeft: differenceInCalendarDays(toLondon(period.end), toLondon(today)),
+      daysLeft: daysBetween(today, period.end),
       proRated: period.partial && period.ruleSet.proRateFirstPeriod,
       ruleSetId: period.ruleSet.id,
       requirements: progress.map((p) => ({ ...p, unit: COUNT_METRICS.includes(p.metric) ? ('entries' as const) : ('hours' as const) })),

@@ -1,5 +1,5 @@
 import { sql, queryRows, type Queryable } from '../../db/client.ts';
-import { complianceAssessments, statusHistory, type Deficit } from '../../db/schema.ts';
+import type { Deficit } from '../../db/schema.ts';
 
 /**
  * Set-based reads and writes of the compliance job. Each call is one statement per batch of
@@ -88,10 +88,26 @@ export async function loadAdjustments(q: Queryable): Promise<Map<string, Adjustm
   return new Map(rows.map((r) => [`${r.mediatorId}|${r.periodStart}`, { exempt: r.exempt, extendedUntil: r.extendedUntil }]));
 }
 
-export type NewAssessment = typeof complianceAssessments.$inferInsert;
+export interface NewAssessment {
+  mediatorId: string;
+  periodStart: string;
+  periodEnd: string;
+  ruleSetId: string;
+  outcome: 'compliant' | 'in_grace' | 'non_compliant' | 'exempt';
+  deficits: Deficit[];
+  graceEndsOn: string | null;
+}
 
-export async function insertAssessments(q: Queryable, rows: NewAssessment[]): Promise<void> {
-  for (const batch of chunks(rows, 1000)) await q.insert(complianceAssessments).values(batch);
+/** Closed unless in grace; stamped `now`. */
+export async function insertAssessments(q: Queryable, rows: NewAssessment[], now: Date): Promise<void> {
+  for (const batch of chunks(rows)) {
+    await q.execute(sql`
+      INSERT INTO compliance_assessments (mediator_id, period_start, period_end, rule_set_id, outcome, deficits, grace_ends_on, assessed_at, closed_at)
+      SELECT "mediatorId", "periodStart", "periodEnd", "ruleSetId", outcome::compliance_outcome, deficits, "graceEndsOn",
+             ${now}::timestamptz, CASE WHEN outcome = 'in_grace' THEN NULL ELSE ${now}::timestamptz END
+        FROM json_to_recordset(${JSON.stringify(batch)}::json)
+          AS x("mediatorId" uuid, "periodStart" date, "periodEnd" date, "ruleSetId" uuid, outcome text, deficits jsonb, "graceEndsOn" date)`);
+  }
 }
 
 export interface AssessmentChange {
@@ -131,16 +147,15 @@ export async function lapseMediators(q: Queryable, mediatorIds: string[], reason
   for (const batch of chunks(mediatorIds)) {
     const rows = await queryRows<{ id: string }>(
       q,
-      sql`UPDATE mediators SET status = 'lapsed', status_changed_at = ${now}::timestamptz, updated_at = ${now}::timestamptz
-           WHERE id IN (SELECT jsonb_array_elements_text(${JSON.stringify(batch)}::jsonb)::uuid) AND status = 'accredited'
-       RETURNING id`,
+      sql`WITH lapsed AS (
+            UPDATE mediators SET status = 'lapsed', status_changed_at = ${now}::timestamptz, updated_at = ${now}::timestamptz
+             WHERE id IN (SELECT jsonb_array_elements_text(${JSON.stringify(batch)}::jsonb)::uuid) AND status = 'accredited'
+         RETURNING id),
+          history AS (
+            INSERT INTO status_history (mediator_id, from_status, to_status, reason, actor_role, changed_at)
+            SELECT id, 'accredited', 'lapsed', ${reason}, 'system', ${now}::timestamptz FROM lapsed)
+          SELECT id FROM lapsed`,
     );
-    if (rows.length === 0) continue;
-    for (const b of chunks(rows, 1000)) {
-      await q.insert(statusHistory).values(
-        b.map((r) => ({ mediatorId: r.id, fromStatus: 'accredited' as const, toStatus: 'lapsed' as const, reason, actorUserId: null, actorRole: 'system', changedAt: now })),
-      );
-    }
     lapsed.push(...rows.map((r) => r.id));
   }
   return lapsed;
