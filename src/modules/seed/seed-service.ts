@@ -1,4 +1,5 @@
 import { sql, queryRows, type Db, type Tx } from '../../db/client.ts';
+import { addDays } from '../../lib/calendar.ts';
 import { londonDate, type Clock } from '../../lib/clock.ts';
 import type { RequestContext } from '../../lib/context.ts';
 import { recordAudit } from '../audit/audit-service.ts';
@@ -38,7 +39,9 @@ export function createSeedService({ db, clock }: SeedDeps) {
           grandfatheredComplianceStart: await getSetting(tx, 'grandfathering_compliance_start'),
         };
         for (let from = before; from < count; from += INSERT_BATCH) {
-          await insertBatch(tx, fakeMediators(from, Math.min(from + INSERT_BATCH, count), fakeCtx));
+          const batch = fakeMediators(from, Math.min(from + INSERT_BATCH, count), fakeCtx);
+          await insertBatch(tx, batch);
+          await insertLogEntries(tx, batch.map((m) => m.mediator.id), fakeCtx.today);
         }
         await recordStatusHistory(tx);
         await recordAudit(tx, ctx, {
@@ -97,6 +100,53 @@ async function insertBatch(tx: Tx, batch: FakeMediator[]): Promise<void> {
       contact_email text, contact_phone text, website text, show_email boolean, show_phone boolean, show_website boolean,
       insurer text, insurance_cover_gbp integer, insurance_expires_on date)
   `);
+}
+
+const CPD_TITLES = [
+  'SEND Code of Practice: what changed', 'EHC plans and the First-tier Tribunal', 'Mediating with parents of autistic children',
+  'Safeguarding for mediators', 'Reasonable adjustments in mediation', 'Preparing for a SEND mediation', 'Reflective practice group',
+];
+const CPD_PROVIDERS = ['College of Mediators', 'Civil Mediation Council', 'IPSEA', 'Council for Disabled Children', 'Peer group'];
+const textArray = (values: string[]) => sql`ARRAY(SELECT json_array_elements_text(${JSON.stringify(values)}::json))`;
+// A non-negative int well clear of overflow when small offsets are added.
+const HASH_MASK = 0x3fffffff;
+
+/**
+ * Up to two years of CPD and practice before `today` for each new mediator (from their obligations
+ * start; up to the day they stopped being accredited). The pattern repeats yearly, so any register
+ * year holds 12 h of CPD (6 SEND), 17 h of practice with 3 SEND mediations and 4 h of supervision:
+ * enough for the default rules. About one in eight logs too little and falls behind. Which is
+ * which, and the dates, follow from the membership number: the same people always.
+ */
+async function insertLogEntries(tx: Tx, mediatorIds: string[], today: string): Promise<void> {
+  const owners = sql`
+    SELECT id, hashtext(membership_number) & ${HASH_MASK} AS h, (hashtext(membership_number) & ${HASH_MASK}) % 8 = 0 AS short,
+           greatest(coalesce(compliance_start_on, first_accredited_on), ${addDays(today, -730)}::date) AS since,
+           CASE WHEN status = 'accredited' THEN ${today}::date
+                ELSE least(${today}::date, (status_changed_at AT TIME ZONE 'Europe/London')::date) END AS until
+      FROM mediators WHERE id IN (SELECT json_array_elements_text(${JSON.stringify(mediatorIds)}::json)::uuid)`;
+  // Six CPD entries a year (every 61 days), every other one SEND-specific.
+  await tx.execute(sql`
+    WITH m AS (${owners})
+    INSERT INTO cpd_entries (mediator_id, date, hours, category, send_specific, title, provider)
+    SELECT m.id, d.date, CASE WHEN m.short THEN 1.25 ELSE 2 END,
+           (enum_range(NULL::cpd_category))[1 + (m.h + k) % 6], k % 2 = 0,
+           (${textArray(CPD_TITLES)})[1 + (m.h + k) % ${CPD_TITLES.length}], (${textArray(CPD_PROVIDERS)})[1 + (m.h + k) % ${CPD_PROVIDERS.length}]
+      FROM m, generate_series(0, 12) k, LATERAL (SELECT m.since + (m.h % 61)::int + k * 61 AS date) d
+     WHERE d.date <= m.until`);
+  // Seven practice entries a year (every 52 days): two SEND mediations, a SEND co-mediation, two
+  // other mediations and two supervision sessions.
+  await tx.execute(sql`
+    WITH m AS (${owners})
+    INSERT INTO practice_entries (mediator_id, date, hours, kind, outcome)
+    SELECT m.id, d.date, p.hours * CASE WHEN m.short THEN 0.5 ELSE 1 END, p.kind,
+           CASE WHEN p.kind IN ('send_mediation', 'send_co_mediation') THEN (enum_range(NULL::send_outcome))[1 + (m.h + k) % 4] END
+      FROM m, generate_series(0, 14) k,
+           LATERAL (SELECT m.since + (m.h % 52)::int + k * 52 AS date) d,
+           LATERAL (SELECT (ARRAY['send_mediation', 'supervision_received', 'other_mediation', 'send_mediation', 'supervision_received',
+                                  'other_mediation', 'send_co_mediation']::practice_kind[])[1 + k % 7] AS kind,
+                           (ARRAY[3, 2, 4, 3, 2, 4, 3])[1 + k % 7] AS hours) p
+     WHERE d.date <= m.until`);
 }
 
 async function countSeeded(tx: Tx): Promise<number> {

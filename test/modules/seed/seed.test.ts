@@ -44,9 +44,10 @@ for (const kind of dbKinds()) {
     const seeder = createSeedService({ db, clock: testClock('2026-11-28T12:00:00Z') });
     const counts = async () =>
       (
-        await queryRows<{ users: number; mediators: number; history: number; audit: number }>(
+        await queryRows<{ users: number; mediators: number; history: number; audit: number; cpd: number; practice: number }>(
           db,
           sql`SELECT (SELECT count(*)::int FROM users) AS users, (SELECT count(*)::int FROM mediators) AS mediators,
+                     (SELECT count(*)::int FROM cpd_entries) AS cpd, (SELECT count(*)::int FROM practice_entries) AS practice,
                      (SELECT count(*)::int FROM status_history) AS history,
                      (SELECT count(*)::int FROM audit_events WHERE action = 'seed.mediators_created') AS audit`,
         )
@@ -61,6 +62,28 @@ for (const kind of dbKinds()) {
     t.equal(first.audit, 1, 'one audit event for the run, not one per row');
     const [noPassword] = await queryRows<{ n: number }>(db, sql`SELECT count(*)::int AS n FROM users WHERE password_hash IS NOT NULL`);
     t.equal(noPassword!.n, 0, 'seeded accounts cannot sign in');
+
+    t.ok(first.cpd > 300 * 6 && first.practice > 300 * 7, `more than a year of entries each (${first.cpd} CPD, ${first.practice} practice)`);
+    const [misplaced] = await queryRows<{ n: number }>(
+      db,
+      sql`SELECT count(*)::int AS n FROM (SELECT mediator_id, date FROM cpd_entries UNION ALL SELECT mediator_id, date FROM practice_entries) e
+            JOIN mediators m ON m.id = e.mediator_id
+           WHERE e.date > '2026-11-28' OR e.date < coalesce(m.compliance_start_on, m.first_accredited_on)
+              OR (m.status <> 'accredited' AND e.date > (m.status_changed_at AT TIME ZONE 'Europe/London')::date)`,
+    );
+    t.equal(misplaced!.n, 0, 'entries only where the log itself would take them: from the obligations start, to today or the status change');
+    // The register year 2025-26 for those accredited throughout it, tallied as the default rules count.
+    const year = await queryRows<{ cpd: number; send: number; practice: number; sendMediations: number; supervision: number }>(
+      db,
+      sql`SELECT (SELECT coalesce(sum(hours), 0) FROM cpd_entries c WHERE c.mediator_id = m.id AND c.date BETWEEN '2025-04-01' AND '2026-03-31')::float8 AS cpd,
+                 (SELECT coalesce(sum(hours), 0) FROM cpd_entries c WHERE c.mediator_id = m.id AND c.send_specific AND c.date BETWEEN '2025-04-01' AND '2026-03-31')::float8 AS send,
+                 (SELECT coalesce(sum(hours), 0) FROM practice_entries p WHERE p.mediator_id = m.id AND p.kind <> 'supervision_received' AND p.date BETWEEN '2025-04-01' AND '2026-03-31')::float8 AS practice,
+                 (SELECT count(*) FROM practice_entries p WHERE p.mediator_id = m.id AND p.kind IN ('send_mediation', 'send_co_mediation') AND p.date BETWEEN '2025-04-01' AND '2026-03-31')::int AS "sendMediations",
+                 (SELECT coalesce(sum(hours), 0) FROM practice_entries p WHERE p.mediator_id = m.id AND p.kind = 'supervision_received' AND p.date BETWEEN '2025-04-01' AND '2026-03-31')::float8 AS supervision
+            FROM mediators m WHERE m.status = 'accredited' AND coalesce(m.compliance_start_on, m.first_accredited_on) <= '2025-04-01'`,
+    );
+    const meets = year.filter((y) => y.cpd >= 10 && y.send >= 5 && y.practice >= 15 && y.sendMediations >= 2 && y.supervision >= 4).length / year.length;
+    t.ok(year.length > 100 && meets > 0.75 && meets < 0.97, `most, not all, meet the default rules for a whole year (${(meets * 100).toFixed(0)}% of ${year.length})`);
 
     const names = async () => (await queryRows<{ name: string }>(db, sql`SELECT full_name AS name FROM mediators ORDER BY substr(membership_number, 5)::int`)).map((r) => r.name);
     const before = await names();
