@@ -1,8 +1,10 @@
 import { sql, queryRows, type Db, type Tx } from '../../db/client.ts';
-import { addDays } from '../../lib/calendar.ts';
+import { registerYear, registerYearOf } from '../../domain/register-year.ts';
+import { ruleSetInForce } from '../../domain/rule-set.ts';
 import { londonDate, type Clock } from '../../lib/clock.ts';
 import type { RequestContext } from '../../lib/context.ts';
 import { recordAudit } from '../audit/audit-service.ts';
+import { loadRuleSets } from '../rule-sets/rule-sets-repository.ts';
 import { getSetting } from '../settings/settings-repository.ts';
 import { FAKE_BATCH, SEED_EMAIL_DOMAIN, fakeMediators, type FakeContext, type FakeMediator } from './fake-mediators.ts';
 
@@ -38,10 +40,11 @@ export function createSeedService({ db, clock }: SeedDeps) {
           today: londonDate(clock()),
           grandfatheredComplianceStart: await getSetting(tx, 'grandfathering_compliance_start'),
         };
+        const logsSince = await previousRegisterYearStart(tx, fakeCtx.today);
         for (let from = before; from < count; from += INSERT_BATCH) {
           const batch = fakeMediators(from, Math.min(from + INSERT_BATCH, count), fakeCtx);
           await insertBatch(tx, batch);
-          await insertLogEntries(tx, batch.map((m) => m.mediator.id), fakeCtx.today);
+          await insertLogEntries(tx, batch.map((m) => m.mediator.id), logsSince, fakeCtx.today);
         }
         await recordStatusHistory(tx);
         await recordAudit(tx, ctx, {
@@ -112,41 +115,48 @@ const textArray = (values: string[]) => sql`ARRAY(SELECT json_array_elements_tex
 const HASH_MASK = 0x3fffffff;
 
 /**
- * Up to two years of CPD and practice before `today` for each new mediator (from their obligations
- * start; up to the day they stopped being accredited). The pattern repeats yearly, so any register
- * year holds 12 h of CPD (6 SEND), 17 h of practice with 3 SEND mediations and 4 h of supervision:
- * enough for the default rules. About one in eight logs too little and falls behind. Which is
- * which, and the dates, follow from the membership number: the same people always.
+ * CPD and practice for each new mediator from the start of the previous register year (a year or
+ * more) to today, within their obligations start and, for those no longer accredited, the day they
+ * stopped. The pattern repeats yearly, so any register year holds 12 h of CPD (6 SEND), 15 h of
+ * practice with 2 SEND mediations and 4 h of supervision: the default rules, just met. About one in
+ * eight logs half as much and falls behind. Who, and the dates, follow from the membership number:
+ * the same people always.
  */
-async function insertLogEntries(tx: Tx, mediatorIds: string[], today: string): Promise<void> {
+async function insertLogEntries(tx: Tx, mediatorIds: string[], since: string, today: string): Promise<void> {
   const owners = sql`
     SELECT id, hashtext(membership_number) & ${HASH_MASK} AS h, (hashtext(membership_number) & ${HASH_MASK}) % 8 = 0 AS short,
-           greatest(coalesce(compliance_start_on, first_accredited_on), ${addDays(today, -730)}::date) AS since,
+           greatest(coalesce(compliance_start_on, first_accredited_on), ${since}::date) AS since,
            CASE WHEN status = 'accredited' THEN ${today}::date
                 ELSE least(${today}::date, (status_changed_at AT TIME ZONE 'Europe/London')::date) END AS until
       FROM mediators WHERE id IN (SELECT json_array_elements_text(${JSON.stringify(mediatorIds)}::json)::uuid)`;
-  // Six CPD entries a year (every 61 days), every other one SEND-specific.
+  // Four CPD entries a year (every 91 days), every other one SEND-specific.
   await tx.execute(sql`
     WITH m AS (${owners})
     INSERT INTO cpd_entries (mediator_id, date, hours, category, send_specific, title, provider)
-    SELECT m.id, d.date, CASE WHEN m.short THEN 1.25 ELSE 2 END,
+    SELECT m.id, d.date, CASE WHEN m.short THEN 1.5 ELSE 3 END,
            (enum_range(NULL::cpd_category))[1 + (m.h + k) % 6], k % 2 = 0,
            (${textArray(CPD_TITLES)})[1 + (m.h + k) % ${CPD_TITLES.length}], (${textArray(CPD_PROVIDERS)})[1 + (m.h + k) % ${CPD_PROVIDERS.length}]
-      FROM m, generate_series(0, 12) k, LATERAL (SELECT m.since + (m.h % 61)::int + k * 61 AS date) d
+      FROM m, generate_series(0, 8) k, LATERAL (SELECT m.since + (m.h % 91)::int + k * 91 AS date) d
      WHERE d.date <= m.until`);
-  // Seven practice entries a year (every 52 days): two SEND mediations, a SEND co-mediation, two
-  // other mediations and two supervision sessions.
+  // Five practice entries a year (every 73 days): a SEND mediation, a SEND co-mediation, another
+  // mediation and two supervision sessions.
   await tx.execute(sql`
     WITH m AS (${owners})
     INSERT INTO practice_entries (mediator_id, date, hours, kind, outcome)
     SELECT m.id, d.date, p.hours * CASE WHEN m.short THEN 0.5 ELSE 1 END, p.kind,
            CASE WHEN p.kind IN ('send_mediation', 'send_co_mediation') THEN (enum_range(NULL::send_outcome))[1 + (m.h + k) % 4] END
-      FROM m, generate_series(0, 14) k,
-           LATERAL (SELECT m.since + (m.h % 52)::int + k * 52 AS date) d,
-           LATERAL (SELECT (ARRAY['send_mediation', 'supervision_received', 'other_mediation', 'send_mediation', 'supervision_received',
-                                  'other_mediation', 'send_co_mediation']::practice_kind[])[1 + k % 7] AS kind,
-                           (ARRAY[3, 2, 4, 3, 2, 4, 3])[1 + k % 7] AS hours) p
+      FROM m, generate_series(0, 10) k,
+           LATERAL (SELECT m.since + (m.h % 73)::int + k * 73 AS date) d,
+           LATERAL (SELECT (ARRAY['send_mediation', 'supervision_received', 'other_mediation', 'send_co_mediation',
+                                  'supervision_received']::practice_kind[])[1 + k % 5] AS kind,
+                           (ARRAY[5, 2, 5, 5, 2])[1 + k % 5] AS hours) p
      WHERE d.date <= m.until`);
+}
+
+/** The first day of the register year before the one containing `today`, under the rules in force. */
+async function previousRegisterYearStart(tx: Tx, today: string): Promise<string> {
+  const set = ruleSetInForce(await loadRuleSets(tx), today);
+  return registerYear(registerYearOf(today, set).year - 1, set).start;
 }
 
 async function countSeeded(tx: Tx): Promise<number> {
