@@ -1,6 +1,5 @@
-import { TZDate } from '@date-fns/tz';
 import { addDays, calendarDate } from '../lib/calendar.ts';
-import { LONDON, londonDate } from '../lib/clock.ts';
+import { londonDate } from '../lib/clock.ts';
 
 /** When a register year begins: 1 April by default (month 1-12, day 1-28 so every year has it). */
 export interface YearStart {
@@ -15,8 +14,6 @@ export interface RegisterYear {
   end: string;
 }
 
-/** A calendar date (YYYY-MM-DD) as midnight in London, for date-fns month arithmetic. */
-export const toLondon = (date: string) => new TZDate(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)), LONDON);
 export const nextDay = (date: string) => addDays(date, 1);
 
 export function registerYear(year: number, s: YearStart): RegisterYear {

@@ -1,5 +1,5 @@
-import { differenceInMonths } from 'date-fns';
-import { nextDay, toLondon } from './register-year.ts';
+import { wholeMonthsBetween } from '../lib/calendar.ts';
+import { nextDay } from './register-year.ts';
 import { COUNT_METRICS, type Body, type Metric, type RuleSet } from './rule-set.ts';
 
 export interface PeriodRequirement {
@@ -9,7 +9,7 @@ export interface PeriodRequirement {
 
 /** Whole months from a period's first day to the day after it ends (1 May to 31 March: 11). */
 export function wholeMonthsRemaining(start: string, end: string): number {
-  return differenceInMonths(toLondon(nextDay(end)), toLondon(start));
+  return wholeMonthsBetween(start, nextDay(end));
 }
 
 /**

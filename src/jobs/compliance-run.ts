@@ -69,6 +69,8 @@ export function createComplianceJob({ db, clock }: ComplianceJobDeps) {
     try {
       return await db.transaction(async (tx) => {
         await tx.execute(sql`SELECT pg_advisory_xact_lock(${RUN_LOCK_KEY})`);
+        // The run sorts and hashes every mediator's periods at once: keep that in memory, not on disk.
+        await tx.execute(sql`SET LOCAL work_mem = '64MB'`);
         const [done] = await tx.select().from(jobRuns).where(sql`${jobRuns.asOf} = ${asOf} AND ${jobRuns.error} IS NULL`);
         if (done) return { ...toRun(done), alreadyRun: true };
         const [latest] = await tx.select({ asOf: jobRuns.asOf }).from(jobRuns).where(sql`${jobRuns.error} IS NULL`).orderBy(desc(jobRuns.asOf)).limit(1);

@@ -13,3 +13,8 @@ export const calendarDate = (year: number, month: number, day: number) =>
 export const addDays = (date: string, days: number) => fromDayNumber(dayNumber(date) + days);
 /** Whole days from `from` to `to` (negative when `to` is earlier). */
 export const daysBetween = (from: string, to: string) => dayNumber(to) - dayNumber(from);
+/** Whole months from `from` to a later `to`: a month is whole once `to` reaches the same day of the month. */
+export function wholeMonthsBetween(from: string, to: string): number {
+  const months = (Number(to.slice(0, 4)) - Number(from.slice(0, 4))) * 12 + Number(to.slice(5, 7)) - Number(from.slice(5, 7));
+  return Math.max(0, to.slice(8, 10) < from.slice(8, 10) ? months - 1 : months);
+}

@@ -1,12 +1,12 @@
 // The compliance job's view of the rules: the domain core (src/domain) over the stored rule sets.
-import type { Queryable } from '../../db/client.ts';
+import type { Queryable, Tx } from '../../db/client.ts';
 import type { Deficit } from '../../db/schema.ts';
 import { achievedFrom, evaluate, unmet, type Achieved } from '../../domain/evaluation.ts';
 import { isPartial, obligationsStart, periodInYear, periodsOf, type Period as DomainPeriod } from '../../domain/periods.ts';
 import { registerYear } from '../../domain/register-year.ts';
 import { requirementsFor } from '../../domain/requirements.ts';
 import { ruleSetInForce } from '../../domain/rule-set.ts';
-import { loadTallies, windowKey } from '../compliance-view/log-tallies.ts';
+import { loadAllTallies, windowKey } from '../compliance-view/log-tallies.ts';
 import { byId, loadRuleSets } from '../rule-sets/rule-sets-repository.ts';
 
 export interface Window {
@@ -59,9 +59,9 @@ export async function loadComplianceRules(q: Queryable): Promise<ComplianceRules
 }
 
 /** What each window's entries achieve, category caps of its rule set applied. */
-export async function loadAchieved(q: Queryable, windows: Window[]): Promise<Map<string, Achieved>> {
-  const set = byId(await loadRuleSets(q));
-  const tallies = await loadTallies(q, windows);
+export async function loadAchieved(tx: Tx, windows: Window[]): Promise<Map<string, Achieved>> {
+  const set = byId(await loadRuleSets(tx));
+  const tallies = await loadAllTallies(tx, windows);
   return new Map(windows.map((w) => {
     const t = tallies.get(windowKey(w));
     return [windowKey(w), achievedFrom(t?.cpd ?? [], t?.practice ?? [], set(w.ruleSetId).categoryCaps)];
