@@ -122,6 +122,13 @@ const deficitKey = (ds: Deficit[]) => ds.map((d) => `${d.metric}:${d.required}:$
 const sameDeficits = (a: Deficit[], b: Deficit[]) => deficitKey(a) === deficitKey(b);
 const windowOf = (a: OpenAssessment): Window => ({ mediatorId: a.mediatorId, body: a.body, periodStart: a.periodStart, periodEnd: a.periodEnd, ruleSetId: a.ruleSetId });
 const bareWindow = ({ mediatorId, body, periodStart, periodEnd, ruleSetId }: Window): Window => ({ mediatorId, body, periodStart, periodEnd, ruleSetId });
+/**
+ * An ended period is assessed once, unless it ended while the entry was off the register (lapsed or
+ * suspended): the body that reinstated the mediator has judged them fit to return, and obligations
+ * resume with the period they return in. Assessing such a period would lapse them again at once.
+ */
+const isDue = (p: { periodStart: string; periodEnd: string }, m: { lastAssessedStart: string | null; reinstatedOn: string | null }) =>
+  (!m.lastAssessedStart || p.periodStart > m.lastAssessedStart) && !(m.reinstatedOn && p.periodEnd < m.reinstatedOn);
 const deficitsOf = (rules: ComplianceRules, w: Window, achieved: Map<string, Achieved>): Deficit[] =>
   rules.deficits(w, achieved.get(key(w.mediatorId, w.periodStart)) ?? {});
 
@@ -139,7 +146,7 @@ async function applyCompliance(tx: Tx, asOf: string, now: Date) {
     for (const p of rules.periodsOf(m, asOf)) {
       const w = { mediatorId: m.id, body: m.body, ...p, mediator: m };
       if (p.periodEnd < asOf) {
-        if (!m.lastAssessedStart || p.periodStart > m.lastAssessedStart) ended.push(w);
+        if (isDue(p, m)) ended.push(w);
       } else if (p.periodStart <= asOf) current.push(w);
     }
   }

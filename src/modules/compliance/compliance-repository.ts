@@ -25,19 +25,24 @@ export interface AccreditedMediator {
   complianceStartOn: string | null;
   /** Start of the latest period already assessed, if any. */
   lastAssessedStart: string | null;
+  /** London date of the latest return to the register from lapsed or suspended, if any. */
+  reinstatedOn: string | null;
 }
 
-/** Every accredited mediator with the start of their latest assessed period: one statement. */
+/** Every accredited mediator with the start of their latest assessed period and latest reinstatement: one statement. */
 export function loadAccreditedMediators(q: Queryable): Promise<AccreditedMediator[]> {
   return queryRows<AccreditedMediator>(
     q,
     sql`SELECT m.id, m.user_id AS "userId", u.email, m.full_name AS "fullName", m.body, m.route,
                m.first_accredited_on AS "firstAccreditedOn", m.compliance_start_on AS "complianceStartOn",
-               a.last_start AS "lastAssessedStart"
+               a.last_start AS "lastAssessedStart", r.reinstated_on AS "reinstatedOn"
           FROM mediators m
           JOIN users u ON u.id = m.user_id
           LEFT JOIN (SELECT mediator_id, max(period_start) AS last_start FROM compliance_assessments GROUP BY mediator_id) a
             ON a.mediator_id = m.id
+          LEFT JOIN (SELECT mediator_id, (max(changed_at) AT TIME ZONE 'Europe/London')::date AS reinstated_on
+                       FROM status_history WHERE to_status = 'accredited' AND from_status IS NOT NULL GROUP BY mediator_id) r
+            ON r.mediator_id = m.id
          WHERE m.status = 'accredited'`,
   );
 }
