@@ -130,7 +130,7 @@ t.test('PostgreSQL: the compliance job killed mid-run leaves nothing; the rerun 
   let pid: number | undefined;
   for (let i = 0; i < 600 && pid === undefined; i++) {
     const { rows } = await ta.database.pool!.query<{ pid: number }>(
-      `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE 'insert into "audit_events"%'`,
+      `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE '%insert into audit_events%'`,
     );
     pid = rows[0]?.pid;
     if (pid === undefined) await new Promise((r) => setTimeout(r, 50));

@@ -4,13 +4,16 @@ import { ProblemSchema } from '../../../schemas/common.ts';
 import { serviceUnavailable } from '../../errors.ts';
 
 export const healthRoutes: FastifyPluginAsyncZod<{ ping: () => Promise<void> }> = async (app, { ping }) => {
+  // Probes call these every few seconds: their requests are not logged unless something goes wrong.
   app.get('/health', {
+    logLevel: 'warn',
     config: { access: 'public' },
     schema: { tags: ['health'], summary: 'Liveness: the process is up', response: { 200: z.object({ status: z.literal('ok') }) } },
     handler: async () => ({ status: 'ok' as const }),
   });
 
   app.get('/ready', {
+    logLevel: 'warn',
     config: { access: 'public' },
     schema: { tags: ['health'], summary: 'Readiness: the database answers', response: { 200: z.object({ status: z.literal('ready') }), 503: ProblemSchema } },
     handler: async () => {
