@@ -35,45 +35,98 @@ const ENTRY_COLUMNS = sql`
 
 /**
  * Typo tolerance: a word of the entry at least this similar (pg_trgm word_similarity) matches.
- * Applied through the `%>` operator (search_text on the left, as the index expects) (pg_trgm.word_similarity_threshold), not a function call
- * compared with a number, so the trigram index serves it instead of a scan of every entry.
+ * Applied through the `%>` operator with the threshold set for the transaction, so the trigram
+ * index serves it instead of a function call compared with a number on every row.
  */
 const TYPO_THRESHOLD = 0.3;
+/** Substring matches rank above every near miss (whose word similarity is at most 1). */
+const SUBSTRING_SCORE = 2;
 
-/** The search as SQL, so the benchmark's bare baseline runs exactly the same statement. */
-export function searchSql(query: Omit<RegisterSearchQuery, 'cursor'>, after: unknown[] | null): SQL {
+type SearchQuery = Omit<RegisterSearchQuery, 'cursor'>;
+
+function filtersOf(query: SearchQuery): SQL[] {
   const filters: SQL[] = [sql`m.status = 'accredited'`];
   if (query.region) filters.push(sql`${query.region} = ANY (m.regions)`);
   if (query.body) filters.push(sql`m.body = ${query.body}`);
   if (query.language) {
     filters.push(sql`EXISTS (SELECT 1 FROM unnest(m.languages) l WHERE lower(l) = ${query.language} OR lower(l) LIKE ${`${escapeLike(query.language)}-%`})`);
   }
-  if (!query.q) {
-    if (after) filters.push(sql`(lower(m.full_name), m.id) > (${after[0]}, ${after[1]}::uuid)`);
-    return sql`SELECT ${ENTRY_COLUMNS}, NULL::text AS score FROM mediators m
-      WHERE ${sql.join(filters, sql` AND `)}
-      ORDER BY lower(m.full_name), m.id LIMIT ${query.limit + 1}`;
-  }
-  // Relevance: a substring match outranks a near miss; within each, closer words rank higher.
-  // A query of only punctuation normalises to '' and must match nothing, not everything.
-  const contains = sql`(q.norm <> '' AND m.search_text LIKE '%' || q.norm || '%')`;
-  const score = sql`round(((CASE WHEN ${contains} THEN 1 ELSE 0 END) + word_similarity(q.norm, m.search_text))::numeric, 6)`;
-  const inner = sql`SELECT ${ENTRY_COLUMNS}, ${score} AS score
-      FROM mediators m, (SELECT register_search_text(${query.q}, NULL) AS norm) q
-      WHERE ${sql.join(filters, sql` AND `)}
-        AND (${contains} OR m.search_text %> q.norm)`;
+  return filters;
+}
+
+/** Entries in name order: the browse list and the export. */
+function byNameSql(filters: SQL[], after: unknown[] | null, limit: number): SQL {
+  const where = after ? [...filters, sql`(lower(m.full_name), m.id) > (${after[0]}, ${after[1]}::uuid)`] : filters;
+  return sql`SELECT ${ENTRY_COLUMNS}, NULL::numeric AS score FROM mediators m
+    WHERE ${sql.join(where, sql` AND `)}
+    ORDER BY lower(m.full_name), m.id LIMIT ${limit}`;
+}
+
+/** Near misses that are not substring matches, closest first. */
+function nearMissSql(filters: SQL[], norm: string, after: unknown[] | null, limit: number): SQL {
+  const score = sql`round(word_similarity(${norm}, m.search_text)::numeric, 6)`;
   const page = after
     ? sql`WHERE (r.score < ${after[0]}::numeric) OR (r.score = ${after[0]}::numeric AND (r."sortName", r.id) > (${after[1]}, ${after[2]}::uuid))`
     : sql``;
-  return sql`SELECT * FROM (${inner}) r ${page} ORDER BY r.score DESC, r."sortName", r.id LIMIT ${query.limit + 1}`;
+  return sql`SELECT * FROM (
+      SELECT ${ENTRY_COLUMNS}, ${score} AS score FROM mediators m
+       WHERE ${sql.join(filters, sql` AND `)} AND m.search_text %> ${norm} AND m.search_text NOT LIKE ${`%${escapeLike(norm)}%`}) r
+    ${page} ORDER BY r.score DESC, r."sortName", r.id LIMIT ${limit}`;
 }
 
-export async function searchEntries(q: Queryable, query: Omit<RegisterSearchQuery, 'cursor'>, after: unknown[] | null) {
-  if (!query.q) return queryRows<PublicEntryRow>(q, searchSql(query, after));
-  // The threshold is a setting; `true` scopes it to this transaction so pooled connections keep the default.
+/** How many entries, in name order, a substring search reads before it asks the trigram index instead. */
+const NAME_WALK = 2000;
+
+/**
+ * Entries containing `norm`, in name order. A common word is fastest found by walking the name
+ * index until a page is full; a rare one through the trigram index and a sort (a walk would read
+ * nearly every entry). PostgreSQL's guess between the two goes wrong when the matches cluster late
+ * in the alphabet (Zoë), so: walk the first NAME_WALK entries, and only if they hold less than a
+ * page, use the trigram index. Both give exactly the first matches in name order.
+ */
+async function substringMatches(tx: Queryable, filters: SQL[], norm: string, after: unknown[] | null, want: number): Promise<PublicEntryRow[]> {
+  const contains = sql`search_text LIKE ${`%${escapeLike(norm)}%`}`;
+  const where = after ? [...filters, sql`(lower(m.full_name), m.id) > (${after[0]}, ${after[1]}::uuid)`] : filters;
+  // Only the sort key and the text are read for the walk; the page's columns for its hits alone.
+  const walked = await queryRows<PublicEntryRow>(
+    tx,
+    sql`WITH walk AS (SELECT m.id, m.search_text FROM mediators m WHERE ${sql.join(where, sql` AND `)} ORDER BY lower(m.full_name), m.id LIMIT ${NAME_WALK}),
+             hits AS (SELECT id FROM walk WHERE ${contains} LIMIT ${want})
+        SELECT ${ENTRY_COLUMNS}, ${SUBSTRING_SCORE}::numeric AS score FROM hits JOIN mediators m ON m.id = hits.id
+         ORDER BY lower(m.full_name), m.id`,
+  );
+  if (walked.length >= want) return walked;
+  // `|| ''` keeps the planner off the name index: this query is for the rare word.
+  return queryRows<PublicEntryRow>(
+    tx,
+    sql`SELECT ${ENTRY_COLUMNS}, ${SUBSTRING_SCORE}::numeric AS score FROM mediators m
+         WHERE ${sql.join(where, sql` AND `)} AND m.${contains}
+         ORDER BY lower(m.full_name) || '', m.id LIMIT ${want}`,
+  );
+}
+
+/**
+ * The public search. Without `q`: name order. With `q`: entries containing it (normalised as the
+ * search text is) in name order, then near misses, closest first. Each tier is its own query, so a
+ * common word (thousands of substring matches) walks the name index and stops at one page, and
+ * the costlier near-miss query runs only when the substring matches run out.
+ * `after` is the last row's [sortName, id] without `q`, [score, sortName, id] with it.
+ */
+export async function searchEntries(q: Queryable, query: SearchQuery, after: unknown[] | null): Promise<PublicEntryRow[]> {
+  const filters = filtersOf(query);
+  const want = query.limit + 1;
+  if (!query.q) return queryRows<PublicEntryRow>(q, byNameSql(filters, after, want));
   return q.transaction(async (tx) => {
+    const [{ norm }] = (await queryRows<{ norm: string }>(tx, sql`SELECT register_search_text(${query.q}, NULL) AS norm`)) as [{ norm: string }];
+    // A query of only punctuation normalises to '' and must match nothing, not everything.
+    if (norm === '') return [];
+    const inSubstringTier = !after || Number(after[0]) >= SUBSTRING_SCORE;
+    const rows = inSubstringTier ? await substringMatches(tx, filters, norm, after && after.slice(1), want) : [];
+    if (rows.length >= want) return rows;
+    // The threshold is a setting; `true` scopes it to this transaction so pooled connections keep the default.
     await tx.execute(sql`SELECT set_config('pg_trgm.word_similarity_threshold', ${String(TYPO_THRESHOLD)}, true)`);
-    return queryRows<PublicEntryRow>(tx, searchSql(query, after));
+    const nearMisses = await queryRows<PublicEntryRow>(tx, nearMissSql(filters, norm, inSubstringTier ? null : after, want - rows.length));
+    return [...rows, ...nearMisses];
   });
 }
 

@@ -107,6 +107,27 @@ await eachDatabase(t, async (t, kind) => {
 });
 
 await eachDatabase(t, async (t, kind) => {
+  await t.test('a search pages through its substring matches in name order, then its near misses', async (t) => {
+    const ta = await buildTestApp(t, kind);
+    await insertEntries(ta.database.db, [
+      ...Array.from({ length: 12 }, (_, i) => ({ fullName: `Mediator ${String(i).padStart(2, '0')} Walker` })),
+      { fullName: 'Amy Walkar' },
+      { fullName: 'Ben Walkar' },
+    ]);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const res = await ta.request({ method: 'GET', url: `/v1/register?limit=5&q=walker${cursor ? `&cursor=${cursor}` : ''}` });
+      t.equal(res.statusCode, 200);
+      seen.push(...names(res));
+      cursor = res.json().nextCursor;
+    } while (cursor);
+    const substring = Array.from({ length: 12 }, (_, i) => `Mediator ${String(i).padStart(2, '0')} Walker`);
+    t.same(seen, [...substring, 'Amy Walkar', 'Ben Walkar'], 'every entry once: the 12 containing "walker" by name, then the near misses');
+  });
+});
+
+await eachDatabase(t, async (t, kind) => {
   await t.test('pagination walks every entry exactly once while entries are added', async (t) => {
     const ta = await buildTestApp(t, kind);
     await insertEntries(ta.database.db, Array.from({ length: 45 }, (_, i) => ({ fullName: `Mediator ${String(i).padStart(2, '0')} Walker`, regions: ['london'] })));
