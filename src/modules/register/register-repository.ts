@@ -75,7 +75,7 @@ function nearMissSql(filters: SQL[], norm: string, after: unknown[] | null, limi
 }
 
 /** How many entries, in name order, a substring search reads before it asks the trigram index instead. */
-const NAME_WALK = 2000;
+const NAME_WALK = 500;
 
 /**
  * Entries containing `norm`, in name order. A common word is fastest found by walking the name
@@ -106,11 +106,11 @@ async function substringMatches(tx: Queryable, filters: SQL[], norm: string, aft
 }
 
 /**
- * The public search. Without `q`: name order. With `q`: entries containing it (normalised as the
- * search text is) in name order, then near misses, closest first. Each tier is its own query, so a
- * common word (thousands of substring matches) walks the name index and stops at one page, and
- * the costlier near-miss query runs only when the substring matches run out.
- * `after` is the last row's [sortName, id] without `q`, [score, sortName, id] with it.
+ * The public search. Without `q`: name order. With `q`: the entries containing it (normalised as
+ * the search text is), in name order; only when there are none, the near misses, closest first.
+ * The near-miss query compares the query with every candidate's words, the costliest work a search
+ * does, so it runs only when it is the answer. `after` is the last row's [sortName, id] without
+ * `q`, [score, sortName, id] with it.
  */
 export async function searchEntries(q: Queryable, query: SearchQuery, after: unknown[] | null): Promise<PublicEntryRow[]> {
   const filters = filtersOf(query);
@@ -121,12 +121,14 @@ export async function searchEntries(q: Queryable, query: SearchQuery, after: unk
     // A query of only punctuation normalises to '' and must match nothing, not everything.
     if (norm === '') return [];
     const inSubstringTier = !after || Number(after[0]) >= SUBSTRING_SCORE;
-    const rows = inSubstringTier ? await substringMatches(tx, filters, norm, after && after.slice(1), want) : [];
-    if (rows.length >= want) return rows;
+    if (inSubstringTier) {
+      const rows = await substringMatches(tx, filters, norm, after && after.slice(1), want);
+      // Near misses are the fallback for a search that matches nothing as typed ("jonh").
+      if (rows.length > 0 || after) return rows;
+    }
     // The threshold is a setting; `true` scopes it to this transaction so pooled connections keep the default.
     await tx.execute(sql`SELECT set_config('pg_trgm.word_similarity_threshold', ${String(TYPO_THRESHOLD)}, true)`);
-    const nearMisses = await queryRows<PublicEntryRow>(tx, nearMissSql(filters, norm, inSubstringTier ? null : after, want - rows.length));
-    return [...rows, ...nearMisses];
+    return queryRows<PublicEntryRow>(tx, nearMissSql(filters, norm, after, want));
   });
 }
 

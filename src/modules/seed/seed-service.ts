@@ -47,6 +47,8 @@ export function createSeedService({ db, clock }: SeedDeps) {
           await insertLogEntries(tx, batch.map((m) => m.mediator.id), logsSince, fakeCtx.today);
         }
         await recordStatusHistory(tx);
+        // A bulk load leaves the planner without statistics until autovacuum gets round to it.
+        await tx.execute(sql`ANALYZE users, mediators, status_history, cpd_entries, practice_entries`);
         await recordAudit(tx, ctx, {
           action: 'seed.mediators_created',
           entityType: 'seed',
