@@ -16,8 +16,8 @@ export interface Tallies {
 export const windowKey = (w: { mediatorId: string; periodStart: string }) => `${w.mediatorId}|${w.periodStart}`;
 
 interface TallyRow {
-  mediatorId: string;
-  periodStart: string;
+  /** The window's position in the list sent: cheaper to return and parse than its mediator id and date. */
+  i: number;
   source: 'cpd' | 'practice';
   key: string;
   sendSpecific: boolean;
@@ -25,31 +25,27 @@ interface TallyRow {
   entries: number;
 }
 
-/** What was logged in each window of `windows` (a relation with "mediatorId", "periodStart", "periodEnd"). */
+/** What was logged in each window of `windows` (a relation with i, "mediatorId", "periodStart", "periodEnd"). */
 const tallySql = (windows: SQL) => sql`
-  SELECT w."mediatorId", to_char(w."periodStart", 'YYYY-MM-DD') AS "periodStart", 'cpd' AS source, c.category::text AS key,
-         c.send_specific AS "sendSpecific", sum(c.hours)::float8 AS hours, count(*)::int AS entries
+  SELECT w.i, 'cpd' AS source, c.category::text AS key, c.send_specific AS "sendSpecific", sum(c.hours)::float8 AS hours, count(*)::int AS entries
     FROM ${windows} JOIN cpd_entries c ON c.mediator_id = w."mediatorId" AND c.date BETWEEN w."periodStart" AND w."periodEnd"
-   GROUP BY 1, 2, 4, 5
+   GROUP BY 1, 3, 4
   UNION ALL
-  SELECT w."mediatorId", to_char(w."periodStart", 'YYYY-MM-DD'), 'practice', p.kind::text, false, sum(p.hours)::float8, count(*)::int
+  SELECT w.i, 'practice', p.kind::text, false, sum(p.hours)::float8, count(*)::int
     FROM ${windows} JOIN practice_entries p ON p.mediator_id = w."mediatorId" AND p.date BETWEEN w."periodStart" AND w."periodEnd"
-   GROUP BY 1, 2, 4`;
+   GROUP BY 1, 3`;
+const WINDOW_COLUMNS = sql`i int, "mediatorId" uuid, "periodStart" date, "periodEnd" date`;
 
 const uniqueWindows = (windows: readonly LogWindow[]) =>
-  [...new Map(windows.map(({ mediatorId, periodStart, periodEnd }) => [windowKey({ mediatorId, periodStart }), { mediatorId, periodStart, periodEnd }])).values()];
+  [...new Map(windows.map(({ mediatorId, periodStart, periodEnd }) => [windowKey({ mediatorId, periodStart }), { mediatorId, periodStart, periodEnd }])).values()].map(
+    (w, i) => ({ i, ...w }),
+  );
 
-function collect(rows: TallyRow[], out: Map<string, Tallies>): void {
-  let last: TallyRow | undefined;
-  let t: Tallies | undefined;
+function collect(rows: TallyRow[], windows: ReturnType<typeof uniqueWindows>, out: Map<string, Tallies>): void {
+  const byIndex: Tallies[] = [];
   for (const r of rows) {
-    // Rows of one window mostly arrive together: skip the key and lookup for all but the first.
-    if (!last || !t || r.mediatorId !== last.mediatorId || r.periodStart !== last.periodStart) {
-      const k = windowKey(r);
-      t = out.get(k);
-      if (!t) out.set(k, (t = { cpd: [], practice: [] }));
-    }
-    last = r;
+    let t = byIndex[r.i];
+    if (!t) out.set(windowKey(windows[r.i]!), (t = byIndex[r.i] = { cpd: [], practice: [] }));
     if (r.source === 'cpd') t.cpd.push({ category: r.key as CpdTally['category'], sendSpecific: r.sendSpecific, hours: r.hours });
     else t.practice.push({ kind: r.key as PracticeTally['kind'], hours: r.hours, entries: r.entries });
   }
@@ -62,8 +58,8 @@ function collect(rows: TallyRow[], out: Map<string, Tallies>): void {
 export async function loadTallies(q: Queryable, windows: readonly LogWindow[]): Promise<Map<string, Tallies>> {
   const out = new Map<string, Tallies>();
   for (const batch of chunks(uniqueWindows(windows))) {
-    const source = sql`jsonb_to_recordset(${JSON.stringify(batch)}::jsonb) AS w("mediatorId" uuid, "periodStart" date, "periodEnd" date)`;
-    collect(await queryRows<TallyRow>(q, tallySql(source)), out);
+    const indexed = batch.map((w, i) => ({ ...w, i }));
+    collect(await queryRows<TallyRow>(q, tallySql(sql`jsonb_to_recordset(${JSON.stringify(indexed)}::jsonb) AS w(${WINDOW_COLUMNS})`)), indexed, out);
   }
   return out;
 }
@@ -75,12 +71,13 @@ export async function loadTallies(q: Queryable, windows: readonly LogWindow[]): 
  */
 export async function loadAllTallies(tx: Tx, windows: readonly LogWindow[]): Promise<Map<string, Tallies>> {
   const out = new Map<string, Tallies>();
-  await tx.execute(sql`CREATE TEMPORARY TABLE tally_windows ("mediatorId" uuid, "periodStart" date, "periodEnd" date) ON COMMIT DROP`);
-  for (const batch of chunks(uniqueWindows(windows), 50_000)) {
-    await tx.execute(sql`INSERT INTO tally_windows SELECT * FROM jsonb_to_recordset(${JSON.stringify(batch)}::jsonb) AS w("mediatorId" uuid, "periodStart" date, "periodEnd" date)`);
+  const all = uniqueWindows(windows);
+  await tx.execute(sql`CREATE TEMPORARY TABLE tally_windows (${WINDOW_COLUMNS}) ON COMMIT DROP`);
+  for (const batch of chunks(all, 50_000)) {
+    await tx.execute(sql`INSERT INTO tally_windows SELECT * FROM jsonb_to_recordset(${JSON.stringify(batch)}::jsonb) AS w(${WINDOW_COLUMNS})`);
   }
   await tx.execute(sql`ANALYZE tally_windows`);
-  collect(await queryRows<TallyRow>(tx, tallySql(sql`tally_windows w`)), out);
+  collect(await queryRows<TallyRow>(tx, tallySql(sql`tally_windows w`)), all, out);
   await tx.execute(sql`DROP TABLE tally_windows`);
   return out;
 }
