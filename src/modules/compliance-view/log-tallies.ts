@@ -1,6 +1,7 @@
 import type { SQL } from 'drizzle-orm';
 import { queryRows, sql, type Queryable, type Tx } from '../../db/client.ts';
 import type { CpdTally, PracticeTally } from '../../domain/evaluation.ts';
+import { CPD_CATEGORIES, PRACTICE_KINDS } from '../../domain/rule-set.ts';
 import { chunks } from '../compliance/compliance-repository.ts';
 
 export interface LogWindow {
@@ -15,25 +16,34 @@ export interface Tallies {
 
 export const windowKey = (w: { mediatorId: string; periodStart: string }) => `${w.mediatorId}|${w.periodStart}`;
 
-interface TallyRow {
-  /** The window's position in the list sent: cheaper to return and parse than its mediator id and date. */
-  i: number;
-  source: 'cpd' | 'practice';
-  key: string;
-  sendSpecific: boolean;
-  hours: number;
-  entries: number;
-}
+/**
+ * One row per window and log: the window's position in the list sent (cheaper to return and parse
+ * than its mediator id and date) and, per CPD category, hours in all and SEND-specific hours
+ * (`a0`, `s0`, ...), or per practice kind, hours and entries (`h0`, `n0`, ...).
+ */
+type TallyRow = { i: number } & Record<string, number>;
 
-/** What was logged in each window of `windows` (a relation with i, "mediatorId", "periodStart", "periodEnd"). */
-const tallySql = (windows: SQL) => sql`
-  SELECT w.i, 'cpd' AS source, c.category::text AS key, c.send_specific AS "sendSpecific", sum(c.hours)::float8 AS hours, count(*)::int AS entries
+const column = (name: string) => sql.raw(`"${name}"`);
+const cpdSql = (windows: SQL) => sql`
+  SELECT w.i, ${sql.join(
+    CPD_CATEGORIES.map(
+      (category, k) => sql`coalesce(sum(c.hours) FILTER (WHERE c.category = ${category}), 0)::float8 AS ${column(`a${k}`)},
+        coalesce(sum(c.hours) FILTER (WHERE c.category = ${category} AND c.send_specific), 0)::float8 AS ${column(`s${k}`)}`,
+    ),
+    sql`, `,
+  )}
     FROM ${windows} JOIN cpd_entries c ON c.mediator_id = w."mediatorId" AND c.date BETWEEN w."periodStart" AND w."periodEnd"
-   GROUP BY 1, 3, 4
-  UNION ALL
-  SELECT w.i, 'practice', p.kind::text, false, sum(p.hours)::float8, count(*)::int
+   GROUP BY w.i`;
+const practiceSql = (windows: SQL) => sql`
+  SELECT w.i, ${sql.join(
+    PRACTICE_KINDS.map(
+      (kind, k) => sql`coalesce(sum(p.hours) FILTER (WHERE p.kind = ${kind}), 0)::float8 AS ${column(`h${k}`)},
+        count(*) FILTER (WHERE p.kind = ${kind})::int AS ${column(`n${k}`)}`,
+    ),
+    sql`, `,
+  )}
     FROM ${windows} JOIN practice_entries p ON p.mediator_id = w."mediatorId" AND p.date BETWEEN w."periodStart" AND w."periodEnd"
-   GROUP BY 1, 3`;
+   GROUP BY w.i`;
 const WINDOW_COLUMNS = sql`i int, "mediatorId" uuid, "periodStart" date, "periodEnd" date`;
 
 const uniqueWindows = (windows: readonly LogWindow[]) =>
@@ -41,13 +51,27 @@ const uniqueWindows = (windows: readonly LogWindow[]) =>
     (w, i) => ({ i, ...w }),
   );
 
-function collect(rows: TallyRow[], windows: ReturnType<typeof uniqueWindows>, out: Map<string, Tallies>): void {
+async function collect(q: Queryable, windows: SQL, list: ReturnType<typeof uniqueWindows>, out: Map<string, Tallies>): Promise<void> {
   const byIndex: Tallies[] = [];
-  for (const r of rows) {
-    let t = byIndex[r.i];
-    if (!t) out.set(windowKey(windows[r.i]!), (t = byIndex[r.i] = { cpd: [], practice: [] }));
-    if (r.source === 'cpd') t.cpd.push({ category: r.key as CpdTally['category'], sendSpecific: r.sendSpecific, hours: r.hours });
-    else t.practice.push({ kind: r.key as PracticeTally['kind'], hours: r.hours, entries: r.entries });
+  const tallies = (i: number) => {
+    let t = byIndex[i];
+    if (!t) out.set(windowKey(list[i]!), (t = byIndex[i] = { cpd: [], practice: [] }));
+    return t;
+  };
+  for (const r of await queryRows<TallyRow>(q, cpdSql(windows))) {
+    const { cpd } = tallies(r.i);
+    CPD_CATEGORIES.forEach((category, k) => {
+      const all = r[`a${k}`]!;
+      const send = r[`s${k}`]!;
+      if (all - send > 0) cpd.push({ category, sendSpecific: false, hours: all - send });
+      if (send > 0) cpd.push({ category, sendSpecific: true, hours: send });
+    });
+  }
+  for (const r of await queryRows<TallyRow>(q, practiceSql(windows))) {
+    const { practice } = tallies(r.i);
+    PRACTICE_KINDS.forEach((kind, k) => {
+      if (r[`n${k}`]! > 0) practice.push({ kind, hours: r[`h${k}`]!, entries: r[`n${k}`]! });
+    });
   }
 }
 
@@ -59,7 +83,7 @@ export async function loadTallies(q: Queryable, windows: readonly LogWindow[]): 
   const out = new Map<string, Tallies>();
   for (const batch of chunks(uniqueWindows(windows))) {
     const indexed = batch.map((w, i) => ({ ...w, i }));
-    collect(await queryRows<TallyRow>(q, tallySql(sql`jsonb_to_recordset(${JSON.stringify(indexed)}::jsonb) AS w(${WINDOW_COLUMNS})`)), indexed, out);
+    await collect(q, sql`jsonb_to_recordset(${JSON.stringify(indexed)}::jsonb) AS w(${WINDOW_COLUMNS})`, indexed, out);
   }
   return out;
 }
@@ -77,7 +101,7 @@ export async function loadAllTallies(tx: Tx, windows: readonly LogWindow[]): Pro
     await tx.execute(sql`INSERT INTO tally_windows SELECT * FROM jsonb_to_recordset(${JSON.stringify(batch)}::jsonb) AS w(${WINDOW_COLUMNS})`);
   }
   await tx.execute(sql`ANALYZE tally_windows`);
-  collect(await queryRows<TallyRow>(tx, tallySql(sql`tally_windows w`)), all, out);
+  await collect(tx, sql`tally_windows w`, all, out);
   await tx.execute(sql`DROP TABLE tally_windows`);
   return out;
 }
