@@ -1,0 +1,87 @@
+import { and, eq } from 'drizzle-orm';
+import type { Db } from '../../db/client.ts';
+import type { cpdEntries, practiceEntries } from '../../db/schema.ts';
+import { notFound } from '../../errors.ts';
+import type { Clock } from '../../lib/clock.ts';
+import type { RequestContext } from '../../lib/context.ts';
+import { recordAudit } from '../audit/audit-service.ts';
+import { checkAddable, checkOpen, findLogOwner } from './log-guard.ts';
+import { logPageFilter, newestFirst, stamps, toPage, type LogQuery } from './log-pages.ts';
+
+type LogTable = typeof cpdEntries | typeof practiceEntries;
+type Row<T extends LogTable> = T['$inferSelect'];
+
+export interface LogKind<T extends LogTable> {
+  table: T;
+  /** Audit names: `cpd` gives `cpd.created` on a `cpd_entry`. */
+  name: 'cpd' | 'practice';
+  /** For 404s: "The CPD entry". */
+  label: string;
+  /** A rule on the entry as it would stand after a create or change (the practice log's outcomes). */
+  check?: (entry: Partial<Row<T>>) => void;
+}
+
+/**
+ * A mediator's own log (CPD or practice): only the owner sees or changes an entry; an entry may be
+ * dated only where the log guard allows, and a period closed by its assessment is locked.
+ */
+export function createLogService<T extends LogTable, Body extends Partial<Row<T>>, Patch extends Partial<Row<T>>>(
+  { db, clock }: { db: Db; clock: Clock },
+  { table, name, label, check = () => {} }: LogKind<T>,
+) {
+  // The two tables share every column used here; drizzle cannot type a query over a union of
+  // tables, so queries are built on one and rows typed back as the caller's.
+  const log = table as typeof cpdEntries;
+  const toEntry = ({ mediatorId: _m, ...r }: Row<T>) => stamps(r);
+
+  return {
+    async list(ctx: RequestContext, query: LogQuery) {
+      const owner = await findLogOwner(db, ctx.actor.id!);
+      const rows = (await db
+        .select()
+        .from(log)
+        .where(await logPageFilter(db, log, owner.id, query))
+        .orderBy(...newestFirst(log))
+        .limit(query.limit + 1)) as Row<T>[];
+      return toPage(rows, query.limit, toEntry);
+    },
+
+    create: (ctx: RequestContext, body: Body) =>
+      db.transaction(async (tx) => {
+        const owner = await findLogOwner(tx, ctx.actor.id!);
+        check(body);
+        await checkAddable(tx, owner, body.date!, clock());
+        const [row] = await tx
+          .insert(log)
+          .values({ ...body, mediatorId: owner.id, createdAt: clock(), updatedAt: clock() } as unknown as typeof log.$inferInsert)
+          .returning();
+        const entry = toEntry(row as Row<T>);
+        await recordAudit(tx, ctx, { action: `${name}.created`, entityType: `${name}_entry`, entityId: entry.id, after: entry });
+        return entry;
+      }),
+
+    update: (ctx: RequestContext, id: string, patch: Patch) =>
+      db.transaction(async (tx) => {
+        const owner = await findLogOwner(tx, ctx.actor.id!);
+        const [before] = (await tx.select().from(log).where(and(eq(log.id, id), eq(log.mediatorId, owner.id))).for('update')) as Row<T>[];
+        if (!before) throw notFound(label);
+        await checkOpen(tx, owner.id, before.date);
+        check({ ...before, ...patch });
+        if (patch.date !== undefined && patch.date !== before.date) await checkAddable(tx, owner, patch.date, clock());
+        const [row] = await tx.update(log).set({ ...patch, updatedAt: clock() }).where(eq(log.id, id)).returning();
+        const entry = toEntry(row as Row<T>);
+        await recordAudit(tx, ctx, { action: `${name}.updated`, entityType: `${name}_entry`, entityId: id, before: toEntry(before), after: entry });
+        return entry;
+      }),
+
+    remove: (ctx: RequestContext, id: string) =>
+      db.transaction(async (tx) => {
+        const owner = await findLogOwner(tx, ctx.actor.id!);
+        const [before] = (await tx.select().from(log).where(and(eq(log.id, id), eq(log.mediatorId, owner.id))).for('update')) as Row<T>[];
+        if (!before) throw notFound(label);
+        await checkOpen(tx, owner.id, before.date);
+        await tx.delete(log).where(eq(log.id, id));
+        await recordAudit(tx, ctx, { action: `${name}.deleted`, entityType: `${name}_entry`, entityId: id, before: toEntry(before) });
+      }),
+  };
+}
