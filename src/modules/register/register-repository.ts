@@ -84,12 +84,12 @@ const NAME_WALK = 500;
  * in the alphabet (Zoë), so: walk the first NAME_WALK entries, and only if they hold less than a
  * page, use the trigram index. Both give exactly the first matches in name order.
  */
-async function substringMatches(tx: Queryable, filters: SQL[], norm: string, after: unknown[] | null, want: number): Promise<PublicEntryRow[]> {
+async function substringMatches(q: Queryable, filters: SQL[], norm: string, after: unknown[] | null, want: number): Promise<PublicEntryRow[]> {
   const contains = sql`search_text LIKE ${`%${escapeLike(norm)}%`}`;
   const where = after ? [...filters, sql`(lower(m.full_name), m.id) > (${after[0]}, ${after[1]}::uuid)`] : filters;
   // Only the sort key and the text are read for the walk; the page's columns for its hits alone.
   const walked = await queryRows<PublicEntryRow>(
-    tx,
+    q,
     sql`WITH walk AS (SELECT m.id, m.search_text FROM mediators m WHERE ${sql.join(where, sql` AND `)} ORDER BY lower(m.full_name), m.id LIMIT ${NAME_WALK}),
              hits AS (SELECT id FROM walk WHERE ${contains} LIMIT ${want})
         SELECT ${ENTRY_COLUMNS}, ${SUBSTRING_SCORE}::numeric AS score FROM hits JOIN mediators m ON m.id = hits.id
@@ -98,7 +98,7 @@ async function substringMatches(tx: Queryable, filters: SQL[], norm: string, aft
   if (walked.length >= want) return walked;
   // `|| ''` keeps the planner off the name index: this query is for the rare word.
   return queryRows<PublicEntryRow>(
-    tx,
+    q,
     sql`SELECT ${ENTRY_COLUMNS}, ${SUBSTRING_SCORE}::numeric AS score FROM mediators m
          WHERE ${sql.join(where, sql` AND `)} AND m.${contains}
          ORDER BY lower(m.full_name) || '', m.id LIMIT ${want}`,
@@ -116,16 +116,17 @@ export async function searchEntries(q: Queryable, query: SearchQuery, after: unk
   const filters = filtersOf(query);
   const want = query.limit + 1;
   if (!query.q) return queryRows<PublicEntryRow>(q, byNameSql(filters, after, want));
+  // Plain statements, no transaction, for the common case: each round trip to the database counts.
+  const [{ norm }] = (await queryRows<{ norm: string }>(q, sql`SELECT register_search_text(${query.q}, NULL) AS norm`)) as [{ norm: string }];
+  // A query of only punctuation normalises to '' and must match nothing, not everything.
+  if (norm === '') return [];
+  const inSubstringTier = !after || Number(after[0]) >= SUBSTRING_SCORE;
+  if (inSubstringTier) {
+    const rows = await substringMatches(q, filters, norm, after && after.slice(1), want);
+    // Near misses are the fallback for a search that matches nothing as typed ("jonh").
+    if (rows.length > 0 || after) return rows;
+  }
   return q.transaction(async (tx) => {
-    const [{ norm }] = (await queryRows<{ norm: string }>(tx, sql`SELECT register_search_text(${query.q}, NULL) AS norm`)) as [{ norm: string }];
-    // A query of only punctuation normalises to '' and must match nothing, not everything.
-    if (norm === '') return [];
-    const inSubstringTier = !after || Number(after[0]) >= SUBSTRING_SCORE;
-    if (inSubstringTier) {
-      const rows = await substringMatches(tx, filters, norm, after && after.slice(1), want);
-      // Near misses are the fallback for a search that matches nothing as typed ("jonh").
-      if (rows.length > 0 || after) return rows;
-    }
     // The threshold is a setting; `true` scopes it to this transaction so pooled connections keep the default.
     await tx.execute(sql`SELECT set_config('pg_trgm.word_similarity_threshold', ${String(TYPO_THRESHOLD)}, true)`);
     return queryRows<PublicEntryRow>(tx, nearMissSql(filters, norm, after, want));
