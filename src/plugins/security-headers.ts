@@ -7,7 +7,7 @@ import helmet, { type HelmetOptions } from 'helmet';
  * request) rebuilds the whole configuration for every response, CSP parsing included: about 6% of
  * the CPU of a cheap request. Our options are static, so the headers are too.
  */
-export function helmetHeaders(options: HelmetOptions): Record<string, string> {
+function helmetHeaders(options: HelmetOptions): Record<string, string> {
   const headers: Record<string, string> = {};
   const res = {
     setHeader: (name: string, value: string | number | readonly string[]) => void (headers[name.toLowerCase()] = String(value)),

@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import type { Db } from '../../db/client.ts';
+import type { Db, Tx } from '../../db/client.ts';
 import type { cpdEntries, practiceEntries } from '../../db/schema.ts';
 import { notFound } from '../../errors.ts';
 import type { Clock } from '../../lib/clock.ts';
@@ -33,6 +33,13 @@ export function createLogService<T extends LogTable, Body extends Partial<Row<T>
   // tables, so queries are built on one and rows typed back as the caller's.
   const log = table as typeof cpdEntries;
   const toEntry = ({ mediatorId: _m, ...r }: Row<T>) => stamps(r);
+  /** The owner's entry, locked for the change; 404 if it is not theirs, 409 if its period is closed. */
+  async function lockOpenEntry(tx: Tx, mediatorId: string, id: string): Promise<Row<T>> {
+    const [entry] = (await tx.select().from(log).where(and(eq(log.id, id), eq(log.mediatorId, mediatorId))).for('update')) as Row<T>[];
+    if (!entry) throw notFound(label);
+    await checkOpen(tx, mediatorId, entry.date);
+    return entry;
+  }
 
   return {
     async list(ctx: RequestContext, query: LogQuery) {
@@ -63,9 +70,7 @@ export function createLogService<T extends LogTable, Body extends Partial<Row<T>
     update: (ctx: RequestContext, id: string, patch: Patch) =>
       db.transaction(async (tx) => {
         const owner = await findLogOwner(tx, ctx.actor.id!);
-        const [before] = (await tx.select().from(log).where(and(eq(log.id, id), eq(log.mediatorId, owner.id))).for('update')) as Row<T>[];
-        if (!before) throw notFound(label);
-        await checkOpen(tx, owner.id, before.date);
+        const before = await lockOpenEntry(tx, owner.id, id);
         check({ ...before, ...patch });
         if (patch.date !== undefined && patch.date !== before.date) await checkAddable(tx, owner, patch.date, clock());
         const [row] = await tx.update(log).set({ ...patch, updatedAt: clock() }).where(eq(log.id, id)).returning();
@@ -77,9 +82,7 @@ export function createLogService<T extends LogTable, Body extends Partial<Row<T>
     remove: (ctx: RequestContext, id: string) =>
       db.transaction(async (tx) => {
         const owner = await findLogOwner(tx, ctx.actor.id!);
-        const [before] = (await tx.select().from(log).where(and(eq(log.id, id), eq(log.mediatorId, owner.id))).for('update')) as Row<T>[];
-        if (!before) throw notFound(label);
-        await checkOpen(tx, owner.id, before.date);
+        const before = await lockOpenEntry(tx, owner.id, id);
         await tx.delete(log).where(eq(log.id, id));
         await recordAudit(tx, ctx, { action: `${name}.deleted`, entityType: `${name}_entry`, entityId: id, before: toEntry(before) });
       }),

@@ -46,12 +46,13 @@ const practiceSql = (windows: SQL) => sql`
    GROUP BY w.i`;
 const WINDOW_COLUMNS = sql`i int, "mediatorId" uuid, "periodStart" date, "periodEnd" date`;
 
-const uniqueWindows = (windows: readonly LogWindow[]) =>
-  [...new Map(windows.map(({ mediatorId, periodStart, periodEnd }) => [windowKey({ mediatorId, periodStart }), { mediatorId, periodStart, periodEnd }])).values()].map(
-    (w, i) => ({ i, ...w }),
-  );
+const uniqueWindows = (windows: readonly LogWindow[]): LogWindow[] => [
+  ...new Map(windows.map(({ mediatorId, periodStart, periodEnd }) => [windowKey({ mediatorId, periodStart }), { mediatorId, periodStart, periodEnd }])).values(),
+];
+/** Each window with its position in the list: the `i` the tally rows come back with. */
+const indexed = (windows: LogWindow[]) => windows.map((w, i) => ({ ...w, i }));
 
-async function collect(q: Queryable, windows: SQL, list: ReturnType<typeof uniqueWindows>, out: Map<string, Tallies>): Promise<void> {
+async function collect(q: Queryable, windows: SQL, list: LogWindow[], out: Map<string, Tallies>): Promise<void> {
   const byIndex: Tallies[] = [];
   const tallies = (i: number) => {
     let t = byIndex[i];
@@ -82,8 +83,7 @@ async function collect(q: Queryable, windows: SQL, list: ReturnType<typeof uniqu
 export async function loadTallies(q: Queryable, windows: readonly LogWindow[]): Promise<Map<string, Tallies>> {
   const out = new Map<string, Tallies>();
   for (const batch of chunks(uniqueWindows(windows))) {
-    const indexed = batch.map((w, i) => ({ ...w, i }));
-    await collect(q, sql`jsonb_to_recordset(${JSON.stringify(indexed)}::jsonb) AS w(${WINDOW_COLUMNS})`, indexed, out);
+    await collect(q, sql`jsonb_to_recordset(${JSON.stringify(indexed(batch))}::jsonb) AS w(${WINDOW_COLUMNS})`, batch, out);
   }
   return out;
 }
@@ -97,7 +97,7 @@ export async function loadAllTallies(tx: Tx, windows: readonly LogWindow[]): Pro
   const out = new Map<string, Tallies>();
   const all = uniqueWindows(windows);
   await tx.execute(sql`CREATE TEMPORARY TABLE tally_windows (${WINDOW_COLUMNS}) ON COMMIT DROP`);
-  for (const batch of chunks(all, 50_000)) {
+  for (const batch of chunks(indexed(all), 50_000)) {
     await tx.execute(sql`INSERT INTO tally_windows SELECT * FROM jsonb_to_recordset(${JSON.stringify(batch)}::jsonb) AS w(${WINDOW_COLUMNS})`);
   }
   await tx.execute(sql`ANALYZE tally_windows`);

@@ -54,9 +54,13 @@ function filtersOf(query: SearchQuery): SQL[] {
   return filters;
 }
 
+/** The filters, and past `after` ([sortName, id]) in name order when paging. */
+const afterInNameOrder = (filters: SQL[], after: unknown[] | null): SQL[] =>
+  after ? [...filters, sql`(lower(m.full_name), m.id) > (${after[0]}, ${after[1]}::uuid)`] : filters;
+
 /** Entries in name order: the browse list and the export. */
 function byNameSql(filters: SQL[], after: unknown[] | null, limit: number): SQL {
-  const where = after ? [...filters, sql`(lower(m.full_name), m.id) > (${after[0]}, ${after[1]}::uuid)`] : filters;
+  const where = afterInNameOrder(filters, after);
   return sql`SELECT ${ENTRY_COLUMNS}, NULL::numeric AS score FROM mediators m
     WHERE ${sql.join(where, sql` AND `)}
     ORDER BY lower(m.full_name), m.id LIMIT ${limit}`;
@@ -86,7 +90,7 @@ const NAME_WALK = 500;
  */
 async function substringMatches(q: Queryable, filters: SQL[], norm: string, after: unknown[] | null, want: number): Promise<PublicEntryRow[]> {
   const contains = sql`search_text LIKE ${`%${escapeLike(norm)}%`}`;
-  const where = after ? [...filters, sql`(lower(m.full_name), m.id) > (${after[0]}, ${after[1]}::uuid)`] : filters;
+  const where = afterInNameOrder(filters, after);
   // Only the sort key and the text are read for the walk; the page's columns for its hits alone.
   const walked = await queryRows<PublicEntryRow>(
     q,

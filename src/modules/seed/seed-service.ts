@@ -126,11 +126,12 @@ const HASH_MASK = 0x3fffffff;
  */
 async function insertLogEntries(tx: Tx, mediatorIds: string[], since: string, today: string): Promise<void> {
   const owners = sql`
-    SELECT id, hashtext(membership_number) & ${HASH_MASK} AS h, (hashtext(membership_number) & ${HASH_MASK}) % 8 = 0 AS short,
+    SELECT id, h, h % 8 = 0 AS short,
            greatest(coalesce(compliance_start_on, first_accredited_on), ${since}::date) AS since,
            CASE WHEN status = 'accredited' THEN ${today}::date
                 ELSE least(${today}::date, (status_changed_at AT TIME ZONE 'Europe/London')::date) END AS until
-      FROM mediators WHERE id IN (SELECT json_array_elements_text(${JSON.stringify(mediatorIds)}::json)::uuid)`;
+      FROM mediators, LATERAL (SELECT hashtext(membership_number) & ${HASH_MASK} AS h) hashed
+     WHERE id IN (SELECT json_array_elements_text(${JSON.stringify(mediatorIds)}::json)::uuid)`;
   // Four CPD entries a year (every 91 days), every other one SEND-specific.
   await tx.execute(sql`
     WITH m AS (${owners})
