@@ -8,3 +8,4 @@ export * from './tables/applications.ts';
 export * from './tables/claims.ts';
 export * from './tables/rule-sets.ts';
 export * from './tables/logs.ts';
+export * from './tables/register-changes.ts';

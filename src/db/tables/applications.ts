@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, date, index, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { check, date, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import type { Criterion, Evidence } from '../../domain/application-criteria.ts';
 import { bodyEnum, createdAt, updatedAt } from './columns.ts';
 import { mediators } from './mediators.ts';
@@ -41,6 +41,8 @@ export const applications = pgTable(
     decidedBy: uuid('decided_by'),
     decidedAt: timestamp('decided_at', { withTimezone: true, mode: 'date' }),
     submittedAt: timestamp('submitted_at', { withTimezone: true, mode: 'date' }),
+    /** The register settings version whose thresholds the submission was checked against. */
+    settingsVersion: integer('settings_version'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

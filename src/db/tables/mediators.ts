@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, date, index, integer, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
-import { bodyEnum, createdAt, mediatorStatusEnum, routeEnum, updatedAt } from './columns.ts';
+import { bodyEnum, collatedText, createdAt, mediatorStatusEnum, routeEnum, updatedAt } from './columns.ts';
 import { users } from './users.ts';
 
 /**
@@ -24,6 +24,8 @@ export const mediators = pgTable(
     firstAccreditedOn: date('first_accredited_on', { mode: 'string' }),
     /** First day of the first register year whose CPD/practice obligations apply. */
     complianceStartOn: date('compliance_start_on', { mode: 'string' }),
+    /** London date a grandfathered member was imported: their obligations start no earlier. */
+    importedOn: date('imported_on', { mode: 'string' }),
     statusChangedAt: timestamp('status_changed_at', { withTimezone: true, mode: 'date' }),
     organisation: text('organisation'),
     regions: text('regions').array().notNull().default(sql`'{}'::text[]`),
@@ -39,6 +41,8 @@ export const mediators = pgTable(
     insuranceExpiresOn: date('insurance_expires_on', { mode: 'string' }),
     /** What public search matches (register_search_text(), migration 0006): no case, accents or apostrophes. */
     searchText: text('search_text').generatedAlwaysAs(sql`register_search_text(full_name, organisation)`),
+    /** Name order as people read it (Émilie among the E, Łukasz among the L), the same on every server: byte order of the folded name. */
+    sortName: collatedText('sort_name').generatedAlwaysAs(sql`register_search_text(full_name, NULL)`),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -46,7 +50,7 @@ export const mediators = pgTable(
     unique('mediators_body_membership_unique').on(t.body, t.membershipNumber),
     index('mediators_status_idx').on(t.status),
     index('mediators_public_search_idx').using('gin', sql`${t.searchText} gin_trgm_ops`).where(sql`status = 'accredited'`),
-    index('mediators_public_name_idx').on(sql`lower(${t.fullName})`, t.id).where(sql`status = 'accredited'`),
+    index('mediators_public_name_idx').on(t.sortName, t.id).where(sql`status = 'accredited'`),
   ],
 );
 

@@ -1,11 +1,14 @@
-import { jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 /**
- * Product defaults that the published standards do not fix (thresholds, start dates), kept as
- * data so a registrar can change them without a release. Seeded by a migration.
+ * The register's settings (product defaults the published standards do not fix: application
+ * thresholds, the grandfathering start), one row per version. The newest version is in force; the
+ * older ones explain a past decision with the values in force when it was made. Never updated.
  */
-export const registerSettings = pgTable('register_settings', {
-  key: text('key').primaryKey(),
-  value: jsonb('value').notNull(),
-  updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+export const registerSettingsVersions = pgTable('register_settings_versions', {
+  version: integer('version').primaryKey(),
+  settings: jsonb('settings').$type<Record<string, unknown>>().notNull(),
+  reason: text('reason').notNull(),
+  changedBy: uuid('changed_by'),
+  changedAt: timestamp('changed_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
 });

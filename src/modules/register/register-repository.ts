@@ -149,13 +149,11 @@ export const publicHistory = (q: Queryable, id: string) =>
         FROM status_history h WHERE h.mediator_id = ${id} ORDER BY h.changed_at, h.seq`,
   );
 
-/** Changes whenever anything the export shows could have changed; cheap (index-only aggregates). */
-export async function registerVersion(q: Queryable): Promise<{ count: number; lastModified: Date }> {
-  const [row] = await queryRows<{ count: number; last: Date | string | null }>(
-    q,
-    sql`SELECT (SELECT count(*)::int FROM mediators WHERE status = 'accredited') AS count,
-               greatest((SELECT max(updated_at) FROM mediators), (SELECT max(status_changed_at) FROM mediators),
-                        (SELECT max(assessed_at) FROM compliance_assessments)) AS last`,
-  );
-  return { count: row!.count, lastModified: row!.last ? new Date(row!.last) : new Date(0) };
+/**
+ * The position of the latest public change (register_changes, kept by triggers in the database for
+ * every writer) and when it committed: moves with every public-visible change and nothing else.
+ */
+export async function registerHead(q: Queryable): Promise<{ position: number; changedAt: Date }> {
+  const [row] = await queryRows<{ position: number; changedAt: Date | string }>(q, sql`SELECT position, changed_at AS "changedAt" FROM register_head`);
+  return { position: Number(row!.position), changedAt: new Date(row!.changedAt) };
 }

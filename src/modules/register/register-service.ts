@@ -3,7 +3,7 @@ import type { Db } from '../../db/client.ts';
 import { notFound } from '../../errors.ts';
 import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
 import { PublicEntryKeys, type RegisterSearchQuery } from '../../../schemas/register.ts';
-import { findAccreditedEntry, publicHistory, registerVersion, searchEntries, type PublicEntryRow } from './register-repository.ts';
+import { findAccreditedEntry, publicHistory, registerHead, searchEntries, type PublicEntryRow } from './register-repository.ts';
 
 const EXPORT_BATCH = 1000;
 
@@ -59,10 +59,10 @@ export function createRegisterService({ db }: { db: Db }) {
       return publicHistory(db, id);
     },
 
-    /** An ETag and Last-Modified that change whenever the export's content may have. */
+    /** ETag and Last-Modified of the export: the position and time of the latest public change. */
     async version() {
-      const { count, lastModified } = await registerVersion(db);
-      return { etag: `"${count}-${lastModified.getTime().toString(36)}"`, lastModified };
+      const { position, changedAt } = await registerHead(db);
+      return { etag: `"${position}"`, lastModified: changedAt };
     },
 
     exportCsv(): Readable {

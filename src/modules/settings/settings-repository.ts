@@ -1,9 +1,9 @@
-import { eq } from 'drizzle-orm';
+import { desc } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Queryable } from '../../db/client.ts';
-import { registerSettings } from '../../db/schema.ts';
+import { registerSettingsVersions } from '../../db/schema.ts';
 
-/** Every setting, its shape and meaning; values live in `register_settings` (seeded by migration 0004). */
+/** Every setting, its shape and meaning; version 1 holds the product defaults (migrations 0004, 0014). */
 export const SettingSchemas = {
   application_thresholds: z.object({
     foundationHours: z.number().positive(),
@@ -11,15 +11,32 @@ export const SettingSchemas = {
     supportedCases: z.number().int().positive(),
     insuranceCoverGbp: z.number().int().positive(),
   }),
-  /** Grandfathered members' obligations start with the first register year beginning on or after this. */
+  /** Grandfathered members' obligations start on the later of this date and the day they were imported. */
   grandfathering_compliance_start: z.iso.date(),
 } as const;
 
 export type SettingKey = keyof typeof SettingSchemas;
 export type SettingValue<K extends SettingKey> = z.infer<(typeof SettingSchemas)[K]>;
+export type Settings = { [K in SettingKey]: SettingValue<K> };
+
+export interface SettingsVersion {
+  version: number;
+  settings: Settings;
+  reason: string;
+  changedBy: string | null;
+  changedAt: Date;
+}
+
+/** The version in force (the newest). */
+export async function currentSettings(q: Queryable): Promise<SettingsVersion> {
+  const [row] = await q.select().from(registerSettingsVersions).orderBy(desc(registerSettingsVersions.version)).limit(1);
+  if (!row) throw new Error('No register settings: migrations not applied?');
+  return { ...row, settings: parseSettings(row.settings) };
+}
+
+export const parseSettings = (raw: Record<string, unknown>): Settings =>
+  Object.fromEntries(Object.entries(SettingSchemas).map(([k, schema]) => [k, schema.parse(raw[k])])) as Settings;
 
 export async function getSetting<K extends SettingKey>(q: Queryable, key: K): Promise<SettingValue<K>> {
-  const [row] = await q.select({ value: registerSettings.value }).from(registerSettings).where(eq(registerSettings.key, key));
-  if (!row) throw new Error(`Setting ${key} is missing: migrations not applied?`);
-  return SettingSchemas[key].parse(row.value) as SettingValue<K>;
+  return (await currentSettings(q)).settings[key];
 }
