@@ -1,6 +1,8 @@
 -- Settings become versions: version 1 holds the values in force until now.
 INSERT INTO register_settings_versions (version, settings, reason)
-SELECT 1, jsonb_object_agg(key, value), 'Product defaults' FROM register_settings;
+SELECT 1, jsonb_build_object('applicationThresholds', (SELECT value FROM register_settings WHERE key = 'application_thresholds'),
+                             'grandfatheringComplianceStart', (SELECT value FROM register_settings WHERE key = 'grandfathering_compliance_start')),
+       'Product defaults';
 --> statement-breakpoint
 -- Grandfathered members answer for CPD and practice from the later of the grandfathering start and
 -- the day they were imported (the day their entry was created). Entries not yet assessed are moved.

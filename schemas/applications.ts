@@ -70,6 +70,7 @@ export const ApplicationSchema = z
     submittedAt: z.string().nullable(),
     assessedAt: z.string().nullable(),
     decidedAt: z.string().nullable(),
+    settingsVersion: z.number().int().nullable().describe('The register settings version (thresholds) the submission was checked against'),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

@@ -41,6 +41,8 @@ import { createPracticeService } from './modules/practice/practice-service.ts';
 import { complianceViewRoutes } from './modules/compliance-view/compliance-view-routes.ts';
 import { createComplianceViewService } from './modules/compliance-view/compliance-view-service.ts';
 import { ruleSetsRoutes } from './modules/rule-sets/rule-sets-routes.ts';
+import { settingsRoutes } from './modules/settings/settings-routes.ts';
+import { createSettingsService } from './modules/settings/settings-service.ts';
 import { createRuleSetsService } from './modules/rule-sets/rule-sets-service.ts';
 import { registerAccessControl } from './plugins/access.ts';
 import { frameworkErrors, registerErrorHandling } from './plugins/errors.ts';
@@ -146,6 +148,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     await api.register(practiceRoutes, { practice: createPracticeService({ db, clock }) });
     await api.register(complianceViewRoutes, { complianceView: createComplianceViewService({ db, clock }) });
     await api.register(ruleSetsRoutes, { ruleSets: createRuleSetsService({ db, clock }) });
+    await api.register(settingsRoutes, { settings: createSettingsService({ db, clock }) });
     await api.register(importsRoutes, {
       imports: createImportsService({ db, clock }),
       claims: createClaimService({ db, clock }),

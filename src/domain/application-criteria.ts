@@ -4,7 +4,7 @@ export type { Evidence };
 
 /**
  * The eight criteria of the 2024 standards and the checks an application must pass before it
- * can be submitted. Thresholds come from configuration (register_settings), never literals here.
+ * can be submitted. Thresholds come from the register settings (a versioned table), never literals here.
  */
 export const CRITERIA = ['membership', 'foundation_training', 'send_training', 'supported_practice', 'insurance', 'supervision', 'declaration', 'dbs'] as const;
 export type Criterion = (typeof CRITERIA)[number];

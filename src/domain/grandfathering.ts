@@ -1,10 +1,7 @@
-import { addYears, format, parseISO } from 'date-fns';
-
 /**
- * Grandfathered members' obligations start with the first register year beginning on or after the
- * configured start date (DOMAIN.md). Register years start on `monthDay` (default 1 April).
+ * Grandfathered members answer for CPD and practice going forward only: from the later of the
+ * grandfathering compliance start and the day they were imported. A start mid-year makes a partial
+ * first period, pro-rated as for a newly approved mediator (periods.ts, requirements.ts).
  */
-export function firstRegisterYearStartOnOrAfter(date: string, monthDay = '04-01'): string {
-  const sameYear = `${date.slice(0, 4)}-${monthDay}`;
-  return sameYear >= date ? sameYear : format(addYears(parseISO(sameYear), 1), 'yyyy-MM-dd');
-}
+export const grandfatheredObligationsStart = (complianceStart: string, importedOn: string): string =>
+  importedOn > complianceStart ? importedOn : complianceStart;

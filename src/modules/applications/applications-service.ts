@@ -10,7 +10,7 @@ import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
 import { EvidenceSchemas } from '../../../schemas/applications.ts';
 import { recordAudit } from '../audit/audit-service.ts';
 import { enqueueNotifications } from '../notifications/outbox.ts';
-import { getSetting } from '../settings/settings-repository.ts';
+import { currentSettings } from '../settings/settings-repository.ts';
 
 type Row = typeof applications.$inferSelect;
 type Joined = { application: Row; applicantName: string; applicantUserId: string; applicantEmail: string };
@@ -29,6 +29,7 @@ const toApplication = ({ application: a, applicantName }: Joined) => ({
   assessmentNotes: a.assessmentNotes,
   decisionReasons: a.decisionReasons,
   submittedAt: iso(a.submittedAt),
+  settingsVersion: a.settingsVersion,
   assessedAt: iso(a.assessedAt),
   decidedAt: iso(a.decidedAt),
   createdAt: a.createdAt.toISOString(),
@@ -132,19 +133,19 @@ export function createApplicationsService({ db, clock }: { db: Db; clock: Clock 
     },
 
     async submit(ctx: RequestContext, id: string) {
-      const thresholds = await getSetting(db, 'application_thresholds');
       return db.transaction(async (tx) => {
         const row = assertOwner(ctx, await load(tx, id, true));
         assertState(row, 'submit');
         const today = londonDate(clock());
-        const problems = checkCriteria(row.application.evidence, thresholds, await providerApprovals(tx, row.application.evidence), today);
+        const { version: settingsVersion, settings } = await currentSettings(tx);
+        const problems = checkCriteria(row.application.evidence, settings.applicationThresholds, await providerApprovals(tx, row.application.evidence), today);
         if (problems.length) {
           throw unprocessable(
             `The application cannot be submitted: ${problems.length} criterion check${problems.length > 1 ? 's' : ''} failed.`,
             problems.map((p) => ({ in: 'body', field: p.field === p.criterion ? p.criterion : `${p.criterion}.${p.field}`, message: p.message })),
           );
         }
-        const after = await transition(tx, row, ['draft', 'returned'], { status: 'submitted', submittedAt: clock(), verdicts: {} });
+        const after = await transition(tx, row, ['draft', 'returned'], { status: 'submitted', submittedAt: clock(), verdicts: {}, settingsVersion });
         await enqueueNotifications(tx, [{ recipient: row.applicantEmail, userId: row.applicantUserId, template: 'application_submitted', data: { fullName: row.applicantName, body: after.body } }]);
         await audit(tx, ctx, 'application.submitted', row.application, after);
         return toApplication({ ...row, application: after });

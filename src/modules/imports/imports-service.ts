@@ -1,7 +1,7 @@
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { queryRows, type Db, type Queryable } from '../../db/client.ts';
 import { claimTokens, mediators, users } from '../../db/schema.ts';
-import { firstRegisterYearStartOnOrAfter } from '../../domain/grandfathering.ts';
+import { grandfatheredObligationsStart } from '../../domain/grandfathering.ts';
 import { badRequest, conflict, forbidden, notFound } from '../../errors.ts';
 import { londonDate, type Clock } from '../../lib/clock.ts';
 import type { Body, RequestContext } from '../../lib/context.ts';
@@ -9,7 +9,7 @@ import { hashToken, newToken } from '../../lib/tokens.ts';
 import { GrandfatheredRowSchema, type GrandfatheredRow } from '../../../schemas/imports.ts';
 import { recordAudit, type AuditInput } from '../audit/audit-service.ts';
 import { enqueueNotifications, type OutgoingMessage } from '../notifications/outbox.ts';
-import { getSetting } from '../settings/settings-repository.ts';
+import { currentSettings } from '../settings/settings-repository.ts';
 import type { RawRow } from './import-file.ts';
 
 const BATCH = 1000;
@@ -85,7 +85,6 @@ export function createImportsService({ db, clock }: { db: Db; clock: Clock }) {
         return !m && !e;
       });
 
-      const complianceStartOn = firstRegisterYearStartOnOrAfter(await getSetting(db, 'grandfathering_compliance_start'));
       const outcome = await db.transaction(async (tx) => {
         // Imports into one body take turns, so overlapping files cannot both create a member.
         await tx.execute(sql`SELECT pg_advisory_xact_lock(${IMPORT_LOCK + (body === 'com' ? 1 : 2)})`);
@@ -119,6 +118,8 @@ export function createImportsService({ db, clock }: { db: Db; clock: Clock }) {
         if (dryRun || errors.length || create.length === 0) return { counts, written: false };
 
         const now = clock();
+        const importedOn = londonDate(now);
+        const complianceStartOn = grandfatheredObligationsStart((await currentSettings(tx)).settings.grandfatheringComplianceStart, importedOn);
         const accounts: Array<{ id: string; email: string; fullName: string }> = [];
         const entries: Array<{ id: string; membershipNumber: string | null }> = [];
         // Each batch travels as one JSON parameter: building wide multi-row VALUES cost more CPU than the inserts.
@@ -152,10 +153,10 @@ export function createImportsService({ db, clock }: { db: Db; clock: Clock }) {
               tx,
               sql`WITH created AS (
                     INSERT INTO mediators (user_id, full_name, body, membership_number, status, route, standards_version, first_accredited_on,
-                      compliance_start_on, status_changed_at, organisation, regions, languages, contact_email, contact_phone, website,
+                      compliance_start_on, imported_on, status_changed_at, organisation, regions, languages, contact_email, contact_phone, website,
                       show_email, show_phone, show_website)
                     SELECT "userId", "fullName", ${body}::body, "membershipNumber", 'accredited', 'grandfathered_2018', '2018', "firstAccreditedOn",
-                      ${complianceStartOn}::date, ${now}::timestamptz, organisation, regions, languages, "contactEmail", "contactPhone", website,
+                      ${complianceStartOn}::date, ${importedOn}::date, ${now}::timestamptz, organisation, regions, languages, "contactEmail", "contactPhone", website,
                       "showEmail", "showPhone", "showWebsite"
                       FROM json_to_recordset(${JSON.stringify(rows)}::json) AS x("userId" uuid, "fullName" text, "membershipNumber" text,
                         "firstAccreditedOn" date, organisation text, regions text[], languages text[], "contactEmail" text, "contactPhone" text,

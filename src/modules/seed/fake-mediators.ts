@@ -52,6 +52,8 @@ export interface FakeMediator {
     standardsVersion: string;
     firstAccreditedOn: string;
     complianceStartOn: string;
+    /** Grandfathered entries are seeded as imported on the grandfathering start. */
+    importedOn: string | null;
     statusChangedAt: Date;
     organisation: string | null;
     regions: string[];
@@ -165,6 +167,7 @@ function fakeOne(faker: Faker, index: number, ctx: FakeContext): FakeMediator {
       standardsVersion: grandfathered ? '2018' : '2024',
       firstAccreditedOn: ymd(firstAccredited),
       complianceStartOn: grandfathered ? ctx.grandfatheredComplianceStart : ymd(firstAccredited),
+      importedOn: grandfathered ? ctx.grandfatheredComplianceStart : null,
       statusChangedAt: status === 'accredited' ? firstAccredited : faker.date.between({ from: '2025-06-01', to: today }),
       organisation,
       regions,

@@ -5,7 +5,7 @@ import { londonDate, type Clock } from '../../lib/clock.ts';
 import type { RequestContext } from '../../lib/context.ts';
 import { recordAudit } from '../audit/audit-service.ts';
 import { loadRuleSets } from '../rule-sets/rule-sets-repository.ts';
-import { getSetting } from '../settings/settings-repository.ts';
+import { currentSettings } from '../settings/settings-repository.ts';
 import { FAKE_BATCH, SEED_EMAIL_DOMAIN, fakeMediators, type FakeContext, type FakeMediator } from './fake-mediators.ts';
 
 export interface SeedDeps {
@@ -38,7 +38,7 @@ export function createSeedService({ db, clock }: SeedDeps) {
         if (before >= count) return { before, after: before };
         const fakeCtx: FakeContext = {
           today: londonDate(clock()),
-          grandfatheredComplianceStart: await getSetting(tx, 'grandfathering_compliance_start'),
+          grandfatheredComplianceStart: (await currentSettings(tx)).settings.grandfatheringComplianceStart,
         };
         const logsSince = await previousRegisterYearStart(tx, fakeCtx.today);
         for (let from = before; from < count; from += INSERT_BATCH) {
@@ -81,6 +81,7 @@ async function insertBatch(tx: Tx, batch: FakeMediator[]): Promise<void> {
     standards_version: m.standardsVersion,
     first_accredited_on: m.firstAccreditedOn,
     compliance_start_on: m.complianceStartOn,
+    imported_on: m.importedOn,
     status_changed_at: m.statusChangedAt,
     organisation: m.organisation,
     regions: m.regions,
@@ -97,11 +98,11 @@ async function insertBatch(tx: Tx, batch: FakeMediator[]): Promise<void> {
   }));
   await tx.execute(sql`
     INSERT INTO mediators (id, user_id, full_name, body, membership_number, status, route, standards_version,
-      first_accredited_on, compliance_start_on, status_changed_at, organisation, regions, languages, contact_email,
+      first_accredited_on, compliance_start_on, imported_on, status_changed_at, organisation, regions, languages, contact_email,
       contact_phone, website, show_email, show_phone, show_website, insurer, insurance_cover_gbp, insurance_expires_on)
     SELECT * FROM json_to_recordset(${JSON.stringify(rows)}::json) AS x(id uuid, user_id uuid, full_name text, body body,
       membership_number text, status mediator_status, route register_route, standards_version text, first_accredited_on date,
-      compliance_start_on date, status_changed_at timestamptz, organisation text, regions text[], languages text[],
+      compliance_start_on date, imported_on date, status_changed_at timestamptz, organisation text, regions text[], languages text[],
       contact_email text, contact_phone text, website text, show_email boolean, show_phone boolean, show_website boolean,
       insurer text, insurance_cover_gbp integer, insurance_expires_on date)
   `);

@@ -1,23 +1,7 @@
-import { desc } from 'drizzle-orm';
-import { z } from 'zod';
-import type { Queryable } from '../../db/client.ts';
+import { desc, eq, lt } from 'drizzle-orm';
+import { queryRows, sql, type Queryable } from '../../db/client.ts';
 import { registerSettingsVersions } from '../../db/schema.ts';
-
-/** Every setting, its shape and meaning; version 1 holds the product defaults (migrations 0004, 0014). */
-export const SettingSchemas = {
-  application_thresholds: z.object({
-    foundationHours: z.number().positive(),
-    sendTrainingHours: z.number().positive(),
-    supportedCases: z.number().int().positive(),
-    insuranceCoverGbp: z.number().int().positive(),
-  }),
-  /** Grandfathered members' obligations start on the later of this date and the day they were imported. */
-  grandfathering_compliance_start: z.iso.date(),
-} as const;
-
-export type SettingKey = keyof typeof SettingSchemas;
-export type SettingValue<K extends SettingKey> = z.infer<(typeof SettingSchemas)[K]>;
-export type Settings = { [K in SettingKey]: SettingValue<K> };
+import { SettingsSchema, type Settings } from '../../../schemas/settings.ts';
 
 export interface SettingsVersion {
   version: number;
@@ -27,16 +11,48 @@ export interface SettingsVersion {
   changedAt: Date;
 }
 
+type Row = typeof registerSettingsVersions.$inferSelect;
+const toVersion = (row: Row): SettingsVersion => ({ ...row, settings: SettingsSchema.parse(row.settings) });
+
 /** The version in force (the newest). */
 export async function currentSettings(q: Queryable): Promise<SettingsVersion> {
   const [row] = await q.select().from(registerSettingsVersions).orderBy(desc(registerSettingsVersions.version)).limit(1);
   if (!row) throw new Error('No register settings: migrations not applied?');
-  return { ...row, settings: parseSettings(row.settings) };
+  return toVersion(row);
 }
 
-export const parseSettings = (raw: Record<string, unknown>): Settings =>
-  Object.fromEntries(Object.entries(SettingSchemas).map(([k, schema]) => [k, schema.parse(raw[k])])) as Settings;
+export async function settingsVersion(q: Queryable, version: number): Promise<SettingsVersion | undefined> {
+  const [row] = await q.select().from(registerSettingsVersions).where(eq(registerSettingsVersions.version, version));
+  return row && toVersion(row);
+}
 
-export async function getSetting<K extends SettingKey>(q: Queryable, key: K): Promise<SettingValue<K>> {
-  return (await currentSettings(q)).settings[key];
+/** Newest first, `limit` of them from below `before`. */
+export async function settingsVersions(q: Queryable, limit: number, before: number | null): Promise<SettingsVersion[]> {
+  const rows = await q
+    .select()
+    .from(registerSettingsVersions)
+    .where(before === null ? undefined : lt(registerSettingsVersions.version, before))
+    .orderBy(desc(registerSettingsVersions.version))
+    .limit(limit);
+  return rows.map(toVersion);
+}
+
+/** A new version; the primary key refuses a second writer of the same number (409). */
+export async function insertSettingsVersion(q: Queryable, v: SettingsVersion): Promise<void> {
+  await q.insert(registerSettingsVersions).values(v);
+}
+
+/**
+ * Grandfathered members' obligations follow the grandfathering start (never before their import).
+ * Only the start date moves: assessments already made stay as they are. Returns how many moved.
+ */
+export async function moveGrandfatheredStarts(q: Queryable, start: string): Promise<number> {
+  const rows = await queryRows<{ id: string }>(
+    q,
+    sql`UPDATE mediators SET compliance_start_on = greatest(${start}::date, imported_on)
+         WHERE route = 'grandfathered_2018' AND imported_on IS NOT NULL
+           AND compliance_start_on IS DISTINCT FROM greatest(${start}::date, imported_on)
+     RETURNING id`,
+  );
+  return rows.length;
 }
