@@ -13,7 +13,7 @@ let membership = 0;
 export async function accredit(
   ta: TestApp,
   mediatorId: string,
-  entry: { body: Body; route: 'standards_2024' | 'grandfathered_2018'; firstAccreditedOn: string; complianceStartOn: string | null },
+  entry: { body: Body; route: 'standards_2024' | 'grandfathered_2018'; firstAccreditedOn: string; complianceStartOn: string | null; importedOn?: string | null },
 ) {
   const db = ta.database.db;
   await db
