@@ -2,32 +2,13 @@ import t from 'tap';
 import { eq } from 'drizzle-orm';
 import { auditEvents, complianceAssessments, mediators } from '../../../src/db/schema.ts';
 import { accredit } from '../../helpers/compliance.ts';
-import { buildTestApp, eachDatabase, type TestApp } from '../../helpers/app.ts';
+import { buildTestApp, eachDatabase } from '../../helpers/app.ts';
+import { approvedProvider, completeDraft } from '../../helpers/applications.ts';
 
 const DEFAULTS = {
   applicationThresholds: { foundationHours: 40, sendTrainingHours: 12, supportedCases: 3, insuranceCoverGbp: 1_000_000 },
   grandfatheringComplianceStart: '2025-04-01',
 };
-
-/** A draft whose evidence shows `foundationHours` of foundation training and meets everything else on 2025-06-02. */
-async function draftWith(ta: TestApp, providerId: string, foundationHours: number) {
-  const m = await ta.mediator();
-  const id = (await ta.request({ method: 'POST', url: '/v1/applications', token: m.token })).json().id as string;
-  const evidence = {
-    membership: { body: 'com', membershipNumber: `COM-${m.mediatorId.slice(0, 8)}` },
-    foundation_training: { provider: 'Mediation Academy', completedOn: '2024-10-01', hours: foundationHours, assessedByRolePlay: true, assessedByWrittenAssignment: true },
-    send_training: { providerId, completedOn: '2025-01-15', hours: 12 },
-    supported_practice: { cases: [1, 2, 3].map((i) => ({ date: `2025-0${i}-10`, role: 'co_mediated', hours: 3, supervisor: 'Pat Supervisor' })) },
-    insurance: { insurer: 'Insure Co', coverGbp: 1_000_000, expiresOn: '2026-05-31' },
-    supervision: { supervisorName: 'Pat Supervisor' },
-    declaration: { agreesToCodeOfConduct: true, agreesToComplaintsProcedure: true, fitAndProper: true },
-  };
-  for (const [criterion, body] of Object.entries(evidence)) {
-    const res = await ta.request({ method: 'PUT', url: `/v1/applications/${id}/criteria/${criterion}`, token: m.token, payload: body });
-    if (res.statusCode !== 200) throw new Error(`${criterion}: ${res.body}`);
-  }
-  return { id, submit: () => ta.request({ method: 'POST', url: `/v1/applications/${id}/submit`, token: m.token }) };
-}
 
 await eachDatabase(t, async (t, kind) => {
   const ta = await buildTestApp(t, kind);
@@ -63,10 +44,9 @@ await eachDatabase(t, async (t, kind) => {
   });
 
   await t.test('a change adds a version, audited with before and after; applications use the version in force', async (t) => {
-    const provider = await ta.request({ method: 'POST', url: '/v1/admin/training-providers', token: registrar.token, payload: { name: 'SEND Training Ltd', approvedFrom: '2024-01-01', approvedUntil: '2025-12-31' } });
-    const providerId = provider.json().id as string;
-    const early = await draftWith(ta, providerId, 40);
-    const late = await draftWith(ta, providerId, 40);
+    const providerId = await approvedProvider(ta, registrar.token);
+    const early = await completeDraft(ta, providerId);
+    const late = await completeDraft(ta, providerId);
     const first = await early.submit();
     t.equal(first.statusCode, 200);
     t.equal(first.json().settingsVersion, 1);
