@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # Build: type-check and compile to dist/.
-FROM node:20-bookworm-slim AS build
+FROM node:24.22.3-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -10,7 +10,7 @@ COPY schemas ./schemas
 RUN npm run build
 
 # Runtime: production dependencies only, compiled code, migrations; runs as a non-root user.
-FROM node:20-bookworm-slim AS runtime
+FROM node:24.22.3-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \
