@@ -17,6 +17,16 @@ export const EnvSchema = z.object({
     .optional(),
   DATA_DIR: z.string().min(1).default('./data'),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  /** Longest one statement may run (PostgreSQL); a stuck lock or query answers 503 instead of holding a request. */
+  DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
+  /** Longest a connection may sit idle inside an open transaction before the server ends it. */
+  DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  /** Longest a request waits for a free pooled connection before it answers 503. */
+  DB_POOL_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  /** Where people reach the register (links in emails; HSTS only when https). */
+  PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+  /** Shared counters (rate limits, failed sign-ins) across instances; unset: kept in PostgreSQL/PGlite. */
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   JWT_ISSUER: z.string().min(1).default('send-mediator-register'),
   JWT_AUDIENCE: z.string().min(1).default('send-mediator-register-api'),
