@@ -1,23 +1,26 @@
 import { z } from 'zod';
 import { PRACTICE_KINDS, SEND_OUTCOMES } from '../src/domain/rule-set.ts';
-import { DateSchema, IdSchema, TimestampSchema, page, text } from './common.ts';
+import { DateSchema, IdSchema, TimestampSchema, page } from './common.ts';
 import { hoursSchema } from './cpd.ts';
 
-const EMAIL_LIKE = /\S+@\S+\.\S+/;
-/** Where a phone number could begin: `+`, `0` or `(0` not preceded by another digit. */
-const PHONE_STARTS = /(?<!\d)(?:\+|\(?0)[\d\s().-]*/g;
 /**
- * Digits from such a start that read as a phone number: international (+ or 00) or UK national
- * (0 then a non-zero digit) with a number's length. A year or serial number inside a reference
- * ("SEND-2025-000123") is not one.
+ * A case reference as case-management systems write them (SEND-2025-000123, LA/123/45,
+ * KCC2025_0042): letters, digits and - / _ . with at least one digit. No spaces, @ or +, so a
+ * name, an email or a written-out phone number cannot be entered. No digits before the \d, so
+ * each input matches one way only (no backtracking blow-up on long input).
  */
-const PHONE_DIGITS = /^(?:\+\d{9,14}|00[1-9]\d{8,12}|0[1-9]\d{8,9})/;
-const looksLikePhone = (v: string) => (v.match(PHONE_STARTS) ?? []).some((run) => PHONE_DIGITS.test(run.replace(/[^\d+]/g, '')));
+const CASE_REFERENCE = /^[A-Za-z_./-]*\d[\w./-]*$/;
+const CASE_REFERENCE_RULE =
+  "must be your service's case number (letters, digits and - / _ . with at least one digit, no spaces, at most 40 characters): never a child's or family's name, email or phone number";
 
-export const CaseReferenceSchema = text(100)
-  .refine((v) => !EMAIL_LIKE.test(v), 'looks like an email address: use your own opaque reference, never personal data of families')
-  .refine((v) => !looksLikePhone(v), 'looks like a phone number: use your own opaque reference, never personal data of families')
-  .describe('Your own opaque case reference. Never names, emails, phone numbers or other personal data of families.');
+export const CaseReferenceSchema = z
+  .string()
+  .trim()
+  .max(40, CASE_REFERENCE_RULE)
+  .regex(CASE_REFERENCE, CASE_REFERENCE_RULE)
+  .describe(
+    "Your service's case number as its case-management system writes it, e.g. SEND-2025-000123 or LA/123/45: letters, digits and - / _ . with at least one digit, no spaces, at most 40 characters. Never a child's or family's name, email or phone number; a number of digits only is taken as a case number.",
+  );
 
 export const PracticeBodySchema = z.strictObject({
   date: DateSchema.describe('When the session took place; not in the future'),

@@ -56,6 +56,12 @@ function startLines(bytes: Buffer, ends: number[]): number[] {
 
 const countNewlines = (s: string) => s.split('\n').length - 1;
 
+/**
+ * A record of separators and whitespace only (",,,,,," is how Excel writes a formatted empty row):
+ * a blank line. Dropped after the line count, so later rows keep their file lines.
+ */
+const isBlank = (record: string[]) => record.every((v) => v.trim() === '');
+
 /** CSV as people export it: BOM or not, CRLF or LF, quoted fields with commas, quotes and newlines. */
 export function readCsv(text: string): RawRow[] {
   const bytes = Buffer.from(text);
@@ -67,12 +73,12 @@ export function readCsv(text: string): RawRow[] {
     throw badRequest(`The CSV file could not be read: ${e.message}`, [{ in: 'file', field: e.lines ? `line ${e.lines}` : 'file', message: e.message }]);
   }
   const lines = startLines(bytes, records.map((r) => r.info.bytes));
-  const [header, ...rows] = records;
+  const [header, ...rows] = records.map(({ record }, i) => ({ record, line: lines[i]! })).filter(({ record }) => !isBlank(record));
   const fields = header ? header.record.map(fieldFor) : [];
   const twice = fields.find((f, i) => fields.indexOf(f) !== i);
   if (twice) throw badRequest(`Two columns hold ${twice}.`, [{ in: 'file', field: twice, message: 'column given twice' }]);
-  return rows.map(({ record }, i) => ({
-    line: lines[i + 1]!,
+  return rows.map(({ record, line }) => ({
+    line,
     values: Object.fromEntries(fields.map((f, j) => [f, record[j]])),
     ...(record.length !== fields.length && { problem: `${record.length} fields where the header has ${fields.length}` }),
   }));
