@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 import fastifyJwt from '@fastify/jwt';
 import fastifyRateLimit from '@fastify/rate-limit';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
@@ -43,6 +44,8 @@ import { createComplianceViewService } from './modules/compliance-view/complianc
 import { ruleSetsRoutes } from './modules/rule-sets/rule-sets-routes.ts';
 import { settingsRoutes } from './modules/settings/settings-routes.ts';
 import { createSettingsService } from './modules/settings/settings-service.ts';
+import { setupRoutes } from './modules/setup/setup-routes.ts';
+import { createSetupService } from './modules/setup/setup-service.ts';
 import { createRuleSetsService } from './modules/rule-sets/rule-sets-service.ts';
 import { registerAccessControl } from './plugins/access.ts';
 import { frameworkErrors, registerErrorHandling } from './plugins/errors.ts';
@@ -57,6 +60,14 @@ export interface AppDeps {
   logger?: FastifyServerOptions['logger'];
   /** Where the outbox sender delivers; default SMTP when SMTP_URL is set, else the log. */
   mailTransport?: MailTransport;
+}
+
+/** Where people reach this process: PUBLIC_URL, else the address it listens on (a wildcard as loopback). */
+function publicBaseUrl(config: Config, address: AddressInfo | string | null): string {
+  if (config.PUBLIC_URL) return config.PUBLIC_URL.replace(/\/$/, '');
+  if (!address || typeof address === 'string') return `http://127.0.0.1:${config.PORT}`;
+  const host = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
 }
 
 /** Builds the whole API on a database; never listens (server.ts and tests do that). */
@@ -110,6 +121,12 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     failedLoginsPerMinute: config.RATE_LIMIT_AUTH_PER_MINUTE,
   });
 
+  const setup = createSetupService({ db, clock, auth });
+  app.addHook('onListen', async () => {
+    const token = await setup.issueLink();
+    if (token) app.log.warn({ setupUrl: `${publicBaseUrl(config, app.server.address())}/setup?token=${token}` }, 'No registrar yet: open the setup link once to create the first one');
+  });
+
   const complianceJob = createComplianceJob({ db, clock });
   const stopComplianceSchedule = scheduleCompliance({
     cron: config.COMPLIANCE_CRON,
@@ -136,6 +153,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     api.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
     await api.register(healthRoutes, { ping: deps.database.ping });
     await api.register(authRoutes, { auth, authPerMinute: config.RATE_LIMIT_AUTH_PER_MINUTE });
+    await api.register(setupRoutes, { setup });
     await api.register(usersRoutes, { users: createUsersService({ db, clock }) });
     await api.register(auditRoutes, { audit: createAuditService({ db }) });
     await api.register(notificationsRoutes, { notifications: createNotificationsService({ db }) });

@@ -98,7 +98,7 @@ await eachDatabase(t, async (t, kind) => {
     t.equal((await post('/v1/me/practice', { ...practice, caseReference: 'SEND-2025-0042' })).statusCode, 201, 'a reference with a few digits is fine');
     t.equal((await post('/v1/me/practice', { ...practice, caseReference: 'SEND-2025-000123' })).statusCode, 201, 'a year and a long serial number are not a phone number');
     const message = (await post('/v1/me/practice', { ...practice, caseReference: '020 7946 0958' })).json().errors[0].message;
-    t.match(message, /looks like a phone number.*never personal data of families/, 'the refusal says why');
+    t.match(message, /case number.*never a child's or family's name/, 'the refusal says why');
     const patch = await ta.request({ method: 'PATCH', url: `/v1/me/practice/${ok.json().id}`, token: me.token, payload: { kind: 'other_mediation' } });
     t.equal(patch.statusCode, 422, 'changing to other mediation must drop the outcome');
     const patch2 = await ta.request({ method: 'PATCH', url: `/v1/me/practice/${ok.json().id}`, token: me.token, payload: { kind: 'other_mediation', outcome: null } });

@@ -1,0 +1,77 @@
+import { Eta } from 'eta';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { HttpProblem } from '../../errors.ts';
+import { SetupFormSchema, type SetupService } from './setup-service.ts';
+
+const eta = new Eta({ views: new URL('../public-pages/views', import.meta.url).pathname, autoEscape: true, cache: true });
+const FIELDS = [
+  { name: 'fullName', label: 'Full name', type: 'text', autocomplete: 'name' },
+  { name: 'email', label: 'Email address', type: 'email', autocomplete: 'email' },
+  { name: 'password', label: 'Password', type: 'password', autocomplete: 'new-password', hint: 'At least 12 characters' },
+  { name: 'confirm', label: 'Password again', type: 'password', autocomplete: 'new-password' },
+] as const;
+const FormBodySchema = z.record(z.string(), z.string().max(1000));
+
+/** The form with what was typed (never the passwords) and the message per field. */
+function formView(token: string, values: Record<string, string>, fieldErrors: Record<string, string>) {
+  return {
+    valid: true,
+    token,
+    errors: FIELDS.filter((f) => fieldErrors[f.name]).map((f) => ({ field: f.name, message: `${f.label}: ${fieldErrors[f.name]}` })),
+    fields: FIELDS.map((f) => {
+      const hint = 'hint' in f ? f.hint : undefined;
+      const error = fieldErrors[f.name];
+      const describedBy = [hint && `${f.name}-hint`, error && `${f.name}-error`].filter(Boolean).join(' ');
+      return { ...f, hint, error, describedBy, value: f.type === 'password' ? '' : (values[f.name] ?? '') };
+    }),
+  };
+}
+
+export const setupRoutes: FastifyPluginAsyncZod<{ setup: SetupService }> = async (app, { setup }) => {
+  // Plain HTML forms post url-encoded; only this page takes them.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16_384 }, (_req, body, done) =>
+    done(null, Object.fromEntries(new URLSearchParams(body as string))),
+  );
+  const send = (reply: { code(n: number): unknown; type(t: string): unknown; header(k: string, v: string): unknown; send(b: string): unknown }, status: number, title: string, view: object) => {
+    reply.code(status);
+    reply.type('text/html; charset=utf-8');
+    // The link's token must not be cached or sent onwards as a referrer.
+    reply.header('cache-control', 'no-store');
+    reply.header('referrer-policy', 'no-referrer');
+    return reply.send(eta.render('./layout', { title: `${title} – Register of SEND Mediators`, body: eta.render('./setup', view) }));
+  };
+
+  app.get('/setup', {
+    config: { access: 'public' },
+    schema: { hide: true, querystring: z.object({ token: z.string().max(200).default('') }) },
+    handler: async (req, reply) => {
+      const valid = setup.isValid(req.query.token);
+      return send(reply, valid ? 200 : 410, valid ? 'Set up the first registrar' : 'Setup link no longer works', valid ? formView(req.query.token, {}, {}) : { valid });
+    },
+  });
+
+  app.post('/setup', {
+    config: { access: 'public' },
+    schema: { hide: true, body: FormBodySchema },
+    handler: async (req, reply) => {
+      const { token = '', ...values } = req.body;
+      if (!setup.isValid(token)) return send(reply, 410, 'Setup link no longer works', { valid: false });
+      const parsed = SetupFormSchema.safeParse(values);
+      if (!parsed.success) {
+        const fieldErrors: Record<string, string> = {};
+        for (const i of parsed.error.issues) fieldErrors[String(i.path[0] ?? 'fullName')] ??= i.message;
+        return send(reply, 400, 'Error: Set up the first registrar', formView(token, values, fieldErrors));
+      }
+      try {
+        const user = await setup.createRegistrar(token, parsed.data);
+        req.log.info({ userId: user.id }, 'first registrar created through the setup page');
+        return send(reply, 201, 'Registrar set up', { done: true, email: user.email });
+      } catch (err) {
+        if (err instanceof HttpProblem && err.status === 410) return send(reply, 410, 'Setup link no longer works', { valid: false });
+        if (err instanceof HttpProblem && err.status === 409) return send(reply, 409, 'Error: Set up the first registrar', formView(token, values, { email: 'an account with this email already exists' }));
+        throw err;
+      }
+    },
+  });
+};
