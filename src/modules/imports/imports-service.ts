@@ -22,6 +22,9 @@ export interface RowError {
   message: string;
 }
 
+/** Where a long import has got to, for a caller that shows progress (the CLI). */
+export type ImportProgress = { phase: 'validated'; rows: number; valid: number } | { phase: 'written'; done: number; total: number };
+
 async function inBatches<T>(items: T[], write: (batch: T[]) => Promise<unknown>) {
   for (let i = 0; i < items.length; i += BATCH) await write(items.slice(i, i + BATCH));
 }
@@ -58,7 +61,7 @@ export function createImportsService({ db, clock }: { db: Db; clock: Clock }) {
      * Validates every row, then (unless a dry run or any row is wrong) creates every new member in
      * one transaction. Rows already on the register as the same person are "unchanged".
      */
-    async importGrandfathered(ctx: RequestContext, body: Body, raw: RawRow[], dryRun: boolean) {
+    async importGrandfathered(ctx: RequestContext, body: Body, raw: RawRow[], dryRun: boolean, onProgress?: (p: ImportProgress) => void) {
       const errors: RowError[] = [];
       const valid: Array<{ line: number; row: GrandfatheredRow }> = [];
       for (const { line, values, problem } of raw) {
@@ -84,6 +87,7 @@ export function createImportsService({ db, clock }: { db: Db; clock: Clock }) {
         seenEmail.set(row.email, e ?? line);
         return !m && !e;
       });
+      onProgress?.({ phase: 'validated', rows: raw.length, valid: unique.length });
 
       const outcome = await db.transaction(async (tx) => {
         // Imports into one body take turns, so overlapping files cannot both create a member.
@@ -169,6 +173,7 @@ export function createImportsService({ db, clock }: { db: Db; clock: Clock }) {
                   SELECT id, membership_number AS "membershipNumber" FROM created`,
             )),
           );
+          onProgress?.({ phase: 'written', done: accounts.length, total: create.length });
         });
         await issueClaims(tx, accounts);
         const audit: AuditInput[] = [

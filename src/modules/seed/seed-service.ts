@@ -13,6 +13,9 @@ export interface SeedDeps {
   clock: Clock;
 }
 
+/** Called after each batch: mediators added so far by this run, of those it adds. */
+export type SeedProgress = (added: number, adding: number) => void;
+
 export interface SeedSummary {
   /** Seeded mediators before this run and after it. */
   before: number;
@@ -32,7 +35,7 @@ const INSERT_BATCH = 5 * FAKE_BATCH;
  */
 export function createSeedService({ db, clock }: SeedDeps) {
   return {
-    async seedMediators(ctx: RequestContext, count: number): Promise<SeedSummary> {
+    async seedMediators(ctx: RequestContext, count: number, onProgress?: SeedProgress): Promise<SeedSummary> {
       return db.transaction(async (tx) => {
         const before = await countSeeded(tx);
         if (before >= count) return { before, after: before };
@@ -45,6 +48,7 @@ export function createSeedService({ db, clock }: SeedDeps) {
           const batch = fakeMediators(from, Math.min(from + INSERT_BATCH, count), fakeCtx);
           await insertBatch(tx, batch);
           await insertLogEntries(tx, batch.map((m) => m.mediator.id), logsSince, fakeCtx.today);
+          onProgress?.(from + batch.length - before, count - before);
         }
         await recordStatusHistory(tx);
         // A bulk load leaves the planner without statistics until autovacuum gets round to it.
