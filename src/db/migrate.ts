@@ -10,18 +10,18 @@ export const migrationsFolder = fileURLToPath(new URL('../../migrations', import
 /** Arbitrary constant shared by every process of this app: serialises concurrent start-ups. */
 const MIGRATION_LOCK_KEY = 7_302_118_001;
 
-/** Applies pending migrations; several processes starting together take turns on an advisory lock. */
-export async function migrateDatabase(database: Database): Promise<void> {
+/** Applies pending migrations (from `folder`: tests replay history up to a point); several processes starting together take turns on an advisory lock. */
+export async function migrateDatabase(database: Database, folder = migrationsFolder): Promise<void> {
   if (database.pglite) {
     // One process per PGlite directory (see data-dir-lock), so no lock is needed here.
-    await migratePglite(drizzlePglite(database.pglite), { migrationsFolder });
+    await migratePglite(drizzlePglite(database.pglite), { migrationsFolder: folder });
     return;
   }
   const client = await database.pool!.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     try {
-      await migratePg(drizzlePg(client), { migrationsFolder });
+      await migratePg(drizzlePg(client), { migrationsFolder: folder });
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
     }
