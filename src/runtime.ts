@@ -1,21 +1,36 @@
 import type { Config } from './config.ts';
-import { openDatabase, type Database } from './db/client.ts';
+import { openDatabase, type Database, type DatabaseTarget, type PoolLimits } from './db/client.ts';
 import { migrateDatabase } from './db/migrate.ts';
+
+export const poolLimits = (config: Config): PoolLimits => ({
+  statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+  idleInTransactionTimeoutMs: config.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+  acquireTimeoutMs: config.DB_POOL_ACQUIRE_TIMEOUT_MS,
+});
+
+/** The database the settings name, with their pool size and limits. */
+export function databaseTarget(config: Config): DatabaseTarget {
+  return config.database.kind === 'postgres'
+    ? { kind: 'postgres', url: config.database.url, poolMax: config.DB_POOL_MAX, limits: poolLimits(config) }
+    : { kind: 'pglite', dataDir: config.database.dataDir };
+}
 
 /** The database the settings name, migrated: shared by the server and the CLI. */
 export async function openMigratedDatabase(config: Config): Promise<Database> {
-  const database = await openDatabase(
-    config.database.kind === 'postgres'
-      ? { kind: 'postgres', url: config.database.url, poolMax: config.DB_POOL_MAX }
-      : { kind: 'pglite', dataDir: config.database.dataDir },
-  );
+  const target = databaseTarget(config);
+  // Migrations run on a connection without the statement limit: an instance starting beside another
+  // waits on the migration lock for as long as the other's migrations take, and an index built over
+  // a full register may take longer than any request should.
+  const migrating = await openDatabase(target.kind === 'postgres' ? { ...target, poolMax: 1, limits: { ...poolLimits(config), statementTimeoutMs: 0 } } : target);
   try {
-    await migrateDatabase(database);
+    await migrateDatabase(migrating);
   } catch (err) {
-    await database.close();
+    await migrating.close();
     throw err;
   }
-  return database;
+  if (migrating.kind === 'pglite') return migrating;
+  await migrating.close();
+  return openDatabase(target);
 }
 
 /** Start-up errors a person can act on: one line, no stack. */

@@ -18,8 +18,18 @@ export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelati
 /** Anything a query can run on: the database or an open transaction. */
 export type Queryable = Db | Tx;
 
+/** How long PostgreSQL work may take before it is given up; unset, the server's and driver's own (no limit). */
+export interface PoolLimits {
+  /** Longest one statement may run, waiting on locks included (`statement_timeout`; 0: no limit). */
+  statementTimeoutMs: number;
+  /** Longest a connection may sit idle inside an open transaction (`idle_in_transaction_session_timeout`). */
+  idleInTransactionTimeoutMs: number;
+  /** Longest a caller waits for a pooled connection, or for a new one to connect. */
+  acquireTimeoutMs: number;
+}
+
 export type DatabaseTarget =
-  | { kind: 'postgres'; url: string; poolMax?: number }
+  | { kind: 'postgres'; url: string; poolMax?: number; limits?: PoolLimits }
   /** `loadDataDir`: start from a dump (tests clone one migrated database instead of re-running initdb). */
   | { kind: 'pglite'; dataDir: string; loadDataDir?: Blob };
 
@@ -41,14 +51,26 @@ pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
 
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   if (target.kind === 'postgres') {
+    const { limits } = target;
     const pool = new pg.Pool({
       connectionString: target.url,
       max: target.poolMax ?? 10,
-      connectionTimeoutMillis: 5000,
       application_name: 'send-mediator-register',
+      // Sent at connection start-up, so every connection has them from its first statement.
+      ...(limits && {
+        connectionTimeoutMillis: limits.acquireTimeoutMs,
+        statement_timeout: limits.statementTimeoutMs,
+        idle_in_transaction_session_timeout: limits.idleInTransactionTimeoutMs,
+      }),
     });
-    // An idle client dropped by the server must not crash the process.
+    // A dead connection must never take the process down. pg-pool listens for errors on a client only
+    // while it is idle (and then re-emits them here); a checked-out client (drizzle's transactions,
+    // advisory-lock sessions) emits 'error' on itself when its backend dies, and an unhandled
+    // 'error' event exits the process. The statement in flight, or the next one, fails with the cause
+    // anyway (the request answers 503), and the pool discards the broken client on release: these
+    // listeners only keep the events from being unhandled.
     pool.on('error', () => {});
+    pool.on('connect', (client) => client.on('error', () => {}));
     const db = drizzlePg(pool, { schema }) as unknown as Db;
     return {
       kind: 'postgres',

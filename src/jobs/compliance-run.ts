@@ -25,6 +25,15 @@ import { daysUntil, decideOutcome, dueReminderOffset, graceEnd } from './complia
 /** Serialises runs across processes (any date): a run sees everything earlier runs committed. */
 /** Held exclusively by a run for its whole transaction; log writes take it shared (log-guard.ts). */
 export const RUN_LOCK_KEY = 7_302_118_007;
+/**
+ * The run's own limits, in place of the request-sized DB_STATEMENT_TIMEOUT_MS and
+ * DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: a run waits on the run lock for as long as another instance's
+ * run takes; its two tally statements read every logged entry (7-8 s each at 100,000 mediators on a
+ * busy 2-vCPU machine, so past 15 s at twice the register); and between statements it evaluates
+ * and hashes in JavaScript for a time that grows with the register too. Still bounded, so a stuck
+ * lock cannot hold the run's connection for ever.
+ */
+const RUN_TIMEOUT = '10min';
 const LAPSE_REASON = 'Annual CPD and practice requirements not met by the end of grace (compliance job).';
 
 export interface RunSummary {
@@ -68,6 +77,7 @@ export function createComplianceJob({ db, clock }: ComplianceJobDeps) {
     const startedAt = new Date();
     try {
       return await db.transaction(async (tx) => {
+        await tx.execute(sql`SELECT set_config('statement_timeout', ${RUN_TIMEOUT}, true), set_config('idle_in_transaction_session_timeout', ${RUN_TIMEOUT}, true)`);
         await tx.execute(sql`SELECT pg_advisory_xact_lock(${RUN_LOCK_KEY})`);
         // The run sorts and hashes every mediator's periods at once: keep that in memory, not on disk.
         await tx.execute(sql`SET LOCAL work_mem = '64MB'`);
@@ -98,8 +108,12 @@ export function createComplianceJob({ db, clock }: ComplianceJobDeps) {
       });
     } catch (err) {
       if ((err as { name?: string }).name === 'HttpProblem') throw err;
-      // The run's own transaction is gone; keep a record of the attempt outside it.
-      await db.insert(jobRuns).values({ asOf, startedAt, finishedAt: new Date(), error: rootMessage(err).slice(0, 2000) });
+      // The run's own transaction is gone; keep a record of the attempt outside it. The database that
+      // failed the run may refuse this too: then the run's own error is the one worth reporting.
+      await db
+        .insert(jobRuns)
+        .values({ asOf, startedAt, finishedAt: new Date(), error: rootMessage(err).slice(0, 2000) })
+        .catch(() => {});
       throw err;
     }
   }

@@ -9,9 +9,17 @@ const LOCATION: Record<string, FieldError['in']> = {
   headers: 'headers',
 };
 
-// PostgreSQL SQLSTATEs that mean "the database went away", not "the request was wrong".
-const UNAVAILABLE = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004', '53300']);
+// PostgreSQL SQLSTATEs that mean "the database cannot serve this now", not "the request was wrong":
+// the backend ended (admin or crash shutdown, starting up, database dropped, idle-session and
+// idle-in-transaction limits), the connection failed, too many connections, or the statement was
+// cancelled (statement_timeout, or an operator's pg_cancel_backend).
+const UNAVAILABLE = new Set(['57P01', '57P02', '57P03', '57P04', '57P05', '25P03', '57014', '08000', '08003', '08006', '08001', '08004', '53300']);
 const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND']);
+// node-postgres reports a dead or unreachable connection, and a pool with no free connection
+// (`timeout exceeded when trying to connect`), in messages only.
+const UNAVAILABLE_MESSAGE = /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|database closed|PGlite is closed/i;
+/** Seconds a client is asked to wait after a 503: long enough for the pool to free up or reconnect. */
+const RETRY_AFTER_SECONDS = 5;
 
 function pgCode(err: unknown): string | undefined {
   let e = err as { code?: unknown; cause?: unknown } | undefined;
@@ -25,7 +33,7 @@ function isDatabaseUnavailable(err: unknown): boolean {
   let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined;
   for (let depth = 0; e && depth < 4; depth++, e = e.cause as typeof e) {
     if (typeof e.code === 'string' && (UNAVAILABLE.has(e.code) || NETWORK.has(e.code))) return true;
-    if (typeof e.message === 'string' && /Connection terminated|connection timeout|Client has encountered a connection error|database closed|PGlite is closed/i.test(e.message)) return true;
+    if (typeof e.message === 'string' && UNAVAILABLE_MESSAGE.test(e.message)) return true;
   }
   return false;
 }
@@ -86,6 +94,8 @@ const TITLES: Record<number, string> = {
 const titleFor = (status: number) => TITLES[status] ?? 'Request Error';
 
 export function sendProblem(reply: FastifyReply, problem: HttpProblem) {
+  // Every 503 is the database briefly out of reach: say when to come back.
+  if (problem.status === 503 && !problem.headers['retry-after']) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
   return reply
     .headers(problem.headers)
     .code(problem.status)
@@ -103,8 +113,8 @@ export const frameworkErrors = (err: FastifyError, _req: FastifyRequest, reply: 
 export function registerErrorHandling(app: FastifyInstance) {
   app.setErrorHandler((err, req: FastifyRequest, reply) => {
     const problem = toProblem(err);
-    if (problem.status >= 500) req.log.error({ err }, 'request failed');
-    else if (problem.status === 503) req.log.warn({ err }, 'database unavailable');
+    if (problem.status === 503) req.log.warn({ err }, 'database unavailable');
+    else if (problem.status >= 500) req.log.error({ err }, 'request failed');
     return sendProblem(reply, problem);
   });
   app.setNotFoundHandler((req, reply) =>

@@ -1,12 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { queryRows, sql } from '../../src/db/client.ts';
 import { registerYearAt } from '../../src/domain/register-year.ts';
 import { buildTestApp, JWT_SECRET, PASSWORD } from '../helpers/app.ts';
+import { holdLock, tablesWritten, terminateBackend, waitingBackend } from '../helpers/backends.ts';
 import { accredit, jobFootprint } from '../helpers/compliance.ts';
+import { startServer } from '../helpers/server-process.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 
@@ -14,24 +16,10 @@ t.test('PostgreSQL: a backend terminated mid-request answers 503, and the next r
   const ta = await buildTestApp(t, 'postgres');
   const m = await ta.mediator();
   // Hold a lock the request needs, so it is provably in flight on its own backend when that dies.
-  const locker = await ta.database.pool!.connect();
-  t.teardown(() => locker.release());
-  await locker.query('BEGIN');
-  await locker.query('LOCK TABLE users IN ACCESS EXCLUSIVE MODE');
+  const lock = await holdLock(t, ta.database.pool!, 'LOCK TABLE users IN ACCESS EXCLUSIVE MODE');
   const inFlight = ta.request({ method: 'GET', url: '/v1/me', token: m.token });
-
-  // Watched from a third connection: inside the locker's transaction pg_stat_activity is a frozen snapshot.
-  let victim: number | undefined;
-  for (let i = 0; i < 200 && victim === undefined; i++) {
-    const { rows } = await ta.database.pool!.query<{ pid: number }>(
-      `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-    );
-    victim = rows[0]?.pid;
-    if (victim === undefined) await new Promise((r) => setTimeout(r, 25));
-  }
-  t.ok(victim, 'the request is waiting on its backend');
-  await locker.query('SELECT pg_terminate_backend($1)', [victim]);
-  await locker.query('ROLLBACK');
+  await terminateBackend(ta.database.pool!, await waitingBackend(ta.database.pool!, 'users'));
+  await lock.release();
 
   const res = await inFlight;
   t.equal(res.statusCode, 503);
@@ -41,39 +29,13 @@ t.test('PostgreSQL: a backend terminated mid-request answers 503, and the next r
   t.equal(next.statusCode, 200, 'the pool replaced the dead connection');
 });
 
-/** `node --import tsx src/server.ts` on a PGlite directory; resolves once it listens. */
-async function startServer(t: Test, dataDir: string): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    cwd: root,
-    env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info', COMPLIANCE_CRON: 'off', RATE_LIMIT_AUTH_PER_MINUTE: '100000' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  t.teardown(() => {
-    child.kill('SIGKILL');
-    return exited;
-  });
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const onData = (d: Buffer) => {
-      output += d.toString();
-      const found = /listening on (http:\/\/[^\s]+)/.exec(output);
-      if (found) resolve(found[1]!);
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    void exited.then((code) => reject(new Error(`server exited (${code}) before listening:\n${output}`)));
-  });
-  return { child, url, exited };
-}
-
 const post = (url: string, body: object) =>
   fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 t.test('PGlite: a server killed with SIGKILL during writes restarts with every acknowledged write', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'register-kill-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const first = await startServer(t, dir);
+  const first = await startServer(t, { DATA_DIR: dir });
 
   const acknowledged: string[] = [];
   let n = 0;
@@ -95,7 +57,7 @@ t.test('PGlite: a server killed with SIGKILL during writes restarts with every a
   t.equal(await first.exited, null, 'killed, not exited');
   t.ok(n > acknowledged.length, `writes were in flight at the kill (${acknowledged.length} acknowledged of ${n} sent)`);
 
-  const second = await startServer(t, dir);
+  const second = await startServer(t, { DATA_DIR: dir });
   for (const email of acknowledged) {
     const res = await post(`${second.url}/v1/auth/login`, { email, password: PASSWORD });
     t.equal(res.status, 200, `${email} is there`);
@@ -113,10 +75,7 @@ t.test('PostgreSQL: the compliance job killed mid-run leaves nothing; the rerun 
   const before = await jobFootprint(ta);
   // The audit trail is written last in the run's transaction: holding it makes the child stop there,
   // with its assessments, notifications and run row written but not committed.
-  const locker = await ta.database.pool!.connect();
-  t.teardown(() => locker.release());
-  await locker.query('BEGIN');
-  await locker.query('LOCK TABLE audit_events IN EXCLUSIVE MODE');
+  const lock = await holdLock(t, ta.database.pool!, 'LOCK TABLE audit_events IN EXCLUSIVE MODE');
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'compliance-run', '--as-of', '2026-04-15'], {
     cwd: root,
     env: { ...process.env, DATABASE_URL: ta.databaseUrl!, JWT_SECRET, LOG_LEVEL: 'silent' },
@@ -127,23 +86,12 @@ t.test('PostgreSQL: the compliance job killed mid-run leaves nothing; the rerun 
     child.kill('SIGKILL');
     return exited;
   });
-  let pid: number | undefined;
-  for (let i = 0; i < 600 && pid === undefined; i++) {
-    const { rows } = await ta.database.pool!.query<{ pid: number }>(
-      `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE '%insert into audit_events%'`,
-    );
-    pid = rows[0]?.pid;
-    if (pid === undefined) await new Promise((r) => setTimeout(r, 50));
-  }
-  t.ok(pid, 'the run is part way through, waiting to write its audit events');
-  const { rows: wrote } = await ta.database.pool!.query(
-    `SELECT c.relname FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE l.pid = $1 AND l.mode = 'RowExclusiveLock' AND c.relname IN ('compliance_assessments', 'job_runs') ORDER BY 1`,
-    [pid],
-  );
-  t.same(wrote.map((r) => r.relname), ['compliance_assessments', 'job_runs'], 'having written its run row and assessments');
+  const pid = await waitingBackend(ta.database.pool!, 'insert into audit_events');
+  const wrote = await tablesWritten(ta.database.pool!, pid);
+  t.same(wrote.filter((n) => n === 'compliance_assessments' || n === 'job_runs'), ['compliance_assessments', 'job_runs'], 'the run is part way through, having written its run row and assessments');
   child.kill('SIGKILL');
   t.equal(await exited, 'SIGKILL');
-  await locker.query('ROLLBACK');
+  await lock.release();
   t.same(await jobFootprint(ta), before, 'nothing of the killed run remains');
 
   const registrar = await ta.staff('registrar');

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { openDatabase, type Database } from '../../src/db/client.ts';
 import { migrateDatabase, migrationsFolder } from '../../src/db/migrate.ts';
+import { loadConfig } from '../../src/config.ts';
+import { poolLimits } from '../../src/runtime.ts';
 
 export type DbKind = 'pglite' | 'postgres';
 
@@ -65,7 +67,8 @@ export async function freshDatabase(kind: DbKind): Promise<TestDatabase> {
   await admin.end();
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const database = await openDatabase({ kind: 'postgres', url: url.toString(), poolMax: 10 });
+  // The limits a server gets by default, so tests meet the connections production has.
+  const database = await openDatabase({ kind: 'postgres', url: url.toString(), poolMax: 10, limits: poolLimits(loadConfig({})) });
   await migrateDatabase(database);
   return {
     database,
