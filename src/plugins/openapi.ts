@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { withoutUpgradeInsecureRequests } from './security-headers.ts';
 
 // Lengths fixed by the format itself, so the document states the bound the validator already enforces.
 const FORMAT_MAX_LENGTH: Record<string, number> = { uuid: 36, date: 10 };
@@ -67,5 +68,7 @@ export async function registerOpenApi(app: FastifyInstance) {
       return doc;
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { deepLinking: true } });
+  // Swagger UI sets its own CSP on /docs, after ours; its assets are all same-origin, so dropping
+  // upgrade-insecure-requests costs nothing over https and keeps the page working over plain http.
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, transformStaticCSP: withoutUpgradeInsecureRequests, uiConfig: { deepLinking: true } });
 }
