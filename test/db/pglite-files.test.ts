@@ -32,7 +32,8 @@ function runServer(env: Record<string, string>, { until, signal }: { until?: Reg
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    // Only a hung server is killed; a loaded machine may take a minute or more to initdb.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 240_000);
     child.on('exit', (code) => {
       clearTimeout(timer);
       resolve({ code, output });
