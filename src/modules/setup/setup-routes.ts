@@ -11,13 +11,13 @@ const FIELDS = [
   { name: 'password', label: 'Password', type: 'password', autocomplete: 'new-password', hint: 'At least 12 characters' },
   { name: 'confirm', label: 'Password again', type: 'password', autocomplete: 'new-password' },
 ] as const;
-const FormBodySchema = z.record(z.string(), z.string().max(1000));
+const FormBodySchema = z.record(z.string().max(64), z.string().max(1000));
 
 /** The form with what was typed (never the passwords) and the message per field. */
-function formView(token: string, values: Record<string, string>, fieldErrors: Record<string, string>) {
+function formView(code: string, values: Record<string, string>, fieldErrors: Record<string, string>) {
   return {
     valid: true,
-    token,
+    code,
     errors: FIELDS.filter((f) => fieldErrors[f.name]).map((f) => ({ field: f.name, message: `${f.label}: ${fieldErrors[f.name]}` })),
     fields: FIELDS.map((f) => {
       const hint = 'hint' in f ? f.hint : undefined;
@@ -44,32 +44,32 @@ export const setupRoutes: FastifyPluginAsyncZod<{ setup: SetupService }> = async
 
   app.get('/setup', {
     config: { access: 'public' },
-    schema: { hide: true, querystring: z.object({ token: z.string().max(200).default('') }) },
+    schema: { tags: ['pages'], summary: 'The first-registrar setup page (HTML; works only with the link the server prints while there is no registrar)', querystring: z.object({ code: z.string().max(200).default('').describe('The single-use code from the printed link') }) },
     handler: async (req, reply) => {
-      const valid = setup.isValid(req.query.token);
-      return send(reply, valid ? 200 : 410, valid ? 'Set up the first registrar' : 'Setup link no longer works', valid ? formView(req.query.token, {}, {}) : { valid });
+      const valid = setup.isValid(req.query.code);
+      return send(reply, valid ? 200 : 410, valid ? 'Set up the first registrar' : 'Setup link no longer works', valid ? formView(req.query.code, {}, {}) : { valid });
     },
   });
 
   app.post('/setup', {
     config: { access: 'public' },
-    schema: { hide: true, body: FormBodySchema },
+    schema: { tags: ['pages'], summary: 'Create the first registrar (HTML form post)', consumes: ['application/x-www-form-urlencoded'], body: FormBodySchema },
     handler: async (req, reply) => {
-      const { token = '', ...values } = req.body;
-      if (!setup.isValid(token)) return send(reply, 410, 'Setup link no longer works', { valid: false });
+      const { code = '', ...values } = req.body;
+      if (!setup.isValid(code)) return send(reply, 410, 'Setup link no longer works', { valid: false });
       const parsed = SetupFormSchema.safeParse(values);
       if (!parsed.success) {
         const fieldErrors: Record<string, string> = {};
         for (const i of parsed.error.issues) fieldErrors[String(i.path[0] ?? 'fullName')] ??= i.message;
-        return send(reply, 400, 'Error: Set up the first registrar', formView(token, values, fieldErrors));
+        return send(reply, 400, 'Error: Set up the first registrar', formView(code, values, fieldErrors));
       }
       try {
-        const user = await setup.createRegistrar(token, parsed.data);
+        const user = await setup.createRegistrar(code, parsed.data);
         req.log.info({ userId: user.id }, 'first registrar created through the setup page');
         return send(reply, 201, 'Registrar set up', { done: true, email: user.email });
       } catch (err) {
         if (err instanceof HttpProblem && err.status === 410) return send(reply, 410, 'Setup link no longer works', { valid: false });
-        if (err instanceof HttpProblem && err.status === 409) return send(reply, 409, 'Error: Set up the first registrar', formView(token, values, { email: 'an account with this email already exists' }));
+        if (err instanceof HttpProblem && err.status === 409) return send(reply, 409, 'Error: Set up the first registrar', formView(code, values, { email: 'an account with this email already exists' }));
         throw err;
       }
     },

@@ -52,23 +52,23 @@ t.test('a newcomer creates the first registrar from the link the running server 
   t.ok(logged, 'the server printed a setup link');
   const link = new URL(logged.setupUrl as string);
   t.equal(link.origin, server.url, 'on the address it listens on');
-  const token = link.searchParams.get('token')!;
+  const code = link.searchParams.get('code')!;
 
   const page = await fetch(link);
   t.equal(page.status, 200);
   t.equal(page.headers.get('cache-control'), 'no-store');
   t.match(await page.text(), /Set up the first registrar/);
-  t.equal((await fetch(`${server.url}/setup?token=guess`)).status, 410, 'a guessed token shows no form');
+  t.equal((await fetch(`${server.url}/setup?code=guess`)).status, 410, 'a guessed token shows no form');
 
   const password = 'a long registrar passphrase';
-  const mismatch = await fetch(`${server.url}/setup`, form({ token, fullName: 'Rea Registrar', email: 'rea@register.example.org', password, confirm: 'something else entirely' }));
+  const mismatch = await fetch(`${server.url}/setup`, form({ code, fullName: 'Rea Registrar', email: 'rea@register.example.org', password, confirm: 'something else entirely' }));
   t.equal(mismatch.status, 400);
   const again = await mismatch.text();
   t.match(again, /must match the password/);
   t.notMatch(again, new RegExp(password), 'the password is never sent back');
   t.match(again, /value="rea@register.example.org"/, 'what was typed is kept');
 
-  const made = await fetch(`${server.url}/setup`, form({ token, fullName: 'Rea Registrar', email: 'rea@register.example.org', password, confirm: password }));
+  const made = await fetch(`${server.url}/setup`, form({ code, fullName: 'Rea Registrar', email: 'rea@register.example.org', password, confirm: password }));
   t.equal(made.status, 201);
   t.match(await made.text(), /The first registrar is set up/);
 
@@ -79,13 +79,13 @@ t.test('a newcomer creates the first registrar from the link the running server 
   t.match(await me.json(), { role: 'registrar', email: 'rea@register.example.org' });
 
   t.equal((await fetch(link)).status, 410, 'the link works once');
-  const replay = await fetch(`${server.url}/setup`, form({ token, fullName: 'Mallory', email: 'mallory@example.org', password, confirm: password }));
+  const replay = await fetch(`${server.url}/setup`, form({ code, fullName: 'Mallory', email: 'mallory@example.org', password, confirm: password }));
   t.equal(replay.status, 410, 'a replayed form creates nothing');
   t.notOk(server.lines.some((l) => l.includes(password)), 'the password is never logged');
   t.equal(await server.stop(), 0);
 
   const restarted = await start(t, dir);
   t.notOk(restarted.lines.some((l) => l.includes('setupUrl')), 'with a registrar, no link is printed');
-  t.equal((await fetch(`${restarted.url}/setup?token=${token}`)).status, 410);
+  t.equal((await fetch(`${restarted.url}/setup?code=${code}`)).status, 410);
   await restarted.stop();
 });
