@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BodySchema, DateSchema, LanguageTagSchema, RegionSchema } from './common.ts';
+import { BodySchema, DateSchema, LanguageTagSchema, RegionSchema, page } from './common.ts';
 
 /**
  * The public register entry: an allow-list. The serializer strips every key not named here, so
@@ -30,13 +30,25 @@ export const PublicEntryKeys = Object.keys(PublicEntrySchema.shape);
 
 export const RegisterSearchQuerySchema = z.strictObject({
   q: z.string().trim().max(100, 'must be at most 100 characters').optional().describe('Name or organisation: any case, accents optional, small typos tolerated'),
-  region: RegionSchema.optional(),
+  region: RegionSchema.optional().describe(
+    'Those who cover the region, then those who work remotely across England (`national`), each in name order',
+  ),
   body: BodySchema.optional(),
   language: LanguageTagSchema.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().max(512).optional(),
 });
 export type RegisterSearchQuery = z.infer<typeof RegisterSearchQuerySchema>;
+
+export const RegisterSearchPageSchema = page(PublicEntrySchema)
+  .extend({
+    match: z
+      .enum(['exact', 'similar'])
+      .describe(
+        '`similar` when nothing matches `q` as typed and the items are the names closest to it instead (so on every page of them); `exact` otherwise, and always without `q`',
+      ),
+  })
+  .meta({ id: 'RegisterSearchPage' });
 
 export const PublicHistorySchema = z
   .object({ items: z.array(z.object({ status: z.enum(['accredited', 'suspended', 'lapsed', 'removed']), date: DateSchema })) })

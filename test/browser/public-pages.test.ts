@@ -15,7 +15,7 @@ t.test('the public pages in a real browser', { skip: !existsSync(CHROMIUM) && `$
     { fullName: 'Zoë Ellis', organisation: 'Ellis Mediation', regions: ['london'], languages: ['en', 'cy'], contactEmail: 'zoe@example.org', showEmail: true },
     { fullName: "Aoife O'Neill", organisation: 'Northern Family Mediation', regions: ['north_west'], languages: ['en', 'pl'], website: 'https://oneill.example.org', showWebsite: true },
     { fullName: 'Siân Jones', organisation: 'Cymru Mediation', regions: ['south_west', 'national'], languages: ['cy', 'en'], body: 'cmc' },
-    // 23 more in one region, so that region's results need two pages of 20.
+    // 23 more in one region, so that region's results (with Siân Jones, remote) need two pages of 20.
     ...Array.from({ length: 23 }, (_, i) => ({ fullName: `Yorkshire Mediator ${String(i + 1).padStart(2, '0')}`, regions: ['yorkshire_and_the_humber'], languages: ['en'] })),
   ];
   await insertEntries(ta.database.db, seeds);
@@ -65,8 +65,10 @@ t.test('the public pages in a real browser', { skip: !existsSync(CHROMIUM) && `$
     const firstPage = await page.locator('.result h3').allInnerTexts();
     await page.getByRole('link', { name: 'Next page' }).click();
     const secondPage = await page.locator('.result h3').allInnerTexts();
-    t.equal(secondPage.length, 3, 'the other three on page two');
-    t.equal(new Set([...firstPage, ...secondPage]).size, 23, 'every entry exactly once');
+    t.equal(secondPage.length, 4, 'the other three on page two, and the remote mediator');
+    t.equal(new Set([...firstPage, ...secondPage]).size, 24, 'every entry exactly once');
+    t.equal(secondPage.at(-1), 'Siân Jones', 'who works remotely across England comes after those in the region');
+    t.match(await page.locator('.result').last().innerText(), /South West; works remotely across England/);
     t.equal(await page.getByRole('link', { name: 'Next page' }).count(), 0, 'no next page at the end');
     t.equal(await page.getByLabel('Area').inputValue(), 'yorkshire_and_the_humber', 'the filter stays chosen');
   });
@@ -83,6 +85,12 @@ t.test('the public pages in a real browser', { skip: !existsSync(CHROMIUM) && `$
     t.equal(await page.locator('table.history tbody tr').count(), 1);
   });
 
+  await t.test('a misspelt name shows similar names and says so', async (t) => {
+    await page.goto(`${base}/?q=zoee`);
+    t.match(await page.locator('main').innerText(), /No exact matches for 'zoee'\. Showing similar names\./);
+    t.same(await page.locator('.result h3').allInnerTexts(), ['Zoë Ellis']);
+  });
+
   await t.test('an empty search says what to try next', async (t) => {
     await page.goto(`${base}/?q=nobody-matches-this`);
     t.match(await page.locator('main').innerText(), /No accredited mediator matches this search/);
@@ -91,7 +99,7 @@ t.test('the public pages in a real browser', { skip: !existsSync(CHROMIUM) && `$
 
   await t.test('axe finds no WCAG 2.2 AA violations', async (t) => {
     const firstId = (await page.goto(`${base}/?q=zoe`), await page.locator('.result h3 a').first().getAttribute('href'));
-    for (const path of ['/', '/?q=zoe', '/?region=yorkshire_and_the_humber', '/?q=nobody-matches-this', `/?q=${'a'.repeat(101)}`, firstId!, '/mediators/00000000-0000-4000-8000-000000000000']) {
+    for (const path of ['/', '/?q=zoe', '/?region=yorkshire_and_the_humber', '/?q=nobody-matches-this', '/?q=zoee', `/?q=${'a'.repeat(101)}`, firstId!, '/mediators/00000000-0000-4000-8000-000000000000']) {
       t.same(await axeViolations(`${base}${path}`), [], `no violations on ${path.slice(0, 40)}`);
     }
   });

@@ -7,6 +7,7 @@ import type { Clock } from '../../lib/clock.ts';
 import type { RequestContext } from '../../lib/context.ts';
 import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
 import { recordAudit } from '../audit/audit-service.ts';
+import { pastInNameOrder } from '../register/register-repository.ts';
 import { enqueueNotifications } from '../notifications/outbox.ts';
 import { escapeLike } from '../../lib/like.ts';
 
@@ -16,12 +17,12 @@ export function createMediatorsService({ db, clock }: { db: Db; clock: Clock }) 
     async list(ctx: RequestContext, query: { status?: EntryStatus; body?: 'com' | 'cmc'; q?: string; limit: number; cursor?: string }) {
       if (ctx.actor.role === 'admin' && query.body && query.body !== ctx.actor.body) throw forbidden('Admins see their own body’s entries.');
       const body = ctx.actor.role === 'admin' ? ctx.actor.body! : query.body;
-      const after = decodeCursor(query.cursor, 2) as [string, string] | null;
+      const after = decodeCursor(query.cursor, 2);
       const conditions: SQL[] = [sql`${mediators.status} IS NOT NULL`];
       if (query.status) conditions.push(eq(mediators.status, query.status));
       if (body) conditions.push(eq(mediators.body, body));
       if (query.q) conditions.push(or(ilike(mediators.fullName, `%${escapeLike(query.q)}%`), ilike(mediators.membershipNumber, `%${escapeLike(query.q)}%`), ilike(users.email, `%${escapeLike(query.q)}%`))!);
-      if (after) conditions.push(sql`(lower(${mediators.fullName}), ${mediators.id}) > (${after[0]}, ${after[1]}::uuid)`);
+      if (after) conditions.push(pastInNameOrder(mediators.sortName, mediators.id, after));
       const rows = await db
         .select({
           m: mediators,
@@ -31,7 +32,7 @@ export function createMediatorsService({ db, clock }: { db: Db; clock: Clock }) 
         .from(mediators)
         .innerJoin(users, eq(users.id, mediators.userId))
         .where(and(...conditions))
-        .orderBy(asc(sql`lower(${mediators.fullName})`), asc(mediators.id))
+        .orderBy(asc(mediators.sortName), asc(mediators.id))
         .limit(query.limit + 1);
       const items = rows.slice(0, query.limit).map(({ m, email, latest }) => ({
         id: m.id,
@@ -46,8 +47,8 @@ export function createMediatorsService({ db, clock }: { db: Db; clock: Clock }) 
         complianceStartOn: m.complianceStartOn,
         latestAssessment: latest,
       }));
-      const last = rows.length > query.limit ? items[items.length - 1] : undefined;
-      return { items, nextCursor: last ? encodeCursor([last.fullName.toLowerCase(), last.id]) : null };
+      const last = rows.length > query.limit ? rows[query.limit - 1]!.m : undefined;
+      return { items, nextCursor: last ? encodeCursor([last.sortName, last.id]) : null };
     },
 
     /** One audited, notified status change with its history row; guarded on the status it started from. */

@@ -12,6 +12,13 @@ export const REGION_LABELS: Record<string, string> = {
   national: 'National (remote, anywhere in England)',
 };
 
+/** An entry's areas as the public reads them: the regions it covers, and `national` as what it means. */
+export function areasLabel(regions: string[]): string {
+  const local = regions.filter((r) => r !== 'national').map((r) => REGION_LABELS[r] ?? r);
+  if (!regions.includes('national')) return local.join(', ') || 'Not stated';
+  return local.length ? `${local.join(', ')}; works remotely across England` : 'Works remotely across England';
+}
+
 export const BODY_LABELS: Record<string, string> = {
   com: 'College of Mediators',
   cmc: 'Civil Mediation Council',

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { HttpProblem } from '../../errors.ts';
 import { BodySchema, LanguageTagSchema, RegionSchema } from '../../../schemas/common.ts';
 import { RegisterSearchQuerySchema } from '../../../schemas/register.ts';
-import { BODY_LABELS, REGION_LABELS, SEARCH_LANGUAGES, STATUS_LABELS, dateLabel, languageLabel } from './labels.ts';
+import { BODY_LABELS, REGION_LABELS, SEARCH_LANGUAGES, STATUS_LABELS, areasLabel, dateLabel, languageLabel } from './labels.ts';
 
 /** What the pages need of the public register: the same service functions the JSON API uses. */
 export interface PublicEntryView {
@@ -24,7 +24,7 @@ export interface PublicEntryView {
   cpdUpToDateFor?: string | null;
 }
 export interface RegisterReader {
-  search(query: { q?: string; region?: string; body?: string; language?: string; limit: number; cursor?: string }): Promise<{ items: PublicEntryView[]; nextCursor: string | null }>;
+  search(query: { q?: string; region?: string; body?: string; language?: string; limit: number; cursor?: string }): Promise<{ items: PublicEntryView[]; nextCursor: string | null; match: 'exact' | 'similar' }>;
   entry(id: string): Promise<PublicEntryView>;
   history(id: string): Promise<Array<{ status: string; date: string }>>;
 }
@@ -77,7 +77,7 @@ function toView(m: PublicEntryView) {
   return {
     ...m,
     bodyLabel: BODY_LABELS[m.body] ?? m.body,
-    regionLabels: m.regions.map((r) => REGION_LABELS[r] ?? r).join(', ') || 'Not stated',
+    regionLabels: areasLabel(m.regions),
     languageLabels: m.languages.map(languageLabel).join(', ') || 'Not stated',
     cpdYear: m.cpdUpToDateFor ?? null,
     contactPhoneHref: m.contactPhone?.replace(/[^+\d]/g, ''),
@@ -85,9 +85,9 @@ function toView(m: PublicEntryView) {
   };
 }
 
-function describeSearch(form: SearchForm): string {
+function describeSearch(form: SearchForm, similar = false): string {
   const parts: string[] = [];
-  if (form.q) parts.push(`“${form.q}”`);
+  if (form.q) parts.push(similar ? `with names like “${form.q}”` : `“${form.q}”`);
   if (form.region) parts.push(`in ${REGION_LABELS[form.region] ?? form.region}`);
   if (form.language) parts.push(`speaking ${languageLabel(form.language)}`);
   if (form.body) parts.push(`accredited by the ${BODY_LABELS[form.body]}`);
@@ -118,8 +118,11 @@ export const publicPagesRoutes: FastifyPluginAsyncZod<{ register: RegisterReader
       }
       if (search && found) {
         const params = new URLSearchParams(FIELDS.flatMap((k): [string, string][] => (search[k] ? [[k, search[k]]] : [])));
+        const similar = found.match === 'similar';
         results = {
-          heading: found.items.length ? `Mediators ${description || 'on the register'}` : `No results${description ? ` for ${description}` : ''}`,
+          heading: found.items.length ? `Mediators ${describeSearch(search, similar) || 'on the register'}` : `No results${description ? ` for ${description}` : ''}`,
+          // Near misses, on every page of them: say that these are not what was typed.
+          similarTo: similar ? search.q : null,
           items: found.items.map(toView),
           nextHref: found.nextCursor ? `/?${new URLSearchParams([...params, ['cursor', found.nextCursor]])}` : null,
           firstHref: search.cursor ? `/?${params}` : null,

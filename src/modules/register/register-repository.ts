@@ -1,4 +1,4 @@
-import { sql, type SQL } from 'drizzle-orm';
+import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { queryRows, type Queryable } from '../../db/client.ts';
 import type { RegisterSearchQuery } from '../../../schemas/register.ts';
 import { escapeLike } from '../../lib/like.ts';
@@ -19,6 +19,8 @@ export interface PublicEntryRow {
   website: string | null;
   cpdUpToDateFor: string | null;
   sortName: string;
+  /** 0: covers the searched region (or no region was searched); 1: works remotely across England instead. */
+  group: number;
   score: string | null;
 }
 
@@ -31,7 +33,7 @@ const ENTRY_COLUMNS = sql`
   CASE WHEN m.show_website THEN m.website END AS "website",
   (SELECT to_char(max(a.period_end) - interval '1 year', 'YYYY') || '/' || to_char(max(a.period_end), 'YY')
      FROM compliance_assessments a WHERE a.mediator_id = m.id AND a.outcome = 'compliant') AS "cpdUpToDateFor",
-  lower(m.full_name) AS "sortName"`;
+  m.sort_name AS "sortName"`;
 
 /**
  * Typo tolerance: a word of the entry at least this similar (pg_trgm word_similarity) matches.
@@ -44,9 +46,14 @@ const SUBSTRING_SCORE = 2;
 
 type SearchQuery = Omit<RegisterSearchQuery, 'cursor'>;
 
+/**
+ * Past `key` ([sortName, id]) in name order (sort_name: the folded name in byte order, the same on
+ * every server): the keyset condition of every list in name order, public and admin.
+ */
+export const pastInNameOrder = (sortName: SQLWrapper, id: SQLWrapper, [name, lastId]: unknown[]): SQL => sql`(${sortName}, ${id}) > (${name}, ${lastId}::uuid)`;
+
 function filtersOf(query: SearchQuery): SQL[] {
   const filters: SQL[] = [sql`m.status = 'accredited'`];
-  if (query.region) filters.push(sql`${query.region} = ANY (m.regions)`);
   if (query.body) filters.push(sql`m.body = ${query.body}`);
   if (query.language) {
     filters.push(sql`EXISTS (SELECT 1 FROM unnest(m.languages) l WHERE lower(l) = ${query.language} OR lower(l) LIKE ${`${escapeLike(query.language)}-%`})`);
@@ -54,91 +61,152 @@ function filtersOf(query: SearchQuery): SQL[] {
   return filters;
 }
 
-/** The filters, and past `after` ([sortName, id]) in name order when paging. */
-const afterInNameOrder = (filters: SQL[], after: unknown[] | null): SQL[] =>
-  after ? [...filters, sql`(lower(m.full_name), m.id) > (${after[0]}, ${after[1]}::uuid)`] : filters;
-
-/** Entries in name order: the browse list and the export. */
-function byNameSql(filters: SQL[], after: unknown[] | null, limit: number): SQL {
-  const where = afterInNameOrder(filters, after);
-  return sql`SELECT ${ENTRY_COLUMNS}, NULL::numeric AS score FROM mediators m
-    WHERE ${sql.join(where, sql` AND `)}
-    ORDER BY lower(m.full_name), m.id LIMIT ${limit}`;
+/**
+ * The groups a list is shown in, in turn. With a region: those who cover it (group 0), then those
+ * who work remotely across England and not there (group 1, `national`: found under every region).
+ */
+function groupsOf(region: string | undefined): SQL[] {
+  if (!region) return [sql`TRUE`];
+  const local = sql`${region} = ANY (m.regions)`;
+  return region === 'national' ? [local] : [local, sql`'national' = ANY (m.regions) AND ${region} <> ALL (m.regions)`];
 }
 
-/** Near misses that are not substring matches, closest first. */
-function nearMissSql(filters: SQL[], norm: string, after: unknown[] | null, limit: number): SQL {
+/** One group's part of a list: its conditions, and the key it resumes past (null: from its start). */
+interface Branch {
+  group: number;
+  where: SQL[];
+  key: unknown[] | null;
+}
+
+/**
+ * A branch per group from the cursor's on (`after` is [group, ...key]): the cursor's own group
+ * resumes past its key, a later one starts from its beginning, an earlier one is done.
+ */
+function branchesOf(query: SearchQuery, after: unknown[] | null): Branch[] {
+  const filters = filtersOf(query);
+  const from = after ? Number(after[0]) : 0;
+  return groupsOf(query.region).flatMap((filter, group) =>
+    group < from ? [] : [{ group, where: [...filters, filter], key: after && group === from ? after.slice(1) : null }],
+  );
+}
+
+/** A branch's conditions in name order: past its key there. */
+const inNameOrder = ({ where, key }: Branch): SQL =>
+  sql.join(key ? [...where, pastInNameOrder(sql`m.sort_name`, sql`m.id`, key)] : where, sql` AND `);
+
+/**
+ * The first `limit` rows of the branches, group by group. Each branch is a query in its own order
+ * (so each walks its index) and is read only for what the groups before it left: a region's page
+ * full of local entries never reads the remote ones. The caller orders the result.
+ */
+function groupByGroup(branches: Branch[], query: (b: Branch) => SQL, limit: number): SQL {
+  const name = (i: number) => sql.identifier(`g${i}`);
+  const ctes = branches.map((b, i) => {
+    const taken = branches.slice(0, i).map((_, j) => sql` - (SELECT count(*) FROM ${name(j)})`);
+    return sql`${name(i)} AS (${query(b)} LIMIT ${limit}${sql.join(taken)})`;
+  });
+  return sql`WITH ${sql.join(ctes, sql`, `)} ${sql.join(branches.map((_, i) => sql`SELECT * FROM ${name(i)}`), sql` UNION ALL `)}`;
+}
+
+/** Entries in name order, group by group: the browse list and the export. */
+function byNameSql(branches: Branch[], limit: number): SQL {
+  const rows = groupByGroup(
+    branches,
+    (b) => sql`SELECT ${b.group}::int AS "group", ${ENTRY_COLUMNS}, NULL::numeric AS score FROM mediators m WHERE ${inNameOrder(b)} ORDER BY m.sort_name, m.id`,
+    limit,
+  );
+  return sql`SELECT * FROM (${rows}) r ORDER BY r."group", r."sortName", r.id`;
+}
+
+/** Near misses that are not substring matches, closest first, group by group. Keys are [score, sortName, id]. */
+function nearMissSql(branches: Branch[], norm: string, limit: number): SQL {
   const score = sql`round(word_similarity(${norm}, m.search_text)::numeric, 6)`;
-  const page = after
-    ? sql`WHERE (r.score < ${after[0]}::numeric) OR (r.score = ${after[0]}::numeric AND (r."sortName", r.id) > (${after[1]}, ${after[2]}::uuid))`
-    : sql``;
-  return sql`SELECT * FROM (
-      SELECT ${ENTRY_COLUMNS}, ${score} AS score FROM mediators m
-       WHERE ${sql.join(filters, sql` AND `)} AND m.search_text %> ${norm} AND m.search_text NOT LIKE ${`%${escapeLike(norm)}%`}) r
-    ${page} ORDER BY r.score DESC, r."sortName", r.id LIMIT ${limit}`;
+  const rows = groupByGroup(
+    branches,
+    ({ group, where, key }) => {
+      const past = key
+        ? sql`WHERE r.score < ${key[0]}::numeric OR (r.score = ${key[0]}::numeric AND ${pastInNameOrder(sql`r."sortName"`, sql`r.id`, key.slice(1))})`
+        : sql``;
+      return sql`SELECT * FROM (
+          SELECT ${group}::int AS "group", ${ENTRY_COLUMNS}, ${score} AS score FROM mediators m
+           WHERE ${sql.join(where, sql` AND `)} AND m.search_text %> ${norm} AND m.search_text NOT LIKE ${`%${escapeLike(norm)}%`}) r
+        ${past} ORDER BY r.score DESC, r."sortName", r.id`;
+    },
+    limit,
+  );
+  return sql`SELECT * FROM (${rows}) r ORDER BY r."group", r.score DESC, r."sortName", r.id`;
 }
 
 /** How many entries, in name order, a substring search reads before it asks the trigram index instead. */
 const NAME_WALK = 500;
 
 /**
- * Entries containing `norm`, in name order. A common word is fastest found by walking the name
- * index until a page is full; a rare one through the trigram index and a sort (a walk would read
- * nearly every entry). PostgreSQL's guess between the two goes wrong when the matches cluster late
- * in the alphabet (Zoë), so: walk the first NAME_WALK entries, and only if they hold less than a
- * page, use the trigram index. Both give exactly the first matches in name order.
+ * Entries containing `norm`, in name order, group by group. A common word is fastest found by
+ * walking the name index until a page is full; a rare one through the trigram index and a sort (a
+ * walk would read nearly every entry). PostgreSQL's guess between the two goes wrong when the
+ * matches cluster late in the alphabet (Zoë), so: walk the first NAME_WALK entries, and only if
+ * they hold less than a page, use the trigram index. Both give exactly the first matches in order.
  */
-async function substringMatches(q: Queryable, filters: SQL[], norm: string, after: unknown[] | null, want: number): Promise<PublicEntryRow[]> {
+async function substringMatches(q: Queryable, branches: Branch[], norm: string, want: number): Promise<PublicEntryRow[]> {
   const contains = sql`search_text LIKE ${`%${escapeLike(norm)}%`}`;
-  const where = afterInNameOrder(filters, after);
   // Only the sort key and the text are read for the walk; the page's columns for its hits alone.
+  const walk = groupByGroup(
+    branches,
+    (b) => sql`SELECT ${b.group}::int AS "group", m.id, m.sort_name, m.search_text FROM mediators m WHERE ${inNameOrder(b)} ORDER BY m.sort_name, m.id`,
+    NAME_WALK,
+  );
   const walked = await queryRows<PublicEntryRow>(
     q,
-    sql`WITH walk AS (SELECT m.id, m.search_text FROM mediators m WHERE ${sql.join(where, sql` AND `)} ORDER BY lower(m.full_name), m.id LIMIT ${NAME_WALK}),
-             hits AS (SELECT id FROM walk WHERE ${contains} LIMIT ${want})
-        SELECT ${ENTRY_COLUMNS}, ${SUBSTRING_SCORE}::numeric AS score FROM hits JOIN mediators m ON m.id = hits.id
-         ORDER BY lower(m.full_name), m.id`,
+    sql`WITH hits AS (SELECT w."group", w.id FROM (${walk}) w WHERE w.${contains} ORDER BY w."group", w.sort_name, w.id LIMIT ${want})
+        SELECT hits."group", ${ENTRY_COLUMNS}, ${SUBSTRING_SCORE}::numeric AS score FROM hits JOIN mediators m ON m.id = hits.id
+         ORDER BY hits."group", m.sort_name, m.id`,
   );
   if (walked.length >= want) return walked;
   // `|| ''` keeps the planner off the name index: this query is for the rare word.
-  return queryRows<PublicEntryRow>(
-    q,
-    sql`SELECT ${ENTRY_COLUMNS}, ${SUBSTRING_SCORE}::numeric AS score FROM mediators m
-         WHERE ${sql.join(where, sql` AND `)} AND m.${contains}
-         ORDER BY lower(m.full_name) || '', m.id LIMIT ${want}`,
+  const rare = groupByGroup(
+    branches,
+    (b) => sql`SELECT ${b.group}::int AS "group", ${ENTRY_COLUMNS}, ${SUBSTRING_SCORE}::numeric AS score FROM mediators m
+                WHERE ${inNameOrder(b)} AND m.${contains} ORDER BY m.sort_name || '', m.id`,
+    want,
   );
+  return queryRows<PublicEntryRow>(q, sql`SELECT * FROM (${rare}) r ORDER BY r."group", r."sortName", r.id`);
 }
 
 /**
  * The public search. Without `q`: name order. With `q`: the entries containing it (normalised as
- * the search text is), in name order; only when there are none, the near misses, closest first.
- * The near-miss query compares the query with every candidate's words, the costliest work a search
- * does, so it runs only when it is the answer. `after` is the last row's [sortName, id] without
- * `q`, [score, sortName, id] with it.
+ * the search text is), in name order; only when there are none, the near misses, closest first
+ * (`match: 'similar'`, on every page of them). With a region, every tier lists the entries covering
+ * it before those who work remotely across England. The near-miss query compares the query with
+ * every candidate's words, the costliest work a search does, so it runs only when it is the answer.
+ * `after` is the last row's [group, sortName, id] without `q`, [group, score, sortName, id] with it.
  */
-export async function searchEntries(q: Queryable, query: SearchQuery, after: unknown[] | null): Promise<PublicEntryRow[]> {
-  const filters = filtersOf(query);
+export async function searchEntries(q: Queryable, query: SearchQuery, after: unknown[] | null): Promise<{ rows: PublicEntryRow[]; match: 'exact' | 'similar' }> {
+  const branches = branchesOf(query, after);
   const want = query.limit + 1;
-  if (!query.q) return queryRows<PublicEntryRow>(q, byNameSql(filters, after, want));
+  // A cursor past the last group (a link whose region was edited away) has nothing left to show.
+  if (branches.length === 0) return { rows: [], match: 'exact' };
+  if (!query.q) return { rows: await queryRows<PublicEntryRow>(q, byNameSql(branches, want)), match: 'exact' };
   // Plain statements, no transaction, for the common case: each round trip to the database counts.
   const [{ norm }] = (await queryRows<{ norm: string }>(q, sql`SELECT register_search_text(${query.q}, NULL) AS norm`)) as [{ norm: string }];
   // A query of only punctuation normalises to '' and must match nothing, not everything.
-  if (norm === '') return [];
-  const inSubstringTier = !after || Number(after[0]) >= SUBSTRING_SCORE;
+  if (norm === '') return { rows: [], match: 'exact' };
+  const inSubstringTier = !after || Number(after[1]) >= SUBSTRING_SCORE;
   if (inSubstringTier) {
-    const rows = await substringMatches(q, filters, norm, after && after.slice(1), want);
+    // The substring tier's score is the same on every row: its keys in name order are the rest.
+    const rows = await substringMatches(q, branches.map((b) => ({ ...b, key: b.key && b.key.slice(1) })), norm, want);
     // Near misses are the fallback for a search that matches nothing as typed ("jonh").
-    if (rows.length > 0 || after) return rows;
+    if (rows.length > 0 || after) return { rows, match: 'exact' };
   }
-  return q.transaction(async (tx) => {
+  const rows = await q.transaction(async (tx) => {
     // The threshold is a setting; `true` scopes it to this transaction so pooled connections keep the default.
     await tx.execute(sql`SELECT set_config('pg_trgm.word_similarity_threshold', ${String(TYPO_THRESHOLD)}, true)`);
-    return queryRows<PublicEntryRow>(tx, nearMissSql(filters, norm, after, want));
+    return queryRows<PublicEntryRow>(tx, nearMissSql(branches, norm, want));
   });
+  return { rows, match: rows.length > 0 || after ? 'similar' : 'exact' };
 }
 
 export async function findAccreditedEntry(q: Queryable, id: string): Promise<PublicEntryRow | undefined> {
-  const [row] = await queryRows<PublicEntryRow>(q, sql`SELECT ${ENTRY_COLUMNS}, NULL::text AS score FROM mediators m WHERE m.id = ${id} AND m.status = 'accredited'`);
+  const [row] = await queryRows<PublicEntryRow>(q, sql`SELECT ${ENTRY_COLUMNS}, 0 AS "group", NULL::text AS score FROM mediators m WHERE m.id = ${id} AND m.status = 'accredited'`);
   return row;
 }
 

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { IdParamsSchema, page, problemResponses } from '../../../schemas/common.ts';
-import { PublicEntrySchema, PublicHistorySchema, RegisterSearchQuerySchema } from '../../../schemas/register.ts';
+import { IdParamsSchema, problemResponses } from '../../../schemas/common.ts';
+import { PublicEntrySchema, PublicHistorySchema, RegisterSearchPageSchema, RegisterSearchQuerySchema } from '../../../schemas/register.ts';
 import type { RegisterService } from './register-service.ts';
 
 // The register changes at most a few times a day (decisions, the nightly job): five minutes of
@@ -20,9 +20,10 @@ export const registerRoutes: FastifyPluginAsyncZod<{ register: RegisterService; 
     schema: {
       tags: ['public register'],
       summary: 'Search accredited mediators',
-      description: 'By relevance when `q` is given, else by name. Keyset pagination: pass `nextCursor` back as `cursor`.',
+      description:
+        'By name (accents, case and apostrophes ignored: Émilie among the E). With `q`: the names and organisations containing it; only when there are none, the closest names (`match: similar`). With `region`: those covering it first, then those who work remotely across England. Keyset pagination: pass `nextCursor` back as `cursor`.',
       querystring: RegisterSearchQuerySchema,
-      response: { 200: page(PublicEntrySchema), ...publicProblems },
+      response: { 200: RegisterSearchPageSchema, ...publicProblems },
     },
     handler: async (req) => register.search(req.query),
   });

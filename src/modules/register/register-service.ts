@@ -9,9 +9,13 @@ const EXPORT_BATCH = 1000;
 
 /** Only the allow-listed keys; the route's response schema enforces the same list again. */
 function toPublic(row: PublicEntryRow) {
-  return Object.fromEntries(PublicEntryKeys.map((k) => [k, row[k as keyof PublicEntryRow]])) as Omit<PublicEntryRow, 'sortName' | 'score'>;
+  return Object.fromEntries(PublicEntryKeys.map((k) => [k, row[k as keyof PublicEntryRow]])) as Omit<PublicEntryRow, 'sortName' | 'group' | 'score'>;
 }
 export type PublicEntry = ReturnType<typeof toPublic>;
+
+/** Where a search resumes after `row` (see searchEntries): its group first, then its place in the group's order. */
+const keyOf = (row: PublicEntryRow, withQuery: boolean): unknown[] =>
+  withQuery ? [row.group, row.score, row.sortName, row.id] : [row.group, row.sortName, row.id];
 
 const CSV_COLUMNS = PublicEntryKeys;
 const csvCell = (v: unknown) => {
@@ -24,23 +28,21 @@ const csvCell = (v: unknown) => {
 /** The public register: search, one entry, its history, the open-data export. */
 export function createRegisterService({ db }: { db: Db }) {
   async function search(query: RegisterSearchQuery) {
-    const after = decodeCursor(query.cursor, query.q ? 3 : 2);
-    const rows = await searchEntries(db, query, after);
+    const after = decodeCursor(query.cursor, query.q ? 4 : 3);
+    const { rows, match } = await searchEntries(db, query, after);
     const items = rows.slice(0, query.limit);
     const last = rows.length > query.limit ? items[items.length - 1] : undefined;
-    const nextCursor = last ? encodeCursor(query.q ? [last.score, last.sortName, last.id] : [last.sortName, last.id]) : null;
-    return { items: items.map(toPublic), nextCursor };
+    return { items: items.map(toPublic), nextCursor: last ? encodeCursor(keyOf(last, Boolean(query.q))) : null, match };
   }
 
   /** Every accredited entry in name order, a batch at a time: memory stays flat however large the register. */
   async function* allEntries(): AsyncGenerator<PublicEntry> {
     let after: unknown[] | null = null;
     for (;;) {
-      const rows = await searchEntries(db, { limit: EXPORT_BATCH }, after);
+      const { rows } = await searchEntries(db, { limit: EXPORT_BATCH }, after);
       for (const row of rows.slice(0, EXPORT_BATCH)) yield toPublic(row);
       if (rows.length <= EXPORT_BATCH) return;
-      const last = rows[EXPORT_BATCH - 1]!;
-      after = [last.sortName, last.id];
+      after = keyOf(rows[EXPORT_BATCH - 1]!, false);
     }
   }
 
@@ -68,7 +70,8 @@ export function createRegisterService({ db }: { db: Db }) {
     exportCsv(): Readable {
       return Readable.from(
         (async function* () {
-          yield `${CSV_COLUMNS.join(',')}\r\n`;
+          // The byte order mark tells Excel the file is UTF-8, so Zoë and Łukasz open intact.
+          yield `\uFEFF${CSV_COLUMNS.join(',')}\r\n`;
           for await (const e of allEntries()) yield `${CSV_COLUMNS.map((k) => csvCell(e[k as keyof PublicEntry])).join(',')}\r\n`;
         })(),
       );

@@ -97,6 +97,46 @@ await eachDatabase(t, async (t, kind) => {
   });
 });
 
+await eachDatabase(t, async (t, kind) => {
+  const ta = await buildTestApp(t, kind);
+  await insertEntries(ta.database.db, [
+    { fullName: 'Lucy Local', regions: ['london'] },
+    { fullName: 'Rita Remote', regions: ['national'] },
+    { fullName: 'Sol Both', regions: ['south_west', 'national'] },
+    // More near misses for "walkr" than fit on a page of 20.
+    ...Array.from({ length: 22 }, (_, i) => ({ fullName: `Person ${String(i).padStart(2, '0')} Walker`, regions: ['north_east'] })),
+  ]);
+  const page = async (url: string) => (await ta.request({ method: 'GET', url })).body;
+  const results = (html: string) => [...html.matchAll(/<h3><a href="\/mediators\/[^"]+">([^<]+)<\/a><\/h3>/g)].map((m) => m[1]);
+
+  await t.test('a region search shows who works remotely across England, after the local entries', async (t) => {
+    const html = await page('/?region=london');
+    t.same(results(html), ['Lucy Local', 'Rita Remote', 'Sol Both']);
+    t.match(html, /<dt>Areas<\/dt><dd>Works remotely across England<\/dd>/);
+    t.match(html, /<dt>Areas<\/dt><dd>South West; works remotely across England<\/dd>/);
+    t.match(html, /<dt>Areas<\/dt><dd>London<\/dd>/);
+  });
+
+  await t.test('near misses say so, on every page of them', async (t) => {
+    const first = await page('/?q=walkr');
+    t.match(first, "No exact matches for 'walkr'. Showing similar names.");
+    t.match(first, /Mediators with names like “walkr”/);
+    t.equal(results(first).length, 20);
+    const next = /href="([^"]+)" rel="next"/.exec(first)![1]!.replaceAll('&amp;', '&');
+    const second = await page(next);
+    t.match(second, "No exact matches for 'walkr'. Showing similar names.", 'page 2 too');
+    t.equal(results(second).length, 2);
+    t.notMatch(await page('/?q=walker'), 'No exact matches', 'not when the name matches as typed');
+    t.notMatch(await page('/?q=xqzvw'), 'Showing similar names', 'not when nothing is similar either');
+  });
+
+  await t.test('the query in the notice is escaped', async (t) => {
+    const html = await page(`/?q=${encodeURIComponent('<b>walkr</b>')}`);
+    t.match(html, "No exact matches for '&lt;b&gt;walkr&lt;/b&gt;'. Showing similar names.");
+    t.notMatch(html, '<b>walkr');
+  });
+});
+
 t.test('a tampered paging link is explained on the page', async (t) => {
   const ta = await buildTestApp(t, 'pglite');
   const res = await ta.request({ method: 'GET', url: '/?q=a&cursor=not-a-cursor' });
