@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import fastifyJwt from '@fastify/jwt';
 import fastifyRateLimit from '@fastify/rate-limit';
@@ -8,6 +7,7 @@ import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
 import { HttpProblem } from './errors.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
+import { requestIdFrom } from './lib/request-id.ts';
 import { createAuthService } from './modules/auth/auth-service.ts';
 import { authRoutes } from './modules/auth/auth-routes.ts';
 import { healthRoutes } from './modules/health/health-routes.ts';
@@ -50,6 +50,8 @@ import { createRuleSetsService } from './modules/rule-sets/rule-sets-service.ts'
 import { registerAccessControl } from './plugins/access.ts';
 import { frameworkErrors, registerErrorHandling } from './plugins/errors.ts';
 import { registerSecurityHeaders } from './plugins/security-headers.ts';
+import { endConnectionsWhenClosing } from './plugins/drain.ts';
+import { metricsRoutes, registerMetrics } from './plugins/metrics.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
 import { refuseUndeclaredBodies } from './plugins/request-body.ts';
 
@@ -78,7 +80,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     logger: deps.logger ?? false,
     bodyLimit: config.BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,
-    genReqId: () => randomUUID(),
+    genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
     requestTimeout: 30_000,
     connectionTimeout: 60_000,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
@@ -93,9 +95,11 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
+  endConnectionsWhenClosing(app);
   app.addHook('onResponse', async (req, reply) => {
     req.log.info({ method: req.method, url: req.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
   });
+  const metrics = registerMetrics(app, { database: deps.database });
 
   registerSecurityHeaders(app, {
     helmet: { contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'] } } },
@@ -153,6 +157,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     refuseUndeclaredBodies(api);
     api.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
     await api.register(healthRoutes, { ping: deps.database.ping });
+    await api.register(metricsRoutes, { metrics, token: config.METRICS_TOKEN });
     await api.register(authRoutes, { auth, authPerMinute: config.RATE_LIMIT_AUTH_PER_MINUTE });
     await api.register(setupRoutes, { setup });
     await api.register(usersRoutes, { users: createUsersService({ db, clock }) });

@@ -37,6 +37,10 @@ export const EnvSchema = z.object({
   MAIL_FROM: z.string().min(3).default('SEND Mediator Register <no-reply@send-register.invalid>'),
   OUTBOX_POLL_MS: z.coerce.number().int().min(100).max(3_600_000).default(5000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Bearer token the Prometheus scraper presents on GET /metrics; unset, /metrics is open (keep it off the public network). */
+  METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Longest a SIGTERM/SIGINT shutdown may take (in-flight requests, then the database) before the process exits anyway. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(65_536),
   IMPORT_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(104_857_600).default(16_777_216),
   RATE_LIMIT_AUTH_PER_MINUTE: z.coerce.number().int().min(1).default(10),
