@@ -1,12 +1,12 @@
 import type { AddressInfo } from 'node:net';
 import fastifyJwt from '@fastify/jwt';
-import fastifyRateLimit from '@fastify/rate-limit';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
-import { HttpProblem } from './errors.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
+import { createPgCounterStore } from './lib/pg-counter-store.ts';
+import { openRedisCounterStore } from './lib/redis-counter-store.ts';
 import { requestIdFrom } from './lib/request-id.ts';
 import { createAuthService } from './modules/auth/auth-service.ts';
 import { authRoutes } from './modules/auth/auth-routes.ts';
@@ -53,6 +53,7 @@ import { registerSecurityHeaders } from './plugins/security-headers.ts';
 import { endConnectionsWhenClosing } from './plugins/drain.ts';
 import { metricsRoutes, registerMetrics } from './plugins/metrics.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
+import { registerRateLimits } from './plugins/rate-limit.ts';
 import { refuseUndeclaredBodies } from './plugins/request-body.ts';
 
 export interface AppDeps {
@@ -105,11 +106,12 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     helmet: { contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'] } } },
     publicUrl: config.PUBLIC_URL,
   });
-  await app.register(fastifyRateLimit, {
-    global: false,
-    errorResponseBuilder: (_req, ctx) =>
-      new HttpProblem(429, 'Too Many Requests', `Too many requests; try again in ${Math.ceil(ctx.ttl / 1000)} seconds.`),
-  });
+  // One store for every shared limit (request rates, failed sign-ins), chosen once from config.
+  const counters = config.REDIS_URL
+    ? await openRedisCounterStore(config.REDIS_URL, clock, (err) => app.log.warn({ err }, 'Redis (shared limits) unavailable'))
+    : createPgCounterStore(db, clock);
+  app.addHook('onClose', () => counters.close());
+  await registerRateLimits(app, counters);
   await app.register(fastifyJwt, {
     secret: deps.jwtSecret,
     sign: { algorithm: 'HS256', iss: config.JWT_ISSUER, aud: config.JWT_AUDIENCE, expiresIn: config.ACCESS_TOKEN_TTL_SECONDS },
@@ -124,6 +126,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlDays: config.REFRESH_TOKEN_TTL_DAYS,
     failedLoginsPerMinute: config.RATE_LIMIT_AUTH_PER_MINUTE,
+    counters,
   });
 
   const setup = createSetupService({ db, clock, auth });

@@ -9,3 +9,4 @@ export * from './tables/claims.ts';
 export * from './tables/rule-sets.ts';
 export * from './tables/logs.ts';
 export * from './tables/register-changes.ts';
+export * from './tables/limit-counters.ts';

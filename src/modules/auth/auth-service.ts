@@ -3,10 +3,12 @@ import { and, eq, gt, isNull } from 'drizzle-orm';
 import type { Db, Queryable } from '../../db/client.ts';
 import { mediators, refreshTokens, users } from '../../db/schema.ts';
 import { conflict, tooManyRequests, unauthorized } from '../../errors.ts';
-import { AttemptLimiter } from '../../lib/attempt-limiter.ts';
+import { createAttemptLimiter } from '../../lib/attempt-limiter.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { Body, RequestContext, Role } from '../../lib/context.ts';
+import type { CounterStore } from '../../lib/counter-store.ts';
 import { dummyHash, hashPassword, verifyPassword } from '../../lib/passwords.ts';
+import { createPgCounterStore } from '../../lib/pg-counter-store.ts';
 import { hashToken, newToken } from '../../lib/tokens.ts';
 import type { AccessTokenClaims } from '../../plugins/access.ts';
 import { recordAudit } from '../audit/audit-service.ts';
@@ -20,6 +22,8 @@ export interface AuthDeps {
   refreshTokenTtlDays: number;
   /** Failed logins allowed per account per minute before answering 429. */
   failedLoginsPerMinute?: number;
+  /** Where failed logins are counted, shared by every instance; default this database. */
+  counters?: CounterStore;
 }
 
 export interface TokenPair {
@@ -38,7 +42,11 @@ const publicUser = (u: UserRow) => ({ id: u.id, email: u.email, fullName: u.full
 
 export function createAuthService(deps: AuthDeps) {
   const { db, clock } = deps;
-  const failedLogins = new AttemptLimiter(deps.failedLoginsPerMinute ?? 10, 60_000, clock);
+  const failedLogins = createAttemptLimiter(deps.counters ?? createPgCounterStore(db, clock), {
+    name: 'login',
+    max: deps.failedLoginsPerMinute ?? 10,
+    windowMs: 60_000,
+  });
 
   async function issueTokens(tx: Queryable, user: UserRow, familyId: string): Promise<TokenPair> {
     const refreshToken = newToken();
@@ -78,22 +86,21 @@ export function createAuthService(deps: AuthDeps) {
     /** Same answer, and about the same time, for an unknown email and a wrong password. */
     async login(ctx: RequestContext, email: string, password: string): Promise<TokenPair> {
       const key = email.trim().toLowerCase();
-      const wait = failedLogins.retryAfter(key);
+      // Every attempt takes a place first; a success gives the places back.
+      const wait = await failedLogins.take(key);
       if (wait > 0) throw tooManyRequests(wait);
       const [user] = await db.select().from(users).where(eq(users.email, key));
       if (!user || !user.passwordHash) {
         await verifyPassword(await dummyHash(), password);
-        failedLogins.fail(key);
         throw unauthorized(INVALID_LOGIN);
       }
       const ok = await verifyPassword(user.passwordHash, password);
       const actorCtx: RequestContext = { ...ctx, actor: { type: 'user', id: user.id, role: user.role, body: user.body } };
       if (!ok) {
-        failedLogins.fail(key);
         await db.transaction((tx) => recordAudit(tx, actorCtx, { action: 'auth.login_failed', entityType: 'user', entityId: user.id }));
         throw unauthorized(INVALID_LOGIN);
       }
-      failedLogins.reset(key);
+      await failedLogins.clear(key);
       return db.transaction(async (tx) => {
         const pair = await issueTokens(tx, user, randomUUID());
         await recordAudit(tx, actorCtx, { action: 'auth.login', entityType: 'user', entityId: user.id });
