@@ -37,6 +37,9 @@ export function createSeedService({ db, clock }: SeedDeps) {
   return {
     async seedMediators(ctx: RequestContext, count: number, onProgress?: SeedProgress): Promise<SeedSummary> {
       return db.transaction(async (tx) => {
+        // A bulk load of 100,000 people runs single statements of several seconds: past the limit
+        // that protects requests (DB_STATEMENT_TIMEOUT_MS), so this one transaction sets its own.
+        await tx.execute(sql`SELECT set_config('statement_timeout', '10min', true), set_config('idle_in_transaction_session_timeout', '10min', true)`);
         const before = await countSeeded(tx);
         if (before >= count) return { before, after: before };
         const fakeCtx: FakeContext = {
