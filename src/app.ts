@@ -132,7 +132,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const setup = createSetupService({ db, clock, auth });
   app.addHook('onListen', async () => {
     const token = await setup.issueLink();
-    if (token) app.log.warn({ setupUrl: `${publicBaseUrl(config, app.server.address())}/setup?token=${token}` }, 'No registrar yet: open the setup link once to create the first one');
+    if (token) app.log.warn({ setupUrl: `${publicBaseUrl(config, app.server.address())}/setup?code=${token}` }, 'No registrar yet: open the setup link once to create the first one');
   });
 
   const complianceJob = createComplianceJob({ db, clock });

@@ -30,7 +30,7 @@ function formView(code: string, values: Record<string, string>, fieldErrors: Rec
 
 export const setupRoutes: FastifyPluginAsyncZod<{ setup: SetupService }> = async (app, { setup }) => {
   // Plain HTML forms post url-encoded; only this page takes them.
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16_384 }, (_req, body, done) =>
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
     done(null, Object.fromEntries(new URLSearchParams(body as string))),
   );
   const send = (reply: { code(n: number): unknown; type(t: string): unknown; header(k: string, v: string): unknown; send(b: string): unknown }, status: number, title: string, view: object) => {
