@@ -1,19 +1,61 @@
 import { z } from 'zod';
+import { passwordWeakness } from '../src/lib/password-strength.ts';
 import { BodySchema, RoleSchema, text } from './common.ts';
+
+/**
+ * One spelling per address, so one account: compatibility forms folded (fullwidth ｍ is m), lower
+ * case, and the root dot of a fully qualified domain (`example.org.`) dropped. Sign-in looks
+ * addresses up through the same function.
+ */
+export const normaliseEmail = (email: string) => email.trim().normalize('NFKC').toLowerCase().replace(/\.$/, '');
 
 // Internationalised addresses (RFC 6531) are allowed: members have names like Siân.
 export const EmailSchema = z
-  .email({ pattern: z.regexes.unicodeEmail })
-  .max(254)
-  .transform((v) => v.toLowerCase());
-// Long enough to resist guessing; capped so hashing cannot be used to exhaust the server.
-export const PasswordSchema = z.string().min(12, 'must be at least 12 characters').max(256);
+  .string()
+  .overwrite(normaliseEmail)
+  .check(z.email({ pattern: z.regexes.unicodeEmail }))
+  .max(254);
 
-export const RegisterBodySchema = z.strictObject({
-  email: EmailSchema,
-  password: PasswordSchema,
-  fullName: text(200),
-});
+const PASSWORD_DOC = {
+  format: 'password',
+  description: '12 to 256 characters, not easy to guess: no common password, simple pattern, or your own name or email',
+};
+
+/**
+ * Long enough to resist guessing; capped so hashing cannot be used to exhaust the server. For a body
+ * that also carries the person's email and name, with `strongPasswordFor` on the body.
+ */
+export const PasswordLengthSchema = z.string().min(12, 'must be at least 12 characters').max(256).meta(PASSWORD_DOC);
+
+function refuseWeakPassword(ctx: z.RefinementCtx, password: unknown, details: unknown[], path: PropertyKey[]) {
+  // A password already refused for its length is not worth estimating (an over-long one is costly).
+  const parsed = PasswordLengthSchema.safeParse(password);
+  if (!parsed.success) return;
+  // A body's check runs even when another field failed its own, which may then be missing.
+  const weakness = passwordWeakness(parsed.data, details.filter((d): d is string => typeof d === 'string'));
+  if (weakness) ctx.addIssue({ code: 'custom', path, message: weakness });
+}
+
+/** A new password on its own (the person's details are not in the same body): length and strength. */
+export const PasswordSchema = PasswordLengthSchema.superRefine((password, ctx) => refuseWeakPassword(ctx, password, [], [])).meta(PASSWORD_DOC);
+
+/**
+ * The strength check for a body with a new `password` (a `PasswordLengthSchema`) and the person's own
+ * details, which zxcvbn treats as an attacker's first guesses. On the body, because a field's own
+ * check cannot see the other fields.
+ */
+export const strongPasswordFor =
+  <T extends { password: string }>(details: (body: T) => unknown[]) =>
+  (body: T, ctx: z.RefinementCtx) =>
+    refuseWeakPassword(ctx, body.password, details(body), ['password']);
+
+export const RegisterBodySchema = z
+  .strictObject({
+    email: EmailSchema,
+    password: PasswordLengthSchema,
+    fullName: text(200),
+  })
+  .superRefine(strongPasswordFor((b) => [b.email, b.fullName]));
 
 export const LoginBodySchema = z.strictObject({
   email: z.string().max(254),

@@ -46,14 +46,42 @@ export const LanguageTagSchema = z
   .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a BCP 47 language tag such as en, cy or en-GB')
   .transform((v) => v.toLowerCase());
 
-/** Trimmed single-line text with a length bound; control characters refused. */
+// Characters that show nothing or rearrange what is around them: controls other than tab and line
+// breaks, format characters (bidirectional overrides, marks and isolates, zero-width characters, the
+// soft hyphen, byte order marks, tags) and the other default-ignorables (Hangul fillers, variation
+// selectors). In a public name they hide text, reverse it, or make two different names look alike.
+const HIDDEN = /(?![\t\n\r])[\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}]/gu;
+// Except where writing needs them. Zero-width (non-)joiners spell words in Arabic-script languages
+// (Persian, Urdu) and choose conjuncts in the Indic scripts of British community languages: allowed
+// between two letters or marks of those scripts, never between Latin ones. Emoji ZWJ sequences (the
+// judge emoji is person + ZWJ + scales) are refused: no name needs one.
+const JOINING = String.raw`[\p{scx=Arabic}\p{scx=Devanagari}\p{scx=Bengali}\p{scx=Gurmukhi}\p{scx=Gujarati}\p{scx=Oriya}\p{scx=Tamil}\p{scx=Telugu}\p{scx=Kannada}\p{scx=Malayalam}\p{scx=Sinhala}]`;
+const SPELLING_JOINER = new RegExp(`(?<=${JOINING})[\u200C\u200D](?=${JOINING})`, 'gu');
+// Phone keyboards add a presentation selector to some emoji (❤️): harmless right after one.
+const EMOJI_PRESENTATION = /(?<=\p{Extended_Pictographic})[\uFE0E\uFE0F]/gu;
+
+/** The code points (as U+XXXX) in `v` that text() refuses as control or invisible characters. */
+export function hiddenCharacters(v: string): string[] {
+  const rest = v.replace(SPELLING_JOINER, '').replace(EMOJI_PRESENTATION, '');
+  return [...new Set(Array.from(rest.matchAll(HIDDEN), ([c]) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`))];
+}
+
+/**
+ * Trimmed text with a length bound, in NFC (so a name typed with a combining accent equals the
+ * precomposed one); control and invisible characters refused.
+ */
 export const text = (max: number, min = 1) =>
   z
     .string()
     .trim()
+    .normalize('NFC')
     .min(min)
     .max(max)
-    .refine((v) => !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(v), 'must not contain control characters');
+    .superRefine((v, ctx) => {
+      const hidden = hiddenCharacters(v);
+      const shown = hidden.length > 5 ? [...hidden.slice(0, 5), '…'] : hidden;
+      if (hidden.length) ctx.addIssue({ code: 'custom', message: `must not contain control or invisible characters (found ${shown.join(', ')})` });
+    });
 
 export const PageQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20),

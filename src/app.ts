@@ -47,11 +47,12 @@ import { createSettingsService } from './modules/settings/settings-service.ts';
 import { setupRoutes } from './modules/setup/setup-routes.ts';
 import { createSetupService } from './modules/setup/setup-service.ts';
 import { createRuleSetsService } from './modules/rule-sets/rule-sets-service.ts';
-import { registerAccessControl } from './plugins/access.ts';
+import { acceptableToken, registerAccessControl } from './plugins/access.ts';
 import { frameworkErrors, registerErrorHandling } from './plugins/errors.ts';
 import { registerSecurityHeaders } from './plugins/security-headers.ts';
 import { endConnectionsWhenClosing } from './plugins/drain.ts';
 import { metricsRoutes, registerMetrics } from './plugins/metrics.ts';
+import { registerNoStore } from './plugins/no-store.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
 import { registerRateLimits } from './plugins/rate-limit.ts';
 import { refuseUndeclaredBodies } from './plugins/request-body.ts';
@@ -115,7 +116,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(fastifyJwt, {
     secret: deps.jwtSecret,
     sign: { algorithm: 'HS256', iss: config.JWT_ISSUER, aud: config.JWT_AUDIENCE, expiresIn: config.ACCESS_TOKEN_TTL_SECONDS },
-    verify: { algorithms: ['HS256'], allowedIss: config.JWT_ISSUER, allowedAud: config.JWT_AUDIENCE },
+    // Claims that are absent are otherwise not checked at all (fast-jwt validates only those present).
+    verify: { algorithms: ['HS256'], allowedIss: config.JWT_ISSUER, allowedAud: config.JWT_AUDIENCE, requiredClaims: ['exp', 'iat', 'iss', 'aud', 'sub'] },
+    trusted: acceptableToken(config.ACCESS_TOKEN_TTL_SECONDS),
   });
   await registerOpenApi(app);
 
@@ -157,6 +160,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   app.decorate('routeTable', []);
   await app.register(async (api) => {
     registerAccessControl(api, app.routeTable);
+    registerNoStore(api);
     refuseUndeclaredBodies(api);
     api.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
     await api.register(healthRoutes, { ping: deps.database.ping });

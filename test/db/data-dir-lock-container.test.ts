@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
+import { PASSWORD } from '../helpers/app.ts';
 
 // The server as Docker runs it: PID 1 of its own PID namespace, so every start has the same pid.
 const root = new URL('../../', import.meta.url).pathname;
@@ -11,7 +12,6 @@ const UNSHARE = ['--pid', '--fork', '--mount-proc', '--kill-child'];
 const probe = spawnSync('unshare', [...UNSHARE, 'true'], { encoding: 'utf8' });
 const skip = probe.status === 0 ? false : `unshare --pid is not permitted here: ${probe.error?.message ?? probe.stderr.trim()}`;
 
-const PASSWORD = 'correct horse battery staple';
 const post = (url: string, body: object) =>
   fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { hiddenCharacters } from '../../schemas/common.ts';
 
 /** A JSON Schema node as found in the OpenAPI document (3.1, so JSON Schema 2020-12 keywords). */
 export type JsonSchema = { [key: string]: unknown };
@@ -16,6 +17,9 @@ export function resolveRef(doc: unknown, schema: JsonSchema): JsonSchema {
 const DAY = 86_400_000;
 const isoDate = fc.integer({ min: Date.UTC(2000, 0, 1) / DAY, max: Date.UTC(2035, 11, 31) / DAY }).map((d) => new Date(d * DAY).toISOString().slice(0, 10));
 const isoDateTime = fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2035-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString());
+// A new password has to be hard to guess: a few distinct words from a list, as a person would choose.
+const PASSPHRASE_WORDS = ['quiet', 'otter', 'lantern', 'marble', 'orchid', 'tundra', 'falcon', 'velvet', 'harbour', 'pepper', 'glacier', 'cobalt', 'meadow', 'saffron', 'quarry', 'walnut'];
+const passphrase = fc.uniqueArray(fc.constantFrom(...PASSPHRASE_WORDS), { minLength: 4, maxLength: 6 }).map((words) => words.join(' '));
 
 function stringFor(s: JsonSchema): fc.Arbitrary<string> {
   const minLength = typeof s.minLength === 'number' ? s.minLength : 0;
@@ -32,6 +36,8 @@ function stringFor(s: JsonSchema): fc.Arbitrary<string> {
     case 'uri':
     case 'url':
       return fc.webUrl();
+    case 'password':
+      return passphrase;
   }
   if (typeof s.pattern === 'string') {
     try {
@@ -42,7 +48,8 @@ function stringFor(s: JsonSchema): fc.Arbitrary<string> {
   }
   // Free text that passes the length bounds but carries metacharacters, so they reach the services.
   const fits = HOSTILE_STRINGS.filter((h) => h.length >= minLength && h.length <= maxLength);
-  const text = fc.string({ unit: 'grapheme', minLength, maxLength });
+  // Invisible characters are refused in text (hostile strings bring them); not in valid-shaped values.
+  const text = fc.string({ unit: 'grapheme', minLength, maxLength }).filter((v) => hiddenCharacters(v).length === 0);
   return fits.length ? fc.oneof(text, fc.constantFrom(...fits)) : text;
 }
 
@@ -121,7 +128,9 @@ export const HOSTILE_STRINGS = [
   'a\u0000b',
   '\ud800',
   '\u202e\u0041dmin',
-  'Siân Ó Briain 李 🧑‍⚖️',
+  'Ad\u200bmin',
+  'judge \u{1f9d1}\u200d\u2696\ufe0f',
+  'Sia\u0302n Ó Briain 李',
   '<script>alert(1)</script>',
   '${jndi:ldap://x}',
   '{{7*7}}',

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, gt, isNull } from 'drizzle-orm';
+import { normaliseEmail } from '../../../schemas/auth.ts';
 import type { Db, Queryable } from '../../db/client.ts';
 import { mediators, refreshTokens, users } from '../../db/schema.ts';
 import { conflict, tooManyRequests, unauthorized } from '../../errors.ts';
@@ -85,7 +86,7 @@ export function createAuthService(deps: AuthDeps) {
 
     /** Same answer, and about the same time, for an unknown email and a wrong password. */
     async login(ctx: RequestContext, email: string, password: string): Promise<TokenPair> {
-      const key = email.trim().toLowerCase();
+      const key = normaliseEmail(email);
       // Every attempt takes a place first; a success gives the places back.
       const wait = await failedLogins.take(key);
       if (wait > 0) throw tooManyRequests(wait);

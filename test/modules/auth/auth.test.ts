@@ -1,14 +1,7 @@
-import { createHmac } from 'node:crypto';
 import t from 'tap';
 import { count, eq } from 'drizzle-orm';
 import { refreshTokens, users } from '../../../src/db/schema.ts';
-import { buildTestApp, eachDatabase, JWT_SECRET, PASSWORD } from '../../helpers/app.ts';
-
-function signRaw(header: object, payload: object, secret = JWT_SECRET) {
-  const enc = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
-  const head = `${enc(header)}.${enc(payload)}`;
-  return `${head}.${createHmac('sha256', secret).update(head).digest('base64url')}`;
-}
+import { buildTestApp, eachDatabase, PASSWORD } from '../../helpers/app.ts';
 
 await eachDatabase(t, async (t, kind) => {
   const ta = await buildTestApp(t, kind);
@@ -100,31 +93,6 @@ await eachDatabase(t, async (t, kind) => {
     const notJson = await request({ method: 'POST', url: '/v1/auth/register', headers: { 'content-type': 'application/json' }, payload: '{"email":' });
     t.equal(notJson.statusCode, 400);
     t.equal(await userCount(), before, 'nothing written');
-  });
-
-  await t.test('tokens that must be refused', async (t) => {
-    const m = await ta.mediator();
-    const now = Math.floor(Date.now() / 1000);
-    const base = { sub: m.userId, role: 'registrar', body: null, iss: ta.config.JWT_ISSUER, aud: ta.config.JWT_AUDIENCE, iat: now };
-    const tampered = m.token.slice(0, -3) + (m.token.endsWith('AAA') ? 'BBB' : 'AAA');
-    const none = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${Buffer.from(JSON.stringify({ ...base, exp: now + 600 })).toString('base64url')}.`;
-    const bad = {
-      tampered,
-      expired: signRaw({ alg: 'HS256', typ: 'JWT' }, { ...base, exp: now - 10 }),
-      'alg none': none,
-      'wrong audience': signRaw({ alg: 'HS256', typ: 'JWT' }, { ...base, aud: 'someone-else', exp: now + 600 }),
-      'wrong issuer': signRaw({ alg: 'HS256', typ: 'JWT' }, { ...base, iss: 'evil', exp: now + 600 }),
-      'wrong secret': signRaw({ alg: 'HS256', typ: 'JWT' }, { ...base, exp: now + 600 }, 'another-secret-that-is-long-enough-to-sign'),
-      garbage: 'not.a.token',
-    };
-    for (const [name, token] of Object.entries(bad)) {
-      const res = await request({ method: 'GET', url: '/v1/me', token });
-      t.equal(res.statusCode, 401, name);
-      t.equal(res.json().status, 401);
-    }
-    t.equal((await request({ method: 'GET', url: '/v1/me' })).statusCode, 401, 'no token');
-    const good = signRaw({ alg: 'HS256', typ: 'JWT' }, { ...base, role: 'mediator', exp: now + 600 });
-    t.equal((await request({ method: 'GET', url: '/v1/me', token: good })).statusCode, 200, 'a correctly signed token passes (the checks above are not vacuous)');
   });
 });
 
