@@ -52,7 +52,11 @@ export const EvidenceBodySchema = z
   .describe('Evidence for the criterion in the path: membership {body, membershipNumber}; foundation_training {provider, completedOn, hours, assessedByRolePlay, assessedByWrittenAssignment}; send_training {providerId, completedOn, hours}; supported_practice {cases: [{date, role, hours, supervisor}]}; insurance {insurer, coverGbp, expiresOn}; supervision {supervisorName, supervisorContact?}; declaration {agreesToCodeOfConduct, agreesToComplaintsProcedure, fitAndProper}; dbs {certificateDate}');
 
 export const ApplicationStatusSchema = z.enum(['draft', 'submitted', 'under_assessment', 'assessed', 'approved', 'rejected', 'returned', 'withdrawn']);
+/** What the review queue holds: an application from its submission on. A draft is its applicant's alone. */
+export const ReviewStatusSchema = ApplicationStatusSchema.exclude(['draft']);
+export type ReviewStatus = z.infer<typeof ReviewStatusSchema>;
 const Verdict = z.enum(['met', 'not_met']);
+const staffOnly = 'The assessment panel’s working, for the admin who decides: absent when the applicant reads their own application';
 
 export const ApplicationSchema = z
   .object({
@@ -63,10 +67,10 @@ export const ApplicationSchema = z
     body: BodySchema.nullable(),
     standardsVersion: z.string(),
     evidence: EvidenceSchema,
-    verdicts: z.partialRecord(CriterionSchema, Verdict),
-    recommendation: z.string().nullable(),
-    assessmentNotes: z.string().nullable(),
-    decisionReasons: z.string().nullable(),
+    verdicts: z.partialRecord(CriterionSchema, Verdict).optional().describe(staffOnly),
+    recommendation: z.string().nullable().optional().describe(staffOnly),
+    assessmentNotes: z.string().nullable().optional().describe(staffOnly),
+    decisionReasons: z.string().nullable().describe('Why it was rejected or returned (for a returned application: what to fix); shown to the applicant'),
     submittedAt: z.string().nullable(),
     assessedAt: z.string().nullable(),
     decidedAt: z.string().nullable(),
@@ -74,7 +78,11 @@ export const ApplicationSchema = z
     createdAt: z.string(),
     updatedAt: z.string(),
   })
-  .meta({ id: 'Application' });
+  .meta({
+    id: 'Application',
+    description:
+      'An application as the caller may read it. Staff (assessors, admins of its body, registrars) see all of it. Its applicant sees the evidence, the status and the decision with its reasons, never the assessment panel’s working (`verdicts`, `recommendation`, `assessmentNotes` are absent), before or after the decision.',
+  });
 
 export const AssessmentBodySchema = z.strictObject({
   verdicts: z.partialRecord(CriterionSchema, Verdict).refine((v) => Object.keys(v).length > 0, 'give a verdict on at least one criterion'),
@@ -87,7 +95,7 @@ export const DecisionBodySchema = z
   .refine((d) => d.outcome === 'approved' || d.reasons, { message: 'reasons are required to reject or return an application', path: ['reasons'] });
 
 export const ReviewQuerySchema = z.strictObject({
-  status: ApplicationStatusSchema.optional(),
+  status: ReviewStatusSchema.optional().describe('One status an application can have once submitted (drafts are never listed); without it, all of them'),
   body: BodySchema.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().max(512).optional(),

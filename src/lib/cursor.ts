@@ -1,19 +1,43 @@
+import { z } from 'zod';
+import { DateSchema, IdSchema, TimestampSchema } from '../../schemas/common.ts';
 import { badRequest } from '../errors.ts';
 
-/** Opaque keyset cursors: base64url JSON of the sort key of the last item returned. */
-export function encodeCursor(key: unknown[]): string {
-  return Buffer.from(JSON.stringify(key)).toString('base64url');
-}
+// ISO 8601 and zod have a year 0000; PostgreSQL does not, and would refuse it in the keyset query.
+const notYearZero = (v: string) => !v.startsWith('0000');
 
-export function decodeCursor(cursor: string | undefined, arity: number): unknown[] | null {
-  if (cursor === undefined) return null;
-  try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(key) && key.length === arity && key.every((k) => typeof k === 'string' || typeof k === 'number' || k === null)) return key;
-  } catch {
-    // fall through to the 400 below
-  }
-  throw badRequest('The cursor is not valid; start again without it.', [
-    { in: 'query', field: 'cursor', message: 'not a cursor returned by this list' },
-  ]);
+/**
+ * The parts keys are made of, as the lists write them: whatever a decoded key holds goes into SQL
+ * as a date, a timestamp, a uuid or text, so each part is checked to be one PostgreSQL takes.
+ */
+export const cursorKey = {
+  date: DateSchema.refine(notYearZero),
+  /** In UTC (`Z`), as `Date.prototype.toISOString` writes it. */
+  timestamp: TimestampSchema.refine(notYearZero),
+  id: IdSchema,
+  /** No text column holds a NUL. */
+  text: z.string().refine((v) => !v.includes('\u0000')),
+};
+
+/**
+ * Opaque keyset cursors: base64url JSON of the sort key of the last item returned. A list declares
+ * the shape of its key once and uses this pair for both ends, so the decoder refuses (400, naming
+ * `cursor`) anything that is not a key of that shape, whatever a client edited or made up.
+ */
+export function keysetCursor<Key extends z.ZodTuple>(shape: Key) {
+  return {
+    encode: (key: z.input<Key>): string => Buffer.from(JSON.stringify(key)).toString('base64url'),
+
+    decode(cursor: string | undefined): z.output<Key> | null {
+      if (cursor === undefined) return null;
+      let json: unknown;
+      try {
+        json = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+      } catch {
+        // Not JSON: refused below with every other cursor of the wrong shape.
+      }
+      const key = shape.safeParse(json);
+      if (key.success) return key.data;
+      throw badRequest('The cursor is not valid; start again without it.', [{ in: 'query', field: 'cursor', message: 'not a cursor returned by this list' }]);
+    },
+  };
 }

@@ -15,7 +15,15 @@ export const applicationsRoutes: FastifyPluginAsyncZod<{ applications: Applicati
 
   app.get('/v1/applications/:id', {
     config: { access: ['mediator', 'assessor', 'admin', 'registrar'] },
-    schema: { tags: ['applications'], summary: 'An application with its evidence and verdicts', security, params: IdParamsSchema, response },
+    schema: {
+      tags: ['applications'],
+      summary: 'An application with its evidence (and, for staff, the assessment)',
+      description:
+        'The applicant sees their own application at every stage, with the decision and its reasons, but not the assessment panel’s verdicts, recommendation or notes. Staff see an application once it has been submitted, all of it; before that (a draft, or a draft withdrawn unsubmitted) it is 404 to anyone but its applicant.',
+      security,
+      params: IdParamsSchema,
+      response,
+    },
     handler: async (req) => applications.get(req.ctx, req.params.id),
   });
 
@@ -39,7 +47,7 @@ export const applicationsRoutes: FastifyPluginAsyncZod<{ applications: Applicati
 
   app.get('/v1/review/applications', {
     config: { access: ['assessor', 'admin', 'registrar'] },
-    schema: { tags: ['review'], summary: 'The review queue (admins see their own body)', security, querystring: ReviewQuerySchema, response: { 200: page(ApplicationSchema), ...problemResponses } },
+    schema: { tags: ['review'], summary: 'The review queue: submitted applications, whatever their status since (admins see their own body)', security, querystring: ReviewQuerySchema, response: { 200: page(ApplicationSchema), ...problemResponses } },
     handler: async (req) => applications.queue(req.ctx, req.query),
   });
 

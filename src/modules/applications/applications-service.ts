@@ -1,4 +1,5 @@
-import { and, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
 import type { Db, Queryable } from '../../db/client.ts';
 import { applications, mediators, statusHistory, trainingProviders, users } from '../../db/schema.ts';
 import { checkCriteria, REQUIRED_CRITERIA, unmetCriteria, type Criterion, type Evidence } from '../../domain/application-criteria.ts';
@@ -6,8 +7,8 @@ import { canApply, type ApplicationAction, type ApplicationStatus } from '../../
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../../errors.ts';
 import { londonDate, type Clock } from '../../lib/clock.ts';
 import type { RequestContext } from '../../lib/context.ts';
-import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
-import { EvidenceSchemas } from '../../../schemas/applications.ts';
+import { cursorKey, keysetCursor } from '../../lib/cursor.ts';
+import { EvidenceSchemas, ReviewStatusSchema, type ReviewStatus } from '../../../schemas/applications.ts';
 import { recordAudit } from '../audit/audit-service.ts';
 import { enqueueNotifications } from '../notifications/outbox.ts';
 import { currentSettings } from '../settings/settings-repository.ts';
@@ -16,27 +17,37 @@ type Row = typeof applications.$inferSelect;
 type Joined = { application: Row; applicantName: string; applicantUserId: string; applicantEmail: string };
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
-const toApplication = ({ application: a, applicantName }: Joined) => ({
-  id: a.id,
-  mediatorId: a.mediatorId,
-  applicantName,
-  status: a.status,
-  body: a.body,
-  standardsVersion: a.standardsVersion,
-  evidence: a.evidence,
-  verdicts: a.verdicts,
-  recommendation: a.recommendation,
-  assessmentNotes: a.assessmentNotes,
-  decisionReasons: a.decisionReasons,
-  submittedAt: iso(a.submittedAt),
-  settingsVersion: a.settingsVersion,
-  assessedAt: iso(a.assessedAt),
-  decidedAt: iso(a.decidedAt),
-  createdAt: a.createdAt.toISOString(),
-  updatedAt: a.updatedAt.toISOString(),
-});
 
-const STAFF_VISIBLE: ApplicationStatus[] = ['submitted', 'under_assessment', 'assessed', 'approved', 'rejected', 'returned', 'withdrawn'];
+/**
+ * An application as the one asking may read it. Staff see everything. The applicant sees their
+ * evidence, the status and the decision with its reasons (a returned application's reasons say what
+ * to fix), but not the panel's working: the verdicts per criterion, the recommendation and the
+ * notes are advice to the admin who decides, and are not the decision. An applicant who is also
+ * staff reads their own application as its applicant.
+ */
+function applicationFor(ctx: RequestContext, { application: a, applicantName, applicantUserId }: Joined) {
+  const shown = {
+    id: a.id,
+    mediatorId: a.mediatorId,
+    applicantName,
+    status: a.status,
+    body: a.body,
+    standardsVersion: a.standardsVersion,
+    evidence: a.evidence,
+    decisionReasons: a.decisionReasons,
+    submittedAt: iso(a.submittedAt),
+    settingsVersion: a.settingsVersion,
+    assessedAt: iso(a.assessedAt),
+    decidedAt: iso(a.decidedAt),
+    createdAt: a.createdAt.toISOString(),
+    updatedAt: a.updatedAt.toISOString(),
+  };
+  if (applicantUserId === ctx.actor.id) return shown;
+  return { ...shown, verdicts: a.verdicts, recommendation: a.recommendation, assessmentNotes: a.assessmentNotes };
+}
+
+/** The queue pages newest change first: the last item's updatedAt and id. */
+const queueCursor = keysetCursor(z.tuple([cursorKey.timestamp, cursorKey.id]));
 
 /** Applications against the 2024 standards: evidence, submission, assessment, decision. */
 export function createApplicationsService({ db, clock }: { db: Db; clock: Clock }) {
@@ -51,12 +62,16 @@ export function createApplicationsService({ db, clock }: { db: Db; clock: Clock 
     return row;
   }
 
-  /** Who may see it: the owner; assessors once submitted; admins of its body; registrars. Others' drafts don't exist. */
+  /**
+   * Who may see it: the owner; assessors once it has been submitted; admins of its body; registrars.
+   * Until it is submitted it is the applicant's private working copy, and so is a draft withdrawn
+   * without ever being submitted: for anyone else it does not exist.
+   */
   function assertVisible(ctx: RequestContext, row: Joined | undefined): Joined {
     const { actor } = ctx;
     if (!row) throw notFound('The application');
     if (row.applicantUserId === actor.id) return row;
-    if (actor.role === 'mediator' || !STAFF_VISIBLE.includes(row.application.status)) throw notFound('The application');
+    if (actor.role === 'mediator' || row.application.submittedAt === null) throw notFound('The application');
     if (actor.role === 'admin' && row.application.body !== actor.body) throw forbidden('This application belongs to the other body.');
     return row;
   }
@@ -108,12 +123,12 @@ export function createApplicationsService({ db, clock }: { db: Db; clock: Clock 
         const [created] = await tx.insert(applications).values({ mediatorId: me.id }).onConflictDoNothing().returning();
         if (!created) throw conflict('You already have an open application; continue or withdraw it first.');
         await recordAudit(tx, ctx, { action: 'application.created', entityType: 'application', entityId: created.id, after: { status: created.status } });
-        return toApplication({ application: created, applicantName: me.fullName, applicantUserId: me.userId, applicantEmail: '' });
+        return applicationFor(ctx, { application: created, applicantName: me.fullName, applicantUserId: me.userId, applicantEmail: '' });
       });
     },
 
     async get(ctx: RequestContext, id: string) {
-      return toApplication(assertVisible(ctx, await load(db, id)));
+      return applicationFor(ctx, assertVisible(ctx, await load(db, id)));
     },
 
     async putEvidence(ctx: RequestContext, id: string, criterion: Criterion, body: unknown) {
@@ -128,7 +143,7 @@ export function createApplicationsService({ db, clock }: { db: Db; clock: Clock 
         const body = criterion === 'membership' ? (parsed.data as Evidence['membership'])!.body : row.application.body;
         const after = await transition(tx, row, ['draft', 'returned'], { evidence, body });
         await recordAudit(tx, ctx, { action: 'application.evidence_updated', entityType: 'application', entityId: id, after: { criterion } });
-        return toApplication({ ...row, application: after });
+        return applicationFor(ctx, { ...row, application: after });
       });
     },
 
@@ -148,7 +163,7 @@ export function createApplicationsService({ db, clock }: { db: Db; clock: Clock 
         const after = await transition(tx, row, ['draft', 'returned'], { status: 'submitted', submittedAt: clock(), verdicts: {}, settingsVersion });
         await enqueueNotifications(tx, [{ recipient: row.applicantEmail, userId: row.applicantUserId, template: 'application_submitted', data: { fullName: row.applicantName, body: after.body } }]);
         await audit(tx, ctx, 'application.submitted', row.application, after);
-        return toApplication({ ...row, application: after });
+        return applicationFor(ctx, { ...row, application: after });
       });
     },
 
@@ -158,14 +173,15 @@ export function createApplicationsService({ db, clock }: { db: Db; clock: Clock 
         assertState(row, 'withdraw');
         const after = await transition(tx, row, ['draft', 'submitted', 'under_assessment', 'assessed', 'returned'], { status: 'withdrawn' });
         await audit(tx, ctx, 'application.withdrawn', row.application, after);
-        return toApplication({ ...row, application: after });
+        return applicationFor(ctx, { ...row, application: after });
       });
     },
 
-    async queue(ctx: RequestContext, query: { status?: ApplicationStatus; body?: 'com' | 'cmc'; limit: number; cursor?: string }) {
+    /** Submitted applications only (see assertVisible), whatever status they have reached since. */
+    async queue(ctx: RequestContext, query: { status?: ReviewStatus; body?: 'com' | 'cmc'; limit: number; cursor?: string }) {
       if (ctx.actor.role === 'admin' && query.body && query.body !== ctx.actor.body) throw forbidden('Admins see their own body’s applications.');
-      const after = decodeCursor(query.cursor, 2) as [string, string] | null;
-      const conditions: SQL[] = [inArray(applications.status, query.status ? [query.status] : STAFF_VISIBLE)];
+      const after = queueCursor.decode(query.cursor);
+      const conditions: SQL[] = [inArray(applications.status, query.status ? [query.status] : ReviewStatusSchema.options), isNotNull(applications.submittedAt)];
       const body = ctx.actor.role === 'admin' ? ctx.actor.body! : query.body;
       if (body) conditions.push(eq(applications.body, body));
       if (after) conditions.push(or(lt(applications.updatedAt, new Date(after[0])), and(eq(applications.updatedAt, new Date(after[0])), lt(applications.id, after[1])))!);
@@ -179,7 +195,7 @@ export function createApplicationsService({ db, clock }: { db: Db; clock: Clock 
         .limit(query.limit + 1);
       const items = rows.slice(0, query.limit);
       const last = rows.length > query.limit ? items[items.length - 1]!.application : undefined;
-      return { items: items.map(toApplication), nextCursor: last ? encodeCursor([last.updatedAt.toISOString(), last.id]) : null };
+      return { items: items.map((row) => applicationFor(ctx, row)), nextCursor: last ? queueCursor.encode([last.updatedAt.toISOString(), last.id]) : null };
     },
 
     /** Verdicts on some criteria keep it under assessment; once every required one has a verdict it is assessed. */
@@ -204,7 +220,7 @@ export function createApplicationsService({ db, clock }: { db: Db; clock: Clock 
           },
         );
         await audit(tx, ctx, complete ? 'application.assessed' : 'application.assessment_saved', row.application, after);
-        return toApplication({ ...row, application: after });
+        return applicationFor(ctx, { ...row, application: after });
       });
     },
 
@@ -251,7 +267,7 @@ export function createApplicationsService({ db, clock }: { db: Db; clock: Clock 
         const template = input.outcome === 'approved' ? 'application_approved' : input.outcome === 'rejected' ? 'application_rejected' : 'application_returned';
         await enqueueNotifications(tx, [{ recipient: row.applicantEmail, userId: row.applicantUserId, template, data: { fullName: row.applicantName, reasons: input.reasons ?? null } }]);
         await audit(tx, ctx, `application.${input.outcome}`, a, after);
-        return toApplication({ ...row, application: after });
+        return applicationFor(ctx, { ...row, application: after });
       });
     },
   };

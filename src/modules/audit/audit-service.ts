@@ -1,12 +1,12 @@
 import { TZDate } from '@date-fns/tz';
 import { addDays } from 'date-fns';
 import { desc } from 'drizzle-orm';
+import { z } from 'zod';
 import { auditEvents } from '../../db/schema.ts';
 import { queryRows, sql, type Db, type Queryable } from '../../db/client.ts';
 import { LONDON } from '../../lib/clock.ts';
 import type { RequestContext } from '../../lib/context.ts';
-import { badRequest } from '../../errors.ts';
-import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
+import { keysetCursor } from '../../lib/cursor.ts';
 import { GENESIS_HASH, checkChain, eventHash, redact, type ChainBreak, type ChainedFields, type StoredEvent } from './audit-chain.ts';
 
 export interface AuditInput {
@@ -97,15 +97,15 @@ export interface ChainVerification {
   firstBreak: ChainBreak | null;
 }
 
+/** The list pages back from the last event's `seq`. */
+const auditCursor = keysetCursor(z.tuple([z.int().min(1)]));
+
 /** Reading the trail: the registrar's list and the chain check (shared by the endpoint and the CLI). */
 export function createAuditService({ db }: { db: Db }) {
   return {
     /** Newest first; keyset on `seq`. */
     async list(query: AuditQuery) {
-      const after = decodeCursor(query.cursor, 1);
-      if (after && !Number.isSafeInteger(after[0])) {
-        throw badRequest('The cursor is not valid; start again without it.', [{ in: 'query', field: 'cursor', message: 'not a cursor returned by this list' }]);
-      }
+      const after = auditCursor.decode(query.cursor);
       const conditions = [sql`TRUE`];
       if (query.entityType !== undefined) conditions.push(sql`entity_type = ${query.entityType}`);
       if (query.entityId !== undefined) conditions.push(sql`entity_id = ${query.entityId}`);
@@ -113,14 +113,14 @@ export function createAuditService({ db }: { db: Db }) {
       if (query.action !== undefined) conditions.push(sql`action = ${query.action}`);
       if (query.from !== undefined) conditions.push(sql`occurred_at >= ${londonDayStart(query.from).toISOString()}`);
       if (query.to !== undefined) conditions.push(sql`occurred_at < ${londonDayEnd(query.to).toISOString()}`);
-      if (after) conditions.push(sql`seq < ${Number(after[0])}`);
+      if (after) conditions.push(sql`seq < ${after[0]}`);
       const rows = await queryRows<StoredEvent>(
         db,
         sql`SELECT ${storedEventColumns} FROM audit_events WHERE ${sql.join(conditions, sql` AND `)} ORDER BY seq DESC LIMIT ${query.limit + 1}`,
       );
       const items = rows.slice(0, query.limit).map(toAuditEvent);
       const last = rows.length > query.limit ? items[items.length - 1] : undefined;
-      return { items, nextCursor: last ? encodeCursor([last.seq]) : null };
+      return { items, nextCursor: last ? auditCursor.encode([last.seq]) : null };
     },
 
     /**

@@ -1,8 +1,9 @@
 import { and, desc, eq, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
+import { z } from 'zod';
 import type { Queryable } from '../../db/client.ts';
 import { registerYearUnder } from '../../domain/periods.ts';
-import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
+import { cursorKey, keysetCursor } from '../../lib/cursor.ts';
 import { loadRuleSets } from '../rule-sets/rule-sets-repository.ts';
 
 export interface LogQuery {
@@ -10,6 +11,9 @@ export interface LogQuery {
   limit: number;
   cursor?: string;
 }
+
+/** A log page ends at its last entry's date and id. */
+const logCursor = keysetCursor(z.tuple([cursorKey.date, cursorKey.id]));
 
 /**
  * The WHERE for one page of a mediator's log, newest first (keyset on date, id), optionally within
@@ -21,7 +25,7 @@ export async function logPageFilter(q: Queryable, cols: { mediatorId: PgColumn; 
     const year = registerYearUnder(await loadRuleSets(q), query.period);
     conditions.push(sql`${cols.date} BETWEEN ${year.start} AND ${year.end}`);
   }
-  const after = decodeCursor(query.cursor, 2) as [string, string] | null;
+  const after = logCursor.decode(query.cursor);
   if (after) conditions.push(or(lt(cols.date, after[0]), and(eq(cols.date, after[0]), lt(cols.id, after[1])))!);
   return and(...conditions)!;
 }
@@ -32,7 +36,7 @@ export function toPage<R extends { id: string; date: string }, T>(rows: R[], lim
   const more = rows.length > limit;
   const kept = rows.slice(0, limit);
   const last = kept.at(-1);
-  return { items: kept.map(map), nextCursor: more && last ? encodeCursor([last.date, last.id]) : null };
+  return { items: kept.map(map), nextCursor: more && last ? logCursor.encode([last.date, last.id]) : null };
 }
 
 export const stamps = <R extends { createdAt: Date; updatedAt: Date }>(r: R) => ({ ...r, createdAt: r.createdAt.toISOString(), updatedAt: r.updatedAt.toISOString() });

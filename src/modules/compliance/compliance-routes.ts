@@ -50,6 +50,7 @@ export const complianceRoutes: FastifyPluginAsyncZod<{ compliance: ComplianceSer
     schema: {
       tags,
       summary: 'Exempt a period, or extend its grace',
+      description: 'Never for one’s own entry (403): staff who are also on the register have another admin of the body or a registrar decide.',
       security,
       params: IdParamsSchema,
       body: AdjustmentBodySchema,

@@ -1,10 +1,11 @@
 import { and, desc, eq, lt, or, sql, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
 import type { Db, Queryable } from '../../db/client.ts';
 import { complianceAdjustments, complianceAssessments, jobRuns, mediators, users } from '../../db/schema.ts';
 import { conflict, forbidden, notFound, unprocessable } from '../../errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { RequestContext } from '../../lib/context.ts';
-import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
+import { cursorKey, keysetCursor } from '../../lib/cursor.ts';
 import { toRun, type ComplianceJob } from '../../jobs/compliance-run.ts';
 import { recordAudit } from '../audit/audit-service.ts';
 import { enqueueNotifications } from '../notifications/outbox.ts';
@@ -26,6 +27,10 @@ const assessmentColumns = {
   assessedAt: complianceAssessments.assessedAt,
   closedAt: complianceAssessments.closedAt,
 };
+/** Assessments page by period start (newest first), then id; runs by start time, then id. */
+const assessmentCursor = keysetCursor(z.tuple([cursorKey.date, cursorKey.id]));
+const runCursor = keysetCursor(z.tuple([cursorKey.timestamp, cursorKey.id]));
+
 const toAssessment = <R extends { assessedAt: Date; closedAt: Date | null }>(r: R) => ({ ...r, assessedAt: r.assessedAt.toISOString(), closedAt: r.closedAt?.toISOString() ?? null });
 
 async function assessmentOf(q: Queryable, mediatorId: string, periodStart: string) {
@@ -44,7 +49,7 @@ export function createComplianceService({ db, clock, job }: { db: Db; clock: Clo
 
     /** Admins see their own body's mediators; registrars see both. Newest periods first. */
     async listAssessments(ctx: RequestContext, query: { period?: number; outcome?: Outcome; limit: number; cursor?: string }) {
-      const after = decodeCursor(query.cursor, 2) as [string, string] | null;
+      const after = assessmentCursor.decode(query.cursor);
       const conditions: SQL[] = [];
       if (ctx.actor.role === 'admin') conditions.push(eq(mediators.body, ctx.actor.body!));
       if (query.outcome) conditions.push(eq(complianceAssessments.outcome, query.outcome));
@@ -64,11 +69,11 @@ export function createComplianceService({ db, clock, job }: { db: Db; clock: Clo
         .limit(query.limit + 1);
       const items = rows.slice(0, query.limit).map(toAssessment);
       const last = rows.length > query.limit ? items[items.length - 1] : undefined;
-      return { items, nextCursor: last ? encodeCursor([last.periodStart, last.id]) : null };
+      return { items, nextCursor: last ? assessmentCursor.encode([last.periodStart, last.id]) : null };
     },
 
     async listRuns(query: { limit: number; cursor?: string }) {
-      const after = decodeCursor(query.cursor, 2) as [string, string] | null;
+      const after = runCursor.decode(query.cursor);
       const rows = await db
         .select()
         .from(jobRuns)
@@ -77,7 +82,7 @@ export function createComplianceService({ db, clock, job }: { db: Db; clock: Clo
         .limit(query.limit + 1);
       const items = rows.slice(0, query.limit).map(toRun);
       const last = rows.length > query.limit ? items[items.length - 1] : undefined;
-      return { items, nextCursor: last ? encodeCursor([last.startedAt, last.id]) : null };
+      return { items, nextCursor: last ? runCursor.encode([last.startedAt, last.id]) : null };
     },
 
     /**
@@ -92,6 +97,7 @@ export function createComplianceService({ db, clock, job }: { db: Db; clock: Clo
         .innerJoin(users, eq(users.id, mediators.userId))
         .where(eq(mediators.id, mediatorId));
       if (!m || m.status === null) throw notFound('The register entry');
+      if (m.userId === ctx.actor.id) throw forbidden('Nobody exempts or extends their own compliance period; another admin of the body or a registrar must.');
       if (ctx.actor.role === 'admin' && ctx.actor.body !== m.body) throw forbidden('This entry belongs to the other body.');
       const period = (await loadComplianceRules(db)).periodIn(m, input.period);
       if (!period) {

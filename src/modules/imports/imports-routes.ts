@@ -42,7 +42,7 @@ export const importsRoutes: FastifyPluginAsyncZod<ImportsRoutesOptions> = async 
 
   app.post('/v1/admin/mediators/:id/claim', {
     config: { access: ['admin', 'registrar'] },
-    schema: { tags: ['admin'], summary: 'Send a grandfathered member a new claim code (the old one stops working)', security, params: IdParamsSchema, response: { 200: z.object({ mediatorId: z.uuid(), reissued: z.literal(true) }), ...problemResponses } },
+    schema: { tags: ['admin'], summary: 'Send a grandfathered member a new claim code (the old one stops working)', description: 'Never for one’s own entry (403).', security, params: IdParamsSchema, response: { 200: z.object({ mediatorId: z.uuid(), reissued: z.literal(true) }), ...problemResponses } },
     handler: async (req) => imports.reissueClaim(req.ctx, req.params.id),
   });
 

@@ -192,6 +192,7 @@ export function createImportsService({ db, clock }: { db: Db; clock: Clock }) {
       return db.transaction(async (tx) => {
         const [row] = await tx.select({ m: mediators, u: users }).from(mediators).innerJoin(users, eq(users.id, mediators.userId)).where(eq(mediators.id, mediatorId)).for('update', { of: users });
         if (!row) throw notFound('The register entry');
+        if (row.u.id === ctx.actor.id) throw forbidden('Nobody re-issues a claim for their own entry; another admin of the body or a registrar must.');
         if (ctx.actor.role === 'admin' && row.m.body !== ctx.actor.body) throw forbidden('This entry belongs to the other body.');
         if (row.u.passwordHash) throw conflict('This account has already been claimed; the member can reset their password instead.');
         await tx.update(claimTokens).set({ revokedAt: clock() }).where(and(eq(claimTokens.userId, row.u.id), isNull(claimTokens.usedAt), isNull(claimTokens.revokedAt)));

@@ -18,6 +18,7 @@ export const mediatorsRoutes: FastifyPluginAsyncZod<{ mediators: MediatorsServic
     schema: {
       tags: ['admin'],
       summary: 'Suspend, reinstate, lapse or remove an entry, with a reason',
+      description: 'Never one’s own entry (403): staff who are also on the register have another admin of the body or a registrar act on it.',
       security,
       params: IdParamsSchema,
       body: StatusChangeBodySchema,

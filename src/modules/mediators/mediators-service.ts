@@ -1,15 +1,19 @@
-import { and, asc, eq, gt, ilike, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
 import type { Db } from '../../db/client.ts';
 import { mediators, statusHistory, users } from '../../db/schema.ts';
 import { checkStatusTransition, type EntryStatus } from '../../domain/status-transitions.ts';
 import { conflict, forbidden, notFound, unprocessable } from '../../errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { RequestContext } from '../../lib/context.ts';
-import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
+import { cursorKey, keysetCursor } from '../../lib/cursor.ts';
 import { recordAudit } from '../audit/audit-service.ts';
 import { pastInNameOrder } from '../register/register-repository.ts';
 import { enqueueNotifications } from '../notifications/outbox.ts';
 import { escapeLike } from '../../lib/like.ts';
+
+/** Entries in name order (see pastInNameOrder): the last one's sort name and id. */
+const entryCursor = keysetCursor(z.tuple([cursorKey.text, cursorKey.id]));
 
 /** Register entries for admins: the list, and status changes with their history. */
 export function createMediatorsService({ db, clock }: { db: Db; clock: Clock }) {
@@ -17,7 +21,7 @@ export function createMediatorsService({ db, clock }: { db: Db; clock: Clock }) 
     async list(ctx: RequestContext, query: { status?: EntryStatus; body?: 'com' | 'cmc'; q?: string; limit: number; cursor?: string }) {
       if (ctx.actor.role === 'admin' && query.body && query.body !== ctx.actor.body) throw forbidden('Admins see their own body’s entries.');
       const body = ctx.actor.role === 'admin' ? ctx.actor.body! : query.body;
-      const after = decodeCursor(query.cursor, 2);
+      const after = entryCursor.decode(query.cursor);
       const conditions: SQL[] = [sql`${mediators.status} IS NOT NULL`];
       if (query.status) conditions.push(eq(mediators.status, query.status));
       if (body) conditions.push(eq(mediators.body, body));
@@ -48,7 +52,8 @@ export function createMediatorsService({ db, clock }: { db: Db; clock: Clock }) 
         latestAssessment: latest,
       }));
       const last = rows.length > query.limit ? rows[query.limit - 1]!.m : undefined;
-      return { items, nextCursor: last ? encodeCursor([last.sortName, last.id]) : null };
+      // sort_name is generated from full_name, which is never null.
+      return { items, nextCursor: last ? entryCursor.encode([last.sortName!, last.id]) : null };
     },
 
     /** One audited, notified status change with its history row; guarded on the status it started from. */
@@ -56,6 +61,8 @@ export function createMediatorsService({ db, clock }: { db: Db; clock: Clock }) 
       return db.transaction(async (tx) => {
         const [row] = await tx.select({ m: mediators, email: users.email }).from(mediators).innerJoin(users, eq(users.id, mediators.userId)).where(eq(mediators.id, id));
         if (!row?.m.status) throw notFound('The register entry');
+        // Staff can hold an entry of their own (mediators.user_id): another admin or a registrar acts on it.
+        if (row.m.userId === ctx.actor.id) throw forbidden('Nobody changes the status of their own register entry; another admin of the body or a registrar must.');
         const from = row.m.status;
         const check = checkStatusTransition(from, input.status, { role: ctx.actor.role ?? 'system', body: ctx.actor.body ?? null }, row.m.body);
         if (!check.ok) {

@@ -1,7 +1,7 @@
+import { z } from 'zod';
 import { queryRows, sql, type Db } from '../../db/client.ts';
-import { badRequest } from '../../errors.ts';
 import type { RequestContext } from '../../lib/context.ts';
-import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
+import { cursorKey, keysetCursor } from '../../lib/cursor.ts';
 import { MAX_ATTEMPTS } from './outbox-sender.ts';
 
 type DeliveryStatus = 'pending' | 'sent' | 'failed';
@@ -35,18 +35,20 @@ const statusCondition: Record<DeliveryStatus, ReturnType<typeof sql>> = {
   failed: sql`n.sent_at IS NULL AND n.attempts >= ${MAX_ATTEMPTS}`,
 };
 
-// What created_at::text and a uuid look like: anything else in a cursor was not made by this list.
-const CREATED_KEY = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/**
+ * The outbox pages by created_at as PostgreSQL writes it as text (microseconds, which a JS Date
+ * would lose), then id: a real date, a time of day and an offset PostgreSQL accepts.
+ */
+const CREATED_KEY = /^\d{4}-\d{2}-\d{2} ([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,6})?[+-](0\d|1[0-5])(:[0-5]\d)?$/;
+const notificationCursor = keysetCursor(
+  z.tuple([cursorKey.text.regex(CREATED_KEY).refine((k) => cursorKey.date.safeParse(k.slice(0, 10)).success), cursorKey.id]),
+);
 
 /** The outbox as admins see it. An admin of a body sees the messages to that body's mediators. */
 export function createNotificationsService({ db }: { db: Db }) {
   return {
     async list(ctx: RequestContext, query: NotificationQuery) {
-      const after = decodeCursor(query.cursor, 2) as [string, string] | null;
-      if (after && !(CREATED_KEY.test(String(after[0])) && UUID.test(String(after[1])))) {
-        throw badRequest('The cursor is not valid; start again without it.', [{ in: 'query', field: 'cursor', message: 'not a cursor returned by this list' }]);
-      }
+      const after = notificationCursor.decode(query.cursor);
       const conditions = [sql`TRUE`];
       if (ctx.actor.role === 'admin') {
         conditions.push(sql`EXISTS (SELECT 1 FROM mediators m WHERE m.user_id = n.user_id AND m.body = ${ctx.actor.body})`);
@@ -67,7 +69,7 @@ export function createNotificationsService({ db }: { db: Db }) {
       );
       const page = rows.slice(0, query.limit);
       const last = rows.length > query.limit ? page[page.length - 1] : undefined;
-      return { items: page.map(toNotification), nextCursor: last ? encodeCursor([last.createdKey, last.id]) : null };
+      return { items: page.map(toNotification), nextCursor: last ? notificationCursor.encode([last.createdKey, last.id]) : null };
     },
   };
 }

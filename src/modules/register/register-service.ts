@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
+import { z } from 'zod';
 import type { Db } from '../../db/client.ts';
 import { notFound } from '../../errors.ts';
-import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
+import { cursorKey, keysetCursor } from '../../lib/cursor.ts';
 import { PublicEntryKeys, type RegisterSearchQuery } from '../../../schemas/register.ts';
 import { findAccreditedEntry, publicHistory, registerHead, searchEntries, type PublicEntryRow } from './register-repository.ts';
 
@@ -13,9 +14,15 @@ function toPublic(row: PublicEntryRow) {
 }
 export type PublicEntry = ReturnType<typeof toPublic>;
 
-/** Where a search resumes after `row` (see searchEntries): its group first, then its place in the group's order. */
-const keyOf = (row: PublicEntryRow, withQuery: boolean): unknown[] =>
-  withQuery ? [row.group, row.score, row.sortName, row.id] : [row.group, row.sortName, row.id];
+/**
+ * Where a search resumes after a row (see searchEntries): its group (0 or 1: local, then remote)
+ * first, then its place in the group's order: name order, after the score (a similarity, or the
+ * substring tier's) when there is a query.
+ */
+const GroupSchema = z.int().min(0).max(1);
+const browseCursor = keysetCursor(z.tuple([GroupSchema, cursorKey.text, cursorKey.id]));
+const searchCursor = keysetCursor(z.tuple([GroupSchema, z.number().nonnegative(), cursorKey.text, cursorKey.id]));
+const browseKey = (row: PublicEntryRow): [number, string, string] => [row.group, row.sortName, row.id];
 
 const CSV_COLUMNS = PublicEntryKeys;
 const csvCell = (v: unknown) => {
@@ -28,11 +35,12 @@ const csvCell = (v: unknown) => {
 /** The public register: search, one entry, its history, the open-data export. */
 export function createRegisterService({ db }: { db: Db }) {
   async function search(query: RegisterSearchQuery) {
-    const after = decodeCursor(query.cursor, query.q ? 4 : 3);
+    const after = query.q ? searchCursor.decode(query.cursor) : browseCursor.decode(query.cursor);
     const { rows, match } = await searchEntries(db, query, after);
     const items = rows.slice(0, query.limit);
     const last = rows.length > query.limit ? items[items.length - 1] : undefined;
-    return { items: items.map(toPublic), nextCursor: last ? encodeCursor(keyOf(last, Boolean(query.q))) : null, match };
+    const nextCursor = !last ? null : query.q ? searchCursor.encode([last.group, Number(last.score), last.sortName, last.id]) : browseCursor.encode(browseKey(last));
+    return { items: items.map(toPublic), nextCursor, match };
   }
 
   /** Every accredited entry in name order, a batch at a time: memory stays flat however large the register. */
@@ -42,7 +50,7 @@ export function createRegisterService({ db }: { db: Db }) {
       const { rows } = await searchEntries(db, { limit: EXPORT_BATCH }, after);
       for (const row of rows.slice(0, EXPORT_BATCH)) yield toPublic(row);
       if (rows.length <= EXPORT_BATCH) return;
-      after = keyOf(rows[EXPORT_BATCH - 1]!, false);
+      after = browseKey(rows[EXPORT_BATCH - 1]!);
     }
   }
 

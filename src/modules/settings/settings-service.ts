@@ -1,16 +1,19 @@
 import { isDeepStrictEqual } from 'node:util';
 import { sql } from 'drizzle-orm';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Settings, SettingsChangeSchema } from '../../../schemas/settings.ts';
 import type { Db } from '../../db/client.ts';
 import { conflict, notFound, unprocessable } from '../../errors.ts';
-import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
+import { keysetCursor } from '../../lib/cursor.ts';
 import { londonDate, type Clock } from '../../lib/clock.ts';
 import type { RequestContext } from '../../lib/context.ts';
 import { recordAudit } from '../audit/audit-service.ts';
 import { currentSettings, insertSettingsVersion, moveGrandfatheredStarts, settingsVersion, settingsVersions, type SettingsVersion } from './settings-repository.ts';
 
 const SETTINGS_LOCK = 7_302_118_200;
+
+/** Versions page back from the last one listed. */
+const versionCursor = keysetCursor(z.tuple([z.int().min(1)]));
 
 const toResponse = ({ settings, changedAt, ...v }: SettingsVersion) => ({ ...v, ...settings, changedAt: changedAt.toISOString() });
 
@@ -29,10 +32,10 @@ export function createSettingsService({ db, clock }: { db: Db; clock: Clock }) {
     },
 
     async versions(query: { limit: number; cursor?: string }) {
-      const after = decodeCursor(query.cursor, 1) as [number] | null;
-      const rows = await settingsVersions(db, query.limit + 1, after ? Number(after[0]) : null);
+      const after = versionCursor.decode(query.cursor);
+      const rows = await settingsVersions(db, query.limit + 1, after ? after[0] : null);
       const items = rows.slice(0, query.limit);
-      return { items: items.map(toResponse), nextCursor: rows.length > query.limit ? encodeCursor([items.at(-1)!.version]) : null };
+      return { items: items.map(toResponse), nextCursor: rows.length > query.limit ? versionCursor.encode([items.at(-1)!.version]) : null };
     },
 
     change: (ctx: RequestContext, { reason, expectedVersion, ...settings }: z.infer<typeof SettingsChangeSchema>) =>

@@ -1,13 +1,17 @@
 import { asc, gt, or, and, eq } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { TrainingProviderBodySchema, TrainingProviderSchema } from '../../../schemas/applications.ts';
 import { PageQuerySchema, page, problemResponses } from '../../../schemas/common.ts';
 import type { Db } from '../../db/client.ts';
 import { trainingProviders } from '../../db/schema.ts';
-import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
+import { cursorKey, keysetCursor } from '../../lib/cursor.ts';
 import { recordAudit } from '../audit/audit-service.ts';
 
 const toProvider = (p: typeof trainingProviders.$inferSelect) => ({ id: p.id, name: p.name, approvedFrom: p.approvedFrom, approvedUntil: p.approvedUntil });
+
+/** Providers in name order (names are at most 200 characters), then id. */
+const providerCursor = keysetCursor(z.tuple([cursorKey.text.max(200), cursorKey.id]));
 
 /** The approved SEND training providers: small enough that service and routes share one module. */
 export const trainingProvidersRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
@@ -17,7 +21,7 @@ export const trainingProvidersRoutes: FastifyPluginAsyncZod<{ db: Db }> = async 
     config: { access: ['assessor', 'admin', 'registrar'] },
     schema: { tags: ['admin'], summary: 'Approved SEND training providers with their approval periods', security, querystring: PageQuerySchema, response: { 200: page(TrainingProviderSchema), ...problemResponses } },
     handler: async (req) => {
-      const after = decodeCursor(req.query.cursor, 2) as [string, string] | null;
+      const after = providerCursor.decode(req.query.cursor);
       const rows = await db
         .select()
         .from(trainingProviders)
@@ -26,7 +30,7 @@ export const trainingProvidersRoutes: FastifyPluginAsyncZod<{ db: Db }> = async 
         .limit(req.query.limit + 1);
       const items = rows.slice(0, req.query.limit).map(toProvider);
       const last = rows.length > req.query.limit ? items[items.length - 1] : undefined;
-      return { items, nextCursor: last ? encodeCursor([last.name, last.id]) : null };
+      return { items, nextCursor: last ? providerCursor.encode([last.name, last.id]) : null };
     },
   });
 

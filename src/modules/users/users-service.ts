@@ -1,10 +1,11 @@
 import { and, asc, eq, gt, ilike, or, sql, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
 import type { Db } from '../../db/client.ts';
 import { refreshTokens, users } from '../../db/schema.ts';
 import { conflict, notFound } from '../../errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { Body, RequestContext, Role } from '../../lib/context.ts';
-import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
+import { cursorKey, keysetCursor } from '../../lib/cursor.ts';
 import { recordAudit } from '../audit/audit-service.ts';
 import { escapeLike } from '../../lib/like.ts';
 
@@ -19,11 +20,14 @@ const toUser = (u: UserRow) => ({
   createdAt: u.createdAt.toISOString(),
 });
 
+/** Accounts in email order: a page ends at its last address (at most 254 characters, as every account's is). */
+const userCursor = keysetCursor(z.tuple([cursorKey.text.max(254)]));
+
 /** Accounts and roles, for the registrar. */
 export function createUsersService({ db, clock }: { db: Db; clock: Clock }) {
   return {
     async list(query: { q?: string; role?: Role; limit: number; cursor?: string }) {
-      const after = decodeCursor(query.cursor, 1) as [string] | null;
+      const after = userCursor.decode(query.cursor);
       const conditions: SQL[] = [];
       if (query.q) {
         const pattern = `%${escapeLike(query.q)}%`;
@@ -39,7 +43,7 @@ export function createUsersService({ db, clock }: { db: Db; clock: Clock }) {
         .limit(query.limit + 1);
       const items = rows.slice(0, query.limit).map(toUser);
       const last = rows.length > query.limit ? items[items.length - 1] : undefined;
-      return { items, nextCursor: last ? encodeCursor([last.email]) : null };
+      return { items, nextCursor: last ? userCursor.encode([last.email]) : null };
     },
 
     /** A role change ends the user's sessions: their next sign-in carries the new role. */
