@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync } from 'node:sqlite';
 
 export class DataDirLockedError extends Error {
   override name = 'DataDirLockedError';
@@ -53,7 +53,15 @@ export function lockDataDir(dataDir: string): () => void {
   };
 }
 
+/** node:sqlite, loaded when a directory is locked: on an older Node the message says what to do, not a module error at import. */
+function sqlite(): typeof import('node:sqlite') {
+  const mod = process.getBuiltinModule?.('node:sqlite') as typeof import('node:sqlite') | undefined;
+  if (!mod) throw new DataDirLockedError(`The embedded database needs Node.js 22.13 or later (this is ${process.version}); install Node 24 LTS, or set DATABASE_URL to use PostgreSQL.`);
+  return mod;
+}
+
 function takeLock(dataDir: string, note: string): DatabaseSync {
+  const { DatabaseSync } = sqlite();
   let lock: DatabaseSync | undefined;
   try {
     lock = new DatabaseSync(join(dataDir, LOCK_FILE));
