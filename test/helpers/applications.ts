@@ -30,3 +30,11 @@ export async function approvedProvider(ta: TestApp, registrarToken: string): Pro
   if (res.statusCode !== 201) throw new Error(`provider: ${res.body}`);
   return res.json().id as string;
 }
+
+/** The people an application passes through: a registrar, an assessor, a CoM admin, and an approved provider. */
+export async function reviewPanel(ta: TestApp) {
+  const registrar = await ta.staff('registrar');
+  const assessor = await ta.staff('assessor');
+  const comAdmin = await ta.staff('admin', 'com');
+  return { registrar, assessor, comAdmin, providerId: await approvedProvider(ta, registrar.token) };
+}

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { PASSWORD, buildTestApp, eachDatabase } from '../../helpers/app.ts';
-import { approvedProvider, completeDraft } from '../../helpers/applications.ts';
+import { completeDraft, reviewPanel } from '../../helpers/applications.ts';
 
 const allMet = { membership: 'met', foundation_training: 'met', send_training: 'met', supported_practice: 'met', insurance: 'met', supervision: 'met', declaration: 'met' };
 const PANEL_WORKING = ['verdicts', 'recommendation', 'assessmentNotes'];
@@ -8,10 +8,7 @@ const REVIEW_STATUSES = ['submitted', 'under_assessment', 'assessed', 'approved'
 
 await eachDatabase(t, async (t, kind) => {
   const ta = await buildTestApp(t, kind);
-  const registrar = await ta.staff('registrar');
-  const assessor = await ta.staff('assessor');
-  const comAdmin = await ta.staff('admin', 'com');
-  const providerId = await approvedProvider(ta, registrar.token);
+  const { registrar, assessor, comAdmin, providerId } = await reviewPanel(ta);
   const staff = { assessor: assessor.token, admin: comAdmin.token, registrar: registrar.token };
   const get = (id: string, token: string) => ta.request({ method: 'GET', url: `/v1/applications/${id}`, token });
   const queueIds = async (token: string, query = '') => {

@@ -4,7 +4,7 @@ import { asc } from 'drizzle-orm';
 import { registerChanges } from '../../../src/db/schema.ts';
 import { accredit } from '../../helpers/compliance.ts';
 import { buildTestApp, eachDatabase, type TestApp } from '../../helpers/app.ts';
-import { approvedProvider, completeDraft } from '../../helpers/applications.ts';
+import { completeDraft, reviewPanel } from '../../helpers/applications.ts';
 
 const ALL_MET = { membership: 'met', foundation_training: 'met', send_training: 'met', supported_practice: 'met', insurance: 'met', supervision: 'met', declaration: 'met' };
 
@@ -19,10 +19,7 @@ async function etagOf(t: Test, ta: TestApp): Promise<string> {
 
 await eachDatabase(t, async (t, kind) => {
   const ta = await buildTestApp(t, kind);
-  const registrar = await ta.staff('registrar');
-  const assessor = await ta.staff('assessor');
-  const comAdmin = await ta.staff('admin', 'com');
-  const providerId = await approvedProvider(ta, registrar.token);
+  const { registrar, assessor, comAdmin, providerId } = await reviewPanel(ta);
   let etag = await etagOf(t, ta);
 
   /** Runs `change`, then checks the validator moved (or stayed) and a client holding the old one gets the new content. */
