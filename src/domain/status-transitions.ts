@@ -2,7 +2,7 @@ import type { Role } from '../lib/context.ts';
 
 export type EntryStatus = 'accredited' | 'suspended' | 'lapsed' | 'removed';
 
-/** DOMAIN.md "Register entry": the only moves between statuses. */
+/** The only moves between register statuses (README "The public register and pages"). */
 const ALLOWED: Record<EntryStatus, readonly EntryStatus[]> = {
   accredited: ['suspended', 'lapsed', 'removed'],
   suspended: ['accredited', 'removed'],
