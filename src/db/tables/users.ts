@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { check, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { bodyEnum, citext, createdAt, roleEnum, updatedAt } from './columns.ts';
 
 export const users = pgTable(
@@ -12,6 +12,14 @@ export const users = pgTable(
     fullName: text('full_name').notNull(),
     role: roleEnum('role').notNull().default('mediator'),
     body: bodyEnum('body'),
+    /** Carried in every access token; a bump (role, body, disabling, password reset, sign-out everywhere) voids the older ones. */
+    sessionVersion: integer('session_version').notNull().default(1),
+    /** A disabled account cannot sign in, and its tokens stop working. */
+    disabledAt: timestamp('disabled_at', { withTimezone: true, mode: 'date' }),
+    /** TOTP shared secret, encrypted with a key held outside the database; null until enrolment starts. */
+    totpSecret: text('totp_secret'),
+    /** Set once the first code is confirmed: from then on sign-in asks for a code. */
+    totpEnabledAt: timestamp('totp_enabled_at', { withTimezone: true, mode: 'date' }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -34,4 +42,58 @@ export const refreshTokens = pgTable(
     createdAt: createdAt(),
   },
   (t) => [index('refresh_tokens_family_idx').on(t.familyId), index('refresh_tokens_user_idx').on(t.userId)],
+);
+
+/**
+ * A registration waiting for proof that the registrant owns the email: no account exists until the
+ * link is followed, so an unproven address never blocks the real owner or a grandfathered import.
+ */
+export const pendingRegistrations = pgTable(
+  'pending_registrations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    email: citext('email').notNull(),
+    fullName: text('full_name').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    tokenHash: text('token_hash').notNull().unique(),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('pending_registrations_email_idx').on(t.email), index('pending_registrations_expires_idx').on(t.expiresAt)],
+);
+
+/** Single-use password reset tokens (stored hashed). */
+export const passwordResets = pgTable(
+  'password_resets',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    tokenHash: text('token_hash').notNull().unique(),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true, mode: 'date' }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    // At most one live token per account: a new request revokes the old one first.
+    uniqueIndex('password_resets_one_live').on(t.userId).where(sql`used_at IS NULL AND revoked_at IS NULL`),
+    index('password_resets_user_idx').on(t.userId),
+  ],
+);
+
+/** One-time recovery codes (stored hashed) for a staff account's second factor. */
+export const recoveryCodes = pgTable(
+  'recovery_codes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    codeHash: text('code_hash').notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true, mode: 'date' }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('recovery_codes_user_idx').on(t.userId)],
 );
