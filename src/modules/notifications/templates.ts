@@ -68,7 +68,19 @@ export const templates = {
   }),
   claim_account: (d: Data) => ({
     subject: 'Claim your account on the SEND Mediator Register',
-    text: `Hello ${d.fullName},\n\nYou are on the SEND Mediator Register as an accredited mediator (grandfathered from the 2018 standards): you do not need to apply again. To sign in, set a password with this single-use claim code by ${d.expiresOn}:\n\n${d.token}\n\n(send it with your new password to /v1/auth/claim). If the code has expired, ask your body to send a new one. Each register year you will need to log your CPD and practice hours.${sign}`,
+    text: `Hello ${d.fullName},\n\nYou are on the SEND Mediator Register as an accredited mediator (grandfathered from the 2018 standards): you do not need to apply again. To sign in, open this single-use link and choose a password by ${d.expiresOn}:\n\n${d.link}\n\nIf the link has expired, ask your body to send a new one, or ask for a password reset with this email address. Each register year you will need to log your CPD and practice hours.${sign}`,
+  }),
+  verify_email: (d: Data) => ({
+    subject: 'Confirm your email to create your SEND Mediator Register account',
+    text: `Hello ${d.fullName},\n\nSomeone, probably you, asked to create an account on the SEND Mediator Register with this email address. To create it, open this link within ${d.hours} hours and enter the password you chose when registering:\n\n${d.link}\n\nIf you did not ask for this, ignore this email: no account is created without it.${sign}`,
+  }),
+  registration_account_exists: (d: Data) => ({
+    subject: 'Someone tried to register with your email address',
+    text: `Hello ${d.fullName},\n\nSomeone tried to create an account on the SEND Mediator Register with this email address, which already has an account. If it was you, sign in with your password, or if you have forgotten it ask for a password reset at:\n\n${d.resetPage}\n\nIf it was not you, you need do nothing: your account is unchanged.${sign}`,
+  }),
+  password_reset: (d: Data) => ({
+    subject: 'Reset your SEND Mediator Register password',
+    text: `Hello ${d.fullName},\n\nSomeone, probably you, asked to reset the password of your account on the SEND Mediator Register. To choose a new password, open this single-use link within one hour:\n\n${d.link}\n\nSetting a new password signs you out everywhere. If you did not ask for this, ignore this email: your password is unchanged.${sign}`,
   }),
 } satisfies Record<string, Render>;
 

@@ -1,0 +1,107 @@
+import { and, eq, gt, isNull } from 'drizzle-orm';
+import { normaliseEmail } from '../../../schemas/auth.ts';
+import type { Db } from '../../db/client.ts';
+import { claimTokens, passwordResets, refreshTokens, users } from '../../db/schema.ts';
+import { badRequest } from '../../errors.ts';
+import { createAttemptLimiter } from '../../lib/attempt-limiter.ts';
+import type { Clock } from '../../lib/clock.ts';
+import type { RequestContext } from '../../lib/context.ts';
+import type { CounterStore } from '../../lib/counter-store.ts';
+import { passwordWeakness } from '../../lib/password-strength.ts';
+import { hashPassword } from '../../lib/passwords.ts';
+import { createPgCounterStore } from '../../lib/pg-counter-store.ts';
+import { accountLink } from '../../lib/public-url.ts';
+import { hashToken, newToken } from '../../lib/tokens.ts';
+import { recordAudit } from '../audit/audit-service.ts';
+import { enqueueNotifications } from '../notifications/outbox.ts';
+
+export interface PasswordResetDeps {
+  db: Db;
+  clock: Clock;
+  /** Base of the links in emails (PUBLIC_URL or its fallback), read when a mail is written. */
+  publicUrl: () => string;
+  /** Where requests per address are counted, shared by every instance; default this database. */
+  counters?: CounterStore;
+}
+
+const RESET_MS = 3_600_000;
+/** Reset mails one address may receive per hour; further requests answer the same and send nothing. */
+const REQUESTS_PER_ADDRESS_PER_HOUR = 3;
+// One answer for used, expired, revoked and unknown links: the reply must not say which links exist.
+const INVALID_RESET = 'This password reset link is not valid: it may have been used already, been replaced by a newer one or have expired. Ask for a new one.';
+const invalidToken = () => badRequest(INVALID_RESET, [{ in: 'body', field: 'token', message: 'not a valid password reset link' }]);
+
+/**
+ * Password reset by email: a single-use link, stored hashed, working one hour. Also how a
+ * grandfathered member who lost their claim email sets a first password.
+ */
+export function createPasswordResetService(deps: PasswordResetDeps) {
+  const { db, clock } = deps;
+  const perAddress = createAttemptLimiter(deps.counters ?? createPgCounterStore(db, clock), {
+    name: 'password-reset',
+    max: REQUESTS_PER_ADDRESS_PER_HOUR,
+    windowMs: RESET_MS,
+  });
+
+  const live = (tokenHash: string) =>
+    and(eq(passwordResets.tokenHash, tokenHash), isNull(passwordResets.usedAt), isNull(passwordResets.revokedAt), gt(passwordResets.expiresAt, clock()));
+
+  return {
+    /** Nothing in the outcome says whether the address has an account: the caller answers the same. */
+    async request(ctx: RequestContext, email: string): Promise<void> {
+      const key = normaliseEmail(email);
+      // Counted for every address, known or not, so the limit itself reveals nothing.
+      if ((await perAddress.take(key)) > 0) return;
+      await db.transaction(async (tx) => {
+        // Locked so two concurrent requests revoke and issue in turn (one live link per account).
+        const [user] = await tx.select().from(users).where(eq(users.email, key)).for('update');
+        if (!user || user.disabledAt) return;
+        const now = clock();
+        await tx.update(passwordResets).set({ revokedAt: now }).where(and(eq(passwordResets.userId, user.id), isNull(passwordResets.usedAt), isNull(passwordResets.revokedAt)));
+        const token = newToken();
+        await tx.insert(passwordResets).values({ userId: user.id, tokenHash: hashToken(token), expiresAt: new Date(now.getTime() + RESET_MS) });
+        await enqueueNotifications(tx, [
+          { recipient: user.email, userId: user.id, template: 'password_reset', data: { fullName: user.fullName, link: accountLink(deps.publicUrl(), 'reset', 'token', token) } },
+        ]);
+        await recordAudit(tx, ctx, { action: 'auth.password_reset_requested', entityType: 'user', entityId: user.id });
+      });
+    },
+
+    /**
+     * Sets a new password and ends every session: refresh tokens are revoked here, and the new
+     * password hash moves the account's session version, which voids its access tokens.
+     */
+    async reset(ctx: RequestContext, input: { token: string; password: string }): Promise<{ email: string }> {
+      const tokenHash = hashToken(input.token);
+      // Read first (not consumed): the strength check needs the person's email and name as guesses.
+      const [found] = await db.select({ email: users.email, fullName: users.fullName }).from(passwordResets).innerJoin(users, eq(users.id, passwordResets.userId)).where(live(tokenHash));
+      if (!found) throw invalidToken();
+      const weakness = passwordWeakness(input.password, [found.email, found.fullName]);
+      if (weakness) throw badRequest('The new password is too easy to guess.', [{ in: 'body', field: 'password', message: weakness }]);
+      const passwordHash = await hashPassword(input.password);
+      return db.transaction(async (tx) => {
+        const now = clock();
+        // One conditional statement consumes the token: of two concurrent resets, one finds nothing.
+        const [used] = await tx.update(passwordResets).set({ usedAt: now }).where(live(tokenHash)).returning({ userId: passwordResets.userId });
+        if (!used) throw invalidToken();
+        const [before] = await tx.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, used.userId)).for('update');
+        const [user] = await tx.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, used.userId)).returning();
+        await tx.update(refreshTokens).set({ revokedAt: now }).where(and(eq(refreshTokens.userId, used.userId), isNull(refreshTokens.revokedAt)));
+        // A grandfathered member who never claimed has now set a first password: the claim code is spent.
+        const claimed = !before!.passwordHash;
+        if (claimed) await tx.update(claimTokens).set({ revokedAt: now }).where(and(eq(claimTokens.userId, used.userId), isNull(claimTokens.usedAt), isNull(claimTokens.revokedAt)));
+        const actorCtx: RequestContext = { ...ctx, actor: { type: 'user', id: user!.id, role: user!.role, body: user!.body } };
+        await recordAudit(tx, actorCtx, { action: 'auth.password_reset', entityType: 'user', entityId: user!.id, after: { firstPassword: claimed } });
+        return { email: user!.email };
+      });
+    },
+
+    /** Whether a reset link still works (a page shows its form, or says the link is spent). */
+    async isLive(token: string): Promise<boolean> {
+      const [row] = await db.select({ id: passwordResets.id }).from(passwordResets).where(live(hashToken(token)));
+      return Boolean(row);
+    },
+  };
+}
+
+export type PasswordResetService = ReturnType<typeof createPasswordResetService>;
