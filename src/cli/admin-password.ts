@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { PasswordSchema } from '../../schemas/auth.ts';
+import { PasswordLengthSchema } from '../../schemas/auth.ts';
+import { passwordWeakness } from '../lib/password-strength.ts';
 import { CliError, type CliContext } from './context.ts';
 import { readHidden } from './hidden-prompt.ts';
 
@@ -22,7 +23,7 @@ export interface AdminPassword {
  * The new account's password, from the one source the situation allows: generated on request,
  * the environment variable, or a hidden prompt at a terminal (typed twice). Never from argv.
  */
-export async function adminPassword(ctx: CliContext, generate: boolean): Promise<AdminPassword> {
+export async function adminPassword(ctx: CliContext, generate: boolean, details: readonly string[] = []): Promise<AdminPassword> {
   const fromEnv = ctx.env[PASSWORD_ENV];
   if (generate) {
     if (fromEnv) throw new CliError(`${PASSWORD_ENV} is set and --generate-password was given: use one or the other.`);
@@ -30,7 +31,7 @@ export async function adminPassword(ctx: CliContext, generate: boolean): Promise
     return { password: randomBytes(24).toString('base64url'), generated: true };
   }
   if (fromEnv) {
-    const problem = passwordProblem(fromEnv);
+    const problem = passwordProblem(fromEnv, details);
     if (problem) throw new CliError(`${PASSWORD_ENV}: ${problem}`);
     return { password: fromEnv, generated: false };
   }
@@ -39,7 +40,7 @@ export async function adminPassword(ctx: CliContext, generate: boolean): Promise
   }
   for (let attempt = 1; attempt <= PROMPT_ATTEMPTS; attempt++) {
     const password = await readHidden('Password for the new account: ', ctx.stdin, ctx.stderr);
-    const problem = passwordProblem(password);
+    const problem = passwordProblem(password, details);
     if (problem) {
       ctx.stderr.write(`The password ${problem}.\n`);
       continue;
@@ -50,7 +51,9 @@ export async function adminPassword(ctx: CliContext, generate: boolean): Promise
   throw new CliError(`No password after ${PROMPT_ATTEMPTS} attempts; no account was created.`);
 }
 
-/** The same rule as every other password in the register (PasswordSchema). */
-function passwordProblem(password: string): string | undefined {
-  return PasswordSchema.safeParse(password).error?.issues[0]?.message;
+/** The same rule as every other password in the register, the account's own email and name included. */
+function passwordProblem(password: string, details: readonly string[]): string | undefined {
+  const length = PasswordLengthSchema.safeParse(password).error?.issues[0]?.message;
+  if (length) return length;
+  return passwordWeakness(password, details);
 }

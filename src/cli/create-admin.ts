@@ -43,7 +43,7 @@ Examples:
     .action(async (opts: CreateAdminOptions) => {
       if (opts.role === 'admin' && !opts.body) command.error('error: an admin belongs to one body: add --body com or --body cmc', { exitCode: 2 });
       const config = await cliConfig(ctx);
-      const { password, generated } = await adminPassword(ctx, opts.generatePassword ?? false);
+      const { password, generated } = await adminPassword(ctx, opts.generatePassword ?? false, [opts.email, opts.name ?? '']);
       const user = await withDatabase(ctx, config, async (database) => {
         ctx.progress.show('Creating the account');
         const { systemClock } = await import('../lib/clock.ts');

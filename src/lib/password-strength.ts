@@ -53,11 +53,27 @@ function guessesFrom(details: readonly string[]): string[] {
   return [...guesses];
 }
 
+const OWN_DETAILS = 'It contains your own name or email address. Add more words that are less common';
+/** Letters and digits only, folded: how an attacker who knows the details would try them. */
+const fold = (v: string) => v.normalize('NFKC').toLowerCase().normalize('NFD').replace(/[^\p{L}\p{N}]/gu, '');
+
+/**
+ * A whole email address or name with little else. zxcvbn reads only the first characters of a long
+ * password, so a long address typed as the password would otherwise pass as several random words.
+ */
+function mostlyOwnDetails(password: string, details: readonly string[]): boolean {
+  let rest = fold(password);
+  const wholes = details.flatMap((d) => [d, d.split('@')[0]!]).map(fold).filter((d) => d.length >= 4);
+  for (const whole of wholes.sort((a, b) => b.length - a.length)) rest = rest.replaceAll(whole, '');
+  return rest.length < 8 && rest.length < fold(password).length;
+}
+
 /**
  * Why `password` is too easy to guess, in words for the person choosing it, or undefined when it is
  * strong enough. `details` are the account's own email and name: an attacker's first guesses.
  */
 export function passwordWeakness(password: string, details: readonly string[] = []): string | undefined {
+  if (mostlyOwnDetails(password, details)) return `is too easy to guess (${OWN_DETAILS})`;
   const { score, feedback } = zxcvbn().check(password, guessesFrom(details));
   if (score >= MIN_SCORE) return undefined;
   // Worded to follow the field's name ("password is too easy to guess (...)"), like the other rules.

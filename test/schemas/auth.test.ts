@@ -37,6 +37,11 @@ t.test('registration also refuses a password made of the person’s own name or 
     t.same(found, ['password: is too easy to guess (It contains your own name or email address. Add more words that are less common)'], password);
   }
   t.same(issues(RegisterBodySchema.safeParse(body(PASSWORD))), []);
+  const long = { email: 'rea.registrar@register.example.org', fullName: 'Rea Registrar' };
+  for (const password of [long.email, `${long.email}!`, 'RegisterRea.Registrar']) {
+    t.same(issues(RegisterBodySchema.safeParse({ ...long, password })), ['password: is too easy to guess (It contains your own name or email address. Add more words that are less common)'], `${password}: longer than the part zxcvbn reads`);
+  }
+  t.same(issues(RegisterBodySchema.safeParse({ ...long, password: 'rea keeps seven quiet otter lanterns' })), [], 'a first name inside a real passphrase is fine');
   t.same(issues(RegisterBodySchema.safeParse(body('password1234'))), ['password: is too easy to guess (This is similar to a commonly used password. Add more words that are less common)']);
   t.same(issues(RegisterBodySchema.safeParse({ email: 'not-an-email', password: 'password1234', fullName: 'A' })).sort(), [
     'email: Invalid email address',

@@ -68,6 +68,10 @@ t.test('a newcomer creates the first registrar from the link the running server 
   t.notMatch(again, new RegExp(password), 'the password is never sent back');
   t.match(again, /value="rea@register.example.org"/, 'what was typed is kept');
 
+  const own = await fetch(`${server.url}/setup`, form({ code, fullName: 'Rea Registrar', email: 'rea.registrar@register.example.org', password: 'rea.registrar@register.example.org', confirm: 'rea.registrar@register.example.org' }));
+  t.equal(own.status, 400, 'a password made of the email is refused');
+  t.match(await own.text(), /It contains your own name or email address/);
+
   const made = await fetch(`${server.url}/setup`, form({ code, fullName: 'Rea Registrar', email: 'rea@register.example.org', password, confirm: password }));
   t.equal(made.status, 201);
   t.match(await made.text(), /The first registrar is set up/);
