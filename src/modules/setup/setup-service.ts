@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { EmailSchema, PasswordSchema } from '../../../schemas/auth.ts';
+import { EmailSchema, PasswordLengthSchema, strongPasswordFor } from '../../../schemas/auth.ts';
 import { text } from '../../../schemas/common.ts';
 import type { Db } from '../../db/client.ts';
 import { users } from '../../db/schema.ts';
@@ -14,7 +14,8 @@ import type { AuthService } from '../auth/auth-service.ts';
 const LINK_MINUTES = 60;
 
 export const SetupFormSchema = z
-  .object({ fullName: text(200), email: EmailSchema, password: PasswordSchema, confirm: z.string().max(256) })
+  .object({ fullName: text(200), email: EmailSchema, password: PasswordLengthSchema, confirm: z.string().max(256) })
+  .superRefine(strongPasswordFor((f) => [f.email, f.fullName]))
   .refine((f) => f.password === f.confirm, { path: ['confirm'], message: 'must match the password' });
 
 const digest = (token: string) => createHash('sha256').update(token).digest();
