@@ -57,6 +57,26 @@ export const RegisterBodySchema = z
   })
   .superRefine(strongPasswordFor((b) => [b.email, b.fullName]));
 
+/** The same answer whether or not the address has an account, so it tells nobody which addresses do. */
+export const AcceptedSchema = z
+  .object({ accepted: z.literal(true), message: z.string() })
+  .meta({ id: 'Accepted' });
+
+/** A single-use secret from an emailed link (256 bits, base64url). */
+const LinkTokenSchema = z.string().min(1).max(200);
+
+export const VerifyBodySchema = z.strictObject({
+  token: LinkTokenSchema,
+  password: z.string().max(256).meta({ format: 'password', description: 'The password chosen when registering, given again' }),
+});
+
+export const VerifiedSchema = z.object({ email: z.string() }).meta({ id: 'Verified' });
+
+export const PasswordResetRequestSchema = z.strictObject({ email: EmailSchema });
+
+/** Strength is checked by the service, with the account's own email and name as guesses. */
+export const PasswordResetConfirmSchema = z.strictObject({ token: LinkTokenSchema, password: PasswordLengthSchema });
+
 export const LoginBodySchema = z.strictObject({
   email: z.string().max(254),
   password: z.string().max(256),
@@ -84,4 +104,3 @@ export const MeSchema = z
   })
   .meta({ id: 'Me' });
 
-export const RegisteredSchema = MeSchema;

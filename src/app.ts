@@ -1,4 +1,3 @@
-import type { AddressInfo } from 'node:net';
 import fastifyJwt from '@fastify/jwt';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -6,9 +5,12 @@ import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
 import { createPgCounterStore } from './lib/pg-counter-store.ts';
+import { publicBaseUrl } from './lib/public-url.ts';
 import { openRedisCounterStore } from './lib/redis-counter-store.ts';
 import { requestIdFrom } from './lib/request-id.ts';
 import { createAuthService } from './modules/auth/auth-service.ts';
+import { createPasswordResetService } from './modules/auth/password-reset-service.ts';
+import { createRegistrationService } from './modules/auth/registration-service.ts';
 import { authRoutes } from './modules/auth/auth-routes.ts';
 import { healthRoutes } from './modules/health/health-routes.ts';
 import { createClaimService } from './modules/auth/claim-service.ts';
@@ -64,14 +66,6 @@ export interface AppDeps {
   logger?: FastifyServerOptions['logger'];
   /** Where the outbox sender delivers; default SMTP when SMTP_URL is set, else the log. */
   mailTransport?: MailTransport;
-}
-
-/** Where people reach this process: PUBLIC_URL, else the address it listens on (a wildcard as loopback). */
-function publicBaseUrl(config: Config, address: AddressInfo | string | null): string {
-  if (config.PUBLIC_URL) return config.PUBLIC_URL.replace(/\/$/, '');
-  if (!address || typeof address === 'string') return `http://127.0.0.1:${config.PORT}`;
-  const host = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return `http://${host}:${address.port}`;
 }
 
 /** Builds the whole API on a database; never listens (server.ts and tests do that). */
@@ -132,10 +126,15 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     counters,
   });
 
+  // Links in emails: PUBLIC_URL, else where this process listens (read late: the port may be chosen at listen).
+  const publicUrl = () => publicBaseUrl(config, app.server.address());
+  const registration = createRegistrationService({ db, clock, publicUrl, ttlHours: config.VERIFICATION_TTL_HOURS, counters });
+  const passwordReset = createPasswordResetService({ db, clock, publicUrl, counters });
+
   const setup = createSetupService({ db, clock, auth });
   app.addHook('onListen', async () => {
     const token = await setup.issueLink();
-    if (token) app.log.warn({ setupUrl: `${publicBaseUrl(config, app.server.address())}/setup?code=${token}` }, 'No registrar yet: open the setup link once to create the first one');
+    if (token) app.log.warn({ setupUrl: `${publicUrl()}/setup?code=${token}` }, 'No registrar yet: open the setup link once to create the first one');
   });
 
   const complianceJob = createComplianceJob({ db, clock });
@@ -165,7 +164,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     api.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
     await api.register(healthRoutes, { ping: deps.database.ping });
     await api.register(metricsRoutes, { metrics, token: config.METRICS_TOKEN });
-    await api.register(authRoutes, { auth, authPerMinute: config.RATE_LIMIT_AUTH_PER_MINUTE });
+    await api.register(authRoutes, { auth, registration, passwordReset, authPerMinute: config.RATE_LIMIT_AUTH_PER_MINUTE });
     await api.register(setupRoutes, { setup });
     await api.register(usersRoutes, { users: createUsersService({ db, clock }) });
     await api.register(auditRoutes, { audit: createAuditService({ db }) });
@@ -181,7 +180,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     await api.register(ruleSetsRoutes, { ruleSets: createRuleSetsService({ db, clock }) });
     await api.register(settingsRoutes, { settings: createSettingsService({ db, clock }) });
     await api.register(importsRoutes, {
-      imports: createImportsService({ db, clock }),
+      imports: createImportsService({ db, clock, publicUrl }),
       claims: createClaimService({ db, clock }),
       bodyLimit: config.IMPORT_BODY_LIMIT_BYTES,
       authPerMinute: config.RATE_LIMIT_AUTH_PER_MINUTE,

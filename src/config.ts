@@ -32,6 +32,8 @@ export const EnvSchema = z.object({
   JWT_AUDIENCE: z.string().min(1).default('send-mediator-register-api'),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
   REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  /** How long a registration's email verification link works (no account exists until it is followed). */
+  VERIFICATION_TTL_HOURS: z.coerce.number().int().min(1).max(720).default(48),
   COMPLIANCE_CRON: cronOrOff.default('0 2 * * *'),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
   MAIL_FROM: z.string().min(3).default('SEND Mediator Register <no-reply@send-register.invalid>'),

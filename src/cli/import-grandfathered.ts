@@ -26,6 +26,7 @@ export function defineImportGrandfathered(program: Command, ctx: CliContext): vo
         const { systemClock } = await import('../lib/clock.ts');
         const { systemContext } = await import('../lib/context.ts');
         const { createImportsService } = await import('../modules/imports/imports-service.ts');
+        const { publicBaseUrl } = await import('../lib/public-url.ts');
         ctx.progress.show(`Checking ${count(rows.length)} rows`);
         const onProgress = (p: ImportProgress) =>
           ctx.progress.show(
@@ -33,7 +34,7 @@ export function defineImportGrandfathered(program: Command, ctx: CliContext): vo
               ? `${count(p.valid)} of ${count(p.rows)} rows valid; checking them against the register`
               : `Writing: ${count(p.done)} of ${count(p.total)} new members`,
           );
-        return createImportsService({ db: database.db, clock: systemClock }).importGrandfathered(systemContext(), opts.body, rows, opts.dryRun ?? false, onProgress);
+        return createImportsService({ db: database.db, clock: systemClock, publicUrl: () => publicBaseUrl(config) }).importGrandfathered(systemContext(), opts.body, rows, opts.dryRun ?? false, onProgress);
       });
       for (const e of report.errors) print(ctx, `line ${e.line}: ${e.field}: ${e.message}`, 'stderr');
       const c = report.counts;

@@ -1,12 +1,16 @@
+import { eq } from 'drizzle-orm';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { Test } from 'tap';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
+import { normaliseEmail } from '../../schemas/auth.ts';
 import type { Database } from '../../src/db/client.ts';
+import { mediators, users } from '../../src/db/schema.ts';
 import type { Body, RequestContext, Role } from '../../src/lib/context.ts';
 import { createAuthService } from '../../src/modules/auth/auth-service.ts';
 import type { MailTransport } from '../../src/modules/notifications/mail-transport.ts';
 import { dbKinds, freshDatabase, type DbKind } from './database.ts';
+import { mailedSecret } from './mail.ts';
 
 /** A clock the test moves by hand. */
 export function testClock(start = '2025-06-02T10:00:00Z') {
@@ -37,7 +41,7 @@ export interface TestApp {
   clock: TestClock;
   /** `app.inject` with a bearer token and JSON body shorthand. */
   request(opts: InjectOptions & { token?: string }): Promise<LightMyRequestResponse>;
-  /** Registers a mediator through the API and signs them in. */
+  /** Registers a mediator through the API, follows the emailed verification link, and signs them in. */
   mediator(email?: string, fullName?: string): Promise<{ token: string; userId: string; mediatorId: string; email: string }>;
   /** Creates a staff account directly (as the CLI does) and signs it in. */
   staff(role: Exclude<Role, 'mediator'>, body?: Body | null, email?: string): Promise<{ token: string; userId: string; email: string }>;
@@ -85,9 +89,16 @@ export async function buildTestApp(t: Test, kind: DbKind, opts: { env?: Record<s
     request,
     async mediator(email = `mediator${++seq}@example.org`, fullName = `Mediator ${seq}`) {
       const res = await request({ method: 'POST', url: '/v1/auth/register', payload: { email, password: PASSWORD, fullName } });
-      if (res.statusCode !== 201) throw new Error(`register failed: ${res.statusCode} ${res.body}`);
-      const me = res.json();
-      return { token: await login(email), userId: me.id, mediatorId: me.mediatorId, email };
+      if (res.statusCode !== 202) throw new Error(`register failed: ${res.statusCode} ${res.body}`);
+      const token = await mailedSecret(fresh.database.db, email, 'verify_email');
+      const verified = await request({ method: 'POST', url: '/v1/auth/verify', payload: { token, password: PASSWORD } });
+      if (verified.statusCode !== 201) throw new Error(`verify failed: ${verified.statusCode} ${verified.body}`);
+      const [me] = await fresh.database.db
+        .select({ userId: users.id, mediatorId: mediators.id })
+        .from(users)
+        .innerJoin(mediators, eq(mediators.userId, users.id))
+        .where(eq(users.email, normaliseEmail(email)));
+      return { token: await login(email), userId: me!.userId, mediatorId: me!.mediatorId, email };
     },
     async staff(role, body = null, email = `${role}${++seq}@example.org`) {
       const auth = createAuthService({

@@ -13,7 +13,6 @@ import { createPgCounterStore } from '../../lib/pg-counter-store.ts';
 import { hashToken, newToken } from '../../lib/tokens.ts';
 import type { AccessTokenClaims } from '../../plugins/access.ts';
 import { recordAudit } from '../audit/audit-service.ts';
-import { enqueueNotifications } from '../notifications/outbox.ts';
 
 export interface AuthDeps {
   db: Db;
@@ -66,24 +65,6 @@ export function createAuthService(deps: AuthDeps) {
   }
 
   return {
-    /** A new mediator account with an empty profile (their future register entry). */
-    async register(ctx: RequestContext, input: { email: string; password: string; fullName: string }) {
-      const passwordHash = await hashPassword(input.password);
-      return db.transaction(async (tx) => {
-        const [user] = await tx
-          .insert(users)
-          .values({ email: input.email, passwordHash, fullName: input.fullName, role: 'mediator' })
-          .onConflictDoNothing({ target: users.email })
-          .returning();
-        if (!user) throw conflict('An account with this email already exists; sign in or reset your password.');
-        const [mediator] = await tx.insert(mediators).values({ userId: user.id, fullName: user.fullName }).returning({ id: mediators.id });
-        await enqueueNotifications(tx, [{ recipient: user.email, userId: user.id, template: 'welcome', data: { fullName: user.fullName } }]);
-        const actorCtx: RequestContext = { ...ctx, actor: { type: 'user', id: user.id, role: user.role, body: null } };
-        await recordAudit(tx, actorCtx, { action: 'user.registered', entityType: 'user', entityId: user.id, after: publicUser(user) });
-        return { ...publicUser(user), mediatorId: mediator!.id };
-      });
-    },
-
     /** Same answer, and about the same time, for an unknown email and a wrong password. */
     async login(ctx: RequestContext, email: string, password: string): Promise<TokenPair> {
       const key = normaliseEmail(email);

@@ -5,6 +5,7 @@ import { grandfatheredObligationsStart } from '../../domain/grandfathering.ts';
 import { badRequest, conflict, forbidden, notFound } from '../../errors.ts';
 import { londonDate, type Clock } from '../../lib/clock.ts';
 import type { Body, RequestContext } from '../../lib/context.ts';
+import { accountLink } from '../../lib/public-url.ts';
 import { hashToken, newToken } from '../../lib/tokens.ts';
 import { GrandfatheredRowSchema, type GrandfatheredRow } from '../../../schemas/imports.ts';
 import { recordAudit, type AuditInput } from '../audit/audit-service.ts';
@@ -30,9 +31,10 @@ async function inBatches<T>(items: T[], write: (batch: T[]) => Promise<unknown>)
 }
 
 /** Grandfathered members: bulk import (all or nothing, repeatable) and account claims. */
-export function createImportsService({ db, clock }: { db: Db; clock: Clock }) {
-  function claimMessage(user: { id: string; email: string; fullName: string }, token: string, expiresAt: Date): OutgoingMessage {
-    return { recipient: user.email, userId: user.id, template: 'claim_account', data: { fullName: user.fullName, token, expiresOn: londonDate(expiresAt) } };
+export function createImportsService({ db, clock, publicUrl }: { db: Db; clock: Clock; publicUrl: () => string }) {
+  // The code travels only inside `link`, the field the outbox scrubs once the mail is sent.
+  function claimMessage(user: { id: string; email: string; fullName: string }, link: string, expiresAt: Date): OutgoingMessage {
+    return { recipient: user.email, userId: user.id, template: 'claim_account', data: { fullName: user.fullName, link, expiresOn: londonDate(expiresAt) } };
   }
 
   /** Claim tokens for many accounts at once: random, stored hashed, valid 30 days. */
@@ -44,7 +46,8 @@ export function createImportsService({ db, clock }: { db: Db; clock: Clock }) {
         SELECT "userId", "tokenHash", ${expiresAt}::timestamptz
           FROM json_to_recordset(${JSON.stringify(b.map(({ account, token }) => ({ userId: account.id, tokenHash: hashToken(token) })))}::json) AS x("userId" uuid, "tokenHash" text)`),
     );
-    await enqueueNotifications(tx, tokens.map(({ account, token }) => claimMessage(account, token, expiresAt)));
+    const base = publicUrl();
+    await enqueueNotifications(tx, tokens.map(({ account, token }) => claimMessage(account, accountLink(base, 'claim', 'code', token), expiresAt)));
   }
 
   return {

@@ -1,0 +1,29 @@
+import { and, desc, eq } from 'drizzle-orm';
+import { normaliseEmail } from '../../schemas/auth.ts';
+import type { Db } from '../../src/db/client.ts';
+import { notifications } from '../../src/db/schema.ts';
+
+/**
+ * The secret in the link of the newest `template` mail to `recipient` (`token` or `code` from its
+ * query), read from the outbox row as the person would read it from the message. The outbox scrubs
+ * links once a mail is sent, so this works while the sender is not running (app.inject tests).
+ */
+export async function mailedSecret(db: Db, recipient: string, template: string): Promise<string> {
+  const [mail] = await db
+    .select({ data: notifications.data })
+    .from(notifications)
+    .where(and(eq(notifications.recipient, normaliseEmail(recipient)), eq(notifications.template, template)))
+    .orderBy(desc(notifications.createdAt))
+    .limit(1);
+  const link = (mail?.data as { link?: string } | undefined)?.link;
+  if (!link) throw new Error(`no ${template} mail with a link for ${recipient}`);
+  const secret = new URL(link).searchParams.get('token') ?? new URL(link).searchParams.get('code');
+  if (!secret) throw new Error(`the ${template} link has no secret: ${link}`);
+  return secret;
+}
+
+/** How many `template` mails went to `recipient`. */
+export async function mailCount(db: Db, recipient: string, template: string): Promise<number> {
+  const rows = await db.select({ id: notifications.id }).from(notifications).where(and(eq(notifications.recipient, normaliseEmail(recipient)), eq(notifications.template, template)));
+  return rows.length;
+}
