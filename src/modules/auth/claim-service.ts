@@ -13,6 +13,9 @@ const INVALID_CLAIM = 'This claim code is not valid: it may have been used alrea
 
 /** A grandfathered member sets their first password with a single-use claim code. */
 export function createClaimService({ db, clock }: { db: Db; clock: Clock }) {
+  const live = (token: string, now: Date) =>
+    and(eq(claimTokens.tokenHash, hashToken(token)), isNull(claimTokens.usedAt), isNull(claimTokens.revokedAt), gt(claimTokens.expiresAt, now));
+
   return {
     async claim(ctx: RequestContext, token: string, password: string) {
       const passwordHash = await hashPassword(password);
@@ -21,13 +24,19 @@ export function createClaimService({ db, clock }: { db: Db; clock: Clock }) {
         const [used] = await tx
           .update(claimTokens)
           .set({ usedAt: now })
-          .where(and(eq(claimTokens.tokenHash, hashToken(token)), isNull(claimTokens.usedAt), isNull(claimTokens.revokedAt), gt(claimTokens.expiresAt, now)))
+          .where(live(token, now))
           .returning({ userId: claimTokens.userId });
         if (!used) throw badRequest(INVALID_CLAIM, [{ in: 'body', field: 'token', message: 'not a valid claim code' }]);
         const [user] = await tx.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, used.userId)).returning({ id: users.id, email: users.email, role: users.role });
         await recordAudit(tx, { ...ctx, actor: { type: 'user', id: user!.id, role: user!.role, body: null } }, { action: 'user.claimed', entityType: 'user', entityId: user!.id });
         return { claimed: true as const, email: user!.email };
       });
+    },
+
+    /** Whether a claim code still works (the claim page shows its form, or says the link is spent). */
+    async isLive(token: string): Promise<boolean> {
+      const [row] = await db.select({ id: claimTokens.id }).from(claimTokens).where(live(token, clock()));
+      return Boolean(row);
     },
   };
 }

@@ -1,46 +1,27 @@
-import { Eta } from 'eta';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { HttpProblem } from '../../errors.ts';
+import { acceptFormPosts, FormBodySchema, fieldsView, sendLinkPage, type FormField } from '../public-pages/link-page.ts';
 import { SetupFormSchema, type SetupService } from './setup-service.ts';
 
-const eta = new Eta({ views: new URL('../public-pages/views', import.meta.url).pathname, autoEscape: true, cache: true });
-const FIELDS = [
+const FIELDS: readonly FormField[] = [
   { name: 'fullName', label: 'Full name', type: 'text', autocomplete: 'name' },
   { name: 'email', label: 'Email address', type: 'email', autocomplete: 'email' },
   { name: 'password', label: 'Password', type: 'password', autocomplete: 'new-password', hint: 'At least 12 characters' },
   { name: 'confirm', label: 'Password again', type: 'password', autocomplete: 'new-password' },
-] as const;
-const FormBodySchema = z.record(z.string().max(64), z.string().max(1000));
+];
 
-/** The form with what was typed (never the passwords) and the message per field. */
-function formView(code: string, values: Record<string, string>, fieldErrors: Record<string, string>) {
-  return {
-    valid: true,
-    code,
-    errors: FIELDS.filter((f) => fieldErrors[f.name]).map((f) => ({ field: f.name, message: `${f.label}: ${fieldErrors[f.name]}` })),
-    fields: FIELDS.map((f) => {
-      const hint = 'hint' in f ? f.hint : undefined;
-      const error = fieldErrors[f.name];
-      const describedBy = [hint && `${f.name}-hint`, error && `${f.name}-error`].filter(Boolean).join(' ');
-      return { ...f, hint, error, describedBy, value: f.type === 'password' ? '' : (values[f.name] ?? '') };
-    }),
-  };
-}
+const formView = (code: string, values: Record<string, string>, fieldErrors: Record<string, string>) => ({
+  valid: true,
+  action: '/setup',
+  hidden: [{ name: 'code', value: code }],
+  button: 'Create the registrar',
+  ...fieldsView(FIELDS, values, fieldErrors),
+});
 
 export const setupRoutes: FastifyPluginAsyncZod<{ setup: SetupService }> = async (app, { setup }) => {
-  // Plain HTML forms post url-encoded; only this page takes them.
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
-    done(null, Object.fromEntries(new URLSearchParams(body as string))),
-  );
-  const send = (reply: { code(n: number): unknown; type(t: string): unknown; header(k: string, v: string): unknown; send(b: string): unknown }, status: number, title: string, view: object) => {
-    reply.code(status);
-    reply.type('text/html; charset=utf-8');
-    // The link's token must not be cached or sent onwards as a referrer.
-    reply.header('cache-control', 'no-store');
-    reply.header('referrer-policy', 'no-referrer');
-    return reply.send(eta.render('./layout', { title: `${title} – Register of SEND Mediators`, body: eta.render('./setup', view) }));
-  };
+  acceptFormPosts(app);
+  const send = (reply: Parameters<typeof sendLinkPage>[0], status: number, title: string, view: object) => sendLinkPage(reply, status, title, './setup', view);
 
   app.get('/setup', {
     config: { access: 'public' },
