@@ -1,5 +1,6 @@
 // `npm run bench`: the figures of issue 9, measured side by side with bare baselines in one run.
-// Never part of `npm test`. BENCH_QUICK=1 runs small sizes and short rounds as a smoke test.
+// Never part of `npm test`. BENCH_QUICK=1 runs small sizes and short rounds as a smoke test;
+// BENCH_ONLY=cpd-post measures only the authenticated write path (a change to the access hook).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,8 @@ import { searchRequests } from './search-requests.ts';
 import * as figures from './figures.ts';
 
 const QUICK = process.env.BENCH_QUICK === '1';
+const ONLY = process.env.BENCH_ONLY;
+if (ONLY !== undefined && ONLY !== 'cpd-post') throw new Error(`BENCH_ONLY: unknown part ${ONLY} (known: cpd-post)`);
 const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SMALL = QUICK ? 1_000 : 10_000;
 const LARGE = QUICK ? 5_000 : 100_000;
@@ -191,9 +194,31 @@ async function pglitePhase(): Promise<void> {
   }
 }
 
+/** CPD POST on its own: the signed-in write every mediator makes, on the smaller register. */
+async function cpdPostPhase(): Promise<void> {
+  const db = await createPostgresDatabase(SERVER_URL);
+  try {
+    const database = await openMigrated({ kind: 'postgres', url: db.url });
+    await seed(database, SMALL);
+    const { mediatorEmails } = await prepareAccounts(database, SIGNED_IN_MEDIATORS);
+    await settle(database);
+    await database.close();
+    await withServer(`postgres, ${SMALL} entries, writes`, 'src/server.ts', serverEnv({ DATABASE_URL: db.url }), async (server) => {
+      const tokens = await Promise.all(mediatorEmails.map((e) => signIn(server.url, e)));
+      results.figures.cpdPost = await figures.measureCpdPost(server.url, tokens, (label, target) => load(label, target));
+    });
+  } finally {
+    await db.drop();
+  }
+}
+
 const started = performance.now();
-await postgresPhases();
-await pglitePhase();
+if (ONLY === 'cpd-post') {
+  await cpdPostPhase();
+} else {
+  await postgresPhases();
+  await pglitePhase();
+}
 results.machine.loadAverageAtEnd = loadavg()[0]!;
 results.totalSeconds = Math.round((performance.now() - started) / 1000);
 const file = join(projectRoot, 'bench-results.json');
