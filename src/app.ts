@@ -12,6 +12,7 @@ import { createAuthService } from './modules/auth/auth-service.ts';
 import { createPasswordResetService } from './modules/auth/password-reset-service.ts';
 import { createRegistrationService } from './modules/auth/registration-service.ts';
 import { authRoutes } from './modules/auth/auth-routes.ts';
+import { accountPagesRoutes } from './modules/account-pages/account-pages-routes.ts';
 import { healthRoutes } from './modules/health/health-routes.ts';
 import { createClaimService } from './modules/auth/claim-service.ts';
 import { importsRoutes } from './modules/imports/imports-routes.ts';
@@ -166,6 +167,14 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     await api.register(metricsRoutes, { metrics, token: config.METRICS_TOKEN });
     await api.register(authRoutes, { auth, registration, passwordReset, authPerMinute: config.RATE_LIMIT_AUTH_PER_MINUTE });
     await api.register(setupRoutes, { setup });
+    await api.register(accountPagesRoutes, {
+      claims: createClaimService({ db, clock }),
+      registration,
+      passwordReset,
+      secret: deps.jwtSecret,
+      publicUrl: config.PUBLIC_URL,
+      authPerMinute: config.RATE_LIMIT_AUTH_PER_MINUTE,
+    });
     await api.register(usersRoutes, { users: createUsersService({ db, clock }) });
     await api.register(auditRoutes, { audit: createAuditService({ db }) });
     await api.register(notificationsRoutes, { notifications: createNotificationsService({ db }) });
