@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { MeSchema } from './auth.ts';
-import { BodySchema, RoleSchema, TimestampSchema } from './common.ts';
+import { BodySchema, RoleSchema, text, TimestampSchema } from './common.ts';
 
 export const UserSchema = MeSchema.omit({ mediatorId: true })
   .extend({
     claimed: z.boolean().describe('false for a grandfathered member who has not set a password yet'),
     createdAt: TimestampSchema,
+    disabledAt: TimestampSchema.nullable().describe('When the account was disabled; null while it may sign in'),
   })
   .meta({ id: 'User' });
 
@@ -23,3 +24,8 @@ export const RoleChangeBodySchema = z
     reason: z.string().trim().min(3).max(1000),
   })
   .refine((v) => v.role !== 'admin' || v.body, { message: 'an admin needs a body (com or cmc)', path: ['body'] });
+
+export const DisabledBodySchema = z.strictObject({
+  disabled: z.boolean().describe('true: the account cannot sign in and its tokens stop working; false: it may sign in again'),
+  reason: text(1000, 3),
+});

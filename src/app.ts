@@ -9,6 +9,7 @@ import { publicBaseUrl } from './lib/public-url.ts';
 import { openRedisCounterStore } from './lib/redis-counter-store.ts';
 import { requestIdFrom } from './lib/request-id.ts';
 import { createAuthService } from './modules/auth/auth-service.ts';
+import { createSessionVersions } from './modules/auth/session-versions.ts';
 import { createPasswordResetService } from './modules/auth/password-reset-service.ts';
 import { createRegistrationService } from './modules/auth/registration-service.ts';
 import { authRoutes } from './modules/auth/auth-routes.ts';
@@ -107,6 +108,11 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     ? await openRedisCounterStore(config.REDIS_URL, clock, (err) => app.log.warn({ err }, 'Redis (shared limits) unavailable'))
     : createPgCounterStore(db, clock);
   app.addHook('onClose', () => counters.close());
+  // Every access token is checked against its account's session version, cached and kept fresh by LISTEN.
+  const sessions = createSessionVersions(deps.database, {
+    onError: (err) => app.log.warn({ err }, 'session version announcements not heard: tokens are checked against the database until they are'),
+  });
+  app.addHook('onClose', () => sessions.close());
   await registerRateLimits(app, counters);
   await app.register(fastifyJwt, {
     secret: deps.jwtSecret,
@@ -125,6 +131,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     refreshTokenTtlDays: config.REFRESH_TOKEN_TTL_DAYS,
     failedLoginsPerMinute: config.RATE_LIMIT_AUTH_PER_MINUTE,
     counters,
+    sessions,
   });
 
   // Links in emails: PUBLIC_URL, else where this process listens (read late: the port may be chosen at listen).
@@ -159,7 +166,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   // Every route below must declare who may call it (plugins/access.ts).
   app.decorate('routeTable', []);
   await app.register(async (api) => {
-    registerAccessControl(api, app.routeTable);
+    registerAccessControl(api, app.routeTable, sessions);
     registerNoStore(api);
     refuseUndeclaredBodies(api);
     api.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
@@ -175,7 +182,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       publicUrl: config.PUBLIC_URL,
       authPerMinute: config.RATE_LIMIT_AUTH_PER_MINUTE,
     });
-    await api.register(usersRoutes, { users: createUsersService({ db, clock }) });
+    await api.register(usersRoutes, { users: createUsersService({ db, clock, sessions }) });
     await api.register(auditRoutes, { audit: createAuditService({ db }) });
     await api.register(notificationsRoutes, { notifications: createNotificationsService({ db }) });
     await api.register(complianceRoutes, { compliance: createComplianceService({ db, clock, job: complianceJob }) });

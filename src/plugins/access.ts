@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import { forbidden, unauthorized } from '../errors.ts';
 import type { Body, RequestContext, Role } from '../lib/context.ts';
+import type { SessionVersions } from '../modules/auth/session-versions.ts';
 
 /**
  * Who may call a route, declared on every route as `config.access`:
@@ -13,6 +14,8 @@ export interface AccessTokenClaims {
   sub: string;
   role: Role;
   body: Body | null;
+  /** The account's session version when signed: a later role, body, password or disabling change, or sign-out everywhere, voids the token. */
+  ver: number;
 }
 
 export interface RouteEntry {
@@ -47,7 +50,7 @@ const LEEWAY_SECONDS = 5;
 
 /**
  * For @fastify/jwt's `trusted` hook, after the signature, issuer, audience and expiry are verified:
- * the claims have the types this server signs, the lifetime is no longer than the ones it issues,
+ * the claims have the types this server signs (a session version included), the lifetime is no longer than the ones it issues,
  * and the token was not issued in the future (fast-jwt checks none of these). A correct signature
  * alone is not enough: a token minted by hand, by a tool that shares the secret or by a release with
  * a longer lifetime would otherwise be honoured for as long as it says, against the short lifetime
@@ -56,8 +59,8 @@ const LEEWAY_SECONDS = 5;
 export const acceptableToken =
   (lifetimeSeconds: number) =>
   (_req: FastifyRequest, claims: Record<string, unknown>): boolean => {
-    const { iat, exp, sub } = claims;
-    if (typeof iat !== 'number' || typeof exp !== 'number' || typeof sub !== 'string') return false;
+    const { iat, exp, sub, ver } = claims;
+    if (typeof iat !== 'number' || typeof exp !== 'number' || typeof sub !== 'string' || !Number.isInteger(ver)) return false;
     return exp - iat <= lifetimeSeconds + LEEWAY_SECONDS && iat <= Date.now() / 1000 + LEEWAY_SECONDS;
   };
 
@@ -70,7 +73,10 @@ function declaredAccess(route: RouteOptions): Access {
   return access;
 }
 
-export async function enforceAccess(req: FastifyRequest) {
+const SESSION_ENDED = 'This session has ended (the account changed, or signed out everywhere); sign in again.';
+
+/** The access hook: `sessions` tells whether a token's version is still the account's. */
+export const enforceAccess = (sessions: Pick<SessionVersions, 'current'>) => async (req: FastifyRequest) => {
   const access = req.routeOptions.config.access;
   if (access === 'public' || access === undefined) {
     req.ctx = { actor: { type: 'anonymous' }, requestId: req.id };
@@ -82,15 +88,17 @@ export async function enforceAccess(req: FastifyRequest) {
   } catch {
     throw unauthorized();
   }
+  const session = await sessions.current(claims.sub);
+  if (!session || session.disabled || session.version !== claims.ver) throw unauthorized(SESSION_ENDED);
   req.ctx = { actor: { type: 'user', id: claims.sub, role: claims.role, body: claims.body }, requestId: req.id };
   if (access !== 'authenticated' && !access.includes(claims.role)) throw forbidden();
-}
+};
 
 /**
  * Registers declaration checks and enforcement on every route of an (encapsulated) API context;
  * `table` (decorated on the root as `routeTable`) receives each route as it is added.
  */
-export function registerAccessControl(api: FastifyInstance, table: RouteEntry[]) {
+export function registerAccessControl(api: FastifyInstance, table: RouteEntry[], sessions: Pick<SessionVersions, 'current'>) {
   api.decorateRequest('ctx', null as unknown as RequestContext);
   api.addHook('onRoute', (route) => {
     const access = declaredAccess(route);
@@ -98,5 +106,5 @@ export function registerAccessControl(api: FastifyInstance, table: RouteEntry[])
       if (method !== 'HEAD') table.push({ method, url: route.url, access });
     }
   });
-  api.addHook('onRequest', enforceAccess);
+  api.addHook('onRequest', enforceAccess(sessions));
 }

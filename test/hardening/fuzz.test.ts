@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import t from 'tap';
 import { buildTestApp, eachDatabase } from '../helpers/app.ts';
 import { hostileString, hostileValue, resolveRef, unknownKey, valueFor, type JsonSchema } from '../helpers/fuzz-arbitraries.ts';
-import { createActors, fillPath, fingerprinter, listOperations, responseProblems, tokenFor, wellFormed, type Operation } from '../helpers/fuzz-harness.ts';
+import { actorFor, createActors, endsOwnSessions, fillPath, fingerprinter, listOperations, renewToken, responseProblems, wellFormed, type Operation } from '../helpers/fuzz-harness.ts';
 
 // Generated requests per operation and database: enough to hit every kind of hostile input a few
 // times, few enough that the file stays around a minute on PGlite with every route in place.
@@ -99,7 +99,7 @@ await eachDatabase(t, async (t, kind) => {
 
   for (const op of operations) {
     await t.test(`${op.method} ${op.url}`, async (t) => {
-      const token = tokenFor(op.access, actors);
+      const actor = actorFor(op.access, actors);
       let current = await fingerprint();
       await fc.assert(
         fc.asyncProperty(casesFor(doc, op), async (c) => {
@@ -109,7 +109,7 @@ await eachDatabase(t, async (t, kind) => {
             method: op.method as 'GET',
             url: fillPath(op.url, c.path),
             query: Object.fromEntries(Object.entries(c.query).map(([k, v]) => [wellFormed(k), Array.isArray(v) ? v.map(wellFormed) : wellFormed(v)])),
-            token,
+            token: actor?.token,
             ...(payload === undefined ? {} : { payload, headers: { 'content-type': op.body?.contentType ?? 'application/json' } }),
           });
           const problems = responseProblems(res, op);
@@ -121,6 +121,7 @@ await eachDatabase(t, async (t, kind) => {
             if (changed.length) problems.push(`rejected with ${res.statusCode} but changed ${changed.join(', ')}`);
           }
           current = after;
+          if (actor && res.statusCode < 300 && endsOwnSessions(op.method, op.url)) await renewToken(ta, actor);
           if (problems.length) throw new Error(`${c.what}: ${problems.join('; ')}`);
         }),
         { numRuns: RUNS },

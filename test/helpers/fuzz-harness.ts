@@ -1,7 +1,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { sql } from 'drizzle-orm';
 import { queryRows, type Db } from '../../src/db/client.ts';
-import type { RouteEntry } from '../../src/plugins/access.ts';
+import type { AccessTokenClaims, RouteEntry } from '../../src/plugins/access.ts';
 import type { JsonSchema } from './fuzz-arbitraries.ts';
 import type { TestApp } from './app.ts';
 
@@ -77,14 +77,29 @@ export async function createActors(ta: TestApp): Promise<Actors> {
   };
 }
 
-/** A token whose role the route admits, so requests get past access control to validation. */
-export function tokenFor(access: RouteEntry['access'], actors: Actors): string | undefined {
+/** An actor whose role the route admits, so requests get past access control to validation. */
+export function actorFor(access: RouteEntry['access'], actors: Actors): { token: string; userId: string } | undefined {
   if (access === 'public') return undefined;
-  if (access === 'authenticated') return actors.mediator.token;
-  if (access.includes('registrar')) return actors.registrar.token;
-  if (access.includes('admin')) return actors.adminCom.token;
-  if (access.includes('assessor')) return actors.assessor.token;
-  return actors.mediator.token;
+  if (access === 'authenticated') return actors.mediator;
+  if (access.includes('registrar')) return actors.registrar;
+  if (access.includes('admin')) return actors.adminCom;
+  if (access.includes('assessor')) return actors.assessor;
+  return actors.mediator;
+}
+
+export const tokenFor = (access: RouteEntry['access'], actors: Actors): string | undefined => actorFor(access, actors)?.token;
+
+/** Routes that, answered 2xx, end every session of the caller: their token stops working. */
+export const endsOwnSessions = (method: string, url: string) => method === 'POST' && url === '/v1/auth/logout-all';
+
+/**
+ * Gives an actor whose sessions a request ended a token that works again: the same claims, signed
+ * by the app, with the account's current session version.
+ */
+export async function renewToken(ta: TestApp, actor: { token: string; userId: string }): Promise<void> {
+  const [row] = await queryRows<{ ver: number }>(ta.database.db, sql`SELECT session_version AS ver FROM users WHERE id = ${actor.userId}`);
+  const { iat: _iat, exp: _exp, iss: _iss, aud: _aud, ...claims } = ta.app.jwt.decode<Record<string, unknown>>(actor.token)!;
+  actor.token = ta.app.jwt.sign({ ...(claims as unknown as AccessTokenClaims), ver: row!.ver });
 }
 
 /**

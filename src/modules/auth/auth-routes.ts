@@ -104,6 +104,20 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
     },
   });
 
+  app.post('/v1/auth/logout-all', {
+    config: { access: 'authenticated' },
+    schema: {
+      tags: ['auth'],
+      summary: 'Sign out everywhere: every access and refresh token of the account stops working, this one included',
+      security: [{ bearerAuth: [] }],
+      response: { 204: z.undefined(), ...problemResponses },
+    },
+    handler: async (req, reply) => {
+      await auth.logoutAll(req.ctx);
+      return reply.code(204).send();
+    },
+  });
+
   app.get('/v1/me', {
     config: { access: 'authenticated' },
     schema: { tags: ['auth'], summary: 'The signed-in account', security: [{ bearerAuth: [] }], response: { 200: MeSchema, ...problemResponses } },

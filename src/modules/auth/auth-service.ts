@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq, gt, isNull } from 'drizzle-orm';
+import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import { normaliseEmail } from '../../../schemas/auth.ts';
 import type { Db, Queryable } from '../../db/client.ts';
 import { mediators, refreshTokens, users } from '../../db/schema.ts';
-import { conflict, tooManyRequests, unauthorized } from '../../errors.ts';
+import { conflict, forbidden, tooManyRequests, unauthorized } from '../../errors.ts';
 import { createAttemptLimiter } from '../../lib/attempt-limiter.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { Body, RequestContext, Role } from '../../lib/context.ts';
@@ -13,6 +13,7 @@ import { createPgCounterStore } from '../../lib/pg-counter-store.ts';
 import { hashToken, newToken } from '../../lib/tokens.ts';
 import type { AccessTokenClaims } from '../../plugins/access.ts';
 import { recordAudit } from '../audit/audit-service.ts';
+import { revokeRefreshTokens, type SessionVersions } from './session-versions.ts';
 
 export interface AuthDeps {
   db: Db;
@@ -24,6 +25,8 @@ export interface AuthDeps {
   failedLoginsPerMinute?: number;
   /** Where failed logins are counted, shared by every instance; default this database. */
   counters?: CounterStore;
+  /** This instance's session cache, told when an account's sessions end here. */
+  sessions?: Pick<SessionVersions, 'forget'>;
 }
 
 export interface TokenPair {
@@ -35,6 +38,7 @@ export interface TokenPair {
 
 const INVALID_LOGIN = 'The email or password is not correct.';
 const INVALID_REFRESH = 'The refresh token is not valid; sign in again.';
+const ACCOUNT_DISABLED = 'This account is disabled; ask a registrar of the register.';
 
 type UserRow = typeof users.$inferSelect;
 /** What an audit event may show of an account (never the password hash). */
@@ -48,7 +52,14 @@ export function createAuthService(deps: AuthDeps) {
     windowMs: 60_000,
   });
 
-  async function issueTokens(tx: Queryable, user: UserRow, familyId: string): Promise<TokenPair> {
+  /**
+   * Signs for the account as it is now, its row share-locked until commit: a change that ends
+   * sessions (role, disabling, password, sign-out everywhere) either commits first and is seen here,
+   * or waits and then revokes the refresh token issued here.
+   */
+  async function issueTokens(tx: Queryable, { id }: UserRow, familyId: string): Promise<TokenPair> {
+    const [user] = await tx.select().from(users).where(eq(users.id, id)).for('share');
+    if (!user || user.disabledAt) throw forbidden(ACCOUNT_DISABLED);
     const refreshToken = newToken();
     await tx.insert(refreshTokens).values({
       userId: user.id,
@@ -57,7 +68,7 @@ export function createAuthService(deps: AuthDeps) {
       expiresAt: new Date(clock().getTime() + deps.refreshTokenTtlDays * 86_400_000),
     });
     return {
-      accessToken: deps.signAccessToken({ sub: user.id, role: user.role, body: user.body }),
+      accessToken: deps.signAccessToken({ sub: user.id, role: user.role, body: user.body, ver: user.sessionVersion }),
       refreshToken,
       expiresIn: deps.accessTokenTtlSeconds,
       tokenType: 'Bearer',
@@ -95,6 +106,10 @@ export function createAuthService(deps: AuthDeps) {
       const tokenHash = hashToken(refreshToken);
       const now = clock();
       const outcome = await db.transaction(async (tx) => {
+        // The account is locked before its token, in the order every change that ends sessions takes them.
+        const [owner] = await tx.select({ userId: refreshTokens.userId }).from(refreshTokens).where(eq(refreshTokens.tokenHash, tokenHash));
+        if (!owner) return { pair: null };
+        await tx.select({ id: users.id }).from(users).where(eq(users.id, owner.userId)).for('share');
         const [spent] = await tx
           .update(refreshTokens)
           .set({ usedAt: now })
@@ -128,6 +143,17 @@ export function createAuthService(deps: AuthDeps) {
         await tx.update(refreshTokens).set({ revokedAt: clock() }).where(and(eq(refreshTokens.familyId, token.familyId), isNull(refreshTokens.revokedAt)));
         await recordAudit(tx, ctx, { action: 'auth.logout', entityType: 'user', entityId: token.userId });
       });
+    },
+
+    /** Sign out everywhere: a new session version voids every access token of the account, and its refresh tokens are revoked. */
+    async logoutAll(ctx: RequestContext): Promise<void> {
+      const userId = ctx.actor.id!;
+      await db.transaction(async (tx) => {
+        await tx.update(users).set({ sessionVersion: sql`${users.sessionVersion} + 1`, updatedAt: clock() }).where(eq(users.id, userId));
+        await revokeRefreshTokens(tx, userId, clock());
+        await recordAudit(tx, ctx, { action: 'auth.logout_all', entityType: 'user', entityId: userId });
+      });
+      deps.sessions?.forget(userId);
     },
 
     async me(userId: string) {

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { IdParamsSchema, page, problemResponses } from '../../../schemas/common.ts';
-import { RoleChangeBodySchema, UserListQuerySchema, UserSchema } from '../../../schemas/users.ts';
+import { DisabledBodySchema, RoleChangeBodySchema, UserListQuerySchema, UserSchema } from '../../../schemas/users.ts';
 import type { UsersService } from './users-service.ts';
 
 export const usersRoutes: FastifyPluginAsyncZod<{ users: UsersService }> = async (app, { users }) => {
@@ -16,5 +16,18 @@ export const usersRoutes: FastifyPluginAsyncZod<{ users: UsersService }> = async
     config: { access: ['registrar'] },
     schema: { tags: ['admin'], summary: "Change an account's role (and body for admins)", security, params: IdParamsSchema, body: RoleChangeBodySchema, response: { 200: UserSchema, ...problemResponses } },
     handler: async (req) => users.changeRole(req.ctx, req.params.id, req.body),
+  });
+
+  app.put('/v1/admin/users/:id/disabled', {
+    config: { access: ['registrar'] },
+    schema: {
+      tags: ['admin'],
+      summary: 'Disable an account (it cannot sign in, and its tokens stop working at once) or enable it again',
+      security,
+      params: IdParamsSchema,
+      body: DisabledBodySchema,
+      response: { 200: UserSchema, ...problemResponses },
+    },
+    handler: async (req) => users.setDisabled(req.ctx, req.params.id, req.body),
   });
 };

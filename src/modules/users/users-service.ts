@@ -1,12 +1,13 @@
 import { and, asc, eq, gt, ilike, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../db/client.ts';
-import { refreshTokens, users } from '../../db/schema.ts';
+import { users } from '../../db/schema.ts';
 import { conflict, notFound } from '../../errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { Body, RequestContext, Role } from '../../lib/context.ts';
 import { cursorKey, keysetCursor } from '../../lib/cursor.ts';
 import { recordAudit } from '../audit/audit-service.ts';
+import { revokeRefreshTokens, type SessionVersions } from '../auth/session-versions.ts';
 import { escapeLike } from '../../lib/like.ts';
 
 type UserRow = typeof users.$inferSelect;
@@ -17,14 +18,15 @@ const toUser = (u: UserRow) => ({
   role: u.role,
   body: u.body,
   claimed: u.passwordHash !== null,
+  disabledAt: u.disabledAt?.toISOString() ?? null,
   createdAt: u.createdAt.toISOString(),
 });
 
 /** Accounts in email order: a page ends at its last address (at most 254 characters, as every account's is). */
 const userCursor = keysetCursor(z.tuple([cursorKey.text.max(254)]));
 
-/** Accounts and roles, for the registrar. */
-export function createUsersService({ db, clock }: { db: Db; clock: Clock }) {
+/** Accounts and roles, for the registrar. `sessions`: this instance's session cache, told when an account's sessions end here. */
+export function createUsersService({ db, clock, sessions }: { db: Db; clock: Clock; sessions?: Pick<SessionVersions, 'forget'> }) {
   return {
     async list(query: { q?: string; role?: Role; limit: number; cursor?: string }) {
       const after = userCursor.decode(query.cursor);
@@ -49,13 +51,13 @@ export function createUsersService({ db, clock }: { db: Db; clock: Clock }) {
     /** A role change ends the user's sessions: their next sign-in carries the new role. */
     async changeRole(ctx: RequestContext, userId: string, change: { role: Role; body?: Body | null; reason: string }) {
       if (userId === ctx.actor.id) throw conflict('You cannot change your own role; ask another registrar.');
-      return db.transaction(async (tx) => {
+      const changed = await db.transaction(async (tx) => {
         const [before] = await tx.select().from(users).where(eq(users.id, userId)).for('update');
         if (!before) throw notFound('The user');
         // Only an admin belongs to a body (a mediator's body is on their register entry).
         const body = change.role === 'admin' ? (change.body ?? null) : null;
         const [after] = await tx.update(users).set({ role: change.role, body, updatedAt: clock() }).where(eq(users.id, userId)).returning();
-        await tx.update(refreshTokens).set({ revokedAt: clock() }).where(and(eq(refreshTokens.userId, userId), sql`${refreshTokens.revokedAt} IS NULL`));
+        await revokeRefreshTokens(tx, userId, clock());
         await recordAudit(tx, ctx, {
           action: 'user.role_changed',
           entityType: 'user',
@@ -65,6 +67,34 @@ export function createUsersService({ db, clock }: { db: Db; clock: Clock }) {
         });
         return toUser(after!);
       });
+      sessions?.forget(userId);
+      return changed;
+    },
+
+    /**
+     * A disabled account cannot sign in or refresh, and its access tokens stop working (disabling
+     * moves its session version). Setting the state it already has changes nothing.
+     */
+    async setDisabled(ctx: RequestContext, userId: string, change: { disabled: boolean; reason: string }) {
+      if (userId === ctx.actor.id) throw conflict('You cannot disable or enable your own account; ask another registrar.');
+      const changed = await db.transaction(async (tx) => {
+        const [before] = await tx.select().from(users).where(eq(users.id, userId)).for('update');
+        if (!before) throw notFound('The user');
+        if ((before.disabledAt !== null) === change.disabled) return toUser(before);
+        const now = clock();
+        const [after] = await tx.update(users).set({ disabledAt: change.disabled ? now : null, updatedAt: now }).where(eq(users.id, userId)).returning();
+        if (change.disabled) await revokeRefreshTokens(tx, userId, now);
+        await recordAudit(tx, ctx, {
+          action: change.disabled ? 'user.disabled' : 'user.enabled',
+          entityType: 'user',
+          entityId: userId,
+          before: { disabledAt: before.disabledAt },
+          after: { disabledAt: after!.disabledAt, reason: change.reason },
+        });
+        return toUser(after!);
+      });
+      sessions?.forget(userId);
+      return changed;
     },
   };
 }

@@ -17,7 +17,8 @@ await eachDatabase(t, async (t, kind) => {
   // The wall clock, as tokens are signed and checked with it (not the test clock).
   const now = Math.floor(Date.now() / 1000);
   const ttl = ta.config.ACCESS_TOKEN_TTL_SECONDS;
-  const claims = { sub: m.userId, role: 'mediator', body: null, iss: ta.config.JWT_ISSUER, aud: ta.config.JWT_AUDIENCE, iat: now, exp: now + 600 };
+  // A new account's session version is 1.
+  const claims = { sub: m.userId, role: 'mediator', body: null, ver: 1, iss: ta.config.JWT_ISSUER, aud: ta.config.JWT_AUDIENCE, iat: now, exp: now + 600 };
 
   await t.test('tokens the server issues, and equivalent ones, are accepted', async (t) => {
     t.equal((await me(m.token)).statusCode, 200, 'from login');
@@ -30,7 +31,7 @@ await eachDatabase(t, async (t, kind) => {
   await t.test('tokens signed with the right secret that break a rule are refused with 401', async (t) => {
     const tenYears = 10 * 365 * 86_400;
     const refused: Record<string, string> = {
-      ...Object.fromEntries(['exp', 'iat', 'iss', 'aud', 'sub'].map((name) => [`no ${name}`, sign(without(claims, name))])),
+      ...Object.fromEntries(['exp', 'iat', 'iss', 'aud', 'sub', 'ver'].map((name) => [`no ${name}`, sign(without(claims, name))])),
       'wrong issuer': sign({ ...claims, iss: 'someone-else' }),
       'wrong audience': sign({ ...claims, aud: 'another-api' }),
       'valid for ten years': sign({ ...claims, exp: now + tenYears }),
@@ -40,6 +41,9 @@ await eachDatabase(t, async (t, kind) => {
       expired: sign({ ...claims, iat: now - 700, exp: now - 100 }),
       'iat not a number': sign({ ...claims, iat: String(now) }),
       'sub not a string': sign({ ...claims, sub: 42 }),
+      'ver not a whole number': sign({ ...claims, ver: '1' }),
+      'ver of an earlier session': sign({ ...claims, ver: 0 }),
+      'sub not an account': sign({ ...claims, sub: 'registrar' }),
       'alg none': `${encode({ alg: 'none', typ: 'JWT' })}.${encode(claims)}.`,
       'HS512 with the same secret': sign(claims, { header: { alg: 'HS512', typ: 'JWT' }, hash: 'sha512' }),
       'wrong secret': sign(claims, { secret: 'another-secret-that-is-long-enough-to-sign' }),
