@@ -15,10 +15,17 @@ export async function mailedSecret(db: Db, recipient: string, template: string):
     .where(and(eq(notifications.recipient, normaliseEmail(recipient)), eq(notifications.template, template)))
     .orderBy(desc(notifications.createdAt))
     .limit(1);
-  const link = (mail?.data as { link?: string } | undefined)?.link;
-  if (!link) throw new Error(`no ${template} mail with a link for ${recipient}`);
-  const secret = new URL(link).searchParams.get('token') ?? new URL(link).searchParams.get('code');
-  if (!secret) throw new Error(`the ${template} link has no secret: ${link}`);
+  if (!mail) throw new Error(`no ${template} mail for ${recipient}`);
+  return secretIn(mail.data);
+}
+
+/** The secret (`token` or `code`) in the `link` of a mail's data. */
+export function secretIn(data: unknown): string {
+  const link = (data as { link?: string } | null)?.link;
+  if (!link) throw new Error(`the mail has no link (sent and scrubbed?): ${JSON.stringify(data)}`);
+  const url = new URL(link);
+  const secret = url.searchParams.get('token') ?? url.searchParams.get('code');
+  if (!secret) throw new Error(`the link has no secret: ${link}`);
   return secret;
 }
 

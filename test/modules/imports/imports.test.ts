@@ -2,6 +2,7 @@ import t from 'tap';
 import { count, eq } from 'drizzle-orm';
 import { auditEvents, claimTokens, mediators, notifications, users } from '../../../src/db/schema.ts';
 import { readCsv } from '../../../src/modules/imports/import-file.ts';
+import { secretIn } from '../../helpers/mail.ts';
 import { buildTestApp, eachDatabase, PASSWORD, type TestApp } from '../../helpers/app.ts';
 
 const HEADER = 'Full Name,EMAIL,Membership Number,First Accredited On,Regions,Languages,Organisation,Contact Email,Show Email';
@@ -108,7 +109,10 @@ await eachDatabase(t, async (t, kind) => {
   await t.test('claim flow: claim, sign in, reuse, expiry, re-issue', async (t) => {
     const claimRows = await ta.database.db.select({ data: notifications.data, userId: notifications.userId }).from(notifications).where(eq(notifications.template, 'claim_account'));
     const [user] = await ta.database.db.select().from(users).where(eq(users.email, 'aoife@example.org'));
-    const token = (claimRows.find((r) => r.userId === user!.id)!.data as { token: string }).token;
+    const token = secretIn(claimRows.find((r) => r.userId === user!.id)!.data);
+    const mail = claimRows.find((r) => r.userId === user!.id)!.data as Record<string, unknown>;
+    t.match(mail.link, /^http:\/\/127\.0\.0\.1:3000\/account\/claim\?code=[\w-]{43}$/, 'the mail links to the claim page (PUBLIC_URL unset: loopback on PORT)');
+    t.same(Object.keys(mail).sort(), ['expiresOn', 'fullName', 'link'], 'the code is nowhere but in the link');
 
     const before = await ta.request({ method: 'POST', url: '/v1/auth/login', payload: { email: 'aoife@example.org', password: PASSWORD } });
     t.equal(before.statusCode, 401, 'no password before the claim');
@@ -126,12 +130,12 @@ await eachDatabase(t, async (t, kind) => {
 
     // Zoë: re-issue makes the first code useless; the new one expires after 30 days.
     const [zoe] = await ta.database.db.select({ id: mediators.id, userId: mediators.userId }).from(mediators).where(eq(mediators.membershipNumber, 'COM-003'));
-    const first = (claimRows.find((r) => r.userId === zoe!.userId)!.data as { token: string }).token;
+    const first = secretIn(claimRows.find((r) => r.userId === zoe!.userId)!.data);
     t.equal((await ta.request({ method: 'POST', url: `/v1/admin/mediators/${zoe!.id}/claim`, token: cmcAdmin.token })).statusCode, 403, 'other body');
     t.equal((await ta.request({ method: 'POST', url: `/v1/admin/mediators/${zoe!.id}/claim`, token: comAdmin.token })).statusCode, 200);
     t.equal((await ta.request({ method: 'POST', url: '/v1/auth/claim', payload: { token: first, password: PASSWORD } })).statusCode, 400, 'the old code stops working');
     const mails = await ta.database.db.select({ data: notifications.data }).from(notifications).where(eq(notifications.userId, zoe!.userId));
-    const second = (mails.at(-1)!.data as { token: string }).token;
+    const second = secretIn(mails.at(-1)!.data);
     ta.clock.advanceDays(31);
     const expired = await ta.request({ method: 'POST', url: '/v1/auth/claim', payload: { token: second, password: PASSWORD } });
     t.equal(expired.statusCode, 400, 'expired after 30 days');

@@ -3,6 +3,7 @@ import { and, eq, ne } from 'drizzle-orm';
 import { complianceAssessments, mediators, notifications } from '../../../src/db/schema.ts';
 import { requirementsFor } from '../../../src/domain/requirements.ts';
 import { loadRuleSets } from '../../../src/modules/rule-sets/rule-sets-repository.ts';
+import { secretIn } from '../../helpers/mail.ts';
 import { buildTestApp, eachDatabase, type TestApp } from '../../helpers/app.ts';
 
 const HEADER = 'Full Name,Email,Membership Number,First Accredited On,Regions,Languages';
@@ -16,7 +17,7 @@ async function importAndClaim(ta: TestApp, token: string, n: number) {
   const email = `member${n}@example.org`;
   const [mail] = await ta.database.db.select().from(notifications).where(and(eq(notifications.recipient, email), eq(notifications.template, 'claim_account')));
   const password = 'a long and private passphrase';
-  const claim = await ta.request({ method: 'POST', url: '/v1/auth/claim', payload: { token: (mail!.data as { token: string }).token, password } });
+  const claim = await ta.request({ method: 'POST', url: '/v1/auth/claim', payload: { token: secretIn(mail!.data), password } });
   if (claim.statusCode !== 200) throw new Error(`claim: ${claim.statusCode} ${claim.body}`);
   const login = await ta.request({ method: 'POST', url: '/v1/auth/login', payload: { email, password } });
   const [entry] = await ta.database.db.select().from(mediators).where(eq(mediators.membershipNumber, `COM-${n}`));
