@@ -101,7 +101,7 @@ await eachDatabase(t, async (t, kind) => {
 });
 
 t.test('what the services answer becomes a page, never a 500', async (t) => {
-  let outcome: () => Promise<{ email: string }> = async () => ({ email: 'x@example.org' });
+  let outcome: () => Promise<{ claimed: true; email: string }> = async () => ({ claimed: true, email: 'x@example.org' });
   const live = { isLive: async () => true, claim: () => outcome(), verify: () => outcome(), reset: () => outcome() };
   const app = Fastify().withTypeProvider();
   app.setValidatorCompiler(validatorCompiler);
