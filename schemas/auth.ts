@@ -80,6 +80,11 @@ export const PasswordResetConfirmSchema = z.strictObject({ token: LinkTokenSchem
 export const LoginBodySchema = z.strictObject({
   email: z.string().max(254),
   password: z.string().max(256),
+  otp: z
+    .string()
+    .max(64)
+    .optional()
+    .describe('For an account with a second factor: the 6-digit code from the authenticator app, or one unused recovery code. Without it such an account answers 401 with an error on otp'),
 });
 
 export const RefreshBodySchema = z.strictObject({ refreshToken: z.string().min(1).max(200) });

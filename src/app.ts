@@ -14,6 +14,8 @@ import { createPasswordResetService } from './modules/auth/password-reset-servic
 import { createRegistrationService } from './modules/auth/registration-service.ts';
 import { authRoutes } from './modules/auth/auth-routes.ts';
 import { accountPagesRoutes } from './modules/account-pages/account-pages-routes.ts';
+import { secondFactorRoutes } from './modules/auth/second-factor-routes.ts';
+import { createSecondFactorService } from './modules/auth/second-factor-service.ts';
 import { healthRoutes } from './modules/health/health-routes.ts';
 import { createClaimService } from './modules/auth/claim-service.ts';
 import { importsRoutes } from './modules/imports/imports-routes.ts';
@@ -54,6 +56,7 @@ import { createRuleSetsService } from './modules/rule-sets/rule-sets-service.ts'
 import { acceptableToken, registerAccessControl } from './plugins/access.ts';
 import { frameworkErrors, registerErrorHandling } from './plugins/errors.ts';
 import { registerSecurityHeaders } from './plugins/security-headers.ts';
+import { registerSecondFactorGate } from './plugins/second-factor-gate.ts';
 import { endConnectionsWhenClosing } from './plugins/drain.ts';
 import { metricsRoutes, registerMetrics } from './plugins/metrics.ts';
 import { registerNoStore } from './plugins/no-store.ts';
@@ -123,6 +126,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   });
   await registerOpenApi(app);
 
+  // The TOTP key is TOTP_ENCRYPTION_KEY when set (so the JWT secret can be rotated without staff enrolling again).
+  const secondFactor = createSecondFactorService({ db, clock, counters, keyMaterial: config.TOTP_ENCRYPTION_KEY ?? deps.jwtSecret });
   const auth = createAuthService({
     db,
     clock,
@@ -131,6 +136,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     refreshTokenTtlDays: config.REFRESH_TOKEN_TTL_DAYS,
     failedLoginsPerMinute: config.RATE_LIMIT_AUTH_PER_MINUTE,
     counters,
+    secondFactor,
     sessions,
   });
 
@@ -167,12 +173,14 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   app.decorate('routeTable', []);
   await app.register(async (api) => {
     registerAccessControl(api, app.routeTable, sessions);
+    if (config.STAFF_SECOND_FACTOR === 'required') registerSecondFactorGate(api);
     registerNoStore(api);
     refuseUndeclaredBodies(api);
     api.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
     await api.register(healthRoutes, { ping: deps.database.ping });
     await api.register(metricsRoutes, { metrics, token: config.METRICS_TOKEN });
     await api.register(authRoutes, { auth, registration, passwordReset, authPerMinute: config.RATE_LIMIT_AUTH_PER_MINUTE });
+    await api.register(secondFactorRoutes, { secondFactor, required: config.STAFF_SECOND_FACTOR === 'required' });
     await api.register(setupRoutes, { setup });
     await api.register(accountPagesRoutes, {
       claims: createClaimService({ db, clock }),

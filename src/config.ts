@@ -31,6 +31,10 @@ export const EnvSchema = z.object({
   JWT_ISSUER: z.string().min(1).default('send-mediator-register'),
   JWT_AUDIENCE: z.string().min(1).default('send-mediator-register-api'),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
+  /** Whether staff (assessors, admins, registrars) must sign in with a TOTP second factor; unset: `required` when NODE_ENV=production, else `optional`. */
+  STAFF_SECOND_FACTOR: z.enum(['required', 'optional']).optional(),
+  /** Key material for the TOTP secrets kept encrypted in the database; unset: derived from the JWT secret. */
+  TOTP_ENCRYPTION_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   /** How long a registration's email verification link works (no account exists until it is followed). */
   VERIFICATION_TTL_HOURS: z.coerce.number().int().min(1).max(720).default(48),
@@ -55,7 +59,8 @@ export const EnvSchema = z.object({
 
 export type Env = z.infer<typeof EnvSchema>;
 
-export type Config = Env & {
+export type Config = Omit<Env, 'STAFF_SECOND_FACTOR'> & {
+  STAFF_SECOND_FACTOR: 'required' | 'optional';
   /** `postgres` when DATABASE_URL is set, else embedded PGlite (`memory://` keeps nothing). */
   database: { kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir: string };
 };
@@ -80,6 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
   }
   return {
     ...e,
+    STAFF_SECOND_FACTOR: e.STAFF_SECOND_FACTOR ?? (env.NODE_ENV === 'production' ? 'required' : 'optional'),
     database: e.DATABASE_URL ? { kind: 'postgres', url: e.DATABASE_URL } : { kind: 'pglite', dataDir: e.DATA_DIR },
   };
 }

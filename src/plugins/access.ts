@@ -16,6 +16,8 @@ export interface AccessTokenClaims {
   body: Body | null;
   /** The account's session version when signed: a later role, body, password or disabling change, or sign-out everywhere, voids the token. */
   ver: number;
+  /** The account had a second factor when the token was issued, so its sign-in passed one (plugins/second-factor-gate.ts). */
+  mfa?: boolean;
 }
 
 export interface RouteEntry {

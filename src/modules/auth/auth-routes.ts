@@ -86,7 +86,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
   app.post('/v1/auth/login', {
     config: { access: 'public', rateLimit: perIp },
     schema: { tags: ['auth'], summary: 'Sign in: an access and a refresh token', body: LoginBodySchema, response: { 200: TokenPairSchema, ...problemResponses } },
-    handler: async (req) => auth.login(req.ctx, req.body.email, req.body.password),
+    handler: async (req) => auth.login(req.ctx, req.body.email, req.body.password, req.body.otp),
   });
 
   app.post('/v1/auth/refresh', {
@@ -96,7 +96,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
   });
 
   app.post('/v1/auth/logout', {
-    config: { access: 'authenticated' },
+    config: { access: 'authenticated', beforeSecondFactor: true },
     schema: { tags: ['auth'], summary: 'Revoke a refresh token and every token rotated from it', security: [{ bearerAuth: [] }], body: RefreshBodySchema, response: { 204: z.undefined(), ...problemResponses } },
     handler: async (req, reply) => {
       await auth.logout(req.ctx, req.body.refreshToken);
@@ -105,7 +105,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
   });
 
   app.post('/v1/auth/logout-all', {
-    config: { access: 'authenticated' },
+    config: { access: 'authenticated', beforeSecondFactor: true },
     schema: {
       tags: ['auth'],
       summary: 'Sign out everywhere: every access and refresh token of the account stops working, this one included',
@@ -119,7 +119,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
   });
 
   app.get('/v1/me', {
-    config: { access: 'authenticated' },
+    config: { access: 'authenticated', beforeSecondFactor: true },
     schema: { tags: ['auth'], summary: 'The signed-in account', security: [{ bearerAuth: [] }], response: { 200: MeSchema, ...problemResponses } },
     handler: async (req) => auth.me(req.ctx.actor.id!),
   });

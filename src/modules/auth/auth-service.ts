@@ -14,6 +14,7 @@ import { hashToken, newToken } from '../../lib/tokens.ts';
 import type { AccessTokenClaims } from '../../plugins/access.ts';
 import { recordAudit } from '../audit/audit-service.ts';
 import { revokeRefreshTokens, type SessionVersions } from './session-versions.ts';
+import type { SecondFactorService } from './second-factor-service.ts';
 
 export interface AuthDeps {
   db: Db;
@@ -27,6 +28,8 @@ export interface AuthDeps {
   counters?: CounterStore;
   /** This instance's session cache, told when an account's sessions end here. */
   sessions?: Pick<SessionVersions, 'forget'>;
+  /** Checks the code of accounts with a second factor; without it such accounts cannot sign in. */
+  secondFactor?: Pick<SecondFactorService, 'requireAtSignIn'>;
 }
 
 export interface TokenPair {
@@ -68,7 +71,7 @@ export function createAuthService(deps: AuthDeps) {
       expiresAt: new Date(clock().getTime() + deps.refreshTokenTtlDays * 86_400_000),
     });
     return {
-      accessToken: deps.signAccessToken({ sub: user.id, role: user.role, body: user.body, ver: user.sessionVersion }),
+      accessToken: deps.signAccessToken({ sub: user.id, role: user.role, body: user.body, ver: user.sessionVersion, mfa: user.totpEnabledAt !== null }),
       refreshToken,
       expiresIn: deps.accessTokenTtlSeconds,
       tokenType: 'Bearer',
@@ -77,7 +80,7 @@ export function createAuthService(deps: AuthDeps) {
 
   return {
     /** Same answer, and about the same time, for an unknown email and a wrong password. */
-    async login(ctx: RequestContext, email: string, password: string): Promise<TokenPair> {
+    async login(ctx: RequestContext, email: string, password: string, otp?: string): Promise<TokenPair> {
       const key = normaliseEmail(email);
       // Every attempt takes a place first; a success gives the places back.
       const wait = await failedLogins.take(key);
@@ -92,6 +95,11 @@ export function createAuthService(deps: AuthDeps) {
       if (!ok) {
         await db.transaction((tx) => recordAudit(tx, actorCtx, { action: 'auth.login_failed', entityType: 'user', entityId: user.id }));
         throw unauthorized(INVALID_LOGIN);
+      }
+      // A missing or wrong code throws before the clear below, so it counts as a failed attempt.
+      if (user.totpEnabledAt) {
+        if (!deps.secondFactor) throw unauthorized(INVALID_LOGIN);
+        await deps.secondFactor.requireAtSignIn(actorCtx, user, otp);
       }
       await failedLogins.clear(key);
       return db.transaction(async (tx) => {

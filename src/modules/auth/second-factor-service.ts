@@ -1,0 +1,169 @@
+import { and, count, eq, isNull } from 'drizzle-orm';
+import { Secret, TOTP } from 'otpauth';
+import type { Db } from '../../db/client.ts';
+import { recoveryCodes, refreshTokens, users } from '../../db/schema.ts';
+import { conflict, forbidden, HttpProblem, notFound, serviceUnavailable, unprocessable } from '../../errors.ts';
+import type { Clock } from '../../lib/clock.ts';
+import type { RequestContext } from '../../lib/context.ts';
+import type { CounterStore } from '../../lib/counter-store.ts';
+import { secretBox } from '../../lib/secret-box.ts';
+import { hashToken } from '../../lib/tokens.ts';
+import { recordAudit } from '../audit/audit-service.ts';
+
+/** What every authenticator app assumes when a URI names nothing else. */
+export const TOTP_SETTINGS = { algorithm: 'SHA1', digits: 6, period: 30 } as const;
+const ISSUER = 'SEND Mediator Register';
+const RECOVERY_CODE_COUNT = 10;
+/** A code is good for its own step and one either side (clock drift): remembered that long, and a step more. */
+const USED_STEP_MEMORY_MS = 4 * TOTP_SETTINGS.period * 1000;
+
+type UserRow = typeof users.$inferSelect;
+
+/** 401 naming `otp`, so a client knows to ask for the second factor rather than the password. */
+const secondFactorNeeded = (detail: string) =>
+  new HttpProblem(401, 'Unauthorized', detail, { errors: [{ in: 'body', field: 'otp', message: detail }] });
+
+/** 80 random bits, as 16 base32 characters in groups of four: typeable, and beyond guessing even from a leaked hash. */
+const newRecoveryCode = () => new Secret({ size: 10 }).base32.toLowerCase().match(/.{4}/g)!.join('-');
+/** Any case, with or without the hyphens or spaces. */
+const recoveryCodeHash = (code: string) => hashToken(code.toLowerCase().replace(/[\s-]/g, ''));
+
+export interface SecondFactorDeps {
+  db: Db;
+  clock: Clock;
+  /** Remembers accepted codes so a code is used once, on every instance. */
+  counters: CounterStore;
+  /** Key material held outside the database (TOTP_ENCRYPTION_KEY, else the JWT secret). */
+  keyMaterial: string;
+}
+
+/** TOTP second factor with recovery codes, for staff accounts. */
+export function createSecondFactorService({ db, clock, counters, keyMaterial }: SecondFactorDeps) {
+  const box = secretBox(keyMaterial, 'send-register totp secret v1');
+  const totpOf = (user: UserRow, base32: string) => new TOTP({ issuer: ISSUER, label: user.email, secret: Secret.fromBase32(base32), ...TOTP_SETTINGS });
+
+  /**
+   * Whether `code` is the user's current code (one step of drift either way, on the injected clock)
+   * and has not been accepted before: the first to claim its time step wins, so a code seen over a
+   * shoulder or replayed from a log cannot be used again, even at the same moment on another instance.
+   */
+  async function acceptCode(user: UserRow, code: string): Promise<boolean> {
+    if (!user.totpSecret) return false;
+    const now = clock().getTime();
+    const totp = totpOf(user, box.open(user.totpSecret, user.id));
+    const delta = totp.validate({ token: code, timestamp: now, window: 1 });
+    if (delta === null) return false;
+    const step = totp.counter({ timestamp: now }) + delta;
+    const { count: uses } = await counters.hit(`totp-used:${user.id}:${step}`, USED_STEP_MEMORY_MS).catch((err) => {
+      throw Object.assign(serviceUnavailable('Checking the code is briefly unavailable; try again shortly.'), { cause: err });
+    });
+    return uses === 1;
+  }
+
+  /** Spends one recovery code in a single conditional update, so two concurrent uses cannot both succeed. */
+  async function spendRecoveryCode(ctx: RequestContext, user: UserRow, code: string): Promise<boolean> {
+    return db.transaction(async (tx) => {
+      const [spent] = await tx
+        .update(recoveryCodes)
+        .set({ usedAt: clock() })
+        .where(and(eq(recoveryCodes.userId, user.id), eq(recoveryCodes.codeHash, recoveryCodeHash(code)), isNull(recoveryCodes.usedAt)))
+        .returning({ id: recoveryCodes.id });
+      if (!spent) return false;
+      const [left] = await tx.select({ n: count() }).from(recoveryCodes).where(and(eq(recoveryCodes.userId, user.id), isNull(recoveryCodes.usedAt)));
+      await recordAudit(tx, ctx, { action: 'auth.recovery_code_used', entityType: 'user', entityId: user.id, after: { recoveryCodesLeft: left!.n } });
+      return true;
+    });
+  }
+
+  async function ownAccount(ctx: RequestContext): Promise<UserRow> {
+    const [user] = await db.select().from(users).where(eq(users.id, ctx.actor.id!));
+    if (!user) throw notFound('The account');
+    return user;
+  }
+
+  return {
+    async status(ctx: RequestContext, required: boolean) {
+      const user = await ownAccount(ctx);
+      const [left] = await db.select({ n: count() }).from(recoveryCodes).where(and(eq(recoveryCodes.userId, user.id), isNull(recoveryCodes.usedAt)));
+      return { enabled: user.totpEnabledAt !== null, enabledAt: user.totpEnabledAt?.toISOString() ?? null, recoveryCodesLeft: user.totpEnabledAt ? left!.n : 0, required };
+    },
+
+    /** A new secret, stored sealed and not yet in force; starting again replaces an unconfirmed one. */
+    async startEnrolment(ctx: RequestContext) {
+      const user = await ownAccount(ctx);
+      const secret = new Secret({ size: 20 });
+      const [started] = await db
+        .update(users)
+        .set({ totpSecret: box.seal(secret.base32, user.id) })
+        .where(and(eq(users.id, user.id), isNull(users.totpEnabledAt)))
+        .returning({ id: users.id });
+      if (!started) throw conflict('A second factor is already set up; a registrar can reset it if the device is lost.');
+      return { secret: secret.base32, uri: totpOf(user, secret.base32).toString(), ...TOTP_SETTINGS };
+    },
+
+    /**
+     * Puts the second factor in force with the first code the app shows, and returns the recovery
+     * codes (only their hashes are kept). Every session of the account ends: the next sign-in uses a code.
+     */
+    async confirmEnrolment(ctx: RequestContext, code: string) {
+      const user = await ownAccount(ctx);
+      if (user.totpEnabledAt) throw conflict('A second factor is already set up.');
+      if (!user.totpSecret) throw conflict('Start enrolment first (POST /v1/me/second-factor).');
+      if (!(await acceptCode(user, code))) {
+        throw unprocessable('The code does not match; enter the code the authenticator app shows now.', [{ in: 'body', field: 'code', message: 'is not the current code' }]);
+      }
+      const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
+      return db.transaction(async (tx) => {
+        const now = clock();
+        // Only the secret the code was checked against: a concurrent restart of enrolment wins.
+        const [enabled] = await tx
+          .update(users)
+          .set({ totpEnabledAt: now, updatedAt: now })
+          .where(and(eq(users.id, user.id), eq(users.totpSecret, user.totpSecret!), isNull(users.totpEnabledAt)))
+          .returning({ id: users.id });
+        if (!enabled) throw conflict('Enrolment changed meanwhile; start again.');
+        await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, user.id));
+        await tx.insert(recoveryCodes).values(codes.map((c) => ({ userId: user.id, codeHash: recoveryCodeHash(c) })));
+        await tx.update(refreshTokens).set({ revokedAt: now }).where(and(eq(refreshTokens.userId, user.id), isNull(refreshTokens.revokedAt)));
+        await recordAudit(tx, ctx, { action: 'auth.totp_enrolled', entityType: 'user', entityId: user.id, after: { recoveryCodes: RECOVERY_CODE_COUNT } });
+        return { recoveryCodes: codes };
+      });
+    },
+
+    /**
+     * The sign-in step for an account with a second factor: a current code, or one unused recovery
+     * code. Missing or wrong answers 401 naming `otp`; a wrong one is audited as a failed sign-in
+     * (the caller's attempt count already includes it).
+     */
+    async requireAtSignIn(ctx: RequestContext, user: UserRow, otp: string | undefined): Promise<void> {
+      if (!otp) throw secondFactorNeeded('This account has a second factor: send the code from the authenticator app (or a recovery code) as otp.');
+      const code = otp.replace(/\s/g, '');
+      const ok = /^\d{6}$/.test(code) ? await acceptCode(user, code) : await spendRecoveryCode(ctx, user, code);
+      if (ok) return;
+      await db.transaction((tx) => recordAudit(tx, ctx, { action: 'auth.login_failed', entityType: 'user', entityId: user.id, after: { reason: 'second_factor' } }));
+      throw secondFactorNeeded('The code is not correct or was already used; send the current code from the authenticator app, or an unused recovery code, as otp.');
+    },
+
+    /** For a staff member who lost their device: off, secret and recovery codes gone, sessions ended. */
+    async reset(ctx: RequestContext, userId: string) {
+      if (userId === ctx.actor.id) throw forbidden('You cannot reset your own second factor; ask another registrar.');
+      await db.transaction(async (tx) => {
+        const [before] = await tx.select().from(users).where(eq(users.id, userId)).for('update');
+        if (!before) throw notFound('The user');
+        if (!before.totpSecret && !before.totpEnabledAt) throw notFound('A second factor for this account');
+        const now = clock();
+        await tx.update(users).set({ totpSecret: null, totpEnabledAt: null, updatedAt: now }).where(eq(users.id, userId));
+        await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId));
+        await tx.update(refreshTokens).set({ revokedAt: now }).where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt)));
+        await recordAudit(tx, ctx, {
+          action: 'auth.totp_reset',
+          entityType: 'user',
+          entityId: userId,
+          before: { enabledAt: before.totpEnabledAt?.toISOString() ?? null },
+        });
+      });
+    },
+  };
+}
+
+export type SecondFactorService = ReturnType<typeof createSecondFactorService>;
