@@ -1,7 +1,7 @@
 import fastifyJwt from '@fastify/jwt';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { Config } from './config.ts';
+import { trustProxyOption, type Config } from './config.ts';
 import type { Database } from './db/client.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
 import { createPgCounterStore } from './lib/pg-counter-store.ts';
@@ -69,7 +69,7 @@ export interface AppDeps {
   jwtSecret: string;
   clock?: Clock;
   logger?: FastifyServerOptions['logger'];
-  /** Where the outbox sender delivers; default SMTP when SMTP_URL is set, else the log. */
+  /** Where the outbox sender delivers; default MAIL_TRANSPORT (SMTP or the log). */
   mailTransport?: MailTransport;
 }
 
@@ -80,7 +80,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const app = Fastify({
     logger: deps.logger ?? false,
     bodyLimit: config.BODY_LIMIT_BYTES,
-    trustProxy: config.TRUST_PROXY,
+    trustProxy: trustProxyOption(config.TRUST_PROXY),
     genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
     requestTimeout: 30_000,
     connectionTimeout: 60_000,
@@ -163,7 +163,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   // The sender runs only in a listening process (not in app.inject tests or CLI commands).
   const outbox = createOutboxSender({
     db,
-    transport: deps.mailTransport ?? (config.SMTP_URL ? smtpTransport(config.SMTP_URL, config.MAIL_FROM) : logTransport(app.log)),
+    transport: deps.mailTransport ?? (config.MAIL_TRANSPORT === 'smtp' ? smtpTransport(config.SMTP_URL!, config.MAIL_FROM) : logTransport(app.log)),
     onError: (err) => app.log.error({ err }, 'outbox delivery failed'),
   });
   app.addHook('onListen', async () => outbox.start(config.OUTBOX_POLL_MS));

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const cronOrOff = z
@@ -51,15 +52,56 @@ export const EnvSchema = z.object({
   IMPORT_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(104_857_600).default(16_777_216),
   RATE_LIMIT_AUTH_PER_MINUTE: z.coerce.number().int().min(1).default(10),
   RATE_LIMIT_PUBLIC_PER_MINUTE: z.coerce.number().int().min(1).default(300),
+  /**
+   * Which proxies in front of the API may say who the client is (X-Forwarded-For): `false`, the
+   * number of proxy hops, or their addresses/CIDRs. Never "everyone": the left-most address is the
+   * client's own claim, and limits keyed by address would be theirs to choose.
+   */
   TRUST_PROXY: z
-    .enum(['true', 'false'])
+    .string()
     .default('false')
-    .transform((v) => v === 'true'),
+    .transform((v, ctx) => {
+      const parsed = trustedProxies(v);
+      if (typeof parsed === 'string') {
+        ctx.addIssue({ code: 'custom', message: parsed });
+        return z.NEVER;
+      }
+      return parsed;
+    }),
+  /** `production` makes start-up refuse settings meant for development (mail to the log). */
+  NODE_ENV: z.string().default('development'),
+  /** `smtp` (needs SMTP_URL) or `log` (development: messages with their links go to the log); default from SMTP_URL. */
+  MAIL_TRANSPORT: z.enum(['smtp', 'log']).optional(),
 });
+
+/** Names proxy-addr knows for its address ranges, besides addresses and CIDRs. */
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** TRUST_PROXY as Fastify's `trustProxy` takes it, or why it is refused. */
+function trustedProxies(value: string): false | number | string[] | string {
+  const v = value.trim().toLowerCase();
+  if (v === 'false') return false;
+  if (v === 'true') {
+    return 'true would trust any address a client writes into X-Forwarded-For; give the number of proxies in front of the API (e.g. 1) or their addresses (e.g. 10.0.0.5,10.1.0.0/16)';
+  }
+  if (/^\d+$/.test(v)) return Number(v) >= 1 ? Number(v) : 'a hop count must be 1 or more (or false)';
+  const entries = v.split(',').map((e) => e.trim());
+  const wrong = entries.filter((e) => !PROXY_RANGE_NAMES.has(e) && !isAddressOrCidr(e));
+  return wrong.length ? `not an address or CIDR: ${wrong.join(', ')}` : entries;
+}
+
+function isAddressOrCidr(entry: string): boolean {
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (!family || rest.length) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
 
 export type Env = z.infer<typeof EnvSchema>;
 
-export type Config = Omit<Env, 'STAFF_SECOND_FACTOR'> & {
+export type Config = Omit<Env, 'MAIL_TRANSPORT' | 'STAFF_SECOND_FACTOR'> & {
+  MAIL_TRANSPORT: 'smtp' | 'log';
   STAFF_SECOND_FACTOR: 'required' | 'optional';
   /** `postgres` when DATABASE_URL is set, else embedded PGlite (`memory://` keeps nothing). */
   database: { kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir: string };
@@ -83,9 +125,26 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
   if (e.DATABASE_URL && !e.JWT_SECRET) {
     throw new ConfigError('Invalid configuration:\n  JWT_SECRET: required when DATABASE_URL is set (at least 32 characters)');
   }
+  if (e.MAIL_TRANSPORT === 'smtp' && !e.SMTP_URL) {
+    throw new ConfigError('Invalid configuration:\n  MAIL_TRANSPORT: smtp needs SMTP_URL (an smtp:// or smtps:// URL)');
+  }
+  // The log transport writes every link and code to the log: fine on a laptop, not for real people.
+  if (e.NODE_ENV === 'production' && !e.SMTP_URL && e.MAIL_TRANSPORT !== 'log') {
+    throw new ConfigError('Invalid configuration:\n  SMTP_URL: required when NODE_ENV=production (or set MAIL_TRANSPORT=log to write mail to the log on purpose)');
+  }
   return {
     ...e,
+    MAIL_TRANSPORT: e.MAIL_TRANSPORT ?? (e.SMTP_URL ? 'smtp' : 'log'),
     STAFF_SECOND_FACTOR: e.STAFF_SECOND_FACTOR ?? (env.NODE_ENV === 'production' ? 'required' : 'optional'),
     database: e.DATABASE_URL ? { kind: 'postgres', url: e.DATABASE_URL } : { kind: 'pglite', dataDir: e.DATA_DIR },
   };
+}
+
+/**
+ * TRUST_PROXY as Fastify's `trustProxy`. A hop count becomes a function because Fastify 5 takes a
+ * bare number to trust nobody; it trusts the nearest hops whoever they are, so it is only safe when
+ * clients cannot reach the API except through those proxies (else list their addresses).
+ */
+export function trustProxyOption(setting: Config['TRUST_PROXY']): false | string[] | ((address: string, hop: number) => boolean) {
+  return typeof setting === 'number' ? (_address, hop) => hop < setting : setting;
 }

@@ -34,3 +34,25 @@ t.test('DATABASE_URL with a secret selects PostgreSQL; blank values count as uns
   t.same(c.database, { kind: 'postgres', url: 'postgres://u@h:5432/db' });
   t.equal(c.HOST, '127.0.0.1');
 });
+
+t.test('mail: the log transport is for development; production needs SMTP_URL or an explicit MAIL_TRANSPORT=log', async (t) => {
+  t.equal(loadConfig({}).MAIL_TRANSPORT, 'log', 'no SMTP_URL: the log');
+  t.equal(loadConfig({ SMTP_URL: 'smtp://mail:25' }).MAIL_TRANSPORT, 'smtp', 'SMTP_URL: SMTP');
+  t.equal(loadConfig({ SMTP_URL: 'smtp://mail:25', MAIL_TRANSPORT: 'log' }).MAIL_TRANSPORT, 'log', 'the log when asked');
+  t.throws(() => loadConfig({ NODE_ENV: 'production' }), { name: 'ConfigError', message: /SMTP_URL: required when NODE_ENV=production.*MAIL_TRANSPORT=log/ });
+  t.equal(loadConfig({ NODE_ENV: 'production', SMTP_URL: 'smtps://mail:465' }).MAIL_TRANSPORT, 'smtp');
+  t.equal(loadConfig({ NODE_ENV: 'production', MAIL_TRANSPORT: 'log' }).MAIL_TRANSPORT, 'log', 'production with the log on purpose');
+  t.throws(() => loadConfig({ MAIL_TRANSPORT: 'smtp' }), { name: 'ConfigError', message: /MAIL_TRANSPORT: smtp needs SMTP_URL/ });
+  t.throws(() => loadConfig({ MAIL_TRANSPORT: 'pigeon' }), { name: 'ConfigError', message: /MAIL_TRANSPORT/ });
+});
+
+t.test('TRUST_PROXY: false, a hop count or proxy addresses; never "trust everyone"', async (t) => {
+  t.equal(loadConfig({}).TRUST_PROXY, false);
+  t.equal(loadConfig({ TRUST_PROXY: 'false' }).TRUST_PROXY, false);
+  t.equal(loadConfig({ TRUST_PROXY: '2' }).TRUST_PROXY, 2);
+  t.same(loadConfig({ TRUST_PROXY: '10.0.0.5, 10.1.0.0/16,loopback,fd00::/8' }).TRUST_PROXY, ['10.0.0.5', '10.1.0.0/16', 'loopback', 'fd00::/8']);
+  t.throws(() => loadConfig({ TRUST_PROXY: 'true' }), { name: 'ConfigError', message: /TRUST_PROXY: .*number of proxies.*addresses/ });
+  for (const wrong of ['0', '10.0.0.0/33', 'proxy.example.org', '10.0.0.1/8/8', '*']) {
+    t.throws(() => loadConfig({ TRUST_PROXY: wrong }), { name: 'ConfigError', message: /TRUST_PROXY/ }, wrong);
+  }
+});

@@ -57,10 +57,15 @@ t.test('HSTS and upgrade-insecure-requests only for visitors on https', async (t
   const httpsPublic = await appWith({ PUBLIC_URL: 'https://register.example.org' });
   expectSecure(await headersOf(httpsPublic), 'PUBLIC_URL on https, reached over plain http');
 
-  const proxied = await appWith({ TRUST_PROXY: 'true' });
+  const proxied = await appWith({ TRUST_PROXY: '1' });
   expectSecure(await headersOf(proxied, { 'x-forwarded-proto': 'https' }), 'trusted proxy says https');
   expectPlain(await headersOf(proxied, { 'x-forwarded-proto': 'http' }), 'trusted proxy says http');
   expectPlain(await headersOf(proxied), 'trusted proxy, no x-forwarded-proto');
+
+  const listed = await appWith({ TRUST_PROXY: '127.0.0.1' });
+  expectSecure(await headersOf(listed, { 'x-forwarded-proto': 'https' }), 'the listed proxy says https');
+  const elsewhere = await appWith({ TRUST_PROXY: '10.0.0.5' });
+  expectPlain(await headersOf(elsewhere, { 'x-forwarded-proto': 'https' }), 'a peer that is not the listed proxy is not believed');
 
   const distrusting = await appWith({ TRUST_PROXY: 'false' });
   expectPlain(await headersOf(distrusting, { 'x-forwarded-proto': 'https' }), 'TRUST_PROXY=false ignores x-forwarded-proto');

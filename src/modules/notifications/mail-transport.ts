@@ -22,11 +22,15 @@ export function smtpTransport(url: string, from: string): MailTransport {
   };
 }
 
-/** Without SMTP_URL the messages go to the log, so a developer can read (and follow) them. */
-export function logTransport(log: { info(obj: object, msg: string): void }): MailTransport {
+/**
+ * Development only (MAIL_TRANSPORT=log): messages go to the log. At info only who and what, since
+ * messages carry sign-in links and codes; the text, to follow a link locally, at debug.
+ */
+export function logTransport(log: { info(obj: object, msg: string): void; debug(obj: object, msg: string): void }): MailTransport {
   return {
-    async send(message) {
-      log.info({ mail: message }, `mail to ${message.to}: ${message.subject}`);
+    async send({ to, subject, text }) {
+      log.info({ mail: { to, subject } }, `development mail transport (not sent): mail to ${to}: ${subject}`);
+      log.debug({ mail: { to, subject, text } }, `development mail transport (not sent): text of the mail to ${to}`);
     },
   };
 }

@@ -1,5 +1,6 @@
 import { queryRows, sql, type Db } from '../../db/client.ts';
 import type { MailTransport } from './mail-transport.ts';
+import { dataWithoutSecrets } from './outbox.ts';
 import { renderTemplate } from './templates.ts';
 
 /** After this many failed attempts a message is left as failed (listed by the admin endpoint). */
@@ -57,13 +58,14 @@ export function createOutboxSender({ db, transport, onError, batchSize = 50, lea
       const reason = err instanceof Error ? err.message : String(err);
       await db.execute(
         sql`UPDATE notifications
-               SET locked_until = NULL, send_after = now() + make_interval(secs => ${retryDelayMs(message.attempts) / 1000}), last_error = ${reason.slice(0, 1000)}
+               SET locked_until = NULL, send_after = now() + make_interval(secs => ${retryDelayMs(message.attempts) / 1000}), last_error = ${reason.slice(0, 1000)},
+                   data = CASE WHEN attempts >= ${MAX_ATTEMPTS} THEN ${dataWithoutSecrets} ELSE data END
              WHERE id = ${message.id} AND sent_at IS NULL`,
       );
       return false;
     }
     await db.execute(
-      sql`UPDATE notifications SET sent_at = now(), locked_until = NULL, last_error = NULL WHERE id = ${message.id} AND sent_at IS NULL`,
+      sql`UPDATE notifications SET sent_at = now(), locked_until = NULL, last_error = NULL, data = ${dataWithoutSecrets} WHERE id = ${message.id} AND sent_at IS NULL`,
     );
     return true;
   }

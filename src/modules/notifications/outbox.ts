@@ -14,6 +14,12 @@ export interface OutgoingMessage {
 const INSERT_BATCH = 5000;
 
 /**
+ * `data` without the keys that carry single-use codes (`link`, a URL with the code; `token`, a claim
+ * code): the outbox keeps them only until the message is sent or given up, never after.
+ */
+export const dataWithoutSecrets = sql`data - 'link' - 'token'`;
+
+/**
  * Queues messages in the caller's transaction: they exist only if the change that caused them commits.
  * Answers how many were queued (a message whose dedupe key was used before is dropped).
  */

@@ -58,8 +58,13 @@ t.test('SMTP: a refused recipient is an error the sender can retry', async (t) =
   await t.rejects(transport.send({ to: 'gone@example.org', subject: 's', text: 't' }), /550/);
 });
 
-t.test('without SMTP the message goes to the log', async (t) => {
-  const lines: Array<[object, string]> = [];
-  await logTransport({ info: (obj, msg) => void lines.push([obj, msg]) }).send({ to: 'sam@example.org', subject: 'Your account', text: 'Hello' });
-  t.same(lines, [[{ mail: { to: 'sam@example.org', subject: 'Your account', text: 'Hello' } }, 'mail to sam@example.org: Your account']]);
+t.test('the log transport writes who and what at info, and the text with its link only at debug', async (t) => {
+  const lines: Array<{ level: string; obj: object; msg: string }> = [];
+  const log = { info: (obj: object, msg: string) => void lines.push({ level: 'info', obj, msg }), debug: (obj: object, msg: string) => void lines.push({ level: 'debug', obj, msg }) };
+  const link = 'http://127.0.0.1:3000/account/reset?code=single-use-secret-code';
+  await logTransport(log).send({ to: 'sam@example.org', subject: 'Reset your password', text: `Hello Sam,\n\n${link}` });
+  const info = lines.filter((l) => l.level === 'info');
+  t.same(info, [{ level: 'info', obj: { mail: { to: 'sam@example.org', subject: 'Reset your password' } }, msg: 'development mail transport (not sent): mail to sam@example.org: Reset your password' }]);
+  t.notOk(JSON.stringify(info).includes('single-use-secret-code'), 'no code at info');
+  t.match(lines.filter((l) => l.level === 'debug'), [{ obj: { mail: { text: /single-use-secret-code/ } }, msg: /development mail transport/ }], 'the text, to follow locally, at debug');
 });
