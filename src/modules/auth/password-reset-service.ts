@@ -91,7 +91,7 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
         const claimed = !before!.passwordHash;
         if (claimed) await tx.update(claimTokens).set({ revokedAt: now }).where(and(eq(claimTokens.userId, used.userId), isNull(claimTokens.usedAt), isNull(claimTokens.revokedAt)));
         const actorCtx: RequestContext = { ...ctx, actor: { type: 'user', id: user!.id, role: user!.role, body: user!.body } };
-        await recordAudit(tx, actorCtx, { action: 'auth.password_reset', entityType: 'user', entityId: user!.id, after: { firstPassword: claimed } });
+        await recordAudit(tx, actorCtx, { action: 'auth.password_reset', entityType: 'user', entityId: user!.id, after: { claimedByReset: claimed } });
         return { email: user!.email };
       });
     },
