@@ -20,8 +20,6 @@ export interface SessionVersions {
    * its own next request never depends on how soon the announcement arrives.
    */
   forget(userId: string): void;
-  /** Whether announcements are being heard (and the cache used). */
-  listening(): boolean;
   close(): Promise<void>;
 }
 
@@ -91,7 +89,6 @@ export function createSessionVersions(database: Database, opts: SessionVersionsO
       return state;
     },
     forget: (userId) => invalidate(userId),
-    listening: () => trusted,
     async close() {
       setTrusted(false);
       await stopListening();
