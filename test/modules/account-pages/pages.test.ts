@@ -22,7 +22,7 @@ await eachDatabase(t, async (t, kind) => {
     t.equal(page.headers['cache-control'], 'no-store', 'the link is never cached');
     t.equal(page.headers['referrer-policy'], 'no-referrer', 'nor sent onwards as a referrer');
     t.match(page.body, /<h1>Claim your account<\/h1>/);
-    t.match(page.body, /<form method="post" action="\/account\/claim" novalidate>/, 'the form posts to the page without the code in its URL');
+    t.match(page.body, /<form class="stacked" method="post" action="\/account\/claim" novalidate>/, 'the form posts to the page without the code in its URL');
     t.equal(hiddenField(page, 'code'), code);
     t.equal(occurrences(page.body, code), 1, 'the code is in the hidden field and nowhere else');
     t.notMatch(page.body, /<script/, 'no JavaScript');
