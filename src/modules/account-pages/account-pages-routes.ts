@@ -30,7 +30,7 @@ interface LinkPage {
   mail: string;
   fields: readonly FormField[];
   form: z.ZodType<{ password: string }>;
-  copy: { heading: string; lede: string; button: string; doneHeading: string; doneBefore: string; doneAfter: string; expiredHeading: string; expired: string; next?: { href: string; label: string } };
+  copy: { heading: string; lede: string; button: string; doneHeading: string; doneBefore: string; doneAfter: string; expiredHeading: string; expired: string };
   doneStatus: 200 | 201;
   isLive(secret: string): Promise<boolean>;
   submit(ctx: RequestContext, secret: string, password: string): Promise<{ email: string }>;
@@ -40,7 +40,6 @@ const NEW_PASSWORD: readonly FormField[] = [
   { name: 'password', label: 'New password', type: 'password', autocomplete: 'new-password', hint: 'At least 12 characters, not easy to guess: a few unrelated words work well' },
   { name: 'confirm', label: 'New password again', type: 'password', autocomplete: 'new-password' },
 ];
-const RESET_AGAIN = { href: '/account/reset', label: 'Ask for a password reset email' };
 
 function linkPages({ claims, registration, passwordReset }: AccountPagesOptions): LinkPage[] {
   return [
@@ -60,7 +59,6 @@ function linkPages({ claims, registration, passwordReset }: AccountPagesOptions)
         doneAfter: ' with the password you chose.',
         expiredHeading: 'This claim link no longer works',
         expired: 'It has been used, has expired, or a newer one has been sent. Ask your professional body to send a new claim email, or ask for a password reset email to the address the register has for you.',
-        next: RESET_AGAIN,
       },
       doneStatus: 200,
       isLive: (code) => claims.isLive(code),
@@ -82,7 +80,6 @@ function linkPages({ claims, registration, passwordReset }: AccountPagesOptions)
         doneAfter: ' is confirmed. You can now sign in with it and your password.',
         expiredHeading: 'This confirmation link no longer works',
         expired: 'It has been used or has expired. Register again to get a new link; if you already have an account, sign in, or ask for a password reset email if you have forgotten your password.',
-        next: RESET_AGAIN,
       },
       doneStatus: 201,
       isLive: (token) => registration.isLive(token),
