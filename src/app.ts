@@ -134,7 +134,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     signAccessToken: (claims) => app.jwt.sign(claims),
     accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlDays: config.REFRESH_TOKEN_TTL_DAYS,
-    failedLoginsPerMinute: config.RATE_LIMIT_AUTH_PER_MINUTE,
+    failedLogins: { perAddress: config.LOGIN_FAILURES_PER_ADDRESS, perAccount: config.LOGIN_FAILURES_PER_ACCOUNT },
     counters,
     secondFactor,
     sessions,

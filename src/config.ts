@@ -52,6 +52,10 @@ export const EnvSchema = z.object({
   IMPORT_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(104_857_600).default(16_777_216),
   RATE_LIMIT_AUTH_PER_MINUTE: z.coerce.number().int().min(1).default(10),
   RATE_LIMIT_PUBLIC_PER_MINUTE: z.coerce.number().int().min(1).default(300),
+  /** Failed sign-ins per account from one network (an IPv4 address, an IPv6 /64) in 15 minutes. */
+  LOGIN_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(10),
+  /** Failed sign-ins per account in 15 minutes from all networks it has not signed in from in 30 days. */
+  LOGIN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(50),
   /**
    * Which proxies in front of the API may say who the client is (X-Forwarded-For): `false`, the
    * number of proxy hops, or their addresses/CIDRs. Never "everyone": the left-most address is the

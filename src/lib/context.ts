@@ -13,6 +13,8 @@ export type Actor =
 export interface RequestContext {
   actor: Actor;
   requestId: string | null;
+  /** The client's address as TRUST_PROXY lets it be known (absent outside HTTP). */
+  ip?: string;
 }
 
 export const systemContext = (requestId: string | null = null): RequestContext => ({

@@ -14,6 +14,8 @@ export interface Hit {
  */
 export interface CounterStore {
   hit(key: string, windowMs: number): Promise<Hit>;
+  /** The key's count in its live window, without counting (0 when it has none). */
+  peek(key: string): Promise<number>;
   /** Forgets the key's count (a successful sign-in clears its failures). */
   reset(key: string): Promise<void>;
   close(): Promise<void>;

@@ -1,4 +1,4 @@
-import { eq, lte, sql } from 'drizzle-orm';
+import { and, eq, gt, lte, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { limitCounters } from '../db/schema.ts';
 import type { Clock } from './clock.ts';
@@ -36,6 +36,13 @@ export function createPgCounterStore(db: Db, clock: Clock): CounterStore {
       const [row] = await hitStatement.execute({ key, now, expiresAt: new Date(now.getTime() + windowMs) });
       if (++hits % SWEEP_EVERY === 0) await db.delete(limitCounters).where(lte(limitCounters.expiresAt, now));
       return { count: row!.count, ttlMs: row!.expiresAt.getTime() - now.getTime() };
+    },
+    async peek(key) {
+      const [row] = await db
+        .select({ count: limitCounters.count })
+        .from(limitCounters)
+        .where(and(eq(limitCounters.key, key), gt(limitCounters.expiresAt, clock())));
+      return row?.count ?? 0;
     },
     async reset(key) {
       await db.delete(limitCounters).where(eq(limitCounters.key, key));

@@ -47,6 +47,10 @@ export async function openRedisCounterStore(url: string, clock: Clock, onError: 
       const [count, ttlMs] = await redis.limitHit(PREFIX + key, clock().getTime(), windowMs);
       return { count, ttlMs };
     },
+    async peek(key) {
+      const [count, expires] = await redis.hmget(PREFIX + key, 'count', 'expires');
+      return expires !== null && Number(expires) > clock().getTime() ? Number(count) : 0;
+    },
     async reset(key) {
       await redis.del(PREFIX + key);
     },

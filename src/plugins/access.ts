@@ -81,7 +81,7 @@ const SESSION_ENDED = 'This session has ended (the account changed, or signed ou
 export const enforceAccess = (sessions: Pick<SessionVersions, 'current'>) => async (req: FastifyRequest) => {
   const access = req.routeOptions.config.access;
   if (access === 'public' || access === undefined) {
-    req.ctx = { actor: { type: 'anonymous' }, requestId: req.id };
+    req.ctx = { actor: { type: 'anonymous' }, requestId: req.id, ip: req.ip };
     return;
   }
   let claims: AccessTokenClaims;
@@ -92,7 +92,7 @@ export const enforceAccess = (sessions: Pick<SessionVersions, 'current'>) => asy
   }
   const session = await sessions.current(claims.sub);
   if (!session || session.disabled || session.version !== claims.ver) throw unauthorized(SESSION_ENDED);
-  req.ctx = { actor: { type: 'user', id: claims.sub, role: claims.role, body: claims.body }, requestId: req.id };
+  req.ctx = { actor: { type: 'user', id: claims.sub, role: claims.role, body: claims.body }, requestId: req.id, ip: req.ip };
   if (access !== 'authenticated' && !access.includes(claims.role)) throw forbidden();
 };
 

@@ -61,6 +61,19 @@ for (const [kind, { skip, open }] of Object.entries(kinds)) {
       t.equal((await a.hit('k', MINUTE)).count, 1);
     });
 
+    t.test('peek reads a live count without counting, and nothing once the window ends', async (t) => {
+      const { a, b, clock } = await open(t);
+      t.equal(await a.peek('k'), 0, 'an unknown key');
+      await a.hit('k', MINUTE);
+      await a.hit('k', MINUTE);
+      t.equal(await b.peek('k'), 2);
+      t.equal(await b.peek('k'), 2, 'peeking did not count');
+      clock.set('2025-06-02T10:01:00Z');
+      t.equal(await a.peek('k'), 0, 'the window ended on the injected clock');
+      await b.reset('k');
+      t.equal(await a.peek('k'), 0);
+    });
+
     t.test('100 concurrent hits on one key from two instances each get their own count', async (t) => {
       const { a, b } = await open(t);
       const hits = await Promise.all(Array.from({ length: 100 }, (_, i) => (i % 2 ? a : b).hit('k', MINUTE)));

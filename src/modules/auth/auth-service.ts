@@ -4,7 +4,7 @@ import { normaliseEmail } from '../../../schemas/auth.ts';
 import type { Db, Queryable } from '../../db/client.ts';
 import { mediators, refreshTokens, users } from '../../db/schema.ts';
 import { conflict, forbidden, tooManyRequests, unauthorized } from '../../errors.ts';
-import { createAttemptLimiter } from '../../lib/attempt-limiter.ts';
+import { createSignInThrottle } from '../../lib/attempt-limiter.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { Body, RequestContext, Role } from '../../lib/context.ts';
 import type { CounterStore } from '../../lib/counter-store.ts';
@@ -22,8 +22,8 @@ export interface AuthDeps {
   signAccessToken: (claims: AccessTokenClaims) => string;
   accessTokenTtlSeconds: number;
   refreshTokenTtlDays: number;
-  /** Failed logins allowed per account per minute before answering 429. */
-  failedLoginsPerMinute?: number;
+  /** Failed sign-ins allowed per 15 minutes: per account and network, and per account from networks it has not signed in from lately. */
+  failedLogins?: { perAddress: number; perAccount: number };
   /** Where failed logins are counted, shared by every instance; default this database. */
   counters?: CounterStore;
   /** This instance's session cache, told when an account's sessions end here. */
@@ -49,10 +49,11 @@ const publicUser = (u: UserRow) => ({ id: u.id, email: u.email, fullName: u.full
 
 export function createAuthService(deps: AuthDeps) {
   const { db, clock } = deps;
-  const failedLogins = createAttemptLimiter(deps.counters ?? createPgCounterStore(db, clock), {
-    name: 'login',
-    max: deps.failedLoginsPerMinute ?? 10,
-    windowMs: 60_000,
+  const failedLogins = createSignInThrottle(deps.counters ?? createPgCounterStore(db, clock), {
+    perAddress: deps.failedLogins?.perAddress ?? 10,
+    perAccount: deps.failedLogins?.perAccount ?? 50,
+    windowMs: 15 * 60_000,
+    knownForMs: 30 * 86_400_000,
   });
 
   /**
@@ -82,8 +83,10 @@ export function createAuthService(deps: AuthDeps) {
     /** Same answer, and about the same time, for an unknown email and a wrong password. */
     async login(ctx: RequestContext, email: string, password: string, otp?: string): Promise<TokenPair> {
       const key = normaliseEmail(email);
-      // Every attempt takes a place first; a success gives the places back.
-      const wait = await failedLogins.take(key);
+      // Without an address (a caller outside HTTP) every attempt counts as one unknown network.
+      const address = ctx.ip ?? 'unknown';
+      // Every attempt takes a place first; a success gives back its network's places.
+      const wait = await failedLogins.take(key, address);
       if (wait > 0) throw tooManyRequests(wait);
       const [user] = await db.select().from(users).where(eq(users.email, key));
       if (!user || !user.passwordHash) {
@@ -101,7 +104,7 @@ export function createAuthService(deps: AuthDeps) {
         if (!deps.secondFactor) throw unauthorized(INVALID_LOGIN);
         await deps.secondFactor.requireAtSignIn(actorCtx, user, otp);
       }
-      await failedLogins.clear(key);
+      await failedLogins.succeeded(key, address);
       return db.transaction(async (tx) => {
         const pair = await issueTokens(tx, user, randomUUID());
         await recordAudit(tx, actorCtx, { action: 'auth.login', entityType: 'user', entityId: user.id });

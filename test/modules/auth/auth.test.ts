@@ -101,7 +101,7 @@ await eachDatabase(t, async (t, kind) => {
 
 await eachDatabase(t, async (t, kind) => {
   await t.test('login and register are rate-limited per IP and per account', async (t) => {
-    const ta = await buildTestApp(t, kind, { env: { RATE_LIMIT_AUTH_PER_MINUTE: '5' } });
+    const ta = await buildTestApp(t, kind, { env: { RATE_LIMIT_AUTH_PER_MINUTE: '5', LOGIN_FAILURES_PER_ACCOUNT: '5' } });
     const codes: number[] = [];
     for (let i = 0; i < 7; i++) {
       const res = await ta.request({ method: 'POST', url: '/v1/auth/login', payload: { email: 'x@example.org', password: 'whatever-password' }, remoteAddress: `10.0.0.${i + 1}` });

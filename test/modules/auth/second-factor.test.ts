@@ -163,7 +163,7 @@ await eachDatabase(t, async (t, kind) => {
 });
 
 await eachDatabase(t, async (t, kind) => {
-  const ta = await buildTestApp(t, kind, { env: { STAFF_SECOND_FACTOR: 'required', RATE_LIMIT_AUTH_PER_MINUTE: '4' } });
+  const ta = await buildTestApp(t, kind, { env: { STAFF_SECOND_FACTOR: 'required', RATE_LIMIT_AUTH_PER_MINUTE: '4', LOGIN_FAILURES_PER_ADDRESS: '4' } });
 
   await t.test('required: staff without a second factor reach only enrolment until they have one', async (t) => {
     const registrar = await ta.staff('registrar');
