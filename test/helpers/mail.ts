@@ -1,7 +1,7 @@
 import { and, desc, eq } from 'drizzle-orm';
 import { normaliseEmail } from '../../schemas/auth.ts';
-import type { Db } from '../../src/db/client.ts';
-import { notifications } from '../../src/db/schema.ts';
+import { openDatabase, type Db } from '../../src/db/client.ts';
+import { notifications, pendingRegistrations } from '../../src/db/schema.ts';
 
 /**
  * The secret in the link of the newest `template` mail to `recipient` (`token` or `code` from its
@@ -33,4 +33,14 @@ export function secretIn(data: unknown): string {
 export async function mailCount(db: Db, recipient: string, template: string): Promise<number> {
   const rows = await db.select({ id: notifications.id }).from(notifications).where(and(eq(notifications.recipient, normaliseEmail(recipient)), eq(notifications.template, template)));
   return rows.length;
+}
+
+/** The addresses with a registration awaiting verification in a PGlite directory no server holds any more. */
+export async function pendingRegistrationsIn(dataDir: string): Promise<Set<string>> {
+  const database = await openDatabase({ kind: 'pglite', dataDir });
+  try {
+    return new Set((await database.db.select({ email: pendingRegistrations.email }).from(pendingRegistrations)).map((r) => r.email));
+  } finally {
+    await database.close();
+  }
 }
