@@ -7,6 +7,7 @@ import { systemClock, type Clock } from './lib/clock.ts';
 import { createPgCounterStore } from './lib/pg-counter-store.ts';
 import { publicBaseUrl } from './lib/public-url.ts';
 import { openRedisCounterStore } from './lib/redis-counter-store.ts';
+import { loggableUrl } from './lib/loggable-url.ts';
 import { requestIdFrom } from './lib/request-id.ts';
 import { createAuthService } from './modules/auth/auth-service.ts';
 import { createSessionVersions } from './modules/auth/session-versions.ts';
@@ -98,7 +99,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   });
   endConnectionsWhenClosing(app);
   app.addHook('onResponse', async (req, reply) => {
-    req.log.info({ method: req.method, url: req.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
+    req.log.info({ method: req.method, url: loggableUrl(req.url), statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
   });
   const metrics = registerMetrics(app, { database: deps.database });
 

@@ -26,6 +26,16 @@ await eachDatabase(t, async (t, kind) => {
     t.same(await searches(app, '10.0.0.5', () => '203.0.113.8', 1), [200], 'another client behind the proxy has its own count');
   });
 
+  await t.test('TRUST_PROXY=1: failed sign-ins are counted by the address the proxy saw', async (t) => {
+    const { app } = await buildTestApp(t, kind, { env: { TRUST_PROXY: '1', LOGIN_FAILURES_PER_ADDRESS: '2' } });
+    const codes: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const headers = { 'x-forwarded-for': `198.51.100.${i}, 203.0.113.7` };
+      codes.push((await app.inject({ method: 'POST', url: '/v1/auth/login', remoteAddress: '10.0.0.5', headers, payload: { email: 'someone@example.org', password: 'not the password' } })).statusCode);
+    }
+    t.same(codes, [401, 401, 429]);
+  });
+
   await t.test('TRUST_PROXY=2: two proxies, the client is the address the outer one saw', async (t) => {
     const { app } = await buildTestApp(t, kind, { env: { ...env, TRUST_PROXY: '2' } });
     t.same(await searches(app, '10.0.0.6', (i) => `198.51.100.${i}, 203.0.113.7, 10.0.0.5`), refusedAfterLimit);

@@ -1,0 +1,35 @@
+import { Writable } from 'node:stream';
+import t from 'tap';
+import { buildApp } from '../../src/app.ts';
+import { loggableUrl } from '../../src/lib/loggable-url.ts';
+import { JWT_SECRET, testConfig } from '../helpers/app.ts';
+import { freshDatabase } from '../helpers/database.ts';
+
+t.test('loggableUrl replaces the values of code and token, and leaves the rest', async (t) => {
+  t.equal(loggableUrl('/v1/register?q=smith&limit=5'), '/v1/register?q=smith&limit=5');
+  t.equal(loggableUrl('/account/claim?code=abc123'), '/account/claim?code=redacted');
+  t.equal(loggableUrl('/account/reset?lang=cy&token=abc&token=def'), '/account/reset?lang=cy&token=redacted');
+  t.equal(loggableUrl('/health'), '/health');
+});
+
+t.test('the request log line at info never carries a link’s code', async (t) => {
+  const fresh = await freshDatabase('pglite');
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const app = await buildApp(testConfig(), { database: fresh.database, jwtSecret: JWT_SECRET, logger: { level: 'info', stream } });
+  t.teardown(async () => {
+    await app.close();
+    await fresh.drop();
+  });
+  for (const url of ['/account/claim?code=claim-secret-1', '/account/reset?token=reset-secret-2', '/account/verify?token=verify-secret-3', '/setup?code=setup-secret-4']) {
+    await app.inject({ method: 'GET', url });
+    const logged = lines.map((l) => JSON.parse(l) as { msg: string; url?: string }).filter((l) => l.msg === 'request').at(-1);
+    t.equal(logged?.url, url.replace(/=.*/, '=redacted'), url.split('?')[0]!);
+  }
+  t.notOk(lines.some((l) => /secret-\d/.test(l)), 'no line holds a code');
+});
