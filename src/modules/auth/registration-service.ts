@@ -66,7 +66,7 @@ export function createRegistrationService(deps: RegistrationDeps) {
         await tx.delete(pendingRegistrations).where(lte(pendingRegistrations.expiresAt, now));
         const [account] = await tx.select({ id: users.id, fullName: users.fullName }).from(users).where(eq(users.email, email));
         if (account) {
-          await enqueueNotifications(tx, [{ recipient: email, userId: account.id, template: 'registration_account_exists', data: { fullName: account.fullName, resetPage: `${deps.publicUrl()}/account/reset` } }]);
+          await enqueueNotifications(tx, [{ recipient: email, userId: account.id, template: 'registration_account_exists', data: { fullName: account.fullName } }]);
           return;
         }
         const token = newToken();

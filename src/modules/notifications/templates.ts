@@ -76,7 +76,7 @@ export const templates = {
   }),
   registration_account_exists: (d: Data) => ({
     subject: 'Someone tried to register with your email address',
-    text: `Hello ${d.fullName},\n\nSomeone tried to create an account on the SEND Mediator Register with this email address, which already has an account. If it was you, sign in with your password, or if you have forgotten it ask for a password reset at:\n\n${d.resetPage}\n\nIf it was not you, you need do nothing: your account is unchanged.${sign}`,
+    text: `Hello ${d.fullName},\n\nSomeone tried to create an account on the SEND Mediator Register with this email address, which already has an account. If it was you, sign in with your password; if you have forgotten it, ask for a password reset with this email address. If it was not you, you need do nothing: your account is unchanged.${sign}`,
   }),
   password_reset: (d: Data) => ({
     subject: 'Reset your SEND Mediator Register password',
