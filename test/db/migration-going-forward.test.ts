@@ -1,41 +1,12 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import t from 'tap';
-import { openDatabase, queryRows, sql, type Database } from '../../src/db/client.ts';
-import { migrateDatabase, migrationsFolder } from '../../src/db/migrate.ts';
-import { freshDatabase, dbKinds } from '../helpers/database.ts';
-
-/** The migrations folder as it stood before `tag`: a database that ran the old code. */
-function migrationsBefore(tag: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'register-migrations-'));
-  cpSync(migrationsFolder, dir, { recursive: true });
-  const journalFile = join(dir, 'meta', '_journal.json');
-  const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as { entries: Array<{ tag: string }> };
-  journal.entries = journal.entries.slice(0, journal.entries.findIndex((e) => e.tag === tag));
-  writeFileSync(journalFile, JSON.stringify(journal));
-  return dir;
-}
-
-async function oldDatabase(kind: 'pglite' | 'postgres'): Promise<{ database: Database; drop(): Promise<void> }> {
-  const folder = migrationsBefore('0013_members_going_forward');
-  if (kind === 'pglite') {
-    const database = await openDatabase({ kind: 'pglite', dataDir: 'memory://' });
-    await migrateDatabase(database, folder);
-    rmSync(folder, { recursive: true, force: true });
-    return { database, drop: () => database.close() };
-  }
-  // freshDatabase migrates fully; PostgreSQL gets its own empty database migrated the old way instead.
-  const fresh = await freshDatabase('postgres');
-  await fresh.database.db.execute(sql`DROP SCHEMA public CASCADE; DROP SCHEMA drizzle CASCADE; CREATE SCHEMA public`);
-  await migrateDatabase(fresh.database, folder);
-  rmSync(folder, { recursive: true, force: true });
-  return fresh;
-}
+import { queryRows, sql } from '../../src/db/client.ts';
+import { migrateDatabase } from '../../src/db/migrate.ts';
+import { dbKinds } from '../helpers/database.ts';
+import { databaseBefore } from '../helpers/old-database.ts';
 
 for (const kind of dbKinds()) {
   t.test(`${kind}: members imported under the old rule are moved to obligations going forward`, async (t) => {
-    const { database, drop } = await oldDatabase(kind);
+    const { database, drop } = await databaseBefore(kind, '0013_members_going_forward');
     t.teardown(drop);
     const db = database.db;
     // Three grandfathered members as the old import wrote them (obligations from 2025-04-01):
