@@ -99,6 +99,8 @@ export function createAuthService(deps: AuthDeps) {
         await db.transaction((tx) => recordAudit(tx, actorCtx, { action: 'auth.login_failed', entityType: 'user', entityId: user.id }));
         throw unauthorized(INVALID_LOGIN);
       }
+      // Before the second factor: a disabled account must not spend a recovery code.
+      if (user.disabledAt) throw forbidden(ACCOUNT_DISABLED);
       // A missing or wrong code throws before the clear below, so it counts as a failed attempt.
       if (user.totpEnabledAt) {
         if (!deps.secondFactor) throw unauthorized(INVALID_LOGIN);

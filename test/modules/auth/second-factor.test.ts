@@ -127,6 +127,18 @@ await eachDatabase(t, async (t, kind) => {
     t.equal(left.length, 8);
   });
 
+  await t.test('a disabled account is refused before its second factor: no recovery code is spent', async (t) => {
+    const staff = await ta.staff('assessor');
+    const { recoveryCodes: codes } = await enrol(ta, staff.token);
+    const registrar = await ta.staff('registrar');
+    const disabled = await ta.request({ method: 'PUT', url: `/v1/admin/users/${staff.userId}/disabled`, token: registrar.token, payload: { disabled: true, reason: 'left the panel' } });
+    t.equal(disabled.statusCode, 200);
+    const refused = await login(ta, staff.email, codes[0]);
+    t.equal(refused.statusCode, 403);
+    const left = await ta.database.db.select().from(recoveryCodes).where(and(eq(recoveryCodes.userId, staff.userId), isNull(recoveryCodes.usedAt)));
+    t.equal(left.length, 10, 'every recovery code still unused');
+  });
+
   await t.test('a registrar resets another staff member’s second factor, never their own', async (t) => {
     const registrar = await ta.staff('registrar');
     const assessor = await ta.staff('assessor');
