@@ -12,6 +12,13 @@ export function publicBaseUrl(config: Pick<Config, 'PUBLIC_URL' | 'PORT'>, addre
   return `http://${host}:${address.port}`;
 }
 
-/** A page link carrying a single-use secret, e.g. `/account/reset?token=…`. */
-export const accountLink = (base: string, page: 'claim' | 'verify' | 'reset', param: 'code' | 'token', secret: string) =>
-  `${base}/account/${page}?${param}=${encodeURIComponent(secret)}`;
+type AccountPage = 'claim' | 'verify' | 'reset';
+
+/** An account page with no secret, e.g. `/account/reset`, where a reset link is asked for. */
+export const accountPage = (base: string, page: AccountPage) => `${base}/account/${page}`;
+
+/**
+ * A page link carrying a single-use secret, e.g. `/account/reset?code=…`. The query parameter is
+ * `code`, never `token` or the like, which scanners take for a credential in a URL.
+ */
+export const accountLink = (base: string, page: AccountPage, secret: string) => `${accountPage(base, page)}?code=${encodeURIComponent(secret)}`;

@@ -66,8 +66,8 @@ t.test('the account link pages in a real browser', { skip: !existsSync(CHROMIUM)
   });
 
   await t.test('verify: the wrong password is named, the right one creates the account', async (t) => {
-    const { token, email } = await links.verify(PASSWORD);
-    await page.goto(`${plainHttp}/account/verify?token=${token}`);
+    const { code, email } = await links.verify(PASSWORD);
+    await page.goto(`${plainHttp}/account/verify?code=${code}`);
     await page.getByLabel('Password').fill('not the one I chose');
     await submit(page, 'Confirm and create my account');
     t.equal(await page.locator('#password-error').innerText(), 'not the password chosen at registration');
@@ -78,14 +78,14 @@ t.test('the account link pages in a real browser', { skip: !existsSync(CHROMIUM)
   });
 
   await t.test('reset: a new password; the used link then says what to do', async (t) => {
-    const { token, email } = await links.reset();
-    await page.goto(`${plainHttp}/account/reset?token=${token}`);
+    const { code, email } = await links.reset();
+    await page.goto(`${plainHttp}/account/reset?code=${code}`);
     await page.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
     await page.getByLabel('New password again').fill(NEW_PASSWORD);
     await submit(page, 'Set my new password');
     t.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'Your password is changed');
     t.equal((await signIn(email, NEW_PASSWORD)).statusCode, 200);
-    const again = await page.goto(`${plainHttp}/account/reset?token=${token}`);
+    const again = await page.goto(`${plainHttp}/account/reset?code=${code}`);
     t.equal(again?.status(), 410);
     t.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'This password reset link no longer works');
     t.equal(await page.locator('form').count(), 0);
@@ -95,8 +95,8 @@ t.test('the account link pages in a real browser', { skip: !existsSync(CHROMIUM)
     const p = await axeContext.newPage();
     const flows: Array<{ path: string; param: string; secret: string; button: string; wrong: Record<string, string>; right: Record<string, string> }> = [
       { path: '/account/claim', param: 'code', secret: (await links.claim()).code, button: 'Set my password', wrong: { 'New password': 'short' }, right: { 'New password': NEW_PASSWORD, 'New password again': NEW_PASSWORD } },
-      { path: '/account/verify', param: 'token', secret: (await links.verify(PASSWORD)).token, button: 'Confirm and create my account', wrong: { Password: 'not the one' }, right: { Password: PASSWORD } },
-      { path: '/account/reset', param: 'token', secret: (await links.reset()).token, button: 'Set my new password', wrong: { 'New password': 'short' }, right: { 'New password': NEW_PASSWORD, 'New password again': NEW_PASSWORD } },
+      { path: '/account/verify', param: 'code', secret: (await links.verify(PASSWORD)).code, button: 'Confirm and create my account', wrong: { Password: 'not the one' }, right: { Password: PASSWORD } },
+      { path: '/account/reset', param: 'code', secret: (await links.reset()).code, button: 'Set my new password', wrong: { 'New password': 'short' }, right: { 'New password': NEW_PASSWORD, 'New password again': NEW_PASSWORD } },
     ];
     const fill = async (values: Record<string, string>) => {
       for (const [label, value] of Object.entries(values)) await p.getByLabel(label, { exact: true }).fill(value);

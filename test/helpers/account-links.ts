@@ -23,14 +23,14 @@ export function accountLinks(db: Db, now: () => Date) {
     },
     async reset(email = `reset${++seq}@example.org`, password = 'the old password nobody remembers') {
       const [user] = await db.insert(users).values({ email, fullName: `Reset Member ${seq}`, passwordHash: await hashPassword(password) }).returning();
-      const token = newToken();
-      await db.insert(passwordResets).values({ userId: user!.id, tokenHash: hashToken(token), expiresAt: expiry(3_600_000) });
-      return { token, email, userId: user!.id };
+      const code = newToken();
+      await db.insert(passwordResets).values({ userId: user!.id, tokenHash: hashToken(code), expiresAt: expiry(3_600_000) });
+      return { code, email, userId: user!.id };
     },
     async verify(password: string, email = `verify${++seq}@example.org`) {
-      const token = newToken();
-      await db.insert(pendingRegistrations).values({ email, fullName: `New Member ${seq}`, passwordHash: await hashPassword(password), tokenHash: hashToken(token), expiresAt: expiry(2 * DAY_MS) });
-      return { token, email };
+      const code = newToken();
+      await db.insert(pendingRegistrations).values({ email, fullName: `New Member ${seq}`, passwordHash: await hashPassword(password), tokenHash: hashToken(code), expiresAt: expiry(2 * DAY_MS) });
+      return { code, email };
     },
   };
 }

@@ -4,9 +4,9 @@ import { openDatabase, type Db } from '../../src/db/client.ts';
 import { notifications, pendingRegistrations } from '../../src/db/schema.ts';
 
 /**
- * The secret in the link of the newest `template` mail to `recipient` (`token` or `code` from its
- * query), read from the outbox row as the person would read it from the message. The outbox scrubs
- * links once a mail is sent, so this works while the sender is not running (app.inject tests).
+ * The secret in the link of the newest `template` mail to `recipient` (`code` from its query), read
+ * from the outbox row as the person would read it from the message. The outbox scrubs links once a
+ * mail is sent, so this works while the sender is not running (app.inject tests).
  */
 export async function mailedSecret(db: Db, recipient: string, template: string): Promise<string> {
   const [mail] = await db
@@ -19,12 +19,12 @@ export async function mailedSecret(db: Db, recipient: string, template: string):
   return secretIn(mail.data);
 }
 
-/** The secret (`token` or `code`) in the `link` of a mail's data. */
+/** The secret (`code`) in the `link` of a mail's data. */
 export function secretIn(data: unknown): string {
   const link = (data as { link?: string } | null)?.link;
   if (!link) throw new Error(`the mail has no link (sent and scrubbed?): ${JSON.stringify(data)}`);
   const url = new URL(link);
-  const secret = url.searchParams.get('token') ?? url.searchParams.get('code');
+  const secret = url.searchParams.get('code');
   if (!secret) throw new Error(`the link has no secret: ${link}`);
   return secret;
 }

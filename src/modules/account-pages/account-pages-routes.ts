@@ -1,19 +1,20 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
-import { ClaimFormSchema, linkQuery, ResetFormSchema, VerifyFormSchema } from '../../../schemas/account-pages.ts';
+import { ClaimFormSchema, LinkQuerySchema, ResetFormSchema, VerifyFormSchema } from '../../../schemas/account-pages.ts';
 import { HttpProblem } from '../../errors.ts';
 import type { RequestContext } from '../../lib/context.ts';
 import type { createClaimService } from '../auth/claim-service.ts';
 import type { PasswordResetService } from '../auth/password-reset-service.ts';
 import type { RegistrationService } from '../auth/registration-service.ts';
 import { acceptFormPosts, fieldsView, FormBodySchema, sendLinkPage, type FormField } from '../public-pages/link-page.ts';
-import { createFormGuard, isCrossSite } from './form-guard.ts';
+import { createFormGuard, isCrossSite, type FormGuard } from './form-guard.ts';
+import { createResetRequestForm, type ResetRequestForm } from './reset-request-form.ts';
 
 export interface AccountPagesOptions {
   claims: Pick<ReturnType<typeof createClaimService>, 'claim' | 'isLive'>;
   registration: Pick<RegistrationService, 'verify' | 'isLive'>;
-  passwordReset: Pick<PasswordResetService, 'reset' | 'isLive'>;
+  passwordReset: Pick<PasswordResetService, 'request' | 'reset' | 'isLive'>;
   /** The server's secret, from which the form tokens' key is derived. */
   secret: string;
   /** PUBLIC_URL: its host is ours too when checking where a post came from. */
@@ -24,28 +25,30 @@ export interface AccountPagesOptions {
 /** One page opened from an emailed link: what it says, asks and does. */
 interface LinkPage {
   path: string;
-  param: 'code' | 'token';
   /** What the form does, and which email's link opens the page. */
   summary: string;
   mail: string;
   fields: readonly FormField[];
   form: z.ZodType<{ password: string }>;
-  copy: { heading: string; lede: string; button: string; doneHeading: string; doneBefore: string; doneAfter: string; expiredHeading: string; expired: string };
+  copy: { heading: string; lede: string; button: string; doneHeading: string; doneBefore: string; doneAfter: string; expiredHeading: string; expired: string; next?: { href: string; label: string } };
   doneStatus: 200 | 201;
   isLive(secret: string): Promise<boolean>;
   submit(ctx: RequestContext, secret: string, password: string): Promise<{ email: string }>;
+  /** What the page is when opened, or posted, without a code. */
+  withoutCode?: ResetRequestForm;
 }
 
 const NEW_PASSWORD: readonly FormField[] = [
   { name: 'password', label: 'New password', type: 'password', autocomplete: 'new-password', hint: 'At least 12 characters, not easy to guess: a few unrelated words work well' },
   { name: 'confirm', label: 'New password again', type: 'password', autocomplete: 'new-password' },
 ];
+const RESET_AGAIN = { href: '/account/reset', label: 'Ask for a password reset email' };
+const LINK_RETRY = 'Open the link in your email again and fill in the form on that page.';
 
-function linkPages({ claims, registration, passwordReset }: AccountPagesOptions): LinkPage[] {
+function linkPages({ claims, registration, passwordReset }: AccountPagesOptions, guard: FormGuard): LinkPage[] {
   return [
     {
       path: '/account/claim',
-      param: 'code',
       summary: 'Claim a grandfathered account: choose the first password',
       mail: 'claim',
       fields: NEW_PASSWORD,
@@ -59,6 +62,7 @@ function linkPages({ claims, registration, passwordReset }: AccountPagesOptions)
         doneAfter: ' with the password you chose.',
         expiredHeading: 'This claim link no longer works',
         expired: 'It has been used, has expired, or a newer one has been sent. Ask your professional body to send a new claim email, or ask for a password reset email to the address the register has for you.',
+        next: RESET_AGAIN,
       },
       doneStatus: 200,
       isLive: (code) => claims.isLive(code),
@@ -66,7 +70,6 @@ function linkPages({ claims, registration, passwordReset }: AccountPagesOptions)
     },
     {
       path: '/account/verify',
-      param: 'token',
       summary: 'Confirm the email address of a registration and create the account',
       mail: 'verification',
       fields: [{ name: 'password', label: 'Password', type: 'password', autocomplete: 'current-password', hint: 'The password you chose when you registered' }],
@@ -80,15 +83,15 @@ function linkPages({ claims, registration, passwordReset }: AccountPagesOptions)
         doneAfter: ' is confirmed. You can now sign in with it and your password.',
         expiredHeading: 'This confirmation link no longer works',
         expired: 'It has been used or has expired. Register again to get a new link; if you already have an account, sign in, or ask for a password reset email if you have forgotten your password.',
+        next: RESET_AGAIN,
       },
       doneStatus: 201,
-      isLive: (token) => registration.isLive(token),
-      submit: (ctx, token, password) => registration.verify(ctx, { token, password }),
+      isLive: (code) => registration.isLive(code),
+      submit: (ctx, code, password) => registration.verify(ctx, { token: code, password }),
     },
     {
       path: '/account/reset',
-      param: 'token',
-      summary: 'Choose a new password; every session of the account ends',
+      summary: 'Choose a new password; every session of the account ends (without a code: a form to ask for the link)',
       mail: 'password reset',
       fields: NEW_PASSWORD,
       form: ResetFormSchema,
@@ -101,10 +104,12 @@ function linkPages({ claims, registration, passwordReset }: AccountPagesOptions)
         doneAfter: ' with your new password. Every other session of this account has been signed out.',
         expiredHeading: 'This password reset link no longer works',
         expired: 'It has been used, has expired (a link works for one hour), or a newer one has been sent. Use the link in the newest email, or ask for a new one.',
+        next: { href: '/account/reset', label: 'Ask for a new link' },
       },
       doneStatus: 200,
-      isLive: (token) => passwordReset.isLive(token),
-      submit: (ctx, token, password) => passwordReset.reset(ctx, { token, password }),
+      isLive: (code) => passwordReset.isLive(code),
+      submit: (ctx, code, password) => passwordReset.reset(ctx, { token: code, password }),
+      withoutCode: createResetRequestForm(guard, passwordReset),
     },
   ];
 }
@@ -112,7 +117,7 @@ function linkPages({ claims, registration, passwordReset }: AccountPagesOptions)
 /**
  * The pages behind the links in account emails. The link's secret travels only in the query of the
  * first GET and then in a hidden field, never in a redirect; posts need the form's token and must
- * not come from another site.
+ * not come from another site. /account/reset without a code is where a reset link is asked for.
  */
 export const accountPagesRoutes: FastifyPluginAsyncZod<AccountPagesOptions> = async (app, options) => {
   acceptFormPosts(app);
@@ -120,7 +125,7 @@ export const accountPagesRoutes: FastifyPluginAsyncZod<AccountPagesOptions> = as
   const publicHost = options.publicUrl ? new URL(options.publicUrl).host : null;
   const ourHosts = (req: FastifyRequest) => (publicHost ? [req.host, publicHost] : [req.host]);
 
-  for (const page of linkPages(options)) {
+  for (const page of linkPages(options, guard)) {
     const showForm = (reply: FastifyReply, status: number, secret: string, fieldErrors: Record<string, string>, general?: string) => {
       const view = fieldsView(page.fields, {}, fieldErrors);
       return sendLinkPage(reply, status, status >= 400 ? `Error: ${page.copy.heading}` : page.copy.heading, './account', {
@@ -128,7 +133,7 @@ export const accountPagesRoutes: FastifyPluginAsyncZod<AccountPagesOptions> = as
         copy: page.copy,
         action: page.path,
         hidden: [
-          { name: page.param, value: secret },
+          { name: 'code', value: secret },
           { name: 'csrf', value: guard.tokenFor(page.path, secret) },
         ],
         button: page.copy.button,
@@ -140,9 +145,10 @@ export const accountPagesRoutes: FastifyPluginAsyncZod<AccountPagesOptions> = as
 
     app.get(page.path, {
       config: { access: 'public', rateLimit: { max: options.authPerMinute * 6, timeWindow: '1 minute' } },
-      schema: { tags: ['pages'], summary: `${page.summary} (HTML page; the link in the ${page.mail} email)`, querystring: linkQuery(page.param) },
+      schema: { tags: ['pages'], summary: `${page.summary} (HTML page; the link in the ${page.mail} email)`, querystring: LinkQuerySchema },
       handler: async (req, reply) => {
-        const secret = (req.query as Record<string, string>)[page.param] ?? '';
+        const secret = (req.query as { code?: string }).code;
+        if (secret === undefined && page.withoutCode) return page.withoutCode.show(reply);
         return secret && (await page.isLive(secret)) ? showForm(reply, 200, secret, {}) : expired(reply);
       },
     });
@@ -151,11 +157,15 @@ export const accountPagesRoutes: FastifyPluginAsyncZod<AccountPagesOptions> = as
       config: { access: 'public', rateLimit: { max: options.authPerMinute, timeWindow: '1 minute' } },
       schema: { tags: ['pages'], summary: `${page.summary} (HTML form post)`, consumes: ['application/x-www-form-urlencoded'], body: FormBodySchema },
       handler: async (req, reply) => {
-        const { [page.param]: secret = '', csrf, ...values } = req.body;
-        if (isCrossSite(req.headers, ourHosts(req)) || !guard.accepts(page.path, secret, csrf)) {
-          return sendLinkPage(reply, 403, 'Error: This form could not be sent', './account', { state: 'refused' });
+        const { code: secret, csrf, ...values } = req.body;
+        // A post with no code field at all comes from the page's form without a code, if it has one.
+        const other = secret === undefined ? page.withoutCode : undefined;
+        const genuine = other ? other.accepts(values, csrf) : guard.accepts(page.path, secret ?? '', csrf);
+        if (isCrossSite(req.headers, ourHosts(req)) || !genuine) {
+          return sendLinkPage(reply, 403, 'Error: This form could not be sent', './account', { state: 'refused', retry: other?.retry ?? LINK_RETRY });
         }
-        if (!(await page.isLive(secret))) return expired(reply);
+        if (other) return other.submit(req.ctx, reply, values);
+        if (!secret || !(await page.isLive(secret))) return expired(reply);
         const parsed = page.form.safeParse(values);
         if (!parsed.success) {
           const fieldErrors: Record<string, string> = {};

@@ -20,6 +20,8 @@ export function createFormGuard(serverSecret: string) {
   };
 }
 
+export type FormGuard = ReturnType<typeof createFormGuard>;
+
 /**
  * Whether a form post came from another site. Fetch metadata when the browser sends it (only our own
  * origin, or the person's own action, is accepted); else the Origin against our hosts (the one asked

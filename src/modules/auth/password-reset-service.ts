@@ -10,7 +10,7 @@ import type { CounterStore } from '../../lib/counter-store.ts';
 import { passwordWeakness } from '../../lib/password-strength.ts';
 import { hashPassword } from '../../lib/passwords.ts';
 import { createPgCounterStore } from '../../lib/pg-counter-store.ts';
-import { accountLink } from '../../lib/public-url.ts';
+import { accountLink, accountPage } from '../../lib/public-url.ts';
 import { hashToken, newToken } from '../../lib/tokens.ts';
 import { recordAudit } from '../audit/audit-service.ts';
 import { enqueueNotifications } from '../notifications/outbox.ts';
@@ -59,9 +59,10 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
         const now = clock();
         await tx.update(passwordResets).set({ revokedAt: now }).where(and(eq(passwordResets.userId, user.id), isNull(passwordResets.usedAt), isNull(passwordResets.revokedAt)));
         const token = newToken();
+        const base = deps.publicUrl();
         await tx.insert(passwordResets).values({ userId: user.id, tokenHash: hashToken(token), expiresAt: new Date(now.getTime() + RESET_MS) });
         await enqueueNotifications(tx, [
-          { recipient: user.email, userId: user.id, template: 'password_reset', data: { fullName: user.fullName, link: accountLink(deps.publicUrl(), 'reset', 'token', token) } },
+          { recipient: user.email, userId: user.id, template: 'password_reset', data: { fullName: user.fullName, link: accountLink(base, 'reset', token), resetPage: accountPage(base, 'reset') } },
         ]);
         await recordAudit(tx, ctx, { action: 'auth.password_reset_requested', entityType: 'user', entityId: user.id });
       });

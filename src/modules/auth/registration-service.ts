@@ -9,7 +9,7 @@ import type { RequestContext } from '../../lib/context.ts';
 import type { CounterStore } from '../../lib/counter-store.ts';
 import { hashPassword, verifyPassword } from '../../lib/passwords.ts';
 import { createPgCounterStore } from '../../lib/pg-counter-store.ts';
-import { accountLink } from '../../lib/public-url.ts';
+import { accountLink, accountPage } from '../../lib/public-url.ts';
 import { hashToken, newToken } from '../../lib/tokens.ts';
 import { recordAudit } from '../audit/audit-service.ts';
 import { enqueueNotifications } from '../notifications/outbox.ts';
@@ -66,14 +66,14 @@ export function createRegistrationService(deps: RegistrationDeps) {
         await tx.delete(pendingRegistrations).where(lte(pendingRegistrations.expiresAt, now));
         const [account] = await tx.select({ id: users.id, fullName: users.fullName }).from(users).where(eq(users.email, email));
         if (account) {
-          await enqueueNotifications(tx, [{ recipient: email, userId: account.id, template: 'registration_account_exists', data: { fullName: account.fullName } }]);
+          await enqueueNotifications(tx, [{ recipient: email, userId: account.id, template: 'registration_account_exists', data: { fullName: account.fullName, resetPage: accountPage(deps.publicUrl(), 'reset') } }]);
           return;
         }
         const token = newToken();
         const expiresAt = new Date(now.getTime() + ttlMs);
         await tx.insert(pendingRegistrations).values({ email, fullName: input.fullName, passwordHash, tokenHash: hashToken(token), expiresAt });
         await enqueueNotifications(tx, [
-          { recipient: email, template: 'verify_email', data: { fullName: input.fullName, link: accountLink(deps.publicUrl(), 'verify', 'token', token), hours: ttlMs / 3_600_000 } },
+          { recipient: email, template: 'verify_email', data: { fullName: input.fullName, link: accountLink(deps.publicUrl(), 'verify', token), hours: ttlMs / 3_600_000 } },
         ]);
       });
     },

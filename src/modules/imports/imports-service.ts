@@ -47,7 +47,7 @@ export function createImportsService({ db, clock, publicUrl }: { db: Db; clock: 
           FROM json_to_recordset(${JSON.stringify(b.map(({ account, token }) => ({ userId: account.id, tokenHash: hashToken(token) })))}::json) AS x("userId" uuid, "tokenHash" text)`),
     );
     const base = publicUrl();
-    await enqueueNotifications(tx, tokens.map(({ account, token }) => claimMessage(account, accountLink(base, 'claim', 'code', token), expiresAt)));
+    await enqueueNotifications(tx, tokens.map(({ account, token }) => claimMessage(account, accountLink(base, 'claim', token), expiresAt)));
   }
 
   return {

@@ -76,11 +76,11 @@ export const templates = {
   }),
   registration_account_exists: (d: Data) => ({
     subject: 'Someone tried to register with your email address',
-    text: `Hello ${d.fullName},\n\nSomeone tried to create an account on the SEND Mediator Register with this email address, which already has an account. If it was you, sign in with your password; if you have forgotten it, ask for a password reset with this email address. If it was not you, you need do nothing: your account is unchanged.${sign}`,
+    text: `Hello ${d.fullName},\n\nSomeone tried to create an account on the SEND Mediator Register with this email address, which already has an account. If it was you, sign in with your password; if you have forgotten it, ask for a password reset link here:\n\n${d.resetPage}\n\nIf it was not you, you need do nothing: your account is unchanged.${sign}`,
   }),
   password_reset: (d: Data) => ({
     subject: 'Reset your SEND Mediator Register password',
-    text: `Hello ${d.fullName},\n\nSomeone, probably you, asked to reset the password of your account on the SEND Mediator Register. To choose a new password, open this single-use link within one hour:\n\n${d.link}\n\nSetting a new password signs you out everywhere. If you did not ask for this, ignore this email: your password is unchanged.${sign}`,
+    text: `Hello ${d.fullName},\n\nSomeone, probably you, asked to reset the password of your account on the SEND Mediator Register. To choose a new password, open this single-use link within one hour:\n\n${d.link}\n\nSetting a new password signs you out everywhere. If the link has expired, ask for a new one at ${d.resetPage}\n\nIf you did not ask for this, ignore this email: your password is unchanged.${sign}`,
   }),
 } satisfies Record<string, Render>;
 

@@ -76,33 +76,33 @@ await eachDatabase(t, async (t, kind) => {
   });
 
   await t.test('the link never leaves the page: no redirects, no framing by other sites', async (t) => {
-    const { token } = await links.reset();
-    const page = await ta.request({ method: 'GET', url: `/account/reset?token=${token}` });
+    const { code } = await links.reset();
+    const page = await ta.request({ method: 'GET', url: `/account/reset?code=${code}` });
     const csrf = hiddenField(page, 'csrf')!;
     t.equal(page.headers['x-frame-options'], 'SAMEORIGIN');
     t.match(page.headers['content-security-policy'], /frame-ancestors 'self'/);
     t.match(page.headers['content-security-policy'], /script-src 'self'/);
     const answers = [
       page,
-      await ta.request(formPost('/account/reset', { token, csrf, password: 'short', confirm: 'short' })),
-      await ta.request(formPost('/account/reset', { token, password: NEW_PASSWORD, confirm: NEW_PASSWORD })),
-      await ta.request(formPost('/account/reset', { token, csrf, password: NEW_PASSWORD, confirm: NEW_PASSWORD })),
-      await ta.request({ method: 'GET', url: `/account/reset?token=${token}` }),
+      await ta.request(formPost('/account/reset', { code, csrf, password: 'short', confirm: 'short' })),
+      await ta.request(formPost('/account/reset', { code, password: NEW_PASSWORD, confirm: NEW_PASSWORD })),
+      await ta.request(formPost('/account/reset', { code, csrf, password: NEW_PASSWORD, confirm: NEW_PASSWORD })),
+      await ta.request({ method: 'GET', url: `/account/reset?code=${code}` }),
     ];
     t.same(answers.map((a) => a.statusCode), [200, 400, 403, 200, 410]);
     for (const a of answers) {
       t.equal(a.headers.location, undefined, 'no Location header');
       t.equal(a.headers['cache-control'], 'no-store');
       t.equal(a.headers['referrer-policy'], 'no-referrer');
-      t.ok(a.body.split(token).length - 1 <= 1, 'the token at most once, in the hidden field');
-      if (a.body.includes(token)) t.equal(hiddenField(a, 'token'), token);
+      t.ok(a.body.split(code).length - 1 <= 1, 'the code at most once, in the hidden field');
+      if (a.body.includes(code)) t.equal(hiddenField(a, 'code'), code);
     }
   });
 });
 
 t.test('what the services answer becomes a page, never a 500', async (t) => {
   let outcome: () => Promise<{ claimed: true; email: string }> = async () => ({ claimed: true, email: 'x@example.org' });
-  const live = { isLive: async () => true, claim: () => outcome(), verify: () => outcome(), reset: () => outcome() };
+  const live = { isLive: async () => true, claim: () => outcome(), verify: () => outcome(), reset: () => outcome(), request: async () => {} };
   const app = Fastify().withTypeProvider();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -110,7 +110,7 @@ t.test('what the services answer becomes a page, never a 500', async (t) => {
   await app.register(accountPagesRoutes, { claims: live, registration: live, passwordReset: live, secret: JWT_SECRET, publicUrl: undefined, authPerMinute: 10 });
   t.teardown(() => app.close());
   const csrf = createFormGuard(JWT_SECRET).tokenFor('/account/verify', 'secret');
-  const post = () => app.inject(formPost('/account/verify', { token: 'secret', csrf, password: 'what I typed' }));
+  const post = () => app.inject(formPost('/account/verify', { code: 'secret', csrf, password: 'what I typed' }));
 
   outcome = async () => Promise.reject(badRequest('spent', [{ in: 'body', field: 'token', message: 'not a valid verification link' }]));
   const spent = await post();

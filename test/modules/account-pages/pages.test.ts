@@ -51,6 +51,7 @@ await eachDatabase(t, async (t, kind) => {
     t.equal(spent.statusCode, 410, 'the link works once');
     t.match(spent.body, /This claim link no longer works/);
     t.match(spent.body, /Ask your professional body to send a new claim email/, 'and says what to do instead');
+    t.match(spent.body, /<a href="\/account\/reset">Ask for a password reset email<\/a>/, 'with a link to ask for a reset');
     t.notMatch(spent.body, /<form/, 'without a form');
     const replay = await ta.request(formPost('/account/claim', { code, csrf, password: 'another harbour violet tram', confirm: 'another harbour violet tram' }));
     t.equal(replay.statusCode, 410, 'a replayed form changes nothing');
@@ -58,69 +59,70 @@ await eachDatabase(t, async (t, kind) => {
   });
 
   await t.test('the verify page: the password chosen at registration creates the account', async (t) => {
-    const { token, email } = await links.verify(PASSWORD);
-    const { page, csrf } = await open(`/account/verify?token=${token}`);
+    const { code, email } = await links.verify(PASSWORD);
+    const { page, csrf } = await open(`/account/verify?code=${code}`);
     t.equal(page.statusCode, 200);
     t.equal(page.headers['cache-control'], 'no-store');
     t.equal(page.headers['referrer-policy'], 'no-referrer');
     t.match(page.body, /<h1>Confirm your email address<\/h1>/);
     t.match(page.body, /autocomplete="current-password"/);
-    t.equal(occurrences(page.body, token), 1);
+    t.equal(occurrences(page.body, code), 1);
 
-    const wrong = await ta.request(formPost('/account/verify', { token, csrf, password: 'not what I registered with' }));
+    const wrong = await ta.request(formPost('/account/verify', { code, csrf, password: 'not what I registered with' }));
     t.equal(wrong.statusCode, 400);
     t.match(wrong.body, /id="password-error">not the password chosen at registration</, 'the wrong password is named next to the field');
     t.equal((await signIn(email, PASSWORD)).statusCode, 401, 'no account yet');
-    const empty = await ta.request(formPost('/account/verify', { token, csrf, password: '' }));
+    const empty = await ta.request(formPost('/account/verify', { code, csrf, password: '' }));
     t.equal(empty.statusCode, 400);
     t.match(empty.body, /enter the password you chose when registering/);
 
-    const done = await ta.request(formPost('/account/verify', { token, csrf, password: PASSWORD }));
+    const done = await ta.request(formPost('/account/verify', { code, csrf, password: PASSWORD }));
     t.equal(done.statusCode, 201);
     t.match(done.body, new RegExp(`Your email address <strong>${email}</strong> is confirmed`));
     t.equal((await signIn(email, PASSWORD)).statusCode, 200, 'the account exists and signs in');
-    t.equal((await ta.request({ method: 'GET', url: `/account/verify?token=${token}` })).statusCode, 410);
+    t.equal((await ta.request({ method: 'GET', url: `/account/verify?code=${code}` })).statusCode, 410);
   });
 
   await t.test('the reset page: a new password, and every other session ends', async (t) => {
-    const { token, email } = await links.reset(undefined, PASSWORD);
+    const { code, email } = await links.reset(undefined, PASSWORD);
     const before = (await signIn(email, PASSWORD)).json() as { refreshToken: string };
-    const { page, csrf } = await open(`/account/reset?token=${token}`);
+    const { page, csrf } = await open(`/account/reset?code=${code}`);
     t.equal(page.statusCode, 200);
     t.equal(page.headers['cache-control'], 'no-store');
     t.equal(page.headers['referrer-policy'], 'no-referrer');
     t.match(page.body, /<h1>Choose a new password<\/h1>/);
-    t.equal(occurrences(page.body, token), 1);
+    t.equal(occurrences(page.body, code), 1);
 
-    const weak = await ta.request(formPost('/account/reset', { token, csrf, password: `${email}1`, confirm: `${email}1` }));
+    const weak = await ta.request(formPost('/account/reset', { code, csrf, password: `${email}1`, confirm: `${email}1` }));
     t.equal(weak.statusCode, 400, 'the service refuses a password made of the email');
     t.match(weak.body, /id="password-error"/);
     t.equal(occurrences(weak.body, `${email}1`), 0);
 
-    const done = await ta.request(formPost('/account/reset', { token, csrf, password: NEW_PASSWORD, confirm: NEW_PASSWORD }));
+    const done = await ta.request(formPost('/account/reset', { code, csrf, password: NEW_PASSWORD, confirm: NEW_PASSWORD }));
     t.equal(done.statusCode, 200);
     t.match(done.body, /Every other session of this account has been signed out/);
     t.equal((await signIn(email, NEW_PASSWORD)).statusCode, 200);
     t.equal((await signIn(email, PASSWORD)).statusCode, 401, 'the old password stops working');
     t.equal((await ta.request({ method: 'POST', url: '/v1/auth/refresh', payload: { refreshToken: before.refreshToken } })).statusCode, 401, 'the old session ends');
-    t.equal((await ta.request({ method: 'GET', url: `/account/reset?token=${token}` })).statusCode, 410);
+    t.equal((await ta.request({ method: 'GET', url: `/account/reset?code=${code}` })).statusCode, 410);
   });
 
   await t.test('unknown, empty and expired links show no form', async (t) => {
     const claim = await links.claim();
     const reset = await links.reset();
     const verify = await links.verify(PASSWORD);
-    for (const url of ['/account/claim?code=made-up', '/account/claim', '/account/verify?token=made-up', '/account/reset?token=', `/account/reset?token=${'x'.repeat(5000)}`]) {
+    for (const url of ['/account/claim?code=made-up', '/account/claim', '/account/verify', '/account/verify?code=made-up', '/account/reset?code=', `/account/reset?code=${'x'.repeat(5000)}`]) {
       const res = await ta.request({ method: 'GET', url });
       t.equal(res.statusCode, 410, url.slice(0, 40));
       t.match(res.headers['content-type'], /^text\/html/);
       t.notMatch(res.body, /<form/);
     }
     ta.clock.advanceDays(31);
-    for (const url of [`/account/claim?code=${claim.code}`, `/account/reset?token=${reset.token}`, `/account/verify?token=${verify.token}`]) {
+    for (const url of [`/account/claim?code=${claim.code}`, `/account/reset?code=${reset.code}`, `/account/verify?code=${verify.code}`]) {
       const res = await ta.request({ method: 'GET', url });
       t.equal(res.statusCode, 410, `expired: ${url.slice(0, 16)}`);
       t.match(res.body, /no longer works/);
+      t.match(res.body, /<a href="\/account\/reset">/, 'with a link to ask for a new reset link');
     }
   });
 });

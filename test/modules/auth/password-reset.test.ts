@@ -3,6 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import { auditEvents, notifications, passwordResets, users } from '../../../src/db/schema.ts';
 import { hashToken } from '../../../src/lib/tokens.ts';
 import { createPasswordResetService } from '../../../src/modules/auth/password-reset-service.ts';
+import { renderTemplate } from '../../../src/modules/notifications/templates.ts';
 import { buildTestApp, eachDatabase, PASSWORD } from '../../helpers/app.ts';
 import { mailCount, mailedSecret, secretIn } from '../../helpers/mail.ts';
 
@@ -34,8 +35,9 @@ await eachDatabase(t, async (t, kind) => {
     t.equal(await mailCount(db, staff.email, 'password_reset'), 1, 'so does staff');
     t.equal(await mailCount(db, 'nobody.here@example.org', 'password_reset'), 0, 'an unknown address gets nothing');
     const mail = (await db.select().from(notifications).where(and(eq(notifications.recipient, m.email), eq(notifications.template, 'password_reset'))))[0]!.data as Record<string, unknown>;
-    t.match(mail.link, /^http:\/\/127\.0\.0\.1:3000\/account\/reset\?token=[\w-]{43}$/, 'a link to the reset page');
-    t.same(Object.keys(mail).sort(), ['fullName', 'link'], 'the token is only in the link');
+    t.match(mail.link, /^http:\/\/127\.0\.0\.1:3000\/account\/reset\?code=[\w-]{43}$/, 'a link to the reset page');
+    t.same(Object.keys(mail).sort(), ['fullName', 'link', 'resetPage'], 'the code is only in the link');
+    t.match(renderTemplate('password_reset', mail).text, /If the link has expired, ask for a new one at http:\/\/127\.0\.0\.1:3000\/account\/reset\n/, 'and where to ask again');
     const [audit] = await db.select().from(auditEvents).where(and(eq(auditEvents.entityId, m.userId), eq(auditEvents.action, 'auth.password_reset_requested')));
     t.ok(audit, 'the request is audited');
   });

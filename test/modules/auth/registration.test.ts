@@ -1,8 +1,9 @@
 import t from 'tap';
-import { count, eq } from 'drizzle-orm';
-import { auditEvents, mediators, pendingRegistrations, users } from '../../../src/db/schema.ts';
+import { and, count, eq } from 'drizzle-orm';
+import { auditEvents, mediators, notifications, pendingRegistrations, users } from '../../../src/db/schema.ts';
 import { hashToken } from '../../../src/lib/tokens.ts';
 import { createRegistrationService } from '../../../src/modules/auth/registration-service.ts';
+import { renderTemplate } from '../../../src/modules/notifications/templates.ts';
 import { buildTestApp, eachDatabase, PASSWORD } from '../../helpers/app.ts';
 import { mailCount, mailedSecret } from '../../helpers/mail.ts';
 
@@ -29,6 +30,11 @@ await eachDatabase(t, async (t, kind) => {
       t.equal(await mailCount(db, email, 'registration_account_exists'), 1, `${email}: told someone tried, instead`);
       t.equal((await db.select().from(pendingRegistrations).where(eq(pendingRegistrations.email, email))).length, 0, `${email}: nothing pending`);
     }
+    const mailed = async (email: string, template: string) =>
+      (await db.select().from(notifications).where(and(eq(notifications.recipient, email), eq(notifications.template, template))))[0]!.data as Record<string, unknown>;
+    t.match((await mailed('new.person@example.org', 'verify_email')).link, /^http:\/\/127\.0\.0\.1:3000\/account\/verify\?code=[\w-]{43}$/, 'a link to the verify page');
+    const exists = renderTemplate('registration_account_exists', await mailed(m.email, 'registration_account_exists'));
+    t.match(exists.text, /forgotten it, ask for a password reset link here:\n\nhttp:\/\/127\.0\.0\.1:3000\/account\/reset\n/, 'the owner is sent to the page that asks for a reset link');
   });
 
   await t.test('no account exists until the link is followed: no sign-in, so no application', async (t) => {
