@@ -5,6 +5,7 @@ import { defineComplianceRun } from './compliance-run.ts';
 import { describeFailure, print, type CliContext } from './context.ts';
 import { defineCreateAdmin } from './create-admin.ts';
 import { defineImportGrandfathered } from './import-grandfathered.ts';
+import { defineResetSecondFactor } from './reset-second-factor.ts';
 import { defineSeed } from './seed.ts';
 
 /**
@@ -44,6 +45,7 @@ otherwise the embedded database in DATA_DIR (default ./data), held by one proces
 Exit code: 0 on success, 1 when the command fails, 2 when the command line is wrong.`,
     );
   defineCreateAdmin(program, ctx);
+  defineResetSecondFactor(program, ctx);
   defineImportGrandfathered(program, ctx);
   defineComplianceRun(program, ctx);
   defineAuditVerify(program, ctx);

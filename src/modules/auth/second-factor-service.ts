@@ -144,26 +144,34 @@ export function createSecondFactorService({ db, clock, counters, keyMaterial }: 
       throw secondFactorNeeded('The code is not correct or was already used; send the current code from the authenticator app, or an unused recovery code, as otp.');
     },
 
-    /** For a staff member who lost their device: off, secret and recovery codes gone, sessions ended. */
+    /** For a staff member who lost their device: another registrar resets it. */
     async reset(ctx: RequestContext, userId: string) {
       if (userId === ctx.actor.id) throw forbidden('You cannot reset your own second factor; ask another registrar.');
-      await db.transaction(async (tx) => {
-        const [before] = await tx.select().from(users).where(eq(users.id, userId)).for('update');
-        if (!before) throw notFound('The user');
-        if (!before.totpSecret && !before.totpEnabledAt) throw notFound('A second factor for this account');
-        const now = clock();
-        await tx.update(users).set({ totpSecret: null, totpEnabledAt: null, updatedAt: now }).where(eq(users.id, userId));
-        await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId));
-        await tx.update(refreshTokens).set({ revokedAt: now }).where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt)));
-        await recordAudit(tx, ctx, {
-          action: 'auth.totp_reset',
-          entityType: 'user',
-          entityId: userId,
-          before: { enabledAt: before.totpEnabledAt?.toISOString() ?? null },
-        });
-      });
+      await resetSecondFactor(db, clock, ctx, userId);
     },
   };
 }
 
 export type SecondFactorService = ReturnType<typeof createSecondFactorService>;
+
+/**
+ * Off, secret and recovery codes gone, sessions ended, audited. Needs no key: the CLI runs it for
+ * the last registrar, whom nobody else can reset.
+ */
+export async function resetSecondFactor(db: Db, clock: Clock, ctx: RequestContext, userId: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    const [before] = await tx.select().from(users).where(eq(users.id, userId)).for('update');
+    if (!before) throw notFound('The user');
+    if (!before.totpSecret && !before.totpEnabledAt) throw notFound('A second factor for this account');
+    const now = clock();
+    await tx.update(users).set({ totpSecret: null, totpEnabledAt: null, updatedAt: now }).where(eq(users.id, userId));
+    await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId));
+    await tx.update(refreshTokens).set({ revokedAt: now }).where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt)));
+    await recordAudit(tx, ctx, {
+      action: 'auth.totp_reset',
+      entityType: 'user',
+      entityId: userId,
+      before: { enabledAt: before.totpEnabledAt?.toISOString() ?? null },
+    });
+  });
+}
