@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { check, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { bodyEnum, citext, createdAt, roleEnum, updatedAt } from './columns.ts';
 
 export const users = pgTable(
@@ -60,27 +60,6 @@ export const pendingRegistrations = pgTable(
     createdAt: createdAt(),
   },
   (t) => [index('pending_registrations_email_idx').on(t.email), index('pending_registrations_expires_idx').on(t.expiresAt)],
-);
-
-/** Single-use password reset tokens (stored hashed). */
-export const passwordResets = pgTable(
-  'password_resets',
-  {
-    id: uuid('id').primaryKey().defaultRandom(),
-    userId: uuid('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
-    tokenHash: text('token_hash').notNull().unique(),
-    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
-    usedAt: timestamp('used_at', { withTimezone: true, mode: 'date' }),
-    revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
-    createdAt: createdAt(),
-  },
-  (t) => [
-    // At most one live token per account: a new request revokes the old one first.
-    uniqueIndex('password_resets_one_live').on(t.userId).where(sql`used_at IS NULL AND revoked_at IS NULL`),
-    index('password_resets_user_idx').on(t.userId),
-  ],
 );
 
 /** One-time recovery codes (stored hashed) for a staff account's second factor. */
