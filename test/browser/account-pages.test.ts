@@ -5,6 +5,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import t from 'tap';
 import { accountLinks } from '../helpers/account-links.ts';
 import { buildTestApp, PASSWORD } from '../helpers/app.ts';
+import { mailedSecret } from '../helpers/mail.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url).pathname;
@@ -89,31 +90,57 @@ t.test('the account link pages in a real browser', { skip: !existsSync(CHROMIUM)
     t.equal(again?.status(), 410);
     t.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'This password reset link no longer works');
     t.equal(await page.locator('form').count(), 0);
+    await Promise.all([page.waitForEvent('load'), page.getByRole('link', { name: 'Ask for a new link' }).click()]);
+    t.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'Forgotten your password?', 'the spent link leads to where a new one is asked for');
+  });
+
+  await t.test('forgotten password: the request form mails a link that sets a new password', async (t) => {
+    const { email } = await links.reset();
+    await page.goto(`${plainHttp}/account/reset`);
+    t.match(await page.title(), /^Forgotten your password\?/);
+    await page.getByLabel('Email address').fill('not an address');
+    await submit(page, 'Send me a link');
+    t.equal(await page.locator('#email-error').innerText(), 'enter an email address, like name@example.org');
+    t.equal(await page.getByLabel('Email address').inputValue(), 'not an address', 'what was typed is kept');
+    await page.getByLabel('Email address').fill(email);
+    await submit(page, 'Send me a link');
+    t.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'Check your email', 'posted from plain http: the form token carries it');
+    t.match(await page.locator('main').innerText(), /If an account uses .+, we have sent it a link/);
+    await page.goto(`${plainHttp}/account/reset?code=${await mailedSecret(ta.database.db, email, 'password_reset')}`);
+    await page.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
+    await page.getByLabel('New password again').fill(NEW_PASSWORD);
+    await submit(page, 'Set my new password');
+    t.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'Your password is changed');
+    t.equal((await signIn(email, NEW_PASSWORD)).statusCode, 200);
   });
 
   await t.test('axe finds no WCAG 2.2 AA violations on the form, its errors and the answers', async (t) => {
     const p = await axeContext.newPage();
-    const flows: Array<{ path: string; param: string; secret: string; button: string; wrong: Record<string, string>; right: Record<string, string> }> = [
-      { path: '/account/claim', param: 'code', secret: (await links.claim()).code, button: 'Set my password', wrong: { 'New password': 'short' }, right: { 'New password': NEW_PASSWORD, 'New password again': NEW_PASSWORD } },
-      { path: '/account/verify', param: 'code', secret: (await links.verify(PASSWORD)).code, button: 'Confirm and create my account', wrong: { Password: 'not the one' }, right: { Password: PASSWORD } },
-      { path: '/account/reset', param: 'code', secret: (await links.reset()).code, button: 'Set my new password', wrong: { 'New password': 'short' }, right: { 'New password': NEW_PASSWORD, 'New password again': NEW_PASSWORD } },
+    // `spent`: the page once more after the answer, when a link opened it.
+    const flows: Array<{ url: string; button: string; wrong: Record<string, string>; right: Record<string, string>; spent: boolean }> = [
+      { url: `/account/claim?code=${(await links.claim()).code}`, button: 'Set my password', wrong: { 'New password': 'short' }, right: { 'New password': NEW_PASSWORD, 'New password again': NEW_PASSWORD }, spent: true },
+      { url: `/account/verify?code=${(await links.verify(PASSWORD)).code}`, button: 'Confirm and create my account', wrong: { Password: 'not the one' }, right: { Password: PASSWORD }, spent: true },
+      { url: `/account/reset?code=${(await links.reset()).code}`, button: 'Set my new password', wrong: { 'New password': 'short' }, right: { 'New password': NEW_PASSWORD, 'New password again': NEW_PASSWORD }, spent: true },
+      { url: '/account/reset', button: 'Send me a link', wrong: { 'Email address': 'not an address' }, right: { 'Email address': (await links.reset()).email }, spent: false },
     ];
     const fill = async (values: Record<string, string>) => {
       for (const [label, value] of Object.entries(values)) await p.getByLabel(label, { exact: true }).fill(value);
     };
     for (const f of flows) {
-      await p.goto(`${loopback}${f.path}?${f.param}=${f.secret}`);
-      t.same(await axeViolations(p), [], `${f.path}: the form`);
+      const name = f.url.slice(0, 16);
+      await p.goto(`${loopback}${f.url}`);
+      t.same(await axeViolations(p), [], `${name}: the form`);
       await fill(f.wrong);
       await submit(p, f.button);
-      t.equal(await p.locator('.error-summary').count(), 1, `${f.path}: the error state`);
-      t.same(await axeViolations(p), [], `${f.path}: the error state`);
+      t.equal(await p.locator('.error-summary').count(), 1, `${name}: the error state`);
+      t.same(await axeViolations(p), [], `${name}: the error state`);
       await fill(f.right);
       await submit(p, f.button);
-      t.equal(await p.locator('form').count(), 0, `${f.path}: done`);
-      t.same(await axeViolations(p), [], `${f.path}: the answer`);
-      await p.goto(`${loopback}${f.path}?${f.param}=${f.secret}`);
-      t.same(await axeViolations(p), [], `${f.path}: the spent link`);
+      t.equal(await p.locator('form').count(), 0, `${name}: done`);
+      t.same(await axeViolations(p), [], `${name}: the answer`);
+      if (!f.spent) continue;
+      await p.goto(`${loopback}${f.url}`);
+      t.same(await axeViolations(p), [], `${name}: the spent link`);
     }
     // A form whose token was tampered with: the refusal page.
     const { code } = await links.claim();
