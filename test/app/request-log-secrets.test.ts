@@ -26,7 +26,7 @@ t.test('the request log line at info never carries a link’s code', async (t) =
     await app.close();
     await fresh.drop();
   });
-  for (const url of ['/account/claim?code=claim-secret-1', '/account/reset?token=reset-secret-2', '/account/verify?token=verify-secret-3', '/setup?code=setup-secret-4']) {
+  for (const url of ['/account/claim?code=claim-secret-1', '/account/reset?code=reset-secret-2', '/account/verify?code=verify-secret-3', '/setup?code=setup-secret-4']) {
     await app.inject({ method: 'GET', url });
     const logged = lines.map((l) => JSON.parse(l) as { msg: string; url?: string }).filter((l) => l.msg === 'request').at(-1);
     t.equal(logged?.url, url.replace(/=.*/, '=redacted'), url.split('?')[0]!);
