@@ -1,4 +1,6 @@
+import { eq } from 'drizzle-orm';
 import t from 'tap';
+import { users } from '../../../src/db/schema.ts';
 import { buildTestApp, eachDatabase, PASSWORD } from '../../helpers/app.ts';
 import { accountLinks, formPost, hiddenField } from '../../helpers/account-links.ts';
 
@@ -55,6 +57,21 @@ await eachDatabase(t, async (t, kind) => {
     t.notMatch(spent.body, /<form/, 'without a form');
     const replay = await ta.request(formPost('/account/claim', { code, csrf, password: 'another harbour violet tram', confirm: 'another harbour violet tram' }));
     t.equal(replay.statusCode, 410, 'a replayed form changes nothing');
+    t.equal((await signIn(email, NEW_PASSWORD)).statusCode, 200);
+  });
+
+  await t.test('the claim page refuses a password made of the member’s own name, next to the field, and the link still works', async (t) => {
+    const { code, email, userId } = await links.claim('g1@t.example');
+    await ta.database.db.update(users).set({ fullName: 'Gina Grand' }).where(eq(users.id, userId));
+    const { csrf } = await open(`/account/claim?code=${code}`);
+    const own = await ta.request(formPost('/account/claim', { code, csrf, password: 'gina grand 2019', confirm: 'gina grand 2019' }));
+    t.equal(own.statusCode, 400);
+    t.match(own.body, /<span class="error-message" id="password-error">is too easy to guess \(It contains your own name or email address/);
+    t.equal(occurrences(own.body, 'gina grand 2019'), 0, 'the password is never sent back');
+    t.equal(hiddenField(own, 'code'), code, 'the form still carries the code');
+    t.equal((await signIn(email, 'gina grand 2019')).statusCode, 401, 'not set');
+    const done = await ta.request(formPost('/account/claim', { code, csrf, password: NEW_PASSWORD, confirm: NEW_PASSWORD }));
+    t.equal(done.statusCode, 200, 'the same link then takes a good password');
     t.equal((await signIn(email, NEW_PASSWORD)).statusCode, 200);
   });
 
