@@ -3,10 +3,10 @@ import { normaliseEmail } from '../../../schemas/auth.ts';
 import type { Db } from '../../db/client.ts';
 import { claimTokens, passwordResets, refreshTokens, users } from '../../db/schema.ts';
 import { badRequest } from '../../errors.ts';
-import { createAttemptLimiter } from '../../lib/attempt-limiter.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { RequestContext } from '../../lib/context.ts';
 import type { CounterStore } from '../../lib/counter-store.ts';
+import { createMailLimiter } from '../../lib/mail-limiter.ts';
 import { passwordWeakness } from '../../lib/password-strength.ts';
 import { hashPassword } from '../../lib/passwords.ts';
 import { createPgCounterStore } from '../../lib/pg-counter-store.ts';
@@ -25,8 +25,11 @@ export interface PasswordResetDeps {
 }
 
 const RESET_MS = 3_600_000;
-/** Reset mails one address may receive per hour; further requests answer the same and send nothing. */
-const REQUESTS_PER_ADDRESS_PER_HOUR = 3;
+/**
+ * Reset mails one address may receive an hour: 3 asked for from one network, 10 from all together
+ * (see mail-limiter.ts for the worst case); further requests answer the same and send nothing.
+ */
+const MAIL_LIMITS = { perNetwork: 3, perAddress: 10, windowMs: RESET_MS };
 // One answer for used, expired, revoked and unknown links: the reply must not say which links exist.
 const INVALID_RESET = 'This password reset link is not valid: it may have been used already, been replaced by a newer one or have expired. Ask for a new one.';
 const invalidToken = () => badRequest(INVALID_RESET, [{ in: 'body', field: 'token', message: 'not a valid password reset link' }]);
@@ -37,11 +40,7 @@ const invalidToken = () => badRequest(INVALID_RESET, [{ in: 'body', field: 'toke
  */
 export function createPasswordResetService(deps: PasswordResetDeps) {
   const { db, clock } = deps;
-  const perAddress = createAttemptLimiter(deps.counters ?? createPgCounterStore(db, clock), {
-    name: 'password-reset',
-    max: REQUESTS_PER_ADDRESS_PER_HOUR,
-    windowMs: RESET_MS,
-  });
+  const mails = createMailLimiter(deps.counters ?? createPgCounterStore(db, clock), 'password-reset', MAIL_LIMITS);
 
   const live = (tokenHash: string) =>
     and(eq(passwordResets.tokenHash, tokenHash), isNull(passwordResets.usedAt), isNull(passwordResets.revokedAt), gt(passwordResets.expiresAt, clock()));
@@ -51,7 +50,7 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
     async request(ctx: RequestContext, email: string): Promise<void> {
       const key = normaliseEmail(email);
       // Counted for every address, known or not, so the limit itself reveals nothing.
-      if ((await perAddress.take(key)) > 0) return;
+      if (!(await mails.allows(key, ctx.ip))) return;
       await db.transaction(async (tx) => {
         // Locked so two concurrent requests revoke and issue in turn (one live link per account).
         const [user] = await tx.select().from(users).where(eq(users.email, key)).for('update');

@@ -3,10 +3,10 @@ import { normaliseEmail } from '../../../schemas/auth.ts';
 import type { Db } from '../../db/client.ts';
 import { mediators, pendingRegistrations, users } from '../../db/schema.ts';
 import { badRequest, conflict } from '../../errors.ts';
-import { createAttemptLimiter } from '../../lib/attempt-limiter.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { RequestContext } from '../../lib/context.ts';
 import type { CounterStore } from '../../lib/counter-store.ts';
+import { createMailLimiter } from '../../lib/mail-limiter.ts';
 import { hashPassword, verifyPassword } from '../../lib/passwords.ts';
 import { createPgCounterStore } from '../../lib/pg-counter-store.ts';
 import { accountLink, accountPage } from '../../lib/public-url.ts';
@@ -30,8 +30,11 @@ const INVALID_LINK = 'This verification link is not valid: it may have been used
 const WRONG_PASSWORD = 'This is not the password chosen when registering with this link. If you did not register, ignore the email; to register yourself, register again.';
 const ACCOUNT_EXISTS = 'An account with this email already exists; sign in or reset your password.';
 
-/** Mails (verification links or "you already have an account") one address may receive per hour. */
-const MAILS_PER_ADDRESS_PER_HOUR = 3;
+/**
+ * Mails (verification links or "you already have an account") one address may receive an hour: 3
+ * asked for from one network, 10 from all together (see mail-limiter.ts for the worst case).
+ */
+const MAIL_LIMITS = { perNetwork: 3, perAddress: 10, windowMs: 3_600_000 };
 
 /**
  * Registration proves ownership of the email before any account exists: a registration is only a
@@ -41,11 +44,7 @@ const MAILS_PER_ADDRESS_PER_HOUR = 3;
 export function createRegistrationService(deps: RegistrationDeps) {
   const { db, clock } = deps;
   const ttlMs = (deps.ttlHours ?? 48) * 3_600_000;
-  const mailsPerAddress = createAttemptLimiter(deps.counters ?? createPgCounterStore(db, clock), {
-    name: 'registration-mail',
-    max: MAILS_PER_ADDRESS_PER_HOUR,
-    windowMs: 3_600_000,
-  });
+  const mails = createMailLimiter(deps.counters ?? createPgCounterStore(db, clock), 'registration-mail', MAIL_LIMITS);
 
   const live = (tokenHash: string) => and(eq(pendingRegistrations.tokenHash, tokenHash), gt(pendingRegistrations.expiresAt, clock()));
 
@@ -54,12 +53,12 @@ export function createRegistrationService(deps: RegistrationDeps) {
      * The same outcome whoever registers: a new address gets a verification link, an address with an
      * account gets a note to sign in or reset instead. Nothing tells the caller which happened.
      */
-    async register(_ctx: RequestContext, input: { email: string; password: string; fullName: string }): Promise<void> {
+    async register(ctx: RequestContext, input: { email: string; password: string; fullName: string }): Promise<void> {
       const email = normaliseEmail(input.email);
       // Hashed on both paths, so the answer takes about as long whether or not the address has an account.
       const passwordHash = await hashPassword(input.password);
       // Over the limit nothing is sent, silently: a register form must not become a way to flood a mailbox.
-      if ((await mailsPerAddress.take(email)) > 0) return;
+      if (!(await mails.allows(email, ctx.ip))) return;
       const now = clock();
       await db.transaction(async (tx) => {
         // Expired registrations are swept here (and on verify) rather than by a scheduled job.

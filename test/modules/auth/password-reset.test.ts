@@ -42,7 +42,7 @@ await eachDatabase(t, async (t, kind) => {
     t.ok(audit, 'the request is audited');
   });
 
-  await t.test('at most three mails per address an hour, answered the same', async (t) => {
+  await t.test('at most three mails per address an hour from one network, answered the same', async (t) => {
     const travel = timeTravel(t);
     const m = await ta.mediator();
     const answers = [await ask(m.email), await ask(m.email), await ask(m.email), await ask(m.email), await ask(m.email)];
@@ -52,6 +52,18 @@ await eachDatabase(t, async (t, kind) => {
     travel(HOUR + 1000);
     await ask(m.email);
     t.equal(await mailCount(db, m.email, 'password_reset'), 4, 'a new hour, a new mail');
+  });
+
+  await t.test('a stranger cannot spend the owner’s reset mails; one mailbox gets at most ten an hour', async (t) => {
+    const m = await ta.mediator();
+    const from = (remoteAddress: string) => ta.request({ method: 'POST', url: '/v1/auth/password-reset', payload: { email: m.email }, remoteAddress });
+    for (const host of ['1', '2', '3', '4', 'ab:cd']) t.equal((await from(`2001:db8:66:1::${host}`)).statusCode, 202);
+    t.equal(await mailCount(db, m.email, 'password_reset'), 3, 'the hosts of one IPv6 /64 share one allowance');
+    t.equal((await from('192.0.2.10')).statusCode, 202);
+    t.equal(await mailCount(db, m.email, 'password_reset'), 4, 'the owner, asking from their own network, still gets a link');
+    t.equal((await confirm(await resetLink(m.email))).statusCode, 200, 'and it works');
+    for (let i = 1; i <= 8; i++) t.equal((await from(`198.51.100.${i}`)).statusCode, 202);
+    t.equal(await mailCount(db, m.email, 'password_reset'), 10, 'from however many networks, ten an hour at most');
   });
 
   await t.test('a reset sets the password, ends every session, and is audited', async (t) => {

@@ -114,6 +114,20 @@ await eachDatabase(t, async (t, kind) => {
     t.equal(user!.fullName, 'Victim');
   });
 
+  await t.test('a stranger cannot spend the owner’s verification mails; one mailbox gets at most ten an hour', async (t) => {
+    const email = 'sought.after@example.org';
+    const from = (remoteAddress: string, password = PASSWORD) =>
+      ta.request({ method: 'POST', url: '/v1/auth/register', payload: { email, password, fullName: 'Robin Example' }, remoteAddress });
+    for (const host of ['1', '2', '3', '4', 'ab:cd']) t.equal((await from(`2001:db8:66:1::${host}`, OTHER_PASSWORD)).statusCode, 202);
+    t.equal(await mailCount(db, email, 'verify_email'), 3, 'the hosts of one IPv6 /64 share one allowance');
+    t.equal((await from('192.0.2.10')).statusCode, 202);
+    t.equal(await mailCount(db, email, 'verify_email'), 4, 'the owner, registering from their own network, still gets a link');
+    const ownersLink = await mailedSecret(db, email, 'verify_email');
+    for (let i = 1; i <= 8; i++) t.equal((await from(`198.51.100.${i}`, OTHER_PASSWORD)).statusCode, 202);
+    t.equal(await mailCount(db, email, 'verify_email'), 10, 'from however many networks, ten an hour at most');
+    t.equal((await verify(ownersLink)).statusCode, 201, 'the owner’s link creates their account');
+  });
+
   await t.test('an unverified registration never blocks the import of the real member', async (t) => {
     await register('grandfathered@example.org', OTHER_PASSWORD, 'Squatter');
     const squattersLink = await mailedSecret(db, 'grandfathered@example.org', 'verify_email');
