@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import { normaliseEmail } from '../../../schemas/auth.ts';
 import type { Db } from '../../db/client.ts';
@@ -22,6 +23,22 @@ export interface PasswordResetDeps {
   publicUrl: () => string;
   /** Where requests per address are counted, shared by every instance; default this database. */
   counters?: CounterStore;
+  /** The least time a request takes, in wall-clock milliseconds; default REQUEST_FLOOR_MS. */
+  requestFloorMs?: number;
+}
+
+/**
+ * Every reset request takes at least this long. A known address costs a lookup, revocation, insert,
+ * mail and audit (some 15 ms) and an unknown one only the lookup, so without a floor the response
+ * time would tell which addresses have accounts. Padded, both answer at the floor; it is far above
+ * the work's usual time, which would show again only on a database slower than this.
+ */
+export const REQUEST_FLOOR_MS = 250;
+
+/** Waits until `ms` have passed since `started` (performance.now). */
+async function padTo(started: number, ms: number): Promise<void> {
+  // A loop: a timer may fire a little early as performance.now counts (it starts from the event loop's cached time).
+  for (let left = ms - (performance.now() - started); left > 0; left = ms - (performance.now() - started)) await sleep(Math.ceil(left));
 }
 
 const RESET_MS = 3_600_000;
@@ -41,30 +58,44 @@ const invalidToken = () => badRequest(INVALID_RESET, [{ in: 'body', field: 'toke
 export function createPasswordResetService(deps: PasswordResetDeps) {
   const { db, clock } = deps;
   const mails = createMailLimiter(deps.counters ?? createPgCounterStore(db, clock), 'password-reset', MAIL_LIMITS);
+  const floorMs = deps.requestFloorMs ?? REQUEST_FLOOR_MS;
 
   const live = (tokenHash: string) =>
     and(eq(passwordResets.tokenHash, tokenHash), isNull(passwordResets.usedAt), isNull(passwordResets.revokedAt), gt(passwordResets.expiresAt, clock()));
 
+  /** Issues a link and mails it when the address has an enabled account and its allowance is not spent. */
+  const issue = async (ctx: RequestContext, email: string) => {
+    const key = normaliseEmail(email);
+    // Counted for every address, known or not, so the limit itself reveals nothing.
+    if (!(await mails.allows(key, ctx.ip))) return;
+    await db.transaction(async (tx) => {
+      // Locked so two concurrent requests revoke and issue in turn (one live link per account).
+      const [user] = await tx.select().from(users).where(eq(users.email, key)).for('update');
+      if (!user || user.disabledAt) return;
+      const now = clock();
+      await tx.update(passwordResets).set({ revokedAt: now }).where(and(eq(passwordResets.userId, user.id), isNull(passwordResets.usedAt), isNull(passwordResets.revokedAt)));
+      const token = newToken();
+      const base = deps.publicUrl();
+      await tx.insert(passwordResets).values({ userId: user.id, tokenHash: hashToken(token), expiresAt: new Date(now.getTime() + RESET_MS) });
+      await enqueueNotifications(tx, [
+        { recipient: user.email, userId: user.id, template: 'password_reset', data: { fullName: user.fullName, link: accountLink(base, 'reset', token), resetPage: accountPage(base, 'reset') } },
+      ]);
+      await recordAudit(tx, ctx, { action: 'auth.password_reset_requested', entityType: 'user', entityId: user.id });
+    });
+  };
+
   return {
-    /** Nothing in the outcome says whether the address has an account: the caller answers the same. */
+    /**
+     * Nothing in the outcome or its timing says whether the address has an account: the caller
+     * answers the same, and every call lasts at least the floor (wall time, not the business clock).
+     */
     async request(ctx: RequestContext, email: string): Promise<void> {
-      const key = normaliseEmail(email);
-      // Counted for every address, known or not, so the limit itself reveals nothing.
-      if (!(await mails.allows(key, ctx.ip))) return;
-      await db.transaction(async (tx) => {
-        // Locked so two concurrent requests revoke and issue in turn (one live link per account).
-        const [user] = await tx.select().from(users).where(eq(users.email, key)).for('update');
-        if (!user || user.disabledAt) return;
-        const now = clock();
-        await tx.update(passwordResets).set({ revokedAt: now }).where(and(eq(passwordResets.userId, user.id), isNull(passwordResets.usedAt), isNull(passwordResets.revokedAt)));
-        const token = newToken();
-        const base = deps.publicUrl();
-        await tx.insert(passwordResets).values({ userId: user.id, tokenHash: hashToken(token), expiresAt: new Date(now.getTime() + RESET_MS) });
-        await enqueueNotifications(tx, [
-          { recipient: user.email, userId: user.id, template: 'password_reset', data: { fullName: user.fullName, link: accountLink(base, 'reset', token), resetPage: accountPage(base, 'reset') } },
-        ]);
-        await recordAudit(tx, ctx, { action: 'auth.password_reset_requested', entityType: 'user', entityId: user.id });
-      });
+      const started = performance.now();
+      try {
+        await issue(ctx, email);
+      } finally {
+        await padTo(started, floorMs);
+      }
     },
 
     /**

@@ -2,7 +2,7 @@ import t, { type Test } from 'tap';
 import { and, eq } from 'drizzle-orm';
 import { auditEvents, notifications, passwordResets, users } from '../../../src/db/schema.ts';
 import { hashToken } from '../../../src/lib/tokens.ts';
-import { createPasswordResetService } from '../../../src/modules/auth/password-reset-service.ts';
+import { createPasswordResetService, REQUEST_FLOOR_MS } from '../../../src/modules/auth/password-reset-service.ts';
 import { renderTemplate } from '../../../src/modules/notifications/templates.ts';
 import { buildTestApp, eachDatabase, PASSWORD } from '../../helpers/app.ts';
 import { mailCount, mailedSecret, secretIn } from '../../helpers/mail.ts';
@@ -40,6 +40,24 @@ await eachDatabase(t, async (t, kind) => {
     t.match(renderTemplate('password_reset', mail).text, /If the link has expired, ask for a new one at http:\/\/127\.0\.0\.1:3000\/account\/reset\n/, 'and where to ask again');
     const [audit] = await db.select().from(auditEvents).where(and(eq(auditEvents.entityId, m.userId), eq(auditEvents.action, 'auth.password_reset_requested')));
     t.ok(audit, 'the request is audited');
+  });
+
+  await t.test('known or not, an address is answered no sooner than the floor', async (t) => {
+    const m = await ta.mediator();
+    const timed = async (send: () => Promise<unknown>) => {
+      const started = performance.now();
+      await send();
+      return performance.now() - started;
+    };
+    for (const email of [m.email, 'nobody.timed@example.org']) {
+      t.ok((await timed(() => ask(email))) >= REQUEST_FLOOR_MS, `${email}: at least ${REQUEST_FLOOR_MS} ms`);
+    }
+    t.equal(await mailCount(db, m.email, 'password_reset'), 1, 'the known address still got its link');
+    const service = createPasswordResetService({ db, clock: ta.clock, publicUrl: () => 'http://x', requestFloorMs: 400 });
+    const ctx = { actor: { type: 'anonymous' as const }, requestId: null, ip: '192.0.2.40' };
+    for (const email of [m.email, 'nobody.timed@example.org']) {
+      t.ok((await timed(() => service.request(ctx, email))) >= 400, `${email}: a floor set by the deployment holds too`);
+    }
   });
 
   await t.test('at most three mails per address an hour from one network, answered the same', async (t) => {
