@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { and, eq, gt, isNull } from 'drizzle-orm';
+import { and, eq, exists, gt, isNull, sql } from 'drizzle-orm';
 import { normaliseEmail } from '../../../schemas/auth.ts';
-import type { Db } from '../../db/client.ts';
+import type { Db, Queryable } from '../../db/client.ts';
 import { claimTokens, passwordResets, refreshTokens, users } from '../../db/schema.ts';
 import { badRequest } from '../../errors.ts';
 import type { Clock } from '../../lib/clock.ts';
@@ -51,6 +51,11 @@ const MAIL_LIMITS = { perNetwork: 3, perAddress: 10, windowMs: RESET_MS };
 const INVALID_RESET = 'This password reset link is not valid: it may have been used already, been replaced by a newer one or have expired. Ask for a new one.';
 const invalidToken = () => badRequest(INVALID_RESET, [{ in: 'body', field: 'token', message: 'not a valid password reset link' }]);
 
+/** Revokes the account's live reset links: a newer one replaces them, or the account is disabled. */
+export async function revokeResetLinks(tx: Queryable, userId: string, now: Date): Promise<void> {
+  await tx.update(passwordResets).set({ revokedAt: now }).where(and(eq(passwordResets.userId, userId), isNull(passwordResets.usedAt), isNull(passwordResets.revokedAt)));
+}
+
 /**
  * Password reset by email: a single-use link, stored hashed, working one hour. Also how a
  * grandfathered member who lost their claim email sets a first password.
@@ -60,8 +65,10 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
   const mails = createMailLimiter(deps.counters ?? createPgCounterStore(db, clock), 'password-reset', MAIL_LIMITS);
   const floorMs = deps.requestFloorMs ?? REQUEST_FLOOR_MS;
 
+  // A disabled account's links are dead whatever their rows say (disabling revokes them as well).
+  const enabledAccount = exists(db.select({ one: sql`1` }).from(users).where(and(eq(users.id, passwordResets.userId), isNull(users.disabledAt))));
   const live = (tokenHash: string) =>
-    and(eq(passwordResets.tokenHash, tokenHash), isNull(passwordResets.usedAt), isNull(passwordResets.revokedAt), gt(passwordResets.expiresAt, clock()));
+    and(eq(passwordResets.tokenHash, tokenHash), isNull(passwordResets.usedAt), isNull(passwordResets.revokedAt), gt(passwordResets.expiresAt, clock()), enabledAccount);
 
   /** Issues a link and mails it when the address has an enabled account and its allowance is not spent. */
   const issue = async (ctx: RequestContext, email: string) => {
@@ -73,7 +80,7 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
       const [user] = await tx.select().from(users).where(eq(users.email, key)).for('update');
       if (!user || user.disabledAt) return;
       const now = clock();
-      await tx.update(passwordResets).set({ revokedAt: now }).where(and(eq(passwordResets.userId, user.id), isNull(passwordResets.usedAt), isNull(passwordResets.revokedAt)));
+      await revokeResetLinks(tx, user.id, now);
       const token = newToken();
       const base = deps.publicUrl();
       await tx.insert(passwordResets).values({ userId: user.id, tokenHash: hashToken(token), expiresAt: new Date(now.getTime() + RESET_MS) });
@@ -105,21 +112,24 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
     async reset(ctx: RequestContext, input: { token: string; password: string }): Promise<{ email: string }> {
       const tokenHash = hashToken(input.token);
       // Read first (not consumed): the strength check needs the person's email and name as guesses.
-      const [found] = await db.select({ email: users.email, fullName: users.fullName }).from(passwordResets).innerJoin(users, eq(users.id, passwordResets.userId)).where(live(tokenHash));
+      const [found] = await db.select({ userId: users.id, email: users.email, fullName: users.fullName }).from(passwordResets).innerJoin(users, eq(users.id, passwordResets.userId)).where(live(tokenHash));
       if (!found) throw invalidToken();
       const weakness = passwordWeakness(input.password, [found.email, found.fullName]);
       if (weakness) throw badRequest('The new password is too easy to guess.', [{ in: 'body', field: 'password', message: weakness }]);
       const passwordHash = await hashPassword(input.password);
       return db.transaction(async (tx) => {
         const now = clock();
+        // The account is locked before the link, as disabling does: a reset and a disabling run in
+        // turn (never deadlocked), and a link is never used on an account disabled meanwhile.
+        const [before] = await tx.select({ passwordHash: users.passwordHash }).from(users).where(and(eq(users.id, found.userId), isNull(users.disabledAt))).for('update');
+        if (!before) throw invalidToken();
         // One conditional statement consumes the token: of two concurrent resets, one finds nothing.
         const [used] = await tx.update(passwordResets).set({ usedAt: now }).where(live(tokenHash)).returning({ userId: passwordResets.userId });
         if (!used) throw invalidToken();
-        const [before] = await tx.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, used.userId)).for('update');
         const [user] = await tx.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, used.userId)).returning();
         await tx.update(refreshTokens).set({ revokedAt: now }).where(and(eq(refreshTokens.userId, used.userId), isNull(refreshTokens.revokedAt)));
         // A grandfathered member who never claimed has now set a first password: the claim code is spent.
-        const claimed = !before!.passwordHash;
+        const claimed = !before.passwordHash;
         if (claimed) await tx.update(claimTokens).set({ revokedAt: now }).where(and(eq(claimTokens.userId, used.userId), isNull(claimTokens.usedAt), isNull(claimTokens.revokedAt)));
         const actorCtx: RequestContext = { ...ctx, actor: { type: 'user', id: user!.id, role: user!.role, body: user!.body } };
         await recordAudit(tx, actorCtx, { action: 'auth.password_reset', entityType: 'user', entityId: user!.id, after: { claimedByReset: claimed } });

@@ -7,6 +7,7 @@ import type { Clock } from '../../lib/clock.ts';
 import type { Body, RequestContext, Role } from '../../lib/context.ts';
 import { cursorKey, keysetCursor } from '../../lib/cursor.ts';
 import { recordAudit } from '../audit/audit-service.ts';
+import { revokeResetLinks } from '../auth/password-reset-service.ts';
 import { revokeRefreshTokens, type SessionVersions } from '../auth/session-versions.ts';
 import { escapeLike } from '../../lib/like.ts';
 
@@ -72,8 +73,8 @@ export function createUsersService({ db, clock, sessions }: { db: Db; clock: Clo
     },
 
     /**
-     * A disabled account cannot sign in or refresh, and its access tokens stop working (disabling
-     * moves its session version). Setting the state it already has changes nothing.
+     * A disabled account cannot sign in or refresh, its access tokens stop working (disabling
+     * moves its session version), and password reset links mailed before stop working too. Setting the state it already has changes nothing.
      */
     async setDisabled(ctx: RequestContext, userId: string, change: { disabled: boolean; reason: string }) {
       if (userId === ctx.actor.id) throw conflict('You cannot disable or enable your own account; ask another registrar.');
@@ -83,7 +84,10 @@ export function createUsersService({ db, clock, sessions }: { db: Db; clock: Clo
         if ((before.disabledAt !== null) === change.disabled) return toUser(before);
         const now = clock();
         const [after] = await tx.update(users).set({ disabledAt: change.disabled ? now : null, updatedAt: now }).where(eq(users.id, userId)).returning();
-        if (change.disabled) await revokeRefreshTokens(tx, userId, now);
+        if (change.disabled) {
+          await revokeRefreshTokens(tx, userId, now);
+          await revokeResetLinks(tx, userId, now);
+        }
         await recordAudit(tx, ctx, {
           action: change.disabled ? 'user.disabled' : 'user.enabled',
           entityType: 'user',

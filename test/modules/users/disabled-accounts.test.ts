@@ -1,6 +1,10 @@
 import t from 'tap';
 import { queryRows, sql } from '../../../src/db/client.ts';
+import { createPasswordResetService } from '../../../src/modules/auth/password-reset-service.ts';
 import { buildTestApp, eachDatabase, PASSWORD } from '../../helpers/app.ts';
+import { mailedSecret } from '../../helpers/mail.ts';
+
+const NEW_PASSWORD = 'copper kettles hum beneath nine bridges';
 
 await eachDatabase(t, async (t, kind) => {
   const ta = await buildTestApp(t, kind);
@@ -60,6 +64,40 @@ await eachDatabase(t, async (t, kind) => {
     const res = await ta.request({ method: 'POST', url: '/v1/auth/refresh', payload: { refreshToken: pair.refreshToken } });
     t.equal(res.statusCode, 403, 'its refresh token was never revoked, yet refresh is refused');
     t.match(res.json(), { detail: /disabled/ });
+  });
+
+  const resetLink = async (email: string) => {
+    await ta.request({ method: 'POST', url: '/v1/auth/password-reset', payload: { email } });
+    return mailedSecret(ta.database.db, email, 'password_reset');
+  };
+  const confirmReset = (token: string) => ta.request({ method: 'POST', url: '/v1/auth/password-reset/confirm', payload: { token, password: NEW_PASSWORD } });
+  const resets = createPasswordResetService({ db: ta.database.db, clock: ta.clock, publicUrl: () => 'http://x' });
+
+  await t.test('a reset link mailed before the account was disabled dies with the disabling', async (t) => {
+    const m = await ta.mediator();
+    const link = await resetLink(m.email);
+    t.equal(await resets.isLive(link), true);
+    t.equal((await setDisabled(m.userId, true)).statusCode, 200);
+    t.equal(await resets.isLive(link), false, 'the reset page says the link is spent');
+    const refused = await confirmReset(link);
+    t.equal(refused.statusCode, 400);
+    t.match(refused.json().errors, [{ in: 'body', field: 'token', message: 'not a valid password reset link' }]);
+    const [row] = await queryRows<{ revoked: boolean }>(ta.database.db, sql`SELECT revoked_at IS NOT NULL AS revoked FROM password_resets WHERE user_id = ${m.userId}`);
+    t.same(row, { revoked: true }, 'revoked with the disabling');
+    t.equal((await setDisabled(m.userId, false)).statusCode, 200);
+    t.equal((await confirmReset(link)).statusCode, 400, 'and enabling again does not bring it back');
+    t.equal((await login(m.email)).statusCode, 200, 'the password is the one from before');
+  });
+
+  await t.test('a disabled account’s reset link is refused even where its row was not revoked', async (t) => {
+    const m = await ta.mediator();
+    const link = await resetLink(m.email);
+    await ta.database.db.execute(sql`UPDATE users SET disabled_at = now() WHERE id = ${m.userId}`);
+    t.equal(await resets.isLive(link), false, 'not live');
+    t.equal((await confirmReset(link)).statusCode, 400, 'refused');
+    await ta.database.db.execute(sql`UPDATE users SET disabled_at = NULL WHERE id = ${m.userId}`);
+    t.equal(await resets.isLive(link), true, 'the account, not the link, was what refused it');
+    t.equal((await confirmReset(link)).statusCode, 200);
   });
 
   await t.test('who may disable whom', async (t) => {
