@@ -20,8 +20,21 @@ export const SecondFactorEnrolmentSchema = z
   })
   .meta({ id: 'SecondFactorEnrolment', description: 'Not in force until a code is confirmed; shown once, never stored in the clear' });
 
+export const SecondFactorStartBodySchema = z.strictObject({
+  password: z
+    .string()
+    .min(1, 'enter the password you sign in with')
+    .max(256)
+    .describe('The account’s current password: an access token alone cannot set up a second factor. Five wrong ones per 15 minutes, then 429'),
+});
+
 export const SecondFactorConfirmBodySchema = z.strictObject({
-  code: z.string().max(16).trim().regex(/^\d{6}$/, 'must be the 6-digit code the authenticator app shows'),
+  code: z
+    .string()
+    .max(16)
+    .trim()
+    .regex(/^\d{6}$/, 'must be the 6-digit code the authenticator app shows')
+    .describe('Five tries per set-up: the fifth wrong code cancels it (409) and enrolment starts again'),
 });
 
 export const RecoveryCodesSchema = z

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { IdParamsSchema, problemResponses } from '../../../schemas/common.ts';
-import { RecoveryCodesSchema, SecondFactorConfirmBodySchema, SecondFactorEnrolmentSchema, SecondFactorStatusSchema } from '../../../schemas/second-factor.ts';
+import { RecoveryCodesSchema, SecondFactorConfirmBodySchema, SecondFactorEnrolmentSchema, SecondFactorStartBodySchema, SecondFactorStatusSchema } from '../../../schemas/second-factor.ts';
 import type { SecondFactorService } from './second-factor-service.ts';
 
 const STAFF = ['assessor', 'admin', 'registrar'] as const;
@@ -19,8 +19,14 @@ export const secondFactorRoutes: FastifyPluginAsyncZod<{ secondFactor: SecondFac
 
   app.post('/v1/me/second-factor', {
     config: enrolment,
-    schema: { tags: ['auth'], summary: 'Start setting up a TOTP second factor: a new secret for an authenticator app', security, response: { 200: SecondFactorEnrolmentSchema, ...problemResponses } },
-    handler: async (req) => secondFactor.startEnrolment(req.ctx),
+    schema: {
+      tags: ['auth'],
+      summary: 'Start setting up a TOTP second factor with the current password: a new secret for an authenticator app',
+      security,
+      body: SecondFactorStartBodySchema,
+      response: { 200: SecondFactorEnrolmentSchema, ...problemResponses },
+    },
+    handler: async (req) => secondFactor.startEnrolment(req.ctx, req.body.password),
   });
 
   app.post('/v1/me/second-factor/confirm', {

@@ -2,10 +2,12 @@ import { and, count, eq, isNull } from 'drizzle-orm';
 import { Secret, TOTP } from 'otpauth';
 import type { Db } from '../../db/client.ts';
 import { recoveryCodes, refreshTokens, users } from '../../db/schema.ts';
-import { conflict, forbidden, HttpProblem, notFound, serviceUnavailable, unprocessable } from '../../errors.ts';
+import { conflict, forbidden, HttpProblem, notFound, serviceUnavailable, tooManyRequests, unprocessable } from '../../errors.ts';
+import { createAttemptLimiter } from '../../lib/attempt-limiter.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { RequestContext } from '../../lib/context.ts';
 import type { CounterStore } from '../../lib/counter-store.ts';
+import { verifyPassword } from '../../lib/passwords.ts';
 import { secretBox } from '../../lib/secret-box.ts';
 import { hashToken } from '../../lib/tokens.ts';
 import { recordAudit } from '../audit/audit-service.ts';
@@ -16,6 +18,11 @@ const ISSUER = 'SEND Mediator Register';
 const RECOVERY_CODE_COUNT = 10;
 /** A code is good for its own step and one either side (clock drift): remembered that long, and a step more. */
 const USED_STEP_MEMORY_MS = 4 * TOTP_SETTINGS.period * 1000;
+/** Wrong passwords per account when starting enrolment, per window: guessing stays an online attack. */
+const START_TRIES = { max: 5, windowMs: 15 * 60_000 };
+/** Codes tried per enrolment: the fifth wrong one cancels it (the counter outlives any sensible wait). */
+const CONFIRM_TRIES = 5;
+const CONFIRM_WINDOW_MS = 86_400_000;
 
 type UserRow = typeof users.$inferSelect;
 
@@ -27,6 +34,11 @@ const secondFactorNeeded = (detail: string) =>
 const newRecoveryCode = () => new Secret({ size: 10 }).base32.toLowerCase().match(/.{4}/g)!.join('-');
 /** Any case, with or without the hyphens or spaces. */
 const recoveryCodeHash = (code: string) => hashToken(code.toLowerCase().replace(/[\s-]/g, ''));
+
+const wrongPassword = () =>
+  new HttpProblem(403, 'Forbidden', 'The password is not correct: setting up a second factor needs the account’s current password.', {
+    errors: [{ in: 'body', field: 'password', message: 'is not the current password' }],
+  });
 
 export interface SecondFactorDeps {
   db: Db;
@@ -40,7 +52,17 @@ export interface SecondFactorDeps {
 /** TOTP second factor with recovery codes, for staff accounts. */
 export function createSecondFactorService({ db, clock, counters, keyMaterial }: SecondFactorDeps) {
   const box = secretBox(keyMaterial, 'send-register totp secret v1');
+  // Its own count, not the sign-in throttle's: that one is keyed by email and network inside the
+  // auth service, and a caller here already holds a token; this one is per account, from anywhere.
+  const startTries = createAttemptLimiter(counters, { name: 'second-factor-start', ...START_TRIES });
   const totpOf = (user: UserRow, base32: string) => new TOTP({ issuer: ISSUER, label: user.email, secret: Secret.fromBase32(base32), ...TOTP_SETTINGS });
+
+  const hitCount = async (key: string, windowMs: number) => {
+    const hit = await counters.hit(key, windowMs).catch((err) => {
+      throw Object.assign(serviceUnavailable('Checking the code is briefly unavailable; try again shortly.'), { cause: err });
+    });
+    return hit.count;
+  };
 
   /**
    * Whether `code` is the user's current code (one step of drift either way, on the injected clock)
@@ -54,10 +76,19 @@ export function createSecondFactorService({ db, clock, counters, keyMaterial }: 
     const delta = totp.validate({ token: code, timestamp: now, window: 1 });
     if (delta === null) return false;
     const step = totp.counter({ timestamp: now }) + delta;
-    const { count: uses } = await counters.hit(`totp-used:${user.id}:${step}`, USED_STEP_MEMORY_MS).catch((err) => {
-      throw Object.assign(serviceUnavailable('Checking the code is briefly unavailable; try again shortly.'), { cause: err });
+    return (await hitCount(`totp-used:${user.id}:${step}`, USED_STEP_MEMORY_MS)) === 1;
+  }
+
+  /** Drops an unconfirmed secret (only the one given: a restart meanwhile stands), audited. */
+  async function cancelEnrolment(ctx: RequestContext, user: UserRow): Promise<void> {
+    await db.transaction(async (tx) => {
+      const [cancelled] = await tx
+        .update(users)
+        .set({ totpSecret: null })
+        .where(and(eq(users.id, user.id), eq(users.totpSecret, user.totpSecret!), isNull(users.totpEnabledAt)))
+        .returning({ id: users.id });
+      if (cancelled) await recordAudit(tx, ctx, { action: 'auth.totp_enrolment_cancelled', entityType: 'user', entityId: user.id, after: { reason: 'wrong_codes' } });
     });
-    return uses === 1;
   }
 
   /** Spends one recovery code in a single conditional update, so two concurrent uses cannot both succeed. */
@@ -88,9 +119,18 @@ export function createSecondFactorService({ db, clock, counters, keyMaterial }: 
       return { enabled: user.totpEnabledAt !== null, enabledAt: user.totpEnabledAt?.toISOString() ?? null, recoveryCodesLeft: user.totpEnabledAt ? left!.n : 0, required };
     },
 
-    /** A new secret, stored sealed and not yet in force; starting again replaces an unconfirmed one. */
-    async startEnrolment(ctx: RequestContext) {
+    /**
+     * A new secret, stored sealed and not yet in force; starting again replaces an unconfirmed one.
+     * Needs the current password: a stolen access token alone must not let its holder put their own
+     * authenticator on the account, which would end the owner's sessions and lock them out.
+     */
+    async startEnrolment(ctx: RequestContext, password: string) {
       const user = await ownAccount(ctx);
+      // Counted before the check, so concurrent guesses cannot all pass; the right password forgets them.
+      const wait = await startTries.take(user.id);
+      if (wait > 0) throw tooManyRequests(wait);
+      if (!user.passwordHash || !(await verifyPassword(user.passwordHash, password))) throw wrongPassword();
+      await startTries.clear(user.id);
       const secret = new Secret({ size: 20 });
       const [started] = await db
         .update(users)
@@ -109,8 +149,16 @@ export function createSecondFactorService({ db, clock, counters, keyMaterial }: 
       const user = await ownAccount(ctx);
       if (user.totpEnabledAt) throw conflict('A second factor is already set up.');
       if (!user.totpSecret) throw conflict('Start enrolment first (POST /v1/me/second-factor).');
-      if (!(await acceptCode(user, code))) {
-        throw unprocessable('The code does not match; enter the code the authenticator app shows now.', [{ in: 'body', field: 'code', message: 'is not the current code' }]);
+      // Per enrolment: each start seals a new secret, so its count starts again. Counted before the
+      // check, so concurrent guesses cannot all be checked.
+      const tries = await hitCount(`totp-enrol:${hashToken(user.totpSecret)}`, CONFIRM_WINDOW_MS);
+      const wrong = tries > CONFIRM_TRIES || !(await acceptCode(user, code));
+      if (wrong && tries >= CONFIRM_TRIES) {
+        await cancelEnrolment(ctx, user);
+        throw conflict(`${CONFIRM_TRIES} wrong codes: this set-up is cancelled. Start again (POST /v1/me/second-factor) and add the new secret to the app.`);
+      }
+      if (wrong) {
+        throw unprocessable('The code does not match; enter the code the authenticator app shows now.', [{ in: 'body', field: 'code', message: `is not the current code; ${CONFIRM_TRIES - tries} of ${CONFIRM_TRIES} tries left for this set-up` }]);
       }
       const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
       return db.transaction(async (tx) => {

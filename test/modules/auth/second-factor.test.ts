@@ -13,9 +13,15 @@ const nextStep = (ta: TestApp) => ta.clock.set(new Date(ta.clock().getTime() + 3
 const auditOf = async (ta: TestApp, action: string, userId: string) =>
   ta.database.db.select().from(auditEvents).where(and(eq(auditEvents.action, action), eq(auditEvents.entityId, userId)));
 
+/** Starting enrolment needs the account's current password. */
+const start = (ta: TestApp, token: string, password = PASSWORD) => ta.request({ method: 'POST', url: '/v1/me/second-factor', token, payload: { password } });
+/** A code the app does not show now (nor a step either side). */
+const wrongCode = (secret: string) => codeAt(secret, new Date('2020-01-01T00:00:00Z'));
+const confirm = (ta: TestApp, token: string, code: string) => ta.request({ method: 'POST', url: '/v1/me/second-factor/confirm', token, payload: { code } });
+
 /** Starts and confirms enrolment; the clock then moves on a step so sign-in needs a new code. */
 async function enrol(ta: TestApp, token: string) {
-  const started = await ta.request({ method: 'POST', url: '/v1/me/second-factor', token });
+  const started = await start(ta, token);
   if (started.statusCode !== 200) throw new Error(`start: ${started.statusCode} ${started.body}`);
   const { secret } = started.json();
   const confirmed = await ta.request({ method: 'POST', url: '/v1/me/second-factor/confirm', token, payload: { code: codeAt(secret, ta.clock()) } });
@@ -40,7 +46,7 @@ await eachDatabase(t, async (t, kind) => {
   await t.test('enrolment: a sealed secret, confirmed by a code, ten recovery codes once, sessions ended', async (t) => {
     const staff = await ta.staff('assessor');
     const before = await login(ta, staff.email);
-    const started = await ta.request({ method: 'POST', url: '/v1/me/second-factor', token: staff.token });
+    const started = await start(ta, staff.token);
     t.equal(started.statusCode, 200);
     t.equal(started.headers['cache-control'], 'no-store');
     const { secret, uri } = started.json();
@@ -79,7 +85,7 @@ await eachDatabase(t, async (t, kind) => {
     t.equal(signedIn.statusCode, 200);
     const token = signedIn.json().accessToken;
     t.match((await ta.request({ method: 'GET', url: '/v1/me/second-factor', token })).json(), { enabled: true, recoveryCodesLeft: 10 });
-    t.equal((await ta.request({ method: 'POST', url: '/v1/me/second-factor', token })).statusCode, 409, 'no second enrolment over one in force');
+    t.equal((await start(ta, token)).statusCode, 409, 'no second enrolment over one in force');
   });
 
   await t.test('sign-in with a second factor: the code is needed, checked on the injected clock, and used once', async (t) => {
@@ -167,9 +173,68 @@ await eachDatabase(t, async (t, kind) => {
     t.equal((await ta.request({ method: 'DELETE', url: `/v1/admin/users/${assessor.userId}/second-factor`, token: registrarToken })).statusCode, 404, 'nothing left to reset');
   });
 
+  await t.test('starting enrolment needs the current password: a stolen access token alone cannot put a second factor on the account', async (t) => {
+    const staff = await ta.staff('assessor');
+    const session = (await login(ta, staff.email)).json();
+    const bare = await ta.request({ method: 'POST', url: '/v1/me/second-factor', token: staff.token, payload: {} });
+    t.equal(bare.statusCode, 400);
+    t.match(bare.json().errors, [{ in: 'body', field: 'password' }], 'the token alone is not enough');
+    const wrong = await start(ta, staff.token, 'an attacker guessing here');
+    t.equal(wrong.statusCode, 403);
+    t.match(wrong.headers['content-type'], /^application\/problem\+json/);
+    t.match(wrong.json().errors, [{ in: 'body', field: 'password', message: 'is not the current password' }]);
+    t.notOk(wrong.json().secret, 'no secret handed out');
+    const [row] = await ta.database.db.select().from(users).where(eq(users.id, staff.userId));
+    t.same([row!.totpSecret, row!.totpEnabledAt], [null, null], 'nothing stored');
+    t.equal((await ta.request({ method: 'POST', url: '/v1/auth/refresh', payload: { refreshToken: session.refreshToken } })).statusCode, 200, 'the owner’s sessions carry on');
+    t.equal((await start(ta, staff.token)).statusCode, 200, 'with the password it starts');
+  });
+
+  await t.test('wrong passwords at the start of enrolment: five per account per 15 minutes, then 429; the right one forgets them', async (t) => {
+    const staff = await ta.staff('admin', 'com');
+    const answers: number[] = [];
+    for (let i = 0; i < 4; i++) answers.push((await start(ta, staff.token, `guess number ${i}`)).statusCode);
+    answers.push((await start(ta, staff.token)).statusCode);
+    for (let i = 0; i < 5; i++) answers.push((await start(ta, staff.token, `guess number ${i}`)).statusCode);
+    const limited = await start(ta, staff.token);
+    answers.push(limited.statusCode);
+    t.same(answers, [403, 403, 403, 403, 200, 403, 403, 403, 403, 403, 429], 'the sixth try waits, even with the right password');
+    t.ok(Number(limited.headers['retry-after']) > 0, 'and says how long');
+    const concurrent = await Promise.all(Array.from({ length: 8 }, () => start(ta, staff.token, 'concurrent guess')));
+    t.ok(concurrent.every((r) => r.statusCode === 429), 'concurrent guesses are counted too');
+    ta.clock.set(new Date(ta.clock().getTime() + 15 * 60_000).toISOString());
+    t.equal((await start(ta, staff.token)).statusCode, 200, 'after the window');
+  });
+
+  await t.test('five wrong codes cancel the set-up: enrolment starts again with a new secret', async (t) => {
+    const staff = await ta.staff('registrar');
+    const first = (await start(ta, staff.token)).json().secret as string;
+    const answers: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const res = await confirm(ta, staff.token, wrongCode(first));
+      answers.push(res.statusCode);
+      if (i === 3) t.match(res.json().errors, [{ in: 'body', field: 'code', message: /1 of 5 tries left/ }], 'the last try is announced');
+    }
+    const fifth = await confirm(ta, staff.token, wrongCode(first));
+    answers.push(fifth.statusCode);
+    t.same(answers, [422, 422, 422, 422, 409]);
+    t.match(fifth.json().detail, /cancelled.*Start again/);
+    const [row] = await ta.database.db.select().from(users).where(eq(users.id, staff.userId));
+    t.equal(row!.totpSecret, null, 'the secret is dropped');
+    t.equal((await auditOf(ta, 'auth.totp_enrolment_cancelled', staff.userId)).length, 1, 'audited');
+    t.equal((await confirm(ta, staff.token, codeAt(first, ta.clock()))).statusCode, 409, 'even the right code for it no longer works');
+
+    const second = (await start(ta, staff.token)).json().secret as string;
+    const race = await Promise.all(Array.from({ length: 8 }, () => confirm(ta, staff.token, wrongCode(second))));
+    t.same(race.map((r) => r.statusCode).sort(), [409, 409, 409, 409, 422, 422, 422, 422], 'concurrent guesses: only five are checked');
+    const third = (await start(ta, staff.token)).json().secret as string;
+    t.equal((await confirm(ta, staff.token, wrongCode(third))).statusCode, 422, 'a new set-up has its own tries');
+    t.equal((await confirm(ta, staff.token, codeAt(third, ta.clock()))).statusCode, 200, 'and the right code puts it in force');
+  });
+
   await t.test('mediators are never asked, and cannot enrol', async (t) => {
     const m = await ta.mediator();
-    t.equal((await ta.request({ method: 'POST', url: '/v1/me/second-factor', token: m.token })).statusCode, 403);
+    t.equal((await start(ta, m.token)).statusCode, 403);
     t.equal((await ta.request({ method: 'GET', url: '/v1/me/profile', token: m.token })).statusCode, 200);
   });
 });
