@@ -9,7 +9,7 @@ declare module 'fastify' {
 }
 
 export const SET_UP_SECOND_FACTOR =
-  'Set up a second factor first: staff accounts need one (POST /v1/me/second-factor, then POST /v1/me/second-factor/confirm with a code, then sign in again).';
+  'Set up a second factor first: staff accounts need one (POST /v1/me/second-factor with your password, then POST /v1/me/second-factor/confirm with a code, then sign in again).';
 
 /**
  * With STAFF_SECOND_FACTOR=required, a staff token issued without a second factor (its `mfa`
