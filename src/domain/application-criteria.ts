@@ -8,7 +8,7 @@ export type { Evidence };
  */
 export const CRITERIA = ['membership', 'foundation_training', 'send_training', 'supported_practice', 'insurance', 'supervision', 'declaration', 'dbs'] as const;
 export type Criterion = (typeof CRITERIA)[number];
-/** `dbs` is optional by default (README "Applications (the 2024 standards)"). */
+/** `dbs` is optional by default (docs/domain.md "Applications (the 2024 standards)"). */
 export const REQUIRED_CRITERIA: readonly Criterion[] = CRITERIA.filter((c) => c !== 'dbs');
 
 export interface Thresholds {

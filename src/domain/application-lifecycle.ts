@@ -3,7 +3,7 @@ export type ApplicationStatus = 'draft' | 'submitted' | 'under_assessment' | 'as
 /** An open application blocks a new one (one open application per mediator). */
 export const OPEN_STATUSES: readonly ApplicationStatus[] = ['draft', 'submitted', 'under_assessment', 'assessed', 'returned'];
 
-/** Where each action may start from (README "Applications (the 2024 standards)"). */
+/** Where each action may start from (docs/domain.md "Applications (the 2024 standards)"). */
 export const ACTION_FROM = {
   editEvidence: ['draft', 'returned'],
   submit: ['draft', 'returned'],

@@ -1,4 +1,4 @@
-/** The vocabulary of the annual requirements (README "CPD and practice logs, rule sets, your compliance"). */
+/** The vocabulary of the annual requirements (docs/domain.md "CPD and practice logs, rule sets, your compliance"). */
 export const CPD_CATEGORIES = ['course', 'conference', 'peer_learning', 'self_study', 'delivering_training', 'other'] as const;
 export const PRACTICE_KINDS = ['send_mediation', 'send_co_mediation', 'other_mediation', 'supervision_received'] as const;
 export const SEND_OUTCOMES = ['agreement', 'partial', 'no_agreement', 'withdrawn'] as const;

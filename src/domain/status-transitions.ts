@@ -2,7 +2,7 @@ import type { Role } from '../lib/context.ts';
 
 export type EntryStatus = 'accredited' | 'suspended' | 'lapsed' | 'removed';
 
-/** The only moves between register statuses (README "Applications (the 2024 standards)", status changes). */
+/** The only moves between register statuses (docs/domain.md "Applications (the 2024 standards)", status changes). */
 const ALLOWED: Record<EntryStatus, readonly EntryStatus[]> = {
   accredited: ['suspended', 'lapsed', 'removed'],
   suspended: ['accredited', 'removed'],

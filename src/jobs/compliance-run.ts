@@ -64,7 +64,7 @@ export interface ComplianceJobDeps {
 }
 
 /**
- * The compliance job (README "The compliance job"): one function, `runCompliance(asOf)`, called by
+ * The compliance job (docs/domain.md "The compliance job"): one function, `runCompliance(asOf)`, called by
  * the schedule, the CLI and the admin endpoint. The whole run is one transaction: its run row is the
  * claim on the date, so a crash leaves nothing and a second caller gets the first run's summary.
  */

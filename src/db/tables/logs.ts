@@ -11,7 +11,7 @@ export const sendOutcomeEnum = pgEnum('send_outcome', SEND_OUTCOMES);
 // numeric(5,2) keeps quarter hours exact; read back as numbers.
 const hours = () => numeric('hours', { precision: 5, scale: 2, mode: 'number' }).notNull();
 
-/** A mediator's CPD (README "CPD and practice logs, rule sets, your compliance"). The evidence reference is text, never fetched. */
+/** A mediator's CPD (docs/domain.md "CPD and practice logs, rule sets, your compliance"). The evidence reference is text, never fetched. */
 export const cpdEntries = pgTable(
   'cpd_entries',
   {

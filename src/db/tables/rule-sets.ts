@@ -4,7 +4,7 @@ import type { CpdCategory, Requirement } from '../../domain/rule-set.ts';
 import { createdAt } from './columns.ts';
 
 /**
- * The annual requirements as data (README "CPD and practice logs, rule sets, your compliance"). Versions are only added, never changed:
+ * The annual requirements as data (docs/domain.md "CPD and practice logs, rule sets, your compliance"). Versions are only added, never changed:
  * the set in force at a period's start (latest `effective_from` on or before it) governs that
  * period. The default set is seeded by migration 0012.
  */
