@@ -1,8 +1,5 @@
 export type ApplicationStatus = 'draft' | 'submitted' | 'under_assessment' | 'assessed' | 'approved' | 'rejected' | 'returned' | 'withdrawn';
 
-/** An open application blocks a new one (one open application per mediator). */
-export const OPEN_STATUSES: readonly ApplicationStatus[] = ['draft', 'submitted', 'under_assessment', 'assessed', 'returned'];
-
 /** Where each action may start from (docs/domain.md "Applications (the 2024 standards)"). */
 export const ACTION_FROM = {
   editEvidence: ['draft', 'returned'],

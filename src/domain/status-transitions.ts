@@ -27,5 +27,3 @@ export function checkStatusTransition(
   if (from === to) return { ok: false, reason: 'same_status' };
   return ALLOWED[from].includes(to) ? { ok: true } : { ok: false, reason: 'not_allowed' };
 }
-
-export const allowedNextStatuses = (from: EntryStatus): readonly EntryStatus[] => ALLOWED[from];
