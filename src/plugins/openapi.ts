@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import pkg from '../../package.json' with { type: 'json' };
 import { withoutUpgradeInsecureRequests } from './security-headers.ts';
 
 // Lengths fixed by the format itself, so the document states the bound the validator already enforces.
@@ -26,6 +27,20 @@ function stateLimits(node: unknown): void {
   Object.values(s).forEach(stateLimits);
 }
 
+/**
+ * A stable name for an operation from its method and path, for client generators:
+ * `PUT /v1/admin/users/:id/disabled` is `putAdminUsersByIdDisabled`.
+ */
+export function operationIdFor(method: string, url: string): string {
+  const words = url
+    .replace(/^\/v1\//, '/')
+    .split(/[/.\-_]+/)
+    .filter(Boolean)
+    .map((part) => (part.startsWith(':') ? `by-${part.slice(1)}` : part))
+    .flatMap((part) => part.split('-'));
+  return method.toLowerCase() + words.map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
+}
+
 /** The OpenAPI 3.1 document, generated from the routes' zod schemas, and interactive docs at /docs. */
 export async function registerOpenApi(app: FastifyInstance) {
   await app.register(swagger, {
@@ -33,7 +48,7 @@ export async function registerOpenApi(app: FastifyInstance) {
       openapi: '3.1.0',
       info: {
         title: 'SEND Mediator Register API',
-        version: '1.0.0',
+        version: pkg.version,
         description:
           'The joint College of Mediators / Civil Mediation Council register of accredited SEND mediators. ' +
           'Errors are application/problem+json (RFC 9457).',
@@ -56,6 +71,8 @@ export async function registerOpenApi(app: FastifyInstance) {
     },
     transform: (input) => {
       const out = jsonSchemaTransform(input);
+      const withId = out.schema as { operationId?: string };
+      withId.operationId ??= operationIdFor([input.route.method].flat()[0]!, out.url);
       // @fastify/swagger lists a querystring's properties as parameters; a free-form one (a record) has
       // none, and its keywords would be listed as parameters named "type", "propertyNames"...
       const schema = out.schema as { querystring?: { properties?: unknown } };

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import t from 'tap';
 import { buildTestApp } from '../helpers/app.ts';
@@ -20,6 +21,13 @@ t.test('openapi.json is valid OpenAPI 3.1 and lists every route', async (t) => {
   const routes = ta.app.routeTable.filter((r) => r.url !== '/openapi.json');
   t.ok(routes.length >= 7, 'routes were recorded');
   for (const r of routes) t.ok(documented.has(`${r.method} ${toOpenApiPath(r.url)}`), `${r.method} ${r.url} documented`);
+
+  const ids = Object.values<Record<string, { operationId?: string }>>(doc.paths).flatMap((ops) => Object.values(ops).map((op) => op.operationId));
+  t.notOk(ids.some((id) => !id), 'every operation has an operationId');
+  t.equal(new Set(ids).size, ids.length, 'and no two share one');
+  t.equal(doc.paths['/v1/admin/users/{id}/disabled'].put.operationId, 'putAdminUsersByIdDisabled');
+  t.equal(doc.paths['/v1/register/export.csv'].get.operationId, 'getRegisterExportCsv');
+  t.equal(doc.info.version, JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version, 'the version is the package version');
 
   const docs = await ta.request({ method: 'GET', url: '/docs/' });
   t.equal(docs.statusCode, 200);
