@@ -27,7 +27,8 @@ async function axeViolations(page: Page) {
 }
 
 t.test('the account link pages in a real browser', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} not installed (.ci/run installs Debian's chromium)` }, async (t) => {
-  const ta = await buildTestApp(t, 'pglite');
+  // The sender would deliver (and scrub) a mail before the test reads its link: parked for the run.
+  const ta = await buildTestApp(t, 'pglite', { env: { OUTBOX_POLL_MS: '3600000' } });
   const links = accountLinks(ta.database.db, ta.clock);
   await ta.app.listen({ host: '127.0.0.1', port: 0 });
   const port = (ta.app.server.address() as AddressInfo).port;
