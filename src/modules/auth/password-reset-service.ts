@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { and, eq, exists, gt, isNull, sql } from 'drizzle-orm';
 import { normaliseEmail } from '../../../schemas/auth.ts';
 import type { Db, Queryable } from '../../db/client.ts';
-import { claimTokens, passwordResets, refreshTokens, users } from '../../db/schema.ts';
+import { claimTokens, passwordResets, users } from '../../db/schema.ts';
 import { badRequest } from '../../errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { RequestContext } from '../../lib/context.ts';
@@ -15,6 +15,7 @@ import { accountLink, accountPage } from '../../lib/public-url.ts';
 import { hashToken, newToken } from '../../lib/tokens.ts';
 import { recordAudit } from '../audit/audit-service.ts';
 import { enqueueNotifications } from '../notifications/outbox.ts';
+import { revokeRefreshTokens } from './session-versions.ts';
 
 export interface PasswordResetDeps {
   db: Db;
@@ -127,7 +128,7 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
         const [used] = await tx.update(passwordResets).set({ usedAt: now }).where(live(tokenHash)).returning({ userId: passwordResets.userId });
         if (!used) throw invalidToken();
         const [user] = await tx.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, used.userId)).returning();
-        await tx.update(refreshTokens).set({ revokedAt: now }).where(and(eq(refreshTokens.userId, used.userId), isNull(refreshTokens.revokedAt)));
+        await revokeRefreshTokens(tx, used.userId, now);
         // A grandfathered member who never claimed has now set a first password: the claim code is spent.
         const claimed = !before.passwordHash;
         if (claimed) await tx.update(claimTokens).set({ revokedAt: now }).where(and(eq(claimTokens.userId, used.userId), isNull(claimTokens.usedAt), isNull(claimTokens.revokedAt)));

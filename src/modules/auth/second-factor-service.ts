@@ -1,7 +1,7 @@
 import { and, count, eq, isNull } from 'drizzle-orm';
 import { Secret, TOTP } from 'otpauth';
 import type { Db } from '../../db/client.ts';
-import { recoveryCodes, refreshTokens, users } from '../../db/schema.ts';
+import { recoveryCodes, users } from '../../db/schema.ts';
 import { conflict, forbidden, HttpProblem, notFound, serviceUnavailable, tooManyRequests, unprocessable } from '../../errors.ts';
 import { createAttemptLimiter } from '../../lib/attempt-limiter.ts';
 import type { Clock } from '../../lib/clock.ts';
@@ -11,6 +11,7 @@ import { verifyPassword } from '../../lib/passwords.ts';
 import { secretBox } from '../../lib/secret-box.ts';
 import { hashToken } from '../../lib/tokens.ts';
 import { recordAudit } from '../audit/audit-service.ts';
+import { revokeRefreshTokens } from './session-versions.ts';
 
 /** What every authenticator app assumes when a URI names nothing else. */
 export const TOTP_SETTINGS = { algorithm: 'SHA1', digits: 6, period: 30 } as const;
@@ -172,7 +173,7 @@ export function createSecondFactorService({ db, clock, counters, keyMaterial }: 
         if (!enabled) throw conflict('Enrolment changed meanwhile; start again.');
         await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, user.id));
         await tx.insert(recoveryCodes).values(codes.map((c) => ({ userId: user.id, codeHash: recoveryCodeHash(c) })));
-        await tx.update(refreshTokens).set({ revokedAt: now }).where(and(eq(refreshTokens.userId, user.id), isNull(refreshTokens.revokedAt)));
+        await revokeRefreshTokens(tx, user.id, now);
         await recordAudit(tx, ctx, { action: 'auth.totp_enrolled', entityType: 'user', entityId: user.id, after: { recoveryCodes: RECOVERY_CODE_COUNT } });
         return { recoveryCodes: codes };
       });
@@ -214,7 +215,7 @@ export async function resetSecondFactor(db: Db, clock: Clock, ctx: RequestContex
     const now = clock();
     await tx.update(users).set({ totpSecret: null, totpEnabledAt: null, updatedAt: now }).where(eq(users.id, userId));
     await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId));
-    await tx.update(refreshTokens).set({ revokedAt: now }).where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt)));
+    await revokeRefreshTokens(tx, userId, now);
     await recordAudit(tx, ctx, {
       action: 'auth.totp_reset',
       entityType: 'user',
