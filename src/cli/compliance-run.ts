@@ -15,7 +15,7 @@ export function defineComplianceRun(program: Command, ctx: CliContext): void {
       const config = await cliConfig(ctx);
       const run = await withDatabase(ctx, config, async (database) => {
         const { systemClock } = await import('../lib/clock.ts');
-        const { createComplianceJob } = await import('../jobs/compliance-run.ts');
+        const { createComplianceJob } = await import('../modules/compliance/compliance-job.ts');
         // The job is one transaction with no steps of its own to report; the line's clock shows it is alive.
         ctx.progress.show(`Running the compliance job${opts.asOf ? ` for ${opts.asOf}` : ''} (one transaction)`);
         return createComplianceJob({ db: database.db, clock: systemClock }).runCompliance(opts.asOf);

@@ -4,11 +4,9 @@ import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import type { Database } from './client.ts';
+import { LOCK_KEYS } from './advisory-locks.ts';
 
 export const migrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.url));
-
-/** Arbitrary constant shared by every process of this app: serialises concurrent start-ups. */
-const MIGRATION_LOCK_KEY = 7_302_118_001;
 
 /** Applies pending migrations (from `folder`: tests replay history up to a point); several processes starting together take turns on an advisory lock. */
 export async function migrateDatabase(database: Database, folder = migrationsFolder): Promise<void> {
@@ -19,11 +17,11 @@ export async function migrateDatabase(database: Database, folder = migrationsFol
   }
   const client = await database.pool!.connect();
   try {
-    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    await client.query('SELECT pg_advisory_lock($1)', [LOCK_KEYS.migrations]);
     try {
       await migratePg(drizzlePg(client), { migrationsFolder: folder });
     } finally {
-      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+      await client.query('SELECT pg_advisory_unlock($1)', [LOCK_KEYS.migrations]);
     }
   } finally {
     client.release();

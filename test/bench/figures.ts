@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { openDatabase, sql, queryRows, type Database } from '../../src/db/client.ts';
-import { createComplianceJob } from '../../src/jobs/compliance-run.ts';
+import { createComplianceJob } from '../../src/modules/compliance/compliance-job.ts';
 import { londonDate, systemClock } from '../../src/lib/clock.ts';
 import { fakeMediators } from '../../src/modules/seed/fake-mediators.ts';
 import { systemContext } from '../../src/lib/context.ts';

@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap';
 import { buildApp } from '../../src/app.ts';
 import { openDatabase, queryRows, sql } from '../../src/db/client.ts';
-import { RUN_LOCK_KEY } from '../../src/jobs/compliance-run.ts';
+import { LOCK_KEYS } from '../../src/db/advisory-locks.ts';
 import { createOutboxSender } from '../../src/modules/notifications/outbox-sender.ts';
 import { toProblem } from '../../src/plugins/errors.ts';
 import { databaseTarget } from '../../src/runtime.ts';
@@ -168,7 +168,7 @@ t.test('PostgreSQL: a compliance run outwaits another run on the run lock, past 
   const ta = await buildTestApp(t, 'postgres');
   const other = await instance(t, ta, { DB_STATEMENT_TIMEOUT_MS: '500' });
   const registrar = await ta.staff('registrar');
-  const lock = await holdLock(t, ta.database.pool!, `SELECT pg_advisory_xact_lock(${RUN_LOCK_KEY})`);
+  const lock = await holdLock(t, ta.database.pool!, `SELECT pg_advisory_xact_lock(${LOCK_KEYS.complianceRun})`);
   const inFlight = other.app.inject({ method: 'POST', url: '/v1/admin/jobs/compliance', headers: { authorization: `Bearer ${registrar.token}` }, payload: {} });
   // Judged by the database's clock: the run's lock wait outlives the limit every request has.
   let outlived = false;

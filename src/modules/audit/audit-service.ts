@@ -8,6 +8,7 @@ import { LONDON } from '../../lib/clock.ts';
 import type { RequestContext } from '../../lib/context.ts';
 import { keysetCursor } from '../../lib/cursor.ts';
 import { GENESIS_HASH, checkChain, eventHash, redact, type ChainBreak, type ChainedFields, type StoredEvent } from './audit-chain.ts';
+import { LOCK_KEYS } from '../../db/advisory-locks.ts';
 
 export interface AuditInput {
   action: string;
@@ -17,8 +18,6 @@ export interface AuditInput {
   after?: unknown;
 }
 
-/** Serialises appenders: the lock is held until the caller's transaction ends, so the chain never forks. */
-const AUDIT_CHAIN_LOCK_KEY = 7_302_118_002;
 const INSERT_BATCH = 5000;
 
 /**
@@ -27,7 +26,7 @@ const INSERT_BATCH = 5000;
  */
 export async function recordAudit(tx: Queryable, ctx: RequestContext, ...inputs: AuditInput[]): Promise<void> {
   if (inputs.length === 0) return;
-  await tx.execute(sql`SELECT pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK_KEY})`);
+  await tx.execute(sql`SELECT pg_advisory_xact_lock(${LOCK_KEYS.auditChain})`);
   const [head] = await tx.select({ hash: auditEvents.hash }).from(auditEvents).orderBy(desc(auditEvents.seq)).limit(1);
   let prevHash = head?.hash ?? GENESIS_HASH;
   const occurredAt = new Date().toISOString();

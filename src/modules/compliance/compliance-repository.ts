@@ -1,18 +1,12 @@
 import { sql, queryRows, type Queryable } from '../../db/client.ts';
 import type { Deficit } from '../../db/schema.ts';
+import { chunks } from '../../db/batches.ts';
 
 /**
  * Set-based reads and writes of the compliance job. Each call is one statement per batch of
  * BATCH rows, however many mediators there are; row sets travel as one JSON parameter
  * (jsonb_to_recordset) so no statement has more than a handful of bind parameters.
  */
-export const BATCH = 5000;
-
-export function chunks<T>(rows: T[], size = BATCH): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
-  return out;
-}
 
 export interface AccreditedMediator {
   id: string;

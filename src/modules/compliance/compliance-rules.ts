@@ -6,7 +6,7 @@ import { isPartial, obligationsStart, periodInYear, periodsOf, type Period as Do
 import { registerYear } from '../../domain/register-year.ts';
 import { requirementsFor } from '../../domain/requirements.ts';
 import { ruleSetInForce } from '../../domain/rule-set.ts';
-import { loadAllTallies, windowKey } from '../compliance-view/log-tallies.ts';
+import { loadAllTallies, windowKey } from '../logs/log-tallies.ts';
 import { byId, loadRuleSets } from '../rule-sets/rule-sets-repository.ts';
 
 export interface Window {

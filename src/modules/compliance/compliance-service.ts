@@ -6,7 +6,7 @@ import { conflict, forbidden, notFound, unprocessable } from '../../errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { RequestContext } from '../../lib/context.ts';
 import { cursorKey, keysetCursor } from '../../lib/cursor.ts';
-import { toRun, type ComplianceJob } from '../../jobs/compliance-run.ts';
+import { toRun, type ComplianceJob } from './compliance-job.ts';
 import { recordAudit } from '../audit/audit-service.ts';
 import { enqueueNotifications } from '../notifications/outbox.ts';
 import { loadComplianceRules } from './compliance-rules.ts';

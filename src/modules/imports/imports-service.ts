@@ -12,10 +12,10 @@ import { recordAudit, type AuditInput } from '../audit/audit-service.ts';
 import { enqueueNotifications, type OutgoingMessage } from '../notifications/outbox.ts';
 import { currentSettings } from '../settings/settings-repository.ts';
 import type { RawRow } from './import-file.ts';
+import { LOCK_KEYS } from '../../db/advisory-locks.ts';
 
 const BATCH = 1000;
 const CLAIM_DAYS = 30;
-const IMPORT_LOCK = 7_302_118_100;
 
 export interface RowError {
   line: number;
@@ -94,7 +94,7 @@ export function createImportsService({ db, clock, publicUrl }: { db: Db; clock: 
 
       const outcome = await db.transaction(async (tx) => {
         // Imports into one body take turns, so overlapping files cannot both create a member.
-        await tx.execute(sql`SELECT pg_advisory_xact_lock(${IMPORT_LOCK + (body === 'com' ? 1 : 2)})`);
+        await tx.execute(sql`SELECT pg_advisory_xact_lock(${body === 'com' ? LOCK_KEYS.importCom : LOCK_KEYS.importCmc})`);
         const numbers = unique.map((u) => u.row.membershipNumber);
         const emails = unique.map((u) => u.row.email);
         const held = new Map<string, string>();

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { problemResponses } from '../../../schemas/common.ts';
 import { MyComplianceSchema } from '../../../schemas/compliance.ts';
-import type { ComplianceViewService } from './compliance-view-service.ts';
+import type { ComplianceViewService } from './view-service.ts';
 
 export const complianceViewRoutes: FastifyPluginAsyncZod<{ complianceView: ComplianceViewService }> = async (app, { complianceView }) => {
   app.get('/v1/me/compliance', {

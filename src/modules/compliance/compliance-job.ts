@@ -1,13 +1,12 @@
 import { desc, eq, sql } from 'drizzle-orm';
-import { queryRows, type Db, type Tx } from '../db/client.ts';
-import { jobRuns, type Deficit, type RunCounts } from '../db/schema.ts';
-import { conflict, unprocessable } from '../errors.ts';
-import { londonDate, type Clock } from '../lib/clock.ts';
-import { systemContext } from '../lib/context.ts';
-import { recordAudit, type AuditInput } from '../modules/audit/audit-service.ts';
+import { queryRows, type Db, type Tx } from '../../db/client.ts';
+import { jobRuns, type Deficit, type RunCounts } from '../../db/schema.ts';
+import { conflict, unprocessable } from '../../errors.ts';
+import { londonDate, type Clock } from '../../lib/clock.ts';
+import { systemContext } from '../../lib/context.ts';
+import { recordAudit, type AuditInput } from '../audit/audit-service.ts';
 import {
-  chunks,
-  insertAssessments,
+    insertAssessments,
   lapseMediators,
   loadAccreditedMediators,
   loadAdjustments,
@@ -16,15 +15,14 @@ import {
   type AssessmentChange,
   type NewAssessment,
   type OpenAssessment,
-} from '../modules/compliance/compliance-repository.ts';
-import { loadAchieved, loadComplianceRules, type ComplianceRules, type Window } from '../modules/compliance/compliance-rules.ts';
-import type { Achieved } from '../domain/evaluation.ts';
-import { enqueueNotifications, type OutgoingMessage } from '../modules/notifications/outbox.ts';
-import { daysUntil, decideOutcome, dueReminderOffset, graceEnd } from './compliance-decisions.ts';
+} from './compliance-repository.ts';
+import { loadAchieved, loadComplianceRules, type ComplianceRules, type Window } from './compliance-rules.ts';
+import type { Achieved } from '../../domain/evaluation.ts';
+import { enqueueNotifications, type OutgoingMessage } from '../notifications/outbox.ts';
+import { daysUntil, decideOutcome, dueReminderOffset, graceEnd } from '../../domain/compliance-outcomes.ts';
+import { LOCK_KEYS } from '../../db/advisory-locks.ts';
+import { chunks } from '../../db/batches.ts';
 
-/** Serialises runs across processes (any date): a run sees everything earlier runs committed. */
-/** Held exclusively by a run for its whole transaction; log writes take it shared (log-guard.ts). */
-export const RUN_LOCK_KEY = 7_302_118_007;
 /**
  * The run's own limits, in place of the request-sized DB_STATEMENT_TIMEOUT_MS and
  * DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: a run waits on the run lock for as long as another instance's
@@ -78,7 +76,7 @@ export function createComplianceJob({ db, clock }: ComplianceJobDeps) {
     try {
       return await db.transaction(async (tx) => {
         await tx.execute(sql`SELECT set_config('statement_timeout', ${RUN_TIMEOUT}, true), set_config('idle_in_transaction_session_timeout', ${RUN_TIMEOUT}, true)`);
-        await tx.execute(sql`SELECT pg_advisory_xact_lock(${RUN_LOCK_KEY})`);
+        await tx.execute(sql`SELECT pg_advisory_xact_lock(${LOCK_KEYS.complianceRun})`);
         // The run sorts and hashes every mediator's periods at once: keep that in memory, not on disk.
         await tx.execute(sql`SET LOCAL work_mem = '64MB'`);
         const [done] = await tx.select().from(jobRuns).where(sql`${jobRuns.asOf} = ${asOf} AND ${jobRuns.error} IS NULL`);

@@ -3,7 +3,7 @@ import type { CpdBodySchema, CpdPatchSchema } from '../../../schemas/cpd.ts';
 import type { Db } from '../../db/client.ts';
 import { cpdEntries } from '../../db/schema.ts';
 import type { Clock } from '../../lib/clock.ts';
-import { createLogService } from '../compliance-view/log-service.ts';
+import { createLogService } from './log-service.ts';
 
 /** A mediator's own CPD log. */
 export const createCpdService = (deps: { db: Db; clock: Clock }) =>

@@ -1,6 +1,6 @@
 import t from 'tap';
-import { scheduleCompliance } from '../../src/jobs/scheduler.ts';
-import { testClock } from '../helpers/app.ts';
+import { scheduleCompliance } from '../../../src/modules/compliance/schedule.ts';
+import { testClock } from '../../helpers/app.ts';
 
 // The schedule's timer is unref'd (it must not keep a server from exiting): hold the test open.
 const hold = setInterval(() => {}, 1000);

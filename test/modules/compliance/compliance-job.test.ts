@@ -1,10 +1,10 @@
 import t from 'tap';
-import { queryRows, sql } from '../../src/db/client.ts';
+import { queryRows, sql } from '../../../src/db/client.ts';
 import type { Test } from 'tap';
-import { buildApp } from '../../src/app.ts';
-import { openDatabase } from '../../src/db/client.ts';
-import { buildTestApp, eachDatabase, JWT_SECRET, type TestApp } from '../helpers/app.ts';
-import { accredit, jobFootprint } from '../helpers/compliance.ts';
+import { buildApp } from '../../../src/app.ts';
+import { openDatabase } from '../../../src/db/client.ts';
+import { buildTestApp, eachDatabase, JWT_SECRET, type TestApp } from '../../helpers/app.ts';
+import { accredit, jobFootprint } from '../../helpers/compliance.ts';
 
 /** Mediators on the register since before 2025 with nothing logged: all short at the first assessment. */
 async function idleMediators(ta: TestApp, n: number) {

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import t from 'tap';
-import { buildTestApp } from '../helpers/app.ts';
-import { accredit } from '../helpers/compliance.ts';
+import { buildTestApp } from '../../helpers/app.ts';
+import { accredit } from '../../helpers/compliance.ts';
 
 /**
  * The job's statement count must not grow with the number of mediators: the same runs over 3 and

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { daysUntil, decideOutcome, dueReminderOffset, graceEnd } from '../../src/jobs/compliance-decisions.ts';
+import { daysUntil, decideOutcome, dueReminderOffset, graceEnd } from '../../src/domain/compliance-outcomes.ts';
 
 const short = [{ metric: 'cpd_hours', required: 10, achieved: 6, shortfall: 4 }];
 

@@ -1,7 +1,7 @@
 import t from 'tap';
-import { queryRows, sql } from '../../src/db/client.ts';
-import { buildTestApp, eachDatabase } from '../helpers/app.ts';
-import { accredit } from '../helpers/compliance.ts';
+import { queryRows, sql } from '../../../src/db/client.ts';
+import { buildTestApp, eachDatabase } from '../../helpers/app.ts';
+import { accredit } from '../../helpers/compliance.ts';
 
 /**
  * A period that ended while the entry was off the register is not assessed after reinstatement:

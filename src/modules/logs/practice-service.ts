@@ -5,7 +5,7 @@ import { practiceEntries } from '../../db/schema.ts';
 import { SEND_MEDIATION_KINDS } from '../../domain/evaluation.ts';
 import { unprocessable } from '../../errors.ts';
 import type { Clock } from '../../lib/clock.ts';
-import { createLogService } from '../compliance-view/log-service.ts';
+import { createLogService } from './log-service.ts';
 
 type PracticeRow = typeof practiceEntries.$inferSelect;
 

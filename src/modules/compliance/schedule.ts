@@ -1,5 +1,5 @@
 import { Cron } from 'croner';
-import { LONDON, londonDate, type Clock } from '../lib/clock.ts';
+import { LONDON, londonDate, type Clock } from '../../lib/clock.ts';
 
 export interface ScheduleOptions {
   /** Cron expression read in Europe/London, or `off`. */

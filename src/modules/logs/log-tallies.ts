@@ -2,7 +2,7 @@ import type { SQL } from 'drizzle-orm';
 import { queryRows, sql, type Queryable, type Tx } from '../../db/client.ts';
 import type { CpdTally, PracticeTally } from '../../domain/evaluation.ts';
 import { CPD_CATEGORIES, PRACTICE_KINDS } from '../../domain/rule-set.ts';
-import { chunks } from '../compliance/compliance-repository.ts';
+import { chunks } from '../../db/batches.ts';
 
 export interface LogWindow {
   mediatorId: string;

@@ -9,8 +9,8 @@ import { COUNT_METRICS } from '../../domain/rule-set.ts';
 import { londonDate, type Clock } from '../../lib/clock.ts';
 import type { RequestContext } from '../../lib/context.ts';
 import { loadRuleSets } from '../rule-sets/rule-sets-repository.ts';
-import { findLogOwner } from './log-guard.ts';
-import { loadTallies, windowKey } from './log-tallies.ts';
+import { findLogOwner } from '../logs/log-guard.ts';
+import { loadTallies, windowKey } from '../logs/log-tallies.ts';
 
 /** A mediator's own standing: the current period against the rules governing it, and past assessments. */
 export function createComplianceViewService({ db, clock }: { db: Db; clock: Clock }) {

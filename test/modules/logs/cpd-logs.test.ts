@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { complianceAssessments, mediators, ruleSets } from '../../../src/db/schema.ts';
 import { buildTestApp, eachDatabase } from '../../helpers/app.ts';
 import { accredit } from '../../helpers/compliance.ts';
-import { RUN_LOCK_KEY } from '../../../src/jobs/compliance-run.ts';
+import { LOCK_KEYS } from '../../../src/db/advisory-locks.ts';
 
 const cpd = { date: '2025-05-10', hours: 3.5, category: 'course', sendSpecific: true, title: 'SEND law update', provider: 'Mediation Academy', reflection: 'EHC plan appeals', evidenceRef: 'https://example.org/certificate/1' };
 const practice = { date: '2025-05-12', hours: 2.75, kind: 'send_mediation', outcome: 'agreement', caseReference: 'LA-2025-0042' };
@@ -156,7 +156,7 @@ t.test('an entry written while a compliance run closes its period waits, then se
   t.teardown(() => job.release());
   // Stand in for a run: hold the run lock, close the 2024/25 period, and commit only later.
   await job.query('BEGIN');
-  await job.query('SELECT pg_advisory_xact_lock($1)', [RUN_LOCK_KEY]);
+  await job.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEYS.complianceRun]);
   const [ruleSet] = await ta.database.db.select().from(ruleSets);
   await job.query(
     `INSERT INTO compliance_assessments (mediator_id, period_start, period_end, rule_set_id, outcome, assessed_at, closed_at)
