@@ -2,6 +2,9 @@ import type { Command } from 'commander';
 import { MAX_SEED, parseMediatorCount } from './arguments.ts';
 import { CliError, cliConfig, print, withDatabase, type CliContext } from './context.ts';
 import { count } from './progress.ts';
+import type { Database } from '../db/client.ts';
+import type { Clock } from '../lib/clock.ts';
+import type { RequestContext } from '../lib/context.ts';
 
 export function defineSeed(program: Command, ctx: CliContext): void {
   program
@@ -30,13 +33,22 @@ export function defineSeed(program: Command, ctx: CliContext): void {
     });
 }
 
-/** Loaded before the database opens: faker is a dev dependency, absent from the production image. */
-async function loadSeedService() {
+interface SeedModule {
+  createSeedService(deps: { db: Database['db']; clock: Clock }): {
+    seedMediators(ctx: RequestContext, count: number, onBatch: (added: number, adding: number) => void): Promise<{ before: number; after: number }>;
+  };
+}
+
+/**
+ * The seed lives with the benchmarks (faker is a development dependency), outside the production
+ * build: the specifier is a URL so the compiler neither follows nor emits it.
+ */
+async function loadSeedService(): Promise<SeedModule> {
   try {
-    return await import('../modules/seed/seed-service.ts');
+    return (await import(new URL('../../test/bench/seed/seed-service.ts', import.meta.url).href)) as SeedModule;
   } catch (err) {
-    if ((err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && /faker/.test((err as Error).message)) {
-      throw new CliError('seed needs the development dependencies (@faker-js/faker): run it from a checkout after npm ci, not in the production image.');
+    if ((err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' || (err as { code?: string }).code === 'ERR_UNKNOWN_FILE_EXTENSION') {
+      throw new CliError('seed needs a checkout with the development dependencies (npm ci): it is not part of the production image.');
     }
     throw err;
   }

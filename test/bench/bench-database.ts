@@ -6,7 +6,7 @@ import { systemClock } from '../../src/lib/clock.ts';
 import { systemContext } from '../../src/lib/context.ts';
 import { hashPassword } from '../../src/lib/passwords.ts';
 import { createAuthService } from '../../src/modules/auth/auth-service.ts';
-import { createSeedService } from '../../src/modules/seed/seed-service.ts';
+import { createSeedService } from './seed/seed-service.ts';
 
 export const BENCH_PASSWORD = 'bench password, never a real one';
 export const REGISTRAR_EMAIL = 'registrar@bench.example';

@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/config.ts';
 import { openDatabase, sql, queryRows, type Database } from '../../src/db/client.ts';
 import { createComplianceJob } from '../../src/modules/compliance/compliance-job.ts';
 import { londonDate, systemClock } from '../../src/lib/clock.ts';
-import { fakeMediators } from '../../src/modules/seed/fake-mediators.ts';
+import { fakeMediators } from './seed/fake-mediators.ts';
 import { systemContext } from '../../src/lib/context.ts';
 import { recordAudit, type AuditInput } from '../../src/modules/audit/audit-service.ts';
 import { REGISTRAR_EMAIL, recordStatements, signIn, type PostgresBenchDatabase, type Statement } from './bench-database.ts';

@@ -1,10 +1,10 @@
 import t from 'tap';
-import { queryRows, sql } from '../../../src/db/client.ts';
-import { systemContext } from '../../../src/lib/context.ts';
-import { REGIONS, fakeMediators } from '../../../src/modules/seed/fake-mediators.ts';
-import { createSeedService } from '../../../src/modules/seed/seed-service.ts';
-import { dbKinds, freshDatabase } from '../../helpers/database.ts';
-import { testClock } from '../../helpers/app.ts';
+import { queryRows, sql } from '../../src/db/client.ts';
+import { systemContext } from '../../src/lib/context.ts';
+import { REGIONS, fakeMediators } from '../bench/seed/fake-mediators.ts';
+import { createSeedService } from '../bench/seed/seed-service.ts';
+import { dbKinds, freshDatabase } from '../helpers/database.ts';
+import { testClock } from '../helpers/app.ts';
 
 const ctx = { today: '2026-11-28', grandfatheredComplianceStart: '2025-04-01' };
 const withoutIds = (ms: ReturnType<typeof fakeMediators>) => ms.map((m) => ({ ...m.mediator, id: '', userId: '', email: m.user.email }));

@@ -1,11 +1,11 @@
-import { sql, queryRows, type Db, type Tx } from '../../db/client.ts';
-import { registerYear, registerYearOf } from '../../domain/register-year.ts';
-import { ruleSetInForce } from '../../domain/rule-set.ts';
-import { londonDate, type Clock } from '../../lib/clock.ts';
-import type { RequestContext } from '../../lib/context.ts';
-import { recordAudit } from '../audit/audit-service.ts';
-import { loadRuleSets } from '../rule-sets/rule-sets-repository.ts';
-import { currentSettings } from '../settings/settings-repository.ts';
+import { sql, queryRows, type Db, type Tx } from '../../../src/db/client.ts';
+import { registerYear, registerYearOf } from '../../../src/domain/register-year.ts';
+import { ruleSetInForce } from '../../../src/domain/rule-set.ts';
+import { londonDate, type Clock } from '../../../src/lib/clock.ts';
+import type { RequestContext } from '../../../src/lib/context.ts';
+import { recordAudit } from '../../../src/modules/audit/audit-service.ts';
+import { loadRuleSets } from '../../../src/modules/rule-sets/rule-sets-repository.ts';
+import { currentSettings } from '../../../src/modules/settings/settings-repository.ts';
 import { FAKE_BATCH, SEED_EMAIL_DOMAIN, fakeMediators, type FakeContext, type FakeMediator } from './fake-mediators.ts';
 
 export interface SeedDeps {
