@@ -1,5 +1,6 @@
-import type { Config } from './config.ts';
+import { ConfigError, type Config } from './config.ts';
 import { openDatabase, type Database, type DatabaseTarget, type PoolLimits } from './db/client.ts';
+import { DataDirLockedError } from './db/data-dir-lock.ts';
 import { migrateDatabase } from './db/migrate.ts';
 
 export const poolLimits = (config: Config): PoolLimits => ({
@@ -35,8 +36,8 @@ export async function openMigratedDatabase(config: Config): Promise<Database> {
 
 /** Start-up errors a person can act on: one line, no stack. */
 export function describeStartupError(err: unknown): string {
-  const e = err as { name?: string; message?: string; code?: string };
-  if (e.name === 'ConfigError' || e.name === 'DataDirLockedError') return e.message ?? String(err);
+  if (err instanceof ConfigError || err instanceof DataDirLockedError) return err.message;
+  const e = err as { message?: string; code?: string };
   if (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === 'ETIMEDOUT' || /timeout/i.test(e.message ?? '')) {
     return `Cannot reach the database at DATABASE_URL (${e.code ?? e.message}). Is PostgreSQL running and the URL right?`;
   }

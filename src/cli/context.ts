@@ -1,5 +1,6 @@
 import { loadConfig, type Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
+import { HttpProblem } from '../errors.ts';
 import type { Progress } from './progress.ts';
 
 export interface Output {
@@ -63,8 +64,7 @@ export async function withDatabase<T>(ctx: CliContext, config: Config, work: (da
 
 /** One line for any failure: ours and the services' as written, anything else by its root cause. */
 export function describeFailure(err: unknown): string {
-  const e = err as { name?: string; message?: string };
-  if (e.name === 'CliError' || e.name === 'HttpProblem') return e.message ?? String(err);
+  if (err instanceof CliError || err instanceof HttpProblem) return err.message;
   // The driver's wrapper repeats the whole statement and its parameters; the cause is the database's own words.
   let root = err as { message?: string; cause?: unknown };
   while (root.cause && typeof root.cause === 'object') root = root.cause as typeof root;

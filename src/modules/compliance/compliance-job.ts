@@ -1,7 +1,7 @@
 import { desc, eq, sql } from 'drizzle-orm';
 import { queryRows, type Db, type Tx } from '../../db/client.ts';
-import { jobRuns, type Deficit, type RunCounts } from '../../db/schema.ts';
-import { conflict, unprocessable } from '../../errors.ts';
+import { jobRuns, type RunCounts } from '../../db/schema.ts';
+import { conflict, HttpProblem, unprocessable } from '../../errors.ts';
 import { londonDate, type Clock } from '../../lib/clock.ts';
 import { systemContext } from '../../lib/context.ts';
 import { recordAudit, type AuditInput } from '../audit/audit-service.ts';
@@ -17,7 +17,7 @@ import {
   type OpenAssessment,
 } from './compliance-repository.ts';
 import { loadAchieved, loadComplianceRules, type ComplianceRules, type Window } from './compliance-rules.ts';
-import type { Achieved } from '../../domain/evaluation.ts';
+import type { Achieved, Deficit } from '../../domain/evaluation.ts';
 import { enqueueNotifications, type OutgoingMessage } from '../notifications/outbox.ts';
 import { daysUntil, decideOutcome, dueReminderOffset, graceEnd } from '../../domain/compliance-outcomes.ts';
 import { LOCK_KEYS } from '../../db/advisory-locks.ts';
@@ -105,7 +105,7 @@ export function createComplianceJob({ db, clock }: ComplianceJobDeps) {
         return { ...toRun(run!), alreadyRun: false };
       });
     } catch (err) {
-      if ((err as { name?: string }).name === 'HttpProblem') throw err;
+      if (err instanceof HttpProblem) throw err;
       // The run's own transaction is gone; keep a record of the attempt outside it. The database that
       // failed the run may refuse this too: then the run's own error is the one worth reporting.
       await db
