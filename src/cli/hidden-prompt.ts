@@ -12,7 +12,7 @@ export function readHidden(prompt: string, input: NodeJS.ReadStream, output: Out
   return new Promise((resolve, reject) => {
     let value = '';
     // Escape sequences: ESC, then '[' or 'O' for CSI/SS3, ended by a byte from @ to ~.
-    let escape: 'none' | 'start' | 'body' = 'none';
+    let escapeState: 'none' | 'start' | 'body' = 'none';
     const finish = (err?: Error) => {
       input.off('data', onData);
       input.setRawMode(false);
@@ -23,13 +23,13 @@ export function readHidden(prompt: string, input: NodeJS.ReadStream, output: Out
     };
     const onData = (chunk: string) => {
       for (const ch of chunk) {
-        if (escape === 'start') escape = ch === '[' || ch === 'O' ? 'body' : 'none';
-        else if (escape === 'body') escape = ch >= '@' && ch <= '~' ? 'none' : 'body';
+        if (escapeState === 'start') escapeState = ch === '[' || ch === 'O' ? 'body' : 'none';
+        else if (escapeState === 'body') escapeState = ch >= '@' && ch <= '~' ? 'none' : 'body';
         else if (ENTER.has(ch)) return finish();
         else if (ch === '\u0003' || (ch === '\u0004' && value === '')) return finish(new CliError('Cancelled; no account was created.'));
         else if (ERASE.has(ch)) value = [...value].slice(0, -1).join('');
         else if (ch === '\u0015') value = '';
-        else if (ch === '\u001b') escape = 'start';
+        else if (ch === '\u001b') escapeState = 'start';
         else if (ch >= ' ') value += ch;
       }
     };

@@ -122,5 +122,5 @@ t.test('create-admin needs a password source when not at a terminal; it never pr
 t.test('a wrong setting is reported before anything else', async (t) => {
   const res = await cli(['audit-verify'], { DATABASE_URL: 'mysql://nope' });
   t.equal(res.code, 1);
-  t.match(res.stderr, /^Invalid configuration:\n  DATABASE_URL: must be a postgres:\/\/ URL/);
+  t.match(res.stderr, /^Invalid configuration:\n {2}DATABASE_URL: must be a postgres:\/\/ URL/);
 });

@@ -53,7 +53,7 @@ await eachDatabase(t, async (t, kind) => {
     const ta = await buildTestApp(t, kind, { env: { RATE_LIMIT_AUTH_PER_MINUTE: '10' } });
     const login = () => ta.request({ method: 'POST', url: '/v1/auth/login', payload: { email: 'someone@example.org', password: PASSWORD } });
     const statuses = new Map<number, number>();
-    let last;
+    let last: Awaited<ReturnType<typeof login>> | undefined;
     // In bursts of 100 at once: each request takes its count in one atomic step, so exactly ten pass.
     for (let batch = 0; batch < 10; batch++) {
       const responses = await Promise.all(Array.from({ length: 100 }, login));

@@ -132,6 +132,7 @@ export const HOSTILE_STRINGS = [
   'judge \u{1f9d1}\u200d\u2696\ufe0f',
   'Sia\u0302n Ó Briain 李',
   '<script>alert(1)</script>',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a log-injection payload, sent literally
   '${jndi:ldap://x}',
   '{{7*7}}',
   '__proto__',

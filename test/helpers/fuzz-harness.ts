@@ -24,17 +24,24 @@ export const documentsJson = (op: { responses?: Record<string, { content?: Recor
 
 const toFastifyPath = (path: string) => path.replace(/\{([^}]+)\}/g, ':$1');
 
+/** The parts of a documented operation the harness reads. */
+interface DocumentedOperation {
+  parameters?: { in: string; name: string; required?: boolean; schema?: JsonSchema }[];
+  requestBody?: { content?: Record<string, { schema: JsonSchema }> };
+  responses?: Record<string, { content?: Record<string, unknown> }>;
+}
+
 /** Every documented operation (so every route, test/app/openapi.test.ts checks that) with its access. */
-export async function listOperations(ta: TestApp): Promise<{ doc: Record<string, any>; operations: Operation[] }> {
-  const doc = (await ta.request({ method: 'GET', url: '/openapi.json' })).json();
+export async function listOperations(ta: TestApp): Promise<{ doc: unknown; operations: Operation[] }> {
+  const doc: { paths: Record<string, Record<string, DocumentedOperation>> } = (await ta.request({ method: 'GET', url: '/openapi.json' })).json();
   const operations: Operation[] = [];
-  for (const [path, item] of Object.entries<Record<string, any>>(doc.paths)) {
-    for (const [method, op] of Object.entries<any>(item)) {
+  for (const [path, item] of Object.entries(doc.paths)) {
+    for (const [method, op] of Object.entries(item)) {
       const url = toFastifyPath(path);
       const entry = ta.app.routeTable.find((r) => r.method === method.toUpperCase() && r.url === url);
       if (!entry) throw new Error(`${method.toUpperCase()} ${url} is documented but not in the route table`);
-      const params: any[] = op.parameters ?? [];
-      const content = op.requestBody?.content as Record<string, { schema: JsonSchema }> | undefined;
+      const params = op.parameters ?? [];
+      const content = op.requestBody?.content;
       const contentType = content && (Object.keys(content).find((c) => c === 'application/json') ?? Object.keys(content)[0]);
       operations.push({
         method: method.toUpperCase(),

@@ -18,9 +18,9 @@ const LINES = [
   'Cara Blank,not-an-email,BL-003,2019-01-01,london,en,,,', // 11
   ',,,,,,,,', // 12
 ];
-const FILE = LINES.join('\r\n') + '\r\n';
+const FILE = `${LINES.join('\r\n')}\r\n`;
 const ENDINGS = [['CRLF', FILE], ['LF', FILE.replaceAll('\r\n', '\n')]] as const;
-const GOOD = LINES.filter((l) => !l.includes('not-an-email')).join('\r\n') + '\r\n';
+const GOOD = `${LINES.filter((l) => !l.includes('not-an-email')).join('\r\n')}\r\n`;
 
 t.test('readCsv: blank rows are skipped and still counted as lines', async (t) => {
   for (const [name, text] of ENDINGS) {

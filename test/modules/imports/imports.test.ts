@@ -6,7 +6,7 @@ import { secretIn } from '../../helpers/mail.ts';
 import { buildTestApp, eachDatabase, PASSWORD, type TestApp } from '../../helpers/app.ts';
 
 const HEADER = 'Full Name,EMAIL,Membership Number,First Accredited On,Regions,Languages,Organisation,Contact Email,Show Email';
-const csv = (...rows: string[]) => [HEADER, ...rows].join('\r\n') + '\r\n';
+const csv = (...rows: string[]) => `${[HEADER, ...rows].join('\r\n')}\r\n`;
 const GOOD = csv(
   'Siân Jones,sian@example.org,COM-001,2019-05-01,london;south_east,en;cy,"Jones, Evans & Co",sian@jones.example.org,yes',
   `"Aoife O'Neill",aoife@example.org,COM-002,2019-06-01,north_west,en,"Family ""First"" Mediation",,no`,

@@ -8,7 +8,7 @@ import { buildTestApp, eachDatabase, type TestApp } from '../../helpers/app.ts';
 
 const HEADER = 'Full Name,Email,Membership Number,First Accredited On,Regions,Languages';
 const row = (n: number) => `Member ${n},member${n}@example.org,COM-${n},2019-05-01,london,en`;
-const csv = (...rows: string[]) => [HEADER, ...rows].join('\r\n') + '\r\n';
+const csv = (...rows: string[]) => `${[HEADER, ...rows].join('\r\n')}\r\n`;
 
 /** A grandfathered member imported on the clock's day, then signed in through their claim. */
 async function importAndClaim(ta: TestApp, token: string, n: number) {
