@@ -4,6 +4,7 @@ import { complianceAssessments, mediators, ruleSets } from '../../../src/db/sche
 import { buildTestApp, eachDatabase } from '../../helpers/app.ts';
 import { accredit } from '../../helpers/compliance.ts';
 import { LOCK_KEYS } from '../../../src/db/advisory-locks.ts';
+import { waitingBackend } from '../../helpers/backends.ts';
 
 const cpd = { date: '2025-05-10', hours: 3.5, category: 'course', sendSpecific: true, title: 'SEND law update', provider: 'Mediation Academy', reflection: 'EHC plan appeals', evidenceRef: 'https://example.org/certificate/1' };
 const practice = { date: '2025-05-12', hours: 2.75, kind: 'send_mediation', outcome: 'agreement', caseReference: 'LA-2025-0042' };
@@ -167,7 +168,7 @@ t.test('an entry written while a compliance run closes its period waits, then se
   const write = ta.request({ method: 'POST', url: '/v1/me/cpd', token: me.token, payload: { ...cpd, date: '2025-03-01' } }).finally(() => {
     settled = true;
   });
-  await new Promise((r) => setTimeout(r, 300));
+  await waitingBackend(pool, 'pg_advisory_xact_lock_shared');
   t.notOk(settled, 'the write waits for the run');
   await job.query('COMMIT');
   t.equal((await write).statusCode, 409, 'and then finds the period closed');
