@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { BodySchema, DateSchema, IdSchema, text } from './common.ts';
+import { APPLICATION_STATUSES, DECISIONS, RECOMMENDATIONS, VERDICTS } from '../src/domain/vocabulary.ts';
+import { BodySchema, DateSchema, documentedBodies, IdSchema, text } from './common.ts';
 
 const hours = z.number().min(0.25).max(1000).multipleOf(0.25, 'must be in quarter hours');
 
@@ -49,13 +50,20 @@ export const CriterionParamsSchema = z.strictObject({ id: IdSchema, criterion: C
 /** Checked against the schema of the criterion named in the path (EvidenceSchemas), field by field. */
 export const EvidenceBodySchema = z
   .record(z.string().max(64), z.unknown())
+  .register(documentedBodies, {
+    content: {
+      'application/json': z
+        .union(Object.entries(EvidenceSchemas).map(([criterion, schema]) => schema.meta({ title: criterion })))
+        .describe('The evidence for the criterion in the path: the shape titled with its name'),
+    },
+  })
   .describe('Evidence for the criterion in the path: membership {body, membershipNumber}; foundation_training {provider, completedOn, hours, assessedByRolePlay, assessedByWrittenAssignment}; send_training {providerId, completedOn, hours}; supported_practice {cases: [{date, role, hours, supervisor}]}; insurance {insurer, coverGbp, expiresOn}; supervision {supervisorName, supervisorContact?}; declaration {agreesToCodeOfConduct, agreesToComplaintsProcedure, fitAndProper}; dbs {certificateDate}');
 
-export const ApplicationStatusSchema = z.enum(['draft', 'submitted', 'under_assessment', 'assessed', 'approved', 'rejected', 'returned', 'withdrawn']);
+export const ApplicationStatusSchema = z.enum(APPLICATION_STATUSES);
 /** What the review queue holds: an application from its submission on. A draft is its applicant's alone. */
 export const ReviewStatusSchema = ApplicationStatusSchema.exclude(['draft']);
 export type ReviewStatus = z.infer<typeof ReviewStatusSchema>;
-const Verdict = z.enum(['met', 'not_met']);
+const Verdict = z.enum(VERDICTS);
 const staffOnly = 'The assessment panel’s working, for the admin who decides: absent when the applicant reads their own application';
 
 export const ApplicationSchema = z
@@ -86,12 +94,12 @@ export const ApplicationSchema = z
 
 export const AssessmentBodySchema = z.strictObject({
   verdicts: z.partialRecord(CriterionSchema, Verdict).refine((v) => Object.keys(v).length > 0, 'give a verdict on at least one criterion'),
-  recommendation: z.enum(['approve', 'reject', 'return']).optional(),
+  recommendation: z.enum(RECOMMENDATIONS).optional(),
   notes: text(5000).optional(),
 });
 
 export const DecisionBodySchema = z
-  .strictObject({ outcome: z.enum(['approved', 'rejected', 'returned']), reasons: text(5000).optional() })
+  .strictObject({ outcome: z.enum(DECISIONS), reasons: text(5000).optional() })
   .refine((d) => d.outcome === 'approved' || d.reasons, { message: 'reasons are required to reject or return an application', path: ['reasons'] });
 
 export const ReviewQuerySchema = z.strictObject({

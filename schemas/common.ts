@@ -1,8 +1,13 @@
 import { z } from 'zod';
+import { BODIES, ENTRY_STATUSES, ROLES, ROUTES } from '../src/domain/vocabulary.ts';
+import { PROBLEM_CODES, PROBLEMS } from '../src/errors.ts';
 
 export const ProblemSchema = z
   .object({
-    type: z.string().optional(),
+    type: z.string().describe('`/problems/<code>`'),
+    code: z
+      .enum(PROBLEM_CODES)
+      .describe(`What failed, stable across releases (the detail's wording is not):\n${PROBLEM_CODES.map((c) => `- \`${c}\` (${PROBLEMS[c].status}): ${PROBLEMS[c].when}`).join('\n')}`),
     status: z.number().int(),
     title: z.string(),
     detail: z.string(),
@@ -20,8 +25,10 @@ export const IdParamsSchema = z.strictObject({ id: IdSchema });
 export const DateSchema = z.iso.date().meta({ example: '2025-04-01' });
 export const TimestampSchema = z.iso.datetime();
 
-export const BodySchema = z.enum(['com', 'cmc']).describe('Home body: College of Mediators or Civil Mediation Council');
-export const RoleSchema = z.enum(['mediator', 'assessor', 'admin', 'registrar']);
+export const BodySchema = z.enum(BODIES).describe('Home body: College of Mediators or Civil Mediation Council');
+export const RoleSchema = z.enum(ROLES);
+export const EntryStatusSchema = z.enum(ENTRY_STATUSES);
+export const RouteSchema = z.enum(ROUTES);
 
 /** The nine English regions, and `national` for mediators who work remotely anywhere in England. */
 export const REGIONS = [
@@ -83,6 +90,12 @@ export const text = (max: number, min = 1) =>
       if (hidden.length) ctx.addIssue({ code: 'custom', message: `must not contain control or invisible characters (found ${shown.join(', ')})` });
     });
 
+/**
+ * A register year by the calendar year it starts in (2025 = the year from 1 April 2025), as a query
+ * or body parameter. From 2000: older years hold nothing, but asking for one is not an error.
+ */
+export const RegisterYearSchema = z.coerce.number().int().min(2000).max(2100).describe('Register year, by the calendar year it starts in');
+
 export const PageQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().max(512).optional(),
@@ -91,13 +104,20 @@ export const PageQuerySchema = z.strictObject({
 export const page = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 
-/** Responses every authenticated route can give, documented once. */
+/**
+ * Request bodies the route validates loosely, because a service checks them and names the fields at
+ * fault, documented in the OpenAPI with their exact shapes by media type (plugins/openapi.ts).
+ */
+export const documentedBodies = z.registry<{ content: Record<string, z.ZodType> }>();
+
+/**
+ * Failures a route's own work can give, documented once. The rest come from what the route declares
+ * (plugins/openapi-responses.ts): 401 and 403 from its access, 429 from a rate limit, 413 and 415
+ * from a body, 503 on every /v1 route.
+ */
 export const problemResponses = {
   400: ProblemSchema,
-  401: ProblemSchema,
-  403: ProblemSchema,
   404: ProblemSchema,
   409: ProblemSchema,
   422: ProblemSchema,
-  429: ProblemSchema,
 } as const;

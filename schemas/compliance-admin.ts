@@ -1,17 +1,9 @@
 import { z } from 'zod';
-import { BodySchema, DateSchema, IdSchema, PageQuerySchema, TimestampSchema, page, text } from './common.ts';
+import { ADJUSTMENT_KINDS } from '../src/domain/vocabulary.ts';
+import { BodySchema, DateSchema, IdSchema, PageQuerySchema, RegisterYearSchema, TimestampSchema, page, text } from './common.ts';
+import { ComplianceOutcomeSchema, DeficitSchema } from './compliance.ts';
 
-export const OutcomeSchema = z.enum(['in_grace', 'compliant', 'non_compliant', 'exempt']);
-
-/** A register year by the calendar year it starts in (2025 = the year from 1 April 2025). */
-export const RegisterYearSchema = z.coerce.number().int().min(2018).max(2100).describe('Register year, by the calendar year it starts in');
-
-export const DeficitSchema = z.object({
-  metric: z.string(),
-  required: z.number(),
-  achieved: z.number(),
-  shortfall: z.number(),
-});
+const AdjustmentKindSchema = z.enum(ADJUSTMENT_KINDS);
 
 export const AssessmentSchema = z
   .object({
@@ -22,7 +14,7 @@ export const AssessmentSchema = z
     periodStart: DateSchema,
     periodEnd: DateSchema,
     ruleSetId: IdSchema,
-    outcome: OutcomeSchema,
+    outcome: ComplianceOutcomeSchema,
     deficits: z.array(DeficitSchema),
     graceEndsOn: DateSchema.nullable(),
     assessedAt: TimestampSchema,
@@ -32,7 +24,7 @@ export const AssessmentSchema = z
 
 export const AssessmentQuerySchema = PageQuerySchema.extend({
   period: RegisterYearSchema.optional(),
-  outcome: OutcomeSchema.optional(),
+  outcome: ComplianceOutcomeSchema.optional(),
 });
 
 export const RunCountsSchema = z.object({
@@ -66,7 +58,7 @@ export const RunBodySchema = z.strictObject({
 export const AdjustmentBodySchema = z
   .strictObject({
     period: RegisterYearSchema,
-    kind: z.enum(['exemption', 'extension']),
+    kind: AdjustmentKindSchema,
     until: DateSchema.optional().describe('Extensions only: the new last day of grace'),
     reason: text(2000),
   })
@@ -80,7 +72,7 @@ export const AdjustmentSchema = z
     id: IdSchema,
     mediatorId: IdSchema,
     periodStart: DateSchema,
-    kind: z.enum(['exemption', 'extension']),
+    kind: AdjustmentKindSchema,
     until: DateSchema.nullable(),
     reason: z.string(),
     createdAt: TimestampSchema,

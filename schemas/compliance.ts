@@ -1,18 +1,26 @@
 import { z } from 'zod';
-import { METRICS } from '../src/domain/rule-set.ts';
-import { DateSchema, IdSchema, TimestampSchema } from './common.ts';
+import { COMPLIANCE_OUTCOMES, METRICS } from '../src/domain/vocabulary.ts';
+import { DateSchema, EntryStatusSchema, IdSchema, TimestampSchema } from './common.ts';
 
-export const ProgressSchema = z.object({
+export const ComplianceOutcomeSchema = z.enum(COMPLIANCE_OUTCOMES);
+
+/** A requirement not met at assessment (the domain's Deficit). */
+export const DeficitSchema = z.object({
   metric: z.enum(METRICS),
-  unit: z.enum(['hours', 'entries']),
   required: z.number(),
   achieved: z.number(),
-  shortfall: z.number().describe('Still needed by the end of the period (0 when met)'),
+  shortfall: z.number(),
+});
+
+/** A requirement against what is logged so far (the domain's Progress), with its unit. */
+export const ProgressSchema = DeficitSchema.extend({
+  unit: z.enum(['hours', 'entries']),
+  shortfall: DeficitSchema.shape.shortfall.describe('Still needed by the end of the period (0 when met)'),
 });
 
 export const MyComplianceSchema = z
   .object({
-    status: z.enum(['accredited', 'suspended', 'lapsed', 'removed']).nullable(),
+    status: EntryStatusSchema.nullable(),
     obligationsStartOn: DateSchema.nullable(),
     currentPeriod: z
       .object({
@@ -29,8 +37,8 @@ export const MyComplianceSchema = z
       z.object({
         periodStart: DateSchema,
         periodEnd: DateSchema,
-        outcome: z.enum(['in_grace', 'compliant', 'non_compliant', 'exempt']),
-        deficits: z.array(z.object({ metric: z.string(), required: z.number(), achieved: z.number(), shortfall: z.number() })),
+        outcome: ComplianceOutcomeSchema,
+        deficits: z.array(DeficitSchema),
         graceEndsOn: DateSchema.nullable(),
         assessedAt: TimestampSchema,
         closedAt: TimestampSchema.nullable(),

@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import { CPD_CATEGORIES } from '../src/domain/rule-set.ts';
-import { DateSchema, IdSchema, PageQuerySchema, TimestampSchema, page, text } from './common.ts';
+import { CPD_CATEGORIES } from '../src/domain/vocabulary.ts';
+import { DateSchema, IdSchema, PageQuerySchema, RegisterYearSchema, TimestampSchema, page, text } from './common.ts';
 
 /** Hours in quarter-hour steps between 0.25 and `max`. */
 export const hoursSchema = (max: number) => z.number().min(0.25).max(max).multipleOf(0.25).describe(`Hours, in steps of 0.25, from 0.25 to ${max}`);
 
 /** `?period=2025`: entries in the register year starting in 2025. */
 export const LogQuerySchema = PageQuerySchema.extend({
-  period: z.coerce.number().int().min(2000).max(2100).optional().describe('Register year, by the calendar year it starts in'),
+  period: RegisterYearSchema.optional(),
 });
 
 export const CpdBodySchema = z.strictObject({

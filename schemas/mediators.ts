@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { BodySchema, DateSchema, LanguageTagSchema, RegionSchema, text } from './common.ts';
-
-export const EntryStatusSchema = z.enum(['accredited', 'suspended', 'lapsed', 'removed']);
+import { ComplianceOutcomeSchema } from './compliance.ts';
+import { BodySchema, DateSchema, EntryStatusSchema, LanguageTagSchema, RegionSchema, RouteSchema, text } from './common.ts';
 
 /** What an admin sees of an entry (more than the public; never account secrets). */
 export const AdminMediatorSchema = z
@@ -13,10 +12,10 @@ export const AdminMediatorSchema = z
     body: BodySchema.nullable(),
     membershipNumber: z.string().nullable(),
     status: EntryStatusSchema.nullable(),
-    route: z.string().nullable(),
+    route: RouteSchema.nullable(),
     firstAccreditedOn: DateSchema.nullable(),
     complianceStartOn: DateSchema.nullable(),
-    latestAssessment: z.object({ periodStart: DateSchema, outcome: z.string() }).nullable(),
+    latestAssessment: z.object({ periodStart: DateSchema, outcome: ComplianceOutcomeSchema }).nullable(),
   })
   .meta({ id: 'AdminMediator' });
 
@@ -71,7 +70,7 @@ export const ProfileSchema = z
     body: BodySchema.nullable(),
     membershipNumber: z.string().nullable(),
     status: EntryStatusSchema.nullable(),
-    route: z.string().nullable(),
+    route: RouteSchema.nullable(),
     firstAccreditedOn: DateSchema.nullable(),
   })
   .meta({ id: 'Profile' });

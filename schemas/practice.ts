@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PRACTICE_KINDS, SEND_OUTCOMES } from '../src/domain/rule-set.ts';
+import { PRACTICE_KINDS, SEND_OUTCOMES } from '../src/domain/vocabulary.ts';
 import { DateSchema, IdSchema, TimestampSchema, page } from './common.ts';
 import { hoursSchema } from './cpd.ts';
 

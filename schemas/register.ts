@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BodySchema, DateSchema, LanguageTagSchema, RegionSchema, page } from './common.ts';
+import { BodySchema, DateSchema, EntryStatusSchema, LanguageTagSchema, RegionSchema, RouteSchema, page } from './common.ts';
 
 /**
  * The public register entry: an allow-list. The serializer strips every key not named here, so
@@ -11,7 +11,7 @@ export const PublicEntrySchema = z
     fullName: z.string(),
     body: BodySchema,
     membershipNumber: z.string().nullable(),
-    route: z.enum(['standards_2024', 'grandfathered_2018']).nullable(),
+    route: RouteSchema.nullable(),
     firstAccreditedOn: DateSchema.nullable(),
     regions: z.array(RegionSchema.or(z.string())),
     languages: z.array(z.string()),
@@ -51,5 +51,5 @@ export const RegisterSearchPageSchema = page(PublicEntrySchema)
   .meta({ id: 'RegisterSearchPage' });
 
 export const PublicHistorySchema = z
-  .object({ items: z.array(z.object({ status: z.enum(['accredited', 'suspended', 'lapsed', 'removed']), date: DateSchema })) })
+  .object({ items: z.array(z.object({ status: EntryStatusSchema, date: DateSchema })) })
   .meta({ id: 'PublicHistory', description: 'Status changes, oldest first; reasons are never published' });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { CPD_CATEGORIES, COUNT_METRICS, METRICS } from '../src/domain/rule-set.ts';
+import { COUNT_METRICS } from '../src/domain/rule-set.ts';
+import { CPD_CATEGORIES, METRICS } from '../src/domain/vocabulary.ts';
 import { BodySchema, DateSchema, IdSchema, TimestampSchema } from './common.ts';
 
 const RequirementSchema = z

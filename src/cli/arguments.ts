@@ -7,8 +7,6 @@ import { londonDate, systemClock } from '../lib/clock.ts';
 // Parsers for commander: each runs while the command line is read, before any action, so a
 // wrong argument is reported without opening the database.
 
-export const BODIES = ['com', 'cmc'] as const;
-export const STAFF_ROLES = ['admin', 'registrar', 'assessor'] as const;
 /** Far above any real register, low enough that a slip of the keyboard is not an hour of seeding. */
 export const MAX_SEED = 1_000_000;
 

@@ -1,12 +1,13 @@
 import { Option, type Command } from 'commander';
-import { BODIES, STAFF_ROLES, parseEmail, parseName } from './arguments.ts';
+import { BODIES, STAFF_ROLES, type Body } from '../domain/vocabulary.ts';
+import { parseEmail, parseName } from './arguments.ts';
 import { adminPassword, PASSWORD_ENV, PASSWORD_ON_ARGV } from './admin-password.ts';
 import { cliConfig, print, withDatabase, type CliContext } from './context.ts';
 
 interface CreateAdminOptions {
   email: string;
   role: (typeof STAFF_ROLES)[number];
-  body?: (typeof BODIES)[number];
+  body?: Body;
   name?: string;
   generatePassword?: boolean;
 }

@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import type { RawRow } from '../modules/imports/import-file.ts';
 import type { ImportProgress } from '../modules/imports/imports-service.ts';
-import { BODIES, parseReadableFile } from './arguments.ts';
+import { BODIES, type Body } from '../domain/vocabulary.ts';
+import { parseReadableFile } from './arguments.ts';
 import { CliError, cliConfig, print, withDatabase, type CliContext } from './context.ts';
 import { count } from './progress.ts';
 
@@ -18,7 +19,7 @@ export function defineImportGrandfathered(program: Command, ctx: CliContext): vo
     .argument('<file>', 'the CSV or JSON file', parseReadableFile)
     .addOption(new Option('--body <body>', 'the body the members belong to').choices(BODIES).makeOptionMandatory())
     .option('--dry-run', 'check every row and report, writing nothing')
-    .action(async (file: string, opts: { body: (typeof BODIES)[number]; dryRun?: boolean }) => {
+    .action(async (file: string, opts: { body: Body; dryRun?: boolean }) => {
       const config = await cliConfig(ctx);
       ctx.progress.show(`Reading ${file}`);
       const rows = await readRows(file);

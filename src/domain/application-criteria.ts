@@ -1,4 +1,5 @@
 import type { Evidence } from '../../schemas/applications.ts';
+import type { Verdict } from './vocabulary.ts';
 
 export type { Evidence };
 
@@ -10,6 +11,8 @@ export const CRITERIA = ['membership', 'foundation_training', 'send_training', '
 export type Criterion = (typeof CRITERIA)[number];
 /** `dbs` is optional by default (docs/domain.md "Applications (the 2024 standards)"). */
 export const REQUIRED_CRITERIA: readonly Criterion[] = CRITERIA.filter((c) => c !== 'dbs');
+/** An assessor's verdicts, on some or all of the criteria. */
+export type Verdicts = Partial<Record<Criterion, Verdict>>;
 
 export interface Thresholds {
   foundationHours: number;
@@ -66,6 +69,6 @@ export function checkCriteria(evidence: Evidence, thresholds: Thresholds, provid
 }
 
 /** Approval needs a `met` verdict on every required criterion. */
-export function unmetCriteria(verdicts: Partial<Record<Criterion, 'met' | 'not_met'>>): Criterion[] {
+export function unmetCriteria(verdicts: Verdicts): Criterion[] {
   return REQUIRED_CRITERIA.filter((c) => verdicts[c] !== 'met');
 }

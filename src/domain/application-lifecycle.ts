@@ -1,4 +1,4 @@
-export type ApplicationStatus = 'draft' | 'submitted' | 'under_assessment' | 'assessed' | 'approved' | 'rejected' | 'returned' | 'withdrawn';
+import type { ApplicationStatus } from './vocabulary.ts';
 
 /** Where each action may start from (docs/domain.md "Applications (the 2024 standards)"). */
 export const ACTION_FROM = {

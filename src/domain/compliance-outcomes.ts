@@ -1,12 +1,11 @@
-import type { Deficit } from '../db/schema.ts';
 import { addDays, daysBetween } from '../lib/calendar.ts';
+import type { Deficit } from './evaluation.ts';
+import type { ComplianceOutcome } from './vocabulary.ts';
 
 /**
  * The compliance job's own rules, as plain functions: what an ended period's outcome is on an
  * as-of date, and which reminder is due. The requirement arithmetic itself is src/domain's.
  */
-
-export type Outcome = 'compliant' | 'in_grace' | 'non_compliant' | 'exempt';
 
 /** Last day of grace: period end + grace days, or a later extension. */
 export function graceEnd(periodEnd: string, graceDays: number, extendedUntil: string | null): string {
@@ -19,7 +18,7 @@ export function graceEnd(periodEnd: string, graceDays: number, extendedUntil: st
  * exempt if an admin exempted it; compliant once nothing is missing; otherwise in grace until the
  * grace end has passed, then non-compliant.
  */
-export function decideOutcome(input: { asOf: string; graceEndsOn: string; exempt: boolean; deficits: Deficit[] }): Outcome {
+export function decideOutcome(input: { asOf: string; graceEndsOn: string; exempt: boolean; deficits: Deficit[] }): ComplianceOutcome {
   if (input.exempt) return 'exempt';
   if (input.deficits.length === 0) return 'compliant';
   return input.asOf > input.graceEndsOn ? 'non_compliant' : 'in_grace';

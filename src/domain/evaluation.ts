@@ -1,5 +1,6 @@
-import { METRICS, type CpdCategory, type Metric, type PracticeKind, type RuleSet } from './rule-set.ts';
 import type { PeriodRequirement } from './requirements.ts';
+import type { RuleSet } from './rule-set.ts';
+import { METRICS, type CpdCategory, type Metric, type PracticeKind } from './vocabulary.ts';
 
 /** CPD hours logged in one category (one entry, or a sum of many). */
 export interface CpdTally {
@@ -17,12 +18,16 @@ export interface PracticeTally {
 
 export type Achieved = Record<Metric, number>;
 
+/** One requirement against what was achieved: what was required, what was achieved, what is missing. */
 export interface Progress {
   metric: Metric;
   required: number;
   achieved: number;
   shortfall: number;
 }
+
+/** A requirement not met (shortfall above 0), as a compliance assessment keeps it and its mails list it. */
+export type Deficit = Progress;
 
 const PRACTICE_HOURS: readonly PracticeKind[] = ['send_mediation', 'send_co_mediation', 'other_mediation'];
 /** The kinds counted as SEND mediations (and that record an outcome). */

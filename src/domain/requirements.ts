@@ -1,6 +1,7 @@
 import { wholeMonthsBetween } from '../lib/calendar.ts';
 import { nextDay } from './register-year.ts';
-import { COUNT_METRICS, type Body, type Metric, type RuleSet } from './rule-set.ts';
+import { COUNT_METRICS, type RuleSet } from './rule-set.ts';
+import type { Body, Metric } from './vocabulary.ts';
 
 export interface PeriodRequirement {
   metric: Metric;

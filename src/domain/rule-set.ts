@@ -1,13 +1,4 @@
-/** The vocabulary of the annual requirements (docs/domain.md "CPD and practice logs, rule sets, your compliance"). */
-export const CPD_CATEGORIES = ['course', 'conference', 'peer_learning', 'self_study', 'delivering_training', 'other'] as const;
-export const PRACTICE_KINDS = ['send_mediation', 'send_co_mediation', 'other_mediation', 'supervision_received'] as const;
-export const SEND_OUTCOMES = ['agreement', 'partial', 'no_agreement', 'withdrawn'] as const;
-export const METRICS = ['cpd_hours', 'send_cpd_hours', 'practice_hours', 'send_mediations', 'supervision_hours'] as const;
-
-export type CpdCategory = (typeof CPD_CATEGORIES)[number];
-export type PracticeKind = (typeof PRACTICE_KINDS)[number];
-export type Metric = (typeof METRICS)[number];
-export type Body = 'com' | 'cmc';
+import type { Body, CpdCategory, Metric } from './vocabulary.ts';
 
 /** Metrics counted in entries; the rest are hours. */
 export const COUNT_METRICS: readonly Metric[] = ['send_mediations'];

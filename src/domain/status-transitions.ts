@@ -1,6 +1,4 @@
-import type { Role } from '../lib/context.ts';
-
-export type EntryStatus = 'accredited' | 'suspended' | 'lapsed' | 'removed';
+import type { Body, EntryStatus, Role } from './vocabulary.ts';
 
 /** The only moves between register statuses (docs/domain.md "Applications (the 2024 standards)", status changes). */
 const ALLOWED: Record<EntryStatus, readonly EntryStatus[]> = {
@@ -14,16 +12,17 @@ export type TransitionCheck = { ok: true } | { ok: false; reason: 'not_allowed' 
 
 /**
  * May this actor move an entry from one status to another? Admins act only on their own body's
- * entries, registrars on both; mediators never change a status (their own or anyone's).
+ * entries, registrars on both; mediators never change a status (their own or anyone's). `from`
+ * null is a mediator not yet on the register: the only move is onto it, accredited.
  */
 export function checkStatusTransition(
-  from: EntryStatus,
+  from: EntryStatus | null,
   to: EntryStatus,
-  actor: { role: Role | 'system'; body: 'com' | 'cmc' | null },
-  entryBody: 'com' | 'cmc' | null,
+  actor: { role: Role | 'system'; body: Body | null },
+  entryBody: Body | null,
 ): TransitionCheck {
   if (actor.role !== 'admin' && actor.role !== 'registrar' && actor.role !== 'system') return { ok: false, reason: 'forbidden_role' };
   if (actor.role === 'admin' && actor.body !== entryBody) return { ok: false, reason: 'other_body' };
   if (from === to) return { ok: false, reason: 'same_status' };
-  return ALLOWED[from].includes(to) ? { ok: true } : { ok: false, reason: 'not_allowed' };
+  return (from === null ? to === 'accredited' : ALLOWED[from].includes(to)) ? { ok: true } : { ok: false, reason: 'not_allowed' };
 }

@@ -1,5 +1,6 @@
-export type Role = 'mediator' | 'assessor' | 'admin' | 'registrar';
-export type Body = 'com' | 'cmc';
+import type { FastifyRequest } from 'fastify';
+import type { Body, Role } from '../domain/vocabulary.ts';
+import { unauthorized } from '../errors.ts';
 
 /**
  * Who is acting: a signed-in user, someone not signed in (register, login, claim), or the system
@@ -15,6 +16,24 @@ export interface RequestContext {
   requestId: string | null;
   /** The client's address as TRUST_PROXY lets it be known (absent outside HTTP). */
   ip?: string;
+}
+
+/** The signed-in user acting. */
+export type UserActor = Extract<Actor, { type: 'user' }>;
+
+/** The context of a request by a signed-in user: what services that act for the caller take. */
+export interface UserContext extends RequestContext {
+  actor: UserActor;
+}
+
+/**
+ * The context of a request to a route that is not public, where the access hook (plugins/access.ts)
+ * has let only a signed-in user through.
+ */
+export function userContext(req: FastifyRequest): UserContext {
+  const { actor } = req.ctx;
+  if (actor.type !== 'user') throw unauthorized();
+  return { ...req.ctx, actor };
 }
 
 export const systemContext = (requestId: string | null = null): RequestContext => ({

@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
-import { forbidden, unauthorized } from '../errors.ts';
-import type { Body, RequestContext, Role } from '../lib/context.ts';
+import { ProblemSchema } from '../../schemas/common.ts';
+import { forbidden, problem, unauthorized } from '../errors.ts';
+import type { Body, Role } from '../domain/vocabulary.ts';
+import type { RequestContext } from '../lib/context.ts';
 import type { SessionVersions } from '../modules/auth/session-versions.ts';
 
 /**
@@ -91,10 +93,28 @@ export const enforceAccess = (sessions: Pick<SessionVersions, 'current'>) => asy
     throw unauthorized();
   }
   const session = await sessions.current(claims.sub);
-  if (!session || session.disabled || session.version !== claims.ver) throw unauthorized(SESSION_ENDED);
+  if (!session || session.disabled || session.version !== claims.ver) throw problem('session-ended', SESSION_ENDED);
   req.ctx = { actor: { type: 'user', id: claims.sub, role: claims.role, body: claims.body }, requestId: req.id, ip: req.ip };
   if (access !== 'authenticated' && !access.includes(claims.role)) throw forbidden();
 };
+
+/** The access token as an OpenAPI security scheme, named `bearerAuth` in the document. */
+export const BEARER_AUTH_SCHEME = {
+  type: 'http',
+  scheme: 'bearer',
+  bearerFormat: 'JWT',
+  description:
+    'Short-lived access token from POST /v1/auth/login. Follows RFC8725: HS256 only (the algorithm is pinned, ' +
+    '"none" refused), issuer, audience and expiry always checked.',
+} as const;
+
+/** The OpenAPI of a route that needs a token: the scheme, and this hook's refusals (401, 403). */
+function documentAccess(route: RouteOptions, access: Access) {
+  if (access === 'public') return;
+  const schema = (route.schema ??= {});
+  schema.security = [{ bearerAuth: [] }];
+  schema.response = { 401: ProblemSchema, 403: ProblemSchema, ...(schema.response as object | undefined) };
+}
 
 /**
  * Registers declaration checks and enforcement on every route of an (encapsulated) API context;
@@ -104,6 +124,7 @@ export function registerAccessControl(api: FastifyInstance, table: RouteEntry[],
   api.decorateRequest('ctx', null as unknown as RequestContext);
   api.addHook('onRoute', (route) => {
     const access = declaredAccess(route);
+    documentAccess(route, access);
     for (const method of [route.method].flat()) {
       if (method !== 'HEAD') table.push({ method, url: route.url, access });
     }

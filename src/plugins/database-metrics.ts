@@ -1,6 +1,7 @@
 import { Gauge, type Registry } from 'prom-client';
 import { queryRows, sql, type Database } from '../db/client.ts';
 import type { RunCounts } from '../db/schema.ts';
+import type { ComplianceOutcome } from '../domain/vocabulary.ts';
 import { MAX_ATTEMPTS } from '../modules/notifications/outbox-sender.ts';
 
 /** Longest a scrape waits for one reading: a stuck database must not hold back every other metric. */
@@ -24,7 +25,7 @@ interface LastRunReading {
   lastSuccessAsOf: number | null;
 }
 
-const OUTCOMES = { compliant: 'compliant', inGrace: 'in_grace', nonCompliant: 'non_compliant', exempt: 'exempt' } as const;
+const OUTCOMES = { compliant: 'compliant', inGrace: 'in_grace', nonCompliant: 'non_compliant', exempt: 'exempt' } as const satisfies Partial<Record<keyof RunCounts, ComplianceOutcome>>;
 
 function withTimeout<T>(work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

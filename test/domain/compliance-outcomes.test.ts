@@ -1,7 +1,8 @@
 import t from 'tap';
 import { daysUntil, decideOutcome, dueReminderOffset, graceEnd } from '../../src/domain/compliance-outcomes.ts';
+import type { Deficit } from '../../src/domain/evaluation.ts';
 
-const short = [{ metric: 'cpd_hours', required: 10, achieved: 6, shortfall: 4 }];
+const short: Deficit[] = [{ metric: 'cpd_hours', required: 10, achieved: 6, shortfall: 4 }];
 
 t.test('grace ends grace-days after the period, or on a later extension', async (t) => {
   t.equal(graceEnd('2026-03-31', 60, null), '2026-05-30');

@@ -1,5 +1,6 @@
 import t from 'tap';
-import { checkStatusTransition, type EntryStatus } from '../../src/domain/status-transitions.ts';
+import { checkStatusTransition } from '../../src/domain/status-transitions.ts';
+import type { EntryStatus } from '../../src/domain/vocabulary.ts';
 
 const registrar = { role: 'registrar' as const, body: null };
 const comAdmin = { role: 'admin' as const, body: 'com' as const };
@@ -28,4 +29,10 @@ t.test('who may make them', async (t) => {
   t.same(checkStatusTransition('accredited', 'suspended', { role: 'mediator', body: null }, 'com'), { ok: false, reason: 'forbidden_role' });
   t.same(checkStatusTransition('accredited', 'suspended', { role: 'assessor', body: null }, 'com'), { ok: false, reason: 'forbidden_role' });
   t.same(checkStatusTransition('accredited', 'lapsed', { role: 'system', body: null }, 'com'), { ok: true }, 'the compliance job');
+});
+
+t.test('onto the register: from no status only to accredited (approval, import)', async (t) => {
+  t.same(checkStatusTransition(null, 'accredited', registrar, 'com'), { ok: true });
+  t.same(checkStatusTransition(null, 'accredited', comAdmin, 'cmc'), { ok: false, reason: 'other_body' });
+  for (const to of ['suspended', 'lapsed', 'removed'] as const) t.same(checkStatusTransition(null, to, registrar, 'com'), { ok: false, reason: 'not_allowed' }, `none → ${to}`);
 });

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import Fastify from 'fastify';
 import t from 'tap';
-import type { Role } from '../../src/lib/context.ts';
+import type { Role } from '../../src/domain/vocabulary.ts';
 import { registerAccessControl, type Access } from '../../src/plugins/access.ts';
 import { RoleSchema } from '../../schemas/common.ts';
-import { buildTestApp, eachDatabase, type TestApp } from '../helpers/app.ts';
+import { buildTestApp, eachDatabase } from '../helpers/app.ts';
 import { accredit } from '../helpers/compliance.ts';
 import { createActors, documentsJson, endsOwnSessions, fillPath, fingerprinter, renewToken, responseProblems, type Actors } from '../helpers/fuzz-harness.ts';
 

@@ -1,10 +1,11 @@
 import { sql } from 'drizzle-orm';
 import { check, date, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import type { Criterion, Evidence } from '../../domain/application-criteria.ts';
+import type { Evidence, Verdicts } from '../../domain/application-criteria.ts';
+import { APPLICATION_STATUSES } from '../../domain/vocabulary.ts';
 import { bodyEnum, createdAt, updatedAt } from './columns.ts';
 import { mediators } from './mediators.ts';
 
-export const applicationStatusEnum = pgEnum('application_status', ['draft', 'submitted', 'under_assessment', 'assessed', 'approved', 'rejected', 'returned', 'withdrawn']);
+export const applicationStatusEnum = pgEnum('application_status', APPLICATION_STATUSES);
 
 /** Approved SEND training providers; a course counts only if completed inside an approval period. */
 export const trainingProviders = pgTable(
@@ -32,7 +33,7 @@ export const applications = pgTable(
     body: bodyEnum('body'),
     standardsVersion: text('standards_version').notNull().default('2024'),
     evidence: jsonb('evidence').$type<Evidence>().notNull().default(sql`'{}'::jsonb`),
-    verdicts: jsonb('verdicts').$type<Partial<Record<Criterion, 'met' | 'not_met'>>>().notNull().default(sql`'{}'::jsonb`),
+    verdicts: jsonb('verdicts').$type<Verdicts>().notNull().default(sql`'{}'::jsonb`),
     recommendation: text('recommendation'),
     assessmentNotes: text('assessment_notes'),
     assessedBy: uuid('assessed_by'),

@@ -1,18 +1,12 @@
 import { sql } from 'drizzle-orm';
 import { check, date, index, integer, jsonb, pgEnum, pgTable, text, timestamp, unique, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import type { Deficit } from '../../domain/evaluation.ts';
+import { ADJUSTMENT_KINDS, COMPLIANCE_OUTCOMES } from '../../domain/vocabulary.ts';
 import { createdAt } from './columns.ts';
 import { mediators } from './mediators.ts';
 
-export const complianceOutcomeEnum = pgEnum('compliance_outcome', ['in_grace', 'compliant', 'non_compliant', 'exempt']);
-export const complianceAdjustmentKindEnum = pgEnum('compliance_adjustment_kind', ['exemption', 'extension']);
-
-/** One requirement not met at assessment: what was required, what was achieved, what is missing. */
-export interface Deficit {
-  metric: string;
-  required: number;
-  achieved: number;
-  shortfall: number;
-}
+export const complianceOutcomeEnum = pgEnum('compliance_outcome', COMPLIANCE_OUTCOMES);
+export const complianceAdjustmentKindEnum = pgEnum('compliance_adjustment_kind', ADJUSTMENT_KINDS);
 
 /**
  * The assessment of one mediator's compliance period, written by the compliance job. A period is

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { boolean, check, date, index, numeric, pgEnum, pgTable, text, uuid } from 'drizzle-orm/pg-core';
-import { CPD_CATEGORIES, PRACTICE_KINDS, SEND_OUTCOMES } from '../../domain/rule-set.ts';
+import { CPD_CATEGORIES, PRACTICE_KINDS, SEND_OUTCOMES } from '../../domain/vocabulary.ts';
 import { createdAt, updatedAt } from './columns.ts';
 import { mediators } from './mediators.ts';
 

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { boolean, check, date, integer, jsonb, pgTable, uuid } from 'drizzle-orm/pg-core';
-import type { CpdCategory, Requirement } from '../../domain/rule-set.ts';
+import type { Requirement } from '../../domain/rule-set.ts';
+import type { CpdCategory } from '../../domain/vocabulary.ts';
 import { createdAt } from './columns.ts';
 
 /**

@@ -1,92 +1,25 @@
-import { and, desc, eq, inArray, isNotNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, lt, or, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, Queryable } from '../../db/client.ts';
-import { applications, mediators, statusHistory, trainingProviders, users } from '../../db/schema.ts';
-import { checkCriteria, REQUIRED_CRITERIA, unmetCriteria, type Criterion, type Evidence } from '../../domain/application-criteria.ts';
-import { canApply, type ApplicationAction, type ApplicationStatus } from '../../domain/application-lifecycle.ts';
-import { badRequest, conflict, forbidden, notFound, unprocessable } from '../../errors.ts';
+import { applications, mediators, trainingProviders, users } from '../../db/schema.ts';
+import { checkCriteria, REQUIRED_CRITERIA, unmetCriteria, type Criterion, type Evidence, type Verdicts } from '../../domain/application-criteria.ts';
+import type { ApplicationStatus, Body, Decision } from '../../domain/vocabulary.ts';
+import { problem } from '../../errors.ts';
 import { londonDate, type Clock } from '../../lib/clock.ts';
-import type { RequestContext } from '../../lib/context.ts';
-import { cursorKey, keysetCursor } from '../../lib/cursor.ts';
+import type { RequestContext, UserContext } from '../../lib/context.ts';
+import { cursorKey, keysetCursor, keysetPage } from '../../lib/cursor.ts';
 import { EvidenceSchemas, ReviewStatusSchema, type ReviewStatus } from '../../../schemas/applications.ts';
 import { recordAudit } from '../audit/audit-service.ts';
 import { enqueueNotifications } from '../notifications/outbox.ts';
+import { accredit } from '../register-entries/register-entries-service.ts';
+import { applicationFor, assertOwner, assertState, assertVisible, loadApplication, type Joined, type Row } from './application-access.ts';
 import { currentSettings } from '../settings/settings-repository.ts';
-
-type Row = typeof applications.$inferSelect;
-type Joined = { application: Row; applicantName: string; applicantUserId: string; applicantEmail: string };
-
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
-
-/**
- * An application as the one asking may read it. Staff see everything. The applicant sees their
- * evidence, the status and the decision with its reasons (a returned application's reasons say what
- * to fix), but not the panel's working: the verdicts per criterion, the recommendation and the
- * notes are advice to the admin who decides, and are not the decision. An applicant who is also
- * staff reads their own application as its applicant.
- */
-function applicationFor(ctx: RequestContext, { application: a, applicantName, applicantUserId }: Joined) {
-  const shown = {
-    id: a.id,
-    mediatorId: a.mediatorId,
-    applicantName,
-    status: a.status,
-    body: a.body,
-    standardsVersion: a.standardsVersion,
-    evidence: a.evidence,
-    decisionReasons: a.decisionReasons,
-    submittedAt: iso(a.submittedAt),
-    settingsVersion: a.settingsVersion,
-    assessedAt: iso(a.assessedAt),
-    decidedAt: iso(a.decidedAt),
-    createdAt: a.createdAt.toISOString(),
-    updatedAt: a.updatedAt.toISOString(),
-  };
-  if (applicantUserId === ctx.actor.id) return shown;
-  return { ...shown, verdicts: a.verdicts, recommendation: a.recommendation, assessmentNotes: a.assessmentNotes };
-}
 
 /** The queue pages newest change first: the last item's updatedAt and id. */
 const queueCursor = keysetCursor(z.tuple([cursorKey.timestamp, cursorKey.id]));
 
 /** Applications against the 2024 standards: evidence, submission, assessment, decision. */
 export function createApplicationsService({ db, clock }: { db: Db; clock: Clock }) {
-  async function load(q: Queryable, id: string, lock = false): Promise<Joined | undefined> {
-    const query = q
-      .select({ application: applications, applicantName: mediators.fullName, applicantUserId: mediators.userId, applicantEmail: users.email })
-      .from(applications)
-      .innerJoin(mediators, eq(mediators.id, applications.mediatorId))
-      .innerJoin(users, eq(users.id, mediators.userId))
-      .where(eq(applications.id, id));
-    const [row] = lock ? await query.for('update', { of: applications }) : await query;
-    return row;
-  }
-
-  /**
-   * Who may see it: the owner; assessors once it has been submitted; admins of its body; registrars.
-   * Until it is submitted it is the applicant's private working copy, and so is a draft withdrawn
-   * without ever being submitted: for anyone else it does not exist.
-   */
-  function assertVisible(ctx: RequestContext, row: Joined | undefined): Joined {
-    const { actor } = ctx;
-    if (!row) throw notFound('The application');
-    if (row.applicantUserId === actor.id) return row;
-    if (actor.role === 'mediator' || row.application.submittedAt === null) throw notFound('The application');
-    if (actor.role === 'admin' && row.application.body !== actor.body) throw forbidden('This application belongs to the other body.');
-    return row;
-  }
-
-  function assertOwner(ctx: RequestContext, row: Joined | undefined): Joined {
-    if (!row || row.applicantUserId !== ctx.actor.id) throw notFound('The application');
-    return row;
-  }
-
-  function assertState(row: Joined, action: ApplicationAction) {
-    if (!canApply(action, row.application.status)) {
-      throw conflict(`The application is ${row.application.status.replace('_', ' ')}; it cannot be ${action === 'editEvidence' ? 'edited' : `${action}ed`} now.`);
-    }
-  }
-
   /** Moves an application inside `tx`, guarded on its current status so concurrent moves cannot both win. */
   async function transition(tx: Queryable, row: Joined, from: readonly ApplicationStatus[], changes: Partial<Row>) {
     const [after] = await tx
@@ -94,7 +27,7 @@ export function createApplicationsService({ db, clock }: { db: Db; clock: Clock 
       .set({ ...changes, updatedAt: clock() })
       .where(and(eq(applications.id, row.application.id), inArray(applications.status, [...from])))
       .returning();
-    if (!after) throw conflict('The application was changed by someone else at the same time; reload it.');
+    if (!after) throw problem('concurrent-change', 'The application was changed by someone else at the same time; reload it.');
     return after;
   }
 
@@ -115,29 +48,29 @@ export function createApplicationsService({ db, clock }: { db: Db; clock: Clock 
   }
 
   return {
-    async create(ctx: RequestContext) {
+    async create(ctx: UserContext) {
       return db.transaction(async (tx) => {
-        const [me] = await tx.select().from(mediators).where(eq(mediators.userId, ctx.actor.id!));
-        if (!me) throw forbidden('Only mediators with a profile can apply.');
-        if (me.status) throw conflict('You are already on the register; accredited mediators do not apply again.');
+        const [me] = await tx.select().from(mediators).where(eq(mediators.userId, ctx.actor.id));
+        if (!me) throw problem('not-a-mediator', 'Only mediators with a profile can apply.');
+        if (me.status) throw problem('already-on-register', 'You are already on the register; accredited mediators do not apply again.');
         const [created] = await tx.insert(applications).values({ mediatorId: me.id }).onConflictDoNothing().returning();
-        if (!created) throw conflict('You already have an open application; continue or withdraw it first.');
+        if (!created) throw problem('open-application-exists', 'You already have an open application; continue or withdraw it first.');
         await recordAudit(tx, ctx, { action: 'application.created', entityType: 'application', entityId: created.id, after: { status: created.status } });
         return applicationFor(ctx, { application: created, applicantName: me.fullName, applicantUserId: me.userId, applicantEmail: '' });
       });
     },
 
     async get(ctx: RequestContext, id: string) {
-      return applicationFor(ctx, assertVisible(ctx, await load(db, id)));
+      return applicationFor(ctx, assertVisible(ctx, await loadApplication(db, id)));
     },
 
     async putEvidence(ctx: RequestContext, id: string, criterion: Criterion, body: unknown) {
       const parsed = EvidenceSchemas[criterion].safeParse(body);
       if (!parsed.success) {
-        throw badRequest(`The evidence for ${criterion} is invalid.`, parsed.error.issues.map((i) => ({ in: 'body' as const, field: i.path.join('.') || '(root)', message: i.message })));
+        throw problem('validation-failed', `The evidence for ${criterion} is invalid.`, parsed.error.issues.map((i) => ({ in: 'body' as const, field: i.path.join('.') || '(root)', message: i.message })));
       }
       return db.transaction(async (tx) => {
-        const row = assertOwner(ctx, await load(tx, id, true));
+        const row = assertOwner(ctx, await loadApplication(tx, id, true));
         assertState(row, 'editEvidence');
         const evidence = { ...row.application.evidence, [criterion]: parsed.data };
         const body = criterion === 'membership' ? (parsed.data as Evidence['membership'])!.body : row.application.body;
@@ -149,13 +82,14 @@ export function createApplicationsService({ db, clock }: { db: Db; clock: Clock 
 
     async submit(ctx: RequestContext, id: string) {
       return db.transaction(async (tx) => {
-        const row = assertOwner(ctx, await load(tx, id, true));
+        const row = assertOwner(ctx, await loadApplication(tx, id, true));
         assertState(row, 'submit');
         const today = londonDate(clock());
         const { version: settingsVersion, settings } = await currentSettings(tx);
         const problems = checkCriteria(row.application.evidence, settings.applicationThresholds, await providerApprovals(tx, row.application.evidence), today);
         if (problems.length) {
-          throw unprocessable(
+          throw problem(
+            'application-incomplete',
             `The application cannot be submitted: ${problems.length} criterion check${problems.length > 1 ? 's' : ''} failed.`,
             problems.map((p) => ({ in: 'body', field: p.field === p.criterion ? p.criterion : `${p.criterion}.${p.field}`, message: p.message })),
           );
@@ -169,7 +103,7 @@ export function createApplicationsService({ db, clock }: { db: Db; clock: Clock 
 
     async withdraw(ctx: RequestContext, id: string) {
       return db.transaction(async (tx) => {
-        const row = assertOwner(ctx, await load(tx, id, true));
+        const row = assertOwner(ctx, await loadApplication(tx, id, true));
         assertState(row, 'withdraw');
         const after = await transition(tx, row, ['draft', 'submitted', 'under_assessment', 'assessed', 'returned'], { status: 'withdrawn' });
         await audit(tx, ctx, 'application.withdrawn', row.application, after);
@@ -178,31 +112,34 @@ export function createApplicationsService({ db, clock }: { db: Db; clock: Clock 
     },
 
     /** Submitted applications only (see assertVisible), whatever status they have reached since. */
-    async queue(ctx: RequestContext, query: { status?: ReviewStatus; body?: 'com' | 'cmc'; limit: number; cursor?: string }) {
-      if (ctx.actor.role === 'admin' && query.body && query.body !== ctx.actor.body) throw forbidden('Admins see their own body’s applications.');
+    async queue(ctx: RequestContext, query: { status?: ReviewStatus; body?: Body; limit: number; cursor?: string }) {
+      if (ctx.actor.role === 'admin' && query.body && query.body !== ctx.actor.body) throw problem('other-body', 'Admins see their own body’s applications.');
       const after = queueCursor.decode(query.cursor);
       const conditions: SQL[] = [inArray(applications.status, query.status ? [query.status] : ReviewStatusSchema.options), isNotNull(applications.submittedAt)];
       const body = ctx.actor.role === 'admin' ? ctx.actor.body! : query.body;
       if (body) conditions.push(eq(applications.body, body));
       if (after) conditions.push(or(lt(applications.updatedAt, new Date(after[0])), and(eq(applications.updatedAt, new Date(after[0])), lt(applications.id, after[1])))!);
-      const rows = await db
-        .select({ application: applications, applicantName: mediators.fullName, applicantUserId: mediators.userId, applicantEmail: users.email })
-        .from(applications)
-        .innerJoin(mediators, eq(mediators.id, applications.mediatorId))
-        .innerJoin(users, eq(users.id, mediators.userId))
-        .where(and(...conditions))
-        .orderBy(desc(applications.updatedAt), desc(applications.id))
-        .limit(query.limit + 1);
-      const items = rows.slice(0, query.limit);
-      const last = rows.length > query.limit ? items[items.length - 1]!.application : undefined;
-      return { items: items.map((row) => applicationFor(ctx, row)), nextCursor: last ? queueCursor.encode([last.updatedAt.toISOString(), last.id]) : null };
+      const page = await keysetPage(
+        query.limit,
+        (count) =>
+          db
+            .select({ application: applications, applicantName: mediators.fullName, applicantUserId: mediators.userId, applicantEmail: users.email })
+            .from(applications)
+            .innerJoin(mediators, eq(mediators.id, applications.mediatorId))
+            .innerJoin(users, eq(users.id, mediators.userId))
+            .where(and(...conditions))
+            .orderBy(desc(applications.updatedAt), desc(applications.id))
+            .limit(count),
+        ({ application: last }) => queueCursor.encode([last.updatedAt.toISOString(), last.id]),
+      );
+      return { items: page.items.map((row) => applicationFor(ctx, row)), nextCursor: page.nextCursor };
     },
 
     /** Verdicts on some criteria keep it under assessment; once every required one has a verdict it is assessed. */
-    async assess(ctx: RequestContext, id: string, input: { verdicts: Partial<Record<Criterion, 'met' | 'not_met'>>; recommendation?: string; notes?: string }) {
+    async assess(ctx: UserContext, id: string, input: { verdicts: Verdicts; recommendation?: string; notes?: string }) {
       return db.transaction(async (tx) => {
-        const row = assertVisible(ctx, await load(tx, id, true));
-        if (row.applicantUserId === ctx.actor.id) throw forbidden('Nobody assesses their own application.');
+        const row = assertVisible(ctx, await loadApplication(tx, id, true));
+        if (row.applicantUserId === ctx.actor.id) throw problem('own-record', 'Nobody assesses their own application.');
         assertState(row, 'assess');
         const verdicts = { ...row.application.verdicts, ...input.verdicts };
         const complete = REQUIRED_CRITERIA.every((c) => verdicts[c] !== undefined);
@@ -215,7 +152,7 @@ export function createApplicationsService({ db, clock }: { db: Db; clock: Clock 
             status: complete ? 'assessed' : 'under_assessment',
             recommendation: input.recommendation ?? row.application.recommendation,
             assessmentNotes: input.notes ?? row.application.assessmentNotes,
-            assessedBy: ctx.actor.id!,
+            assessedBy: ctx.actor.id,
             assessedAt: complete ? clock() : null,
           },
         );
@@ -225,44 +162,29 @@ export function createApplicationsService({ db, clock }: { db: Db; clock: Clock 
     },
 
     /** Approval creates the register entry in the same transaction; two concurrent decisions: one wins, one 409. */
-    async decide(ctx: RequestContext, id: string, input: { outcome: 'approved' | 'rejected' | 'returned'; reasons?: string }) {
+    async decide(ctx: UserContext, id: string, input: { outcome: Decision; reasons?: string }) {
       return db.transaction(async (tx) => {
-        const row = assertVisible(ctx, await load(tx, id, true));
-        if (row.applicantUserId === ctx.actor.id) throw forbidden('Nobody decides their own application.');
+        const row = assertVisible(ctx, await loadApplication(tx, id, true));
+        if (row.applicantUserId === ctx.actor.id) throw problem('own-record', 'Nobody decides their own application.');
         assertState(row, 'decide');
         const a = row.application;
         if (input.outcome === 'approved') {
           const unmet = unmetCriteria(a.verdicts);
           if (unmet.length) {
-            throw unprocessable('Approval needs a "met" verdict on every required criterion.', unmet.map((c) => ({ in: 'body', field: `verdicts.${c}`, message: `is ${a.verdicts[c] ?? 'not assessed'}` })));
+            throw problem('verdicts-not-met', 'Approval needs a "met" verdict on every required criterion.', unmet.map((c) => ({ in: 'body', field: `verdicts.${c}`, message: `is ${a.verdicts[c] ?? 'not assessed'}` })));
           }
         }
         const now = clock();
-        const after = await transition(tx, row, ['assessed'], { status: input.outcome, decisionReasons: input.reasons ?? null, decidedBy: ctx.actor.id!, decidedAt: now });
+        const after = await transition(tx, row, ['assessed'], { status: input.outcome, decisionReasons: input.reasons ?? null, decidedBy: ctx.actor.id, decidedAt: now });
         if (input.outcome === 'approved') {
           const today = londonDate(now);
           const ev = a.evidence;
-          const [entry] = await tx
-            .update(mediators)
-            .set({
-              status: 'accredited',
-              route: 'standards_2024',
-              standardsVersion: a.standardsVersion,
-              body: ev.membership!.body,
-              membershipNumber: ev.membership!.membershipNumber,
-              firstAccreditedOn: today,
-              complianceStartOn: today,
-              statusChangedAt: now,
-              insurer: ev.insurance?.insurer,
-              insuranceCoverGbp: ev.insurance?.coverGbp,
-              insuranceExpiresOn: ev.insurance?.expiresOn,
-              updatedAt: now,
-            })
-            .where(and(eq(mediators.id, a.mediatorId), sql`${mediators.status} IS NULL`))
-            .returning();
-          if (!entry) throw conflict('This mediator is already on the register.');
-          await tx.insert(statusHistory).values({ mediatorId: entry.id, toStatus: 'accredited', reason: `Application ${a.id} approved (2024 standards)`, actorUserId: ctx.actor.id!, actorRole: ctx.actor.role!, changedAt: now });
-          await recordAudit(tx, ctx, { action: 'mediator.accredited', entityType: 'mediator', entityId: entry.id, after: { status: 'accredited', route: 'standards_2024', body: entry.body, membershipNumber: entry.membershipNumber } });
+          const reason = `Application ${a.id} approved (2024 standards)`;
+          const membership = { body: ev.membership!.body, membershipNumber: ev.membership!.membershipNumber };
+          await accredit(tx, ctx, now, [{ id: a.mediatorId, reason, route: 'standards_2024', standardsVersion: a.standardsVersion, ...membership, firstAccreditedOn: today, complianceStartOn: today }]);
+          if (ev.insurance) {
+            await tx.update(mediators).set({ insurer: ev.insurance.insurer, insuranceCoverGbp: ev.insurance.coverGbp, insuranceExpiresOn: ev.insurance.expiresOn }).where(eq(mediators.id, a.mediatorId));
+          }
         }
         const template = input.outcome === 'approved' ? 'application_approved' : input.outcome === 'rejected' ? 'application_rejected' : 'application_returned';
         await enqueueNotifications(tx, [{ recipient: row.applicantEmail, userId: row.applicantUserId, template, data: { fullName: row.applicantName, reasons: input.reasons ?? null } }]);

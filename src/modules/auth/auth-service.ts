@@ -3,10 +3,11 @@ import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import { normaliseEmail } from '../../../schemas/auth.ts';
 import type { Db, Queryable } from '../../db/client.ts';
 import { mediators, refreshTokens, users } from '../../db/schema.ts';
-import { conflict, forbidden, tooManyRequests, unauthorized } from '../../errors.ts';
+import { problem, tooManyAttempts, unauthorized } from '../../errors.ts';
 import { createSignInThrottle } from '../../lib/attempt-limiter.ts';
 import type { Clock } from '../../lib/clock.ts';
-import type { Body, RequestContext, Role } from '../../lib/context.ts';
+import type { Body, Role } from '../../domain/vocabulary.ts';
+import type { RequestContext, UserContext } from '../../lib/context.ts';
 import type { CounterStore } from '../../lib/counter-store.ts';
 import { dummyHash, hashPassword, verifyPassword } from '../../lib/passwords.ts';
 import { createPgCounterStore } from '../../lib/pg-counter-store.ts';
@@ -63,7 +64,7 @@ export function createAuthService(deps: AuthDeps) {
    */
   async function issueTokens(tx: Queryable, { id }: UserRow, familyId: string): Promise<TokenPair> {
     const [user] = await tx.select().from(users).where(eq(users.id, id)).for('share');
-    if (!user || user.disabledAt) throw forbidden(ACCOUNT_DISABLED);
+    if (!user || user.disabledAt) throw problem('account-disabled', ACCOUNT_DISABLED);
     const refreshToken = newToken();
     await tx.insert(refreshTokens).values({
       userId: user.id,
@@ -87,23 +88,23 @@ export function createAuthService(deps: AuthDeps) {
       const address = ctx.ip ?? 'unknown';
       // Every attempt takes a place first; a success gives back its network's places.
       const wait = await failedLogins.take(key, address);
-      if (wait > 0) throw tooManyRequests(wait);
+      if (wait > 0) throw tooManyAttempts(wait);
       const [user] = await db.select().from(users).where(eq(users.email, key));
       if (!user || !user.passwordHash) {
         await verifyPassword(await dummyHash(), password);
-        throw unauthorized(INVALID_LOGIN);
+        throw problem('invalid-credentials', INVALID_LOGIN);
       }
       const ok = await verifyPassword(user.passwordHash, password);
       const actorCtx: RequestContext = { ...ctx, actor: { type: 'user', id: user.id, role: user.role, body: user.body } };
       if (!ok) {
         await db.transaction((tx) => recordAudit(tx, actorCtx, { action: 'auth.login_failed', entityType: 'user', entityId: user.id }));
-        throw unauthorized(INVALID_LOGIN);
+        throw problem('invalid-credentials', INVALID_LOGIN);
       }
       // Before the second factor: a disabled account must not spend a recovery code.
-      if (user.disabledAt) throw forbidden(ACCOUNT_DISABLED);
+      if (user.disabledAt) throw problem('account-disabled', ACCOUNT_DISABLED);
       // A missing or wrong code throws before the clear below, so it counts as a failed attempt.
       if (user.totpEnabledAt) {
-        if (!deps.secondFactor) throw unauthorized(INVALID_LOGIN);
+        if (!deps.secondFactor) throw problem('invalid-credentials', INVALID_LOGIN);
         await deps.secondFactor.requireAtSignIn(actorCtx, user, otp);
       }
       await failedLogins.succeeded(key, address);
@@ -144,11 +145,11 @@ export function createAuthService(deps: AuthDeps) {
         }
         return { pair: null };
       });
-      if (!outcome.pair) throw unauthorized(INVALID_REFRESH);
+      if (!outcome.pair) throw problem('invalid-refresh-token', INVALID_REFRESH);
       return outcome.pair;
     },
 
-    async logout(ctx: RequestContext, refreshToken: string): Promise<void> {
+    async logout(ctx: UserContext, refreshToken: string): Promise<void> {
       const [token] = await db.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, hashToken(refreshToken)));
       // Another user's token, or an unknown one, is ignored: logout never reveals which tokens exist.
       if (!token || token.userId !== ctx.actor.id) return;
@@ -159,8 +160,8 @@ export function createAuthService(deps: AuthDeps) {
     },
 
     /** Sign out everywhere: a new session version voids every access token of the account, and its refresh tokens are revoked. */
-    async logoutAll(ctx: RequestContext): Promise<void> {
-      const userId = ctx.actor.id!;
+    async logoutAll(ctx: UserContext): Promise<void> {
+      const userId = ctx.actor.id;
       await db.transaction(async (tx) => {
         await tx.update(users).set({ sessionVersion: sql`${users.sessionVersion} + 1`, updatedAt: clock() }).where(eq(users.id, userId));
         await revokeRefreshTokens(tx, userId, clock());
@@ -179,21 +180,25 @@ export function createAuthService(deps: AuthDeps) {
       return { ...publicUser(row.user), mediatorId: row.mediatorId };
     },
 
-    /** Staff accounts (assessor, admin of a body, registrar), made by an operator from the CLI. */
-    async createStaffAccount(ctx: RequestContext, input: { email: string; password: string; role: Exclude<Role, 'mediator'>; body: Body | null; fullName: string }) {
-      const passwordHash = await hashPassword(input.password);
-      return db.transaction(async (tx) => {
-        const [user] = await tx
-          .insert(users)
-          .values({ email: input.email, passwordHash, fullName: input.fullName, role: input.role, body: input.body })
-          .onConflictDoNothing({ target: users.email })
-          .returning();
-        if (!user) throw conflict(`An account with the email ${input.email} already exists.`);
-        await recordAudit(tx, ctx, { action: 'user.created', entityType: 'user', entityId: user.id, after: publicUser(user) });
-        return publicUser(user);
-      });
-    },
+    createStaffAccount: (ctx: RequestContext, input: StaffAccountInput) => createStaffAccount(db, ctx, input),
   };
+}
+
+type StaffAccountInput = { email: string; password: string; role: Exclude<Role, 'mediator'>; body: Body | null; fullName: string };
+
+/** Staff accounts (assessor, admin of a body, registrar), made by an operator from the CLI, or the first registrar from the setup page. */
+export async function createStaffAccount(db: Db, ctx: RequestContext, input: StaffAccountInput) {
+  const passwordHash = await hashPassword(input.password);
+  return db.transaction(async (tx) => {
+    const [user] = await tx
+      .insert(users)
+      .values({ email: input.email, passwordHash, fullName: input.fullName, role: input.role, body: input.body })
+      .onConflictDoNothing({ target: users.email })
+      .returning();
+    if (!user) throw problem('account-exists', `An account with the email ${input.email} already exists.`);
+    await recordAudit(tx, ctx, { action: 'user.created', entityType: 'user', entityId: user.id, after: publicUser(user) });
+    return publicUser(user);
+  });
 }
 
 export type AuthService = ReturnType<typeof createAuthService>;

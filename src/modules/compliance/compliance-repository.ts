@@ -1,11 +1,12 @@
 import { sql, queryRows, type Queryable } from '../../db/client.ts';
-import type { Deficit } from '../../db/schema.ts';
-import { chunks } from '../../db/batches.ts';
+import type { Deficit } from '../../domain/evaluation.ts';
+import type { Body, ComplianceOutcome, EntryStatus, Route } from '../../domain/vocabulary.ts';
+import { chunks, recordset } from '../../db/batches.ts';
 
 /**
  * Set-based reads and writes of the compliance job. Each call is one statement per batch of
- * BATCH rows, however many mediators there are; row sets travel as one JSON parameter
- * (jsonb_to_recordset) so no statement has more than a handful of bind parameters.
+ * BATCH rows, however many mediators there are (src/db/batches.ts). Lapsing is the register's
+ * business: register-entries.
  */
 
 export interface AccreditedMediator {
@@ -13,8 +14,8 @@ export interface AccreditedMediator {
   userId: string;
   email: string;
   fullName: string;
-  body: 'com' | 'cmc' | null;
-  route: 'standards_2024' | 'grandfathered_2018' | null;
+  body: Body | null;
+  route: Route | null;
   firstAccreditedOn: string | null;
   complianceStartOn: string | null;
   /** Start of the latest period already assessed, if any. */
@@ -47,8 +48,8 @@ export interface OpenAssessment {
   userId: string;
   email: string;
   fullName: string;
-  body: 'com' | 'cmc' | null;
-  status: string | null;
+  body: Body | null;
+  status: EntryStatus | null;
   periodStart: string;
   periodEnd: string;
   ruleSetId: string;
@@ -92,7 +93,7 @@ export interface NewAssessment {
   periodStart: string;
   periodEnd: string;
   ruleSetId: string;
-  outcome: 'compliant' | 'in_grace' | 'non_compliant' | 'exempt';
+  outcome: ComplianceOutcome;
   deficits: Deficit[];
   graceEndsOn: string | null;
 }
@@ -104,14 +105,13 @@ export async function insertAssessments(q: Queryable, rows: NewAssessment[], now
       INSERT INTO compliance_assessments (mediator_id, period_start, period_end, rule_set_id, outcome, deficits, grace_ends_on, assessed_at, closed_at)
       SELECT "mediatorId", "periodStart", "periodEnd", "ruleSetId", outcome::compliance_outcome, deficits, "graceEndsOn",
              ${now}::timestamptz, CASE WHEN outcome = 'in_grace' THEN NULL ELSE ${now}::timestamptz END
-        FROM json_to_recordset(${JSON.stringify(batch)}::json)
-          AS x("mediatorId" uuid, "periodStart" date, "periodEnd" date, "ruleSetId" uuid, outcome text, deficits jsonb, "graceEndsOn" date)`);
+        FROM ${recordset(batch, 'x', sql`"mediatorId" uuid, "periodStart" date, "periodEnd" date, "ruleSetId" uuid, outcome text, deficits jsonb, "graceEndsOn" date`)}`);
   }
 }
 
 export interface AssessmentChange {
   id: string;
-  outcome: 'compliant' | 'non_compliant' | 'exempt' | 'in_grace';
+  outcome: ComplianceOutcome;
   deficits: Deficit[];
   graceEndsOn: string;
 }
@@ -128,34 +128,11 @@ export async function updateInGrace(q: Queryable, changes: AssessmentChange[], n
       sql`UPDATE compliance_assessments a
              SET outcome = v.outcome::compliance_outcome, deficits = v.deficits, grace_ends_on = v."graceEndsOn",
                  closed_at = CASE WHEN v.outcome = 'in_grace' THEN NULL ELSE ${now}::timestamptz END
-            FROM jsonb_to_recordset(${JSON.stringify(batch)}::jsonb) AS v(id uuid, outcome text, deficits jsonb, "graceEndsOn" date)
+            FROM ${recordset(batch, 'v', sql`id uuid, outcome text, deficits jsonb, "graceEndsOn" date`, 'jsonb')}
            WHERE a.id = v.id AND a.outcome = 'in_grace'
        RETURNING a.id`,
     );
     for (const r of rows) changed.add(r.id);
   }
   return changed;
-}
-
-/**
- * Lapses the given mediators where they are still accredited, with a status-history row each.
- * Returns the ids actually lapsed.
- */
-export async function lapseMediators(q: Queryable, mediatorIds: string[], reason: string, now: Date): Promise<string[]> {
-  const lapsed: string[] = [];
-  for (const batch of chunks(mediatorIds)) {
-    const rows = await queryRows<{ id: string }>(
-      q,
-      sql`WITH lapsed AS (
-            UPDATE mediators SET status = 'lapsed', status_changed_at = ${now}::timestamptz, updated_at = ${now}::timestamptz
-             WHERE id IN (SELECT jsonb_array_elements_text(${JSON.stringify(batch)}::jsonb)::uuid) AND status = 'accredited'
-         RETURNING id),
-          history AS (
-            INSERT INTO status_history (mediator_id, from_status, to_status, reason, actor_role, changed_at)
-            SELECT id, 'accredited', 'lapsed', ${reason}, 'system', ${now}::timestamptz FROM lapsed)
-          SELECT id FROM lapsed`,
-    );
-    lapsed.push(...rows.map((r) => r.id));
-  }
-  return lapsed;
 }

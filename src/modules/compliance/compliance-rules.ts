@@ -1,17 +1,17 @@
 // The compliance job's view of the rules: the domain core (src/domain) over the stored rule sets.
 import type { Queryable, Tx } from '../../db/client.ts';
-import type { Deficit } from '../../db/schema.ts';
-import { achievedFrom, evaluate, unmet, type Achieved } from '../../domain/evaluation.ts';
+import { achievedFrom, evaluate, unmet, type Achieved, type Deficit } from '../../domain/evaluation.ts';
 import { isPartial, obligationsStart, periodInYear, periodsOf, type Period as DomainPeriod } from '../../domain/periods.ts';
 import { registerYear } from '../../domain/register-year.ts';
 import { requirementsFor } from '../../domain/requirements.ts';
 import { ruleSetInForce } from '../../domain/rule-set.ts';
+import type { Body } from '../../domain/vocabulary.ts';
 import { loadAllTallies, windowKey } from '../logs/log-tallies.ts';
 import { byId, loadRuleSets } from '../rule-sets/rule-sets-repository.ts';
 
 export interface Window {
   mediatorId: string;
-  body: 'com' | 'cmc' | null;
+  body: Body | null;
   periodStart: string;
   periodEnd: string;
   ruleSetId: string;

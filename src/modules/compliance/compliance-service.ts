@@ -2,16 +2,15 @@ import { and, desc, eq, lt, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, Queryable } from '../../db/client.ts';
 import { complianceAdjustments, complianceAssessments, jobRuns, mediators, users } from '../../db/schema.ts';
-import { conflict, forbidden, notFound, unprocessable } from '../../errors.ts';
+import { notFound, problem } from '../../errors.ts';
+import type { AdjustmentKind, ComplianceOutcome } from '../../domain/vocabulary.ts';
 import type { Clock } from '../../lib/clock.ts';
-import type { RequestContext } from '../../lib/context.ts';
-import { cursorKey, keysetCursor } from '../../lib/cursor.ts';
+import type { RequestContext, UserContext } from '../../lib/context.ts';
+import { cursorKey, keysetCursor, keysetPage } from '../../lib/cursor.ts';
 import { toRun, type ComplianceJob } from './compliance-job.ts';
 import { recordAudit } from '../audit/audit-service.ts';
 import { enqueueNotifications } from '../notifications/outbox.ts';
 import { loadComplianceRules } from './compliance-rules.ts';
-
-type Outcome = (typeof complianceAssessments.$inferSelect)['outcome'];
 
 const assessmentColumns = {
   id: complianceAssessments.id,
@@ -48,7 +47,7 @@ export function createComplianceService({ db, clock, job }: { db: Db; clock: Clo
     run: (asOf?: string) => job.runCompliance(asOf),
 
     /** Admins see their own body's mediators; registrars see both. Newest periods first. */
-    async listAssessments(ctx: RequestContext, query: { period?: number; outcome?: Outcome; limit: number; cursor?: string }) {
+    async listAssessments(ctx: RequestContext, query: { period?: number; outcome?: ComplianceOutcome; limit: number; cursor?: string }) {
       const after = assessmentCursor.decode(query.cursor);
       const conditions: SQL[] = [];
       if (ctx.actor.role === 'admin') conditions.push(eq(mediators.body, ctx.actor.body!));
@@ -60,29 +59,35 @@ export function createComplianceService({ db, clock, job }: { db: Db; clock: Clo
       if (after) {
         conditions.push(or(lt(complianceAssessments.periodStart, after[0]), and(eq(complianceAssessments.periodStart, after[0]), sql`${complianceAssessments.id} > ${after[1]}`))!);
       }
-      const rows = await db
-        .select(assessmentColumns)
-        .from(complianceAssessments)
-        .innerJoin(mediators, eq(mediators.id, complianceAssessments.mediatorId))
-        .where(and(...conditions))
-        .orderBy(desc(complianceAssessments.periodStart), complianceAssessments.id)
-        .limit(query.limit + 1);
-      const items = rows.slice(0, query.limit).map(toAssessment);
-      const last = rows.length > query.limit ? items[items.length - 1] : undefined;
-      return { items, nextCursor: last ? assessmentCursor.encode([last.periodStart, last.id]) : null };
+      const page = await keysetPage(
+        query.limit,
+        (count) =>
+          db
+            .select(assessmentColumns)
+            .from(complianceAssessments)
+            .innerJoin(mediators, eq(mediators.id, complianceAssessments.mediatorId))
+            .where(and(...conditions))
+            .orderBy(desc(complianceAssessments.periodStart), complianceAssessments.id)
+            .limit(count),
+        (last) => assessmentCursor.encode([last.periodStart, last.id]),
+      );
+      return { items: page.items.map(toAssessment), nextCursor: page.nextCursor };
     },
 
     async listRuns(query: { limit: number; cursor?: string }) {
       const after = runCursor.decode(query.cursor);
-      const rows = await db
-        .select()
-        .from(jobRuns)
-        .where(after ? or(lt(jobRuns.startedAt, new Date(after[0])), and(eq(jobRuns.startedAt, new Date(after[0])), sql`${jobRuns.id} > ${after[1]}`)) : undefined)
-        .orderBy(desc(jobRuns.startedAt), jobRuns.id)
-        .limit(query.limit + 1);
-      const items = rows.slice(0, query.limit).map(toRun);
-      const last = rows.length > query.limit ? items[items.length - 1] : undefined;
-      return { items, nextCursor: last ? runCursor.encode([last.startedAt, last.id]) : null };
+      const page = await keysetPage(
+        query.limit,
+        (count) =>
+          db
+            .select()
+            .from(jobRuns)
+            .where(after ? or(lt(jobRuns.startedAt, new Date(after[0])), and(eq(jobRuns.startedAt, new Date(after[0])), sql`${jobRuns.id} > ${after[1]}`)) : undefined)
+            .orderBy(desc(jobRuns.startedAt), jobRuns.id)
+            .limit(count),
+        (last) => runCursor.encode([last.startedAt.toISOString(), last.id]),
+      );
+      return { items: page.items.map(toRun), nextCursor: page.nextCursor };
     },
 
     /**
@@ -90,32 +95,32 @@ export function createComplianceService({ db, clock, job }: { db: Db; clock: Clo
      * a period in grace; one not yet assessed takes it when the job assesses it. A closed period
      * (compliant, non-compliant, exempt) cannot be changed.
      */
-    async adjust(ctx: RequestContext, mediatorId: string, input: { period: number; kind: 'exemption' | 'extension'; until?: string; reason: string }) {
+    async adjust(ctx: UserContext, mediatorId: string, input: { period: number; kind: AdjustmentKind; until?: string; reason: string }) {
       const [m] = await db
         .select({ id: mediators.id, body: mediators.body, status: mediators.status, route: mediators.route, firstAccreditedOn: mediators.firstAccreditedOn, complianceStartOn: mediators.complianceStartOn, userId: mediators.userId, email: users.email, fullName: mediators.fullName })
         .from(mediators)
         .innerJoin(users, eq(users.id, mediators.userId))
         .where(eq(mediators.id, mediatorId));
       if (!m || m.status === null) throw notFound('The register entry');
-      if (m.userId === ctx.actor.id) throw forbidden('Nobody exempts or extends their own compliance period; another admin of the body or a registrar must.');
-      if (ctx.actor.role === 'admin' && ctx.actor.body !== m.body) throw forbidden('This entry belongs to the other body.');
+      if (m.userId === ctx.actor.id) throw problem('own-record', 'Nobody exempts or extends their own compliance period; another admin of the body or a registrar must.');
+      if (ctx.actor.role === 'admin' && ctx.actor.body !== m.body) throw problem('other-body', 'This entry belongs to the other body.');
       const period = (await loadComplianceRules(db)).periodIn(m, input.period);
       if (!period) {
-        throw unprocessable(`The mediator has no compliance period in register year ${input.period}.`, [{ in: 'body', field: 'period', message: 'no obligations in that register year' }]);
+        throw problem('no-compliance-period', `The mediator has no compliance period in register year ${input.period}.`, [{ in: 'body', field: 'period', message: 'no obligations in that register year' }]);
       }
       if (input.until !== undefined && input.until <= period.periodEnd) {
-        throw unprocessable('An extension must run past the end of the period.', [{ in: 'body', field: 'until', message: `must be after ${period.periodEnd}` }]);
+        throw problem('extension-too-short', 'An extension must run past the end of the period.', [{ in: 'body', field: 'until', message: `must be after ${period.periodEnd}` }]);
       }
       const existing = await assessmentOf(db, mediatorId, period.periodStart);
-      if (existing && existing.closedAt) throw conflict(`The ${existing.periodStart} period is already closed as ${existing.outcome}.`);
+      if (existing && existing.closedAt) throw problem('period-closed', `The ${existing.periodStart} period is already closed as ${existing.outcome}.`);
 
       return db.transaction(async (tx) => {
         const [adjustment] = await tx
           .insert(complianceAdjustments)
-          .values({ mediatorId, periodStart: period.periodStart, kind: input.kind, until: input.until ?? null, reason: input.reason, decidedBy: ctx.actor.id!, createdAt: clock() })
+          .values({ mediatorId, periodStart: period.periodStart, kind: input.kind, until: input.until ?? null, reason: input.reason, decidedBy: ctx.actor.id, createdAt: clock() })
           .onConflictDoNothing()
           .returning();
-        if (!adjustment) throw conflict('This period is already exempt.');
+        if (!adjustment) throw problem('period-already-exempt', 'This period is already exempt.');
         const now = clock();
         const [applied] = await tx
           .update(complianceAssessments)
@@ -123,7 +128,7 @@ export function createComplianceService({ db, clock, job }: { db: Db; clock: Clo
           .where(and(eq(complianceAssessments.mediatorId, mediatorId), eq(complianceAssessments.periodStart, period.periodStart), eq(complianceAssessments.outcome, 'in_grace')))
           .returning({ id: complianceAssessments.id });
         // The period was closed between the check above and this transaction: refuse, write nothing.
-        if (!applied && existing) throw conflict('The period was closed in the meantime.');
+        if (!applied && existing) throw problem('period-closed', 'The period was closed in the meantime.');
         await enqueueNotifications(tx, [
           { recipient: m.email, userId: m.userId, template: input.kind === 'exemption' ? 'compliance_exempted' : 'compliance_extended', data: { fullName: m.fullName, periodStart: period.periodStart, periodEnd: period.periodEnd, until: input.until ?? null, reason: input.reason } },
         ]);

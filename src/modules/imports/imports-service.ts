@@ -2,20 +2,45 @@ import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { queryRows, type Db, type Queryable } from '../../db/client.ts';
 import { claimTokens, mediators, users } from '../../db/schema.ts';
 import { grandfatheredObligationsStart } from '../../domain/grandfathering.ts';
-import { badRequest, conflict, forbidden, notFound } from '../../errors.ts';
+import { notFound, problem } from '../../errors.ts';
 import { londonDate, type Clock } from '../../lib/clock.ts';
-import type { Body, RequestContext } from '../../lib/context.ts';
+import type { Body } from '../../domain/vocabulary.ts';
+import type { RequestContext } from '../../lib/context.ts';
 import { accountLink } from '../../lib/public-url.ts';
 import { hashToken, newToken } from '../../lib/tokens.ts';
 import { GrandfatheredRowSchema, type GrandfatheredRow } from '../../../schemas/imports.ts';
-import { recordAudit, type AuditInput } from '../audit/audit-service.ts';
+import { recordAudit } from '../audit/audit-service.ts';
 import { enqueueNotifications, type OutgoingMessage } from '../notifications/outbox.ts';
+import { accredit } from '../register-entries/register-entries-service.ts';
+import type { Accreditation } from '../register-entries/register-entries-repository.ts';
 import { currentSettings } from '../settings/settings-repository.ts';
 import type { RawRow } from './import-file.ts';
 import { LOCK_KEYS } from '../../db/advisory-locks.ts';
+import { chunks, recordset } from '../../db/batches.ts';
 
 const BATCH = 1000;
 const CLAIM_DAYS = 30;
+const GRANDFATHERED = 'Grandfathered from the 2018 register';
+
+// A member's profile as the file gives it; register-entries puts it on the register.
+const PROFILE_COLUMNS = sql.raw(`user_id, full_name, body, membership_number, organisation, regions, languages, contact_email, contact_phone, website, show_email, show_phone, show_website`);
+const PROFILE_TYPES = sql`"userId" uuid, "fullName" text, body body, "membershipNumber" text, organisation text, regions text[], languages text[],
+  "contactEmail" text, "contactPhone" text, website text, "showEmail" boolean, "showPhone" boolean, "showWebsite" boolean`;
+const profileOf = (userId: string, row: GrandfatheredRow, body: Body) => ({
+  userId,
+  fullName: row.fullName,
+  body,
+  membershipNumber: row.membershipNumber,
+  organisation: row.organisation ?? null,
+  regions: row.regions,
+  languages: row.languages,
+  contactEmail: row.contactEmail ?? null,
+  contactPhone: row.contactPhone ?? null,
+  website: row.website ?? null,
+  showEmail: row.showEmail ?? false,
+  showPhone: row.showPhone ?? false,
+  showWebsite: row.showWebsite ?? false,
+});
 
 export interface RowError {
   line: number;
@@ -25,10 +50,6 @@ export interface RowError {
 
 /** Where a long import has got to, for a caller that shows progress (the CLI). */
 export type ImportProgress = { phase: 'validated'; rows: number; valid: number } | { phase: 'written'; done: number; total: number };
-
-async function inBatches<T>(items: T[], write: (batch: T[]) => Promise<unknown>) {
-  for (let i = 0; i < items.length; i += BATCH) await write(items.slice(i, i + BATCH));
-}
 
 /** Grandfathered members: bulk import (all or nothing, repeatable) and account claims. */
 export function createImportsService({ db, clock, publicUrl }: { db: Db; clock: Clock; publicUrl: () => string }) {
@@ -41,11 +62,11 @@ export function createImportsService({ db, clock, publicUrl }: { db: Db; clock: 
   async function issueClaims(tx: Queryable, accounts: Array<{ id: string; email: string; fullName: string }>) {
     const expiresAt = new Date(clock().getTime() + CLAIM_DAYS * 86_400_000);
     const tokens = accounts.map((a) => ({ account: a, token: newToken() }));
-    await inBatches(tokens, (b) =>
-      tx.execute(sql`INSERT INTO claim_tokens (user_id, token_hash, expires_at)
-        SELECT "userId", "tokenHash", ${expiresAt}::timestamptz
-          FROM json_to_recordset(${JSON.stringify(b.map(({ account, token }) => ({ userId: account.id, tokenHash: hashToken(token) })))}::json) AS x("userId" uuid, "tokenHash" text)`),
-    );
+    for (const b of chunks(tokens, BATCH)) {
+      const rows = b.map(({ account, token }) => ({ userId: account.id, tokenHash: hashToken(token) }));
+      await tx.execute(sql`INSERT INTO claim_tokens (user_id, token_hash, expires_at)
+        SELECT "userId", "tokenHash", ${expiresAt}::timestamptz FROM ${recordset(rows, 'x', sql`"userId" uuid, "tokenHash" text`)}`);
+    }
     const base = publicUrl();
     await enqueueNotifications(tx, tokens.map(({ account, token }) => claimMessage(account, accountLink(base, 'claim', token), expiresAt)));
   }
@@ -53,10 +74,10 @@ export function createImportsService({ db, clock, publicUrl }: { db: Db; clock: 
   return {
     bodyFor(ctx: RequestContext, requested: Body | undefined): Body {
       if (ctx.actor.role === 'admin') {
-        if (requested && requested !== ctx.actor.body) throw forbidden('Admins import only into their own body.');
+        if (requested && requested !== ctx.actor.body) throw problem('other-body', 'Admins import only into their own body.');
         return ctx.actor.body!;
       }
-      if (!requested) throw badRequest('Name the body to import into.', [{ in: 'query', field: 'body', message: 'required: com or cmc' }]);
+      if (!requested) throw problem('validation-failed', 'Name the body to import into.', [{ in: 'query', field: 'body', message: 'required: com or cmc' }]);
       return requested;
     },
 
@@ -98,17 +119,17 @@ export function createImportsService({ db, clock, publicUrl }: { db: Db; clock: 
         const numbers = unique.map((u) => u.row.membershipNumber);
         const emails = unique.map((u) => u.row.email);
         const held = new Map<string, string>();
-        for (let i = 0; i < numbers.length; i += BATCH) {
+        for (const batch of chunks(numbers, BATCH)) {
           const rows = await tx
             .select({ number: mediators.membershipNumber, email: users.email })
             .from(mediators)
             .innerJoin(users, eq(users.id, mediators.userId))
-            .where(and(eq(mediators.body, body), inArray(mediators.membershipNumber, numbers.slice(i, i + BATCH))));
+            .where(and(eq(mediators.body, body), inArray(mediators.membershipNumber, batch)));
           for (const r of rows) held.set(r.number!, r.email);
         }
         const taken = new Set<string>();
-        for (let i = 0; i < emails.length; i += BATCH) {
-          for (const r of await tx.select({ email: users.email }).from(users).where(inArray(users.email, emails.slice(i, i + BATCH)))) taken.add(r.email.toLowerCase());
+        for (const batch of chunks(emails, BATCH)) {
+          for (const r of await tx.select({ email: users.email }).from(users).where(inArray(users.email, batch))) taken.add(r.email.toLowerCase());
         }
         const create: typeof unique = [];
         let unchanged = 0;
@@ -128,62 +149,28 @@ export function createImportsService({ db, clock, publicUrl }: { db: Db; clock: 
         const importedOn = londonDate(now);
         const complianceStartOn = grandfatheredObligationsStart((await currentSettings(tx)).settings.grandfatheringComplianceStart, importedOn);
         const accounts: Array<{ id: string; email: string; fullName: string }> = [];
-        const entries: Array<{ id: string; membershipNumber: string | null }> = [];
-        // Each batch travels as one JSON parameter: building wide multi-row VALUES cost more CPU than the inserts.
-        await inBatches(create, async (b) => {
+        const entries: Array<{ id: string; reason: string } & Accreditation> = [];
+        for (const b of chunks(create, BATCH)) {
           const people = await queryRows<{ id: string; email: string; fullName: string }>(
             tx,
             sql`INSERT INTO users (email, full_name, role)
-                SELECT email, "fullName", 'mediator' FROM json_to_recordset(${JSON.stringify(b.map(({ row }) => ({ email: row.email, fullName: row.fullName })))}::json)
-                  AS x(email text, "fullName" text)
+                SELECT email, "fullName", 'mediator' FROM ${recordset(b.map(({ row }) => ({ email: row.email, fullName: row.fullName })), 'x', sql`email text, "fullName" text`)}
                 RETURNING id, email, full_name AS "fullName"`,
           );
           accounts.push(...people);
           const userIds = new Map(people.map((a) => [a.email.toLowerCase(), a.id]));
-          const rows = b.map(({ row }) => ({
-            userId: userIds.get(row.email)!,
-            fullName: row.fullName,
-            membershipNumber: row.membershipNumber,
-            firstAccreditedOn: row.firstAccreditedOn,
-            organisation: row.organisation ?? null,
-            regions: row.regions,
-            languages: row.languages,
-            contactEmail: row.contactEmail ?? null,
-            contactPhone: row.contactPhone ?? null,
-            website: row.website ?? null,
-            showEmail: row.showEmail ?? false,
-            showPhone: row.showPhone ?? false,
-            showWebsite: row.showWebsite ?? false,
-          }));
-          entries.push(
-            ...(await queryRows<{ id: string; membershipNumber: string | null }>(
-              tx,
-              sql`WITH created AS (
-                    INSERT INTO mediators (user_id, full_name, body, membership_number, status, route, standards_version, first_accredited_on,
-                      compliance_start_on, imported_on, status_changed_at, organisation, regions, languages, contact_email, contact_phone, website,
-                      show_email, show_phone, show_website)
-                    SELECT "userId", "fullName", ${body}::body, "membershipNumber", 'accredited', 'grandfathered_2018', '2018', "firstAccreditedOn",
-                      ${complianceStartOn}::date, ${importedOn}::date, ${now}::timestamptz, organisation, regions, languages, "contactEmail", "contactPhone", website,
-                      "showEmail", "showPhone", "showWebsite"
-                      FROM json_to_recordset(${JSON.stringify(rows)}::json) AS x("userId" uuid, "fullName" text, "membershipNumber" text,
-                        "firstAccreditedOn" date, organisation text, regions text[], languages text[], "contactEmail" text, "contactPhone" text,
-                        website text, "showEmail" boolean, "showPhone" boolean, "showWebsite" boolean)
-                    RETURNING id, membership_number),
-                  history AS (
-                    INSERT INTO status_history (mediator_id, to_status, reason, actor_user_id, actor_role, changed_at)
-                    SELECT id, 'accredited', 'Grandfathered from the 2018 register', ${ctx.actor.id ?? null}::uuid, ${ctx.actor.role ?? 'system'}, ${now}::timestamptz
-                      FROM created)
-                  SELECT id, membership_number AS "membershipNumber" FROM created`,
-            )),
-          );
+          const profiles = await queryRows<{ id: string; userId: string }>(tx, sql`INSERT INTO mediators (${PROFILE_COLUMNS}) SELECT * FROM ${recordset(b.map(({ row }) => profileOf(userIds.get(row.email)!, row, body)), 'x', PROFILE_TYPES)} RETURNING id, user_id AS "userId"`);
+          const entryOf = new Map(profiles.map((p) => [p.userId, p.id]));
+          for (const { row } of b) {
+            const id = entryOf.get(userIds.get(row.email)!)!;
+            entries.push({ id, reason: GRANDFATHERED, route: 'grandfathered_2018', standardsVersion: '2018', body, membershipNumber: row.membershipNumber, firstAccreditedOn: row.firstAccreditedOn, complianceStartOn, importedOn });
+          }
           onProgress?.({ phase: 'written', done: accounts.length, total: create.length });
-        });
+        }
         await issueClaims(tx, accounts);
-        const audit: AuditInput[] = [
-          { action: 'import.grandfathered', entityType: 'import', entityId: `${body}:${now.toISOString()}`, after: { body, created: create.length, unchanged } },
-          ...entries.map((e) => ({ action: 'mediator.grandfathered', entityType: 'mediator', entityId: e.id, after: { status: 'accredited', route: 'grandfathered_2018', body, membershipNumber: e.membershipNumber } })),
-        ];
-        await recordAudit(tx, ctx, ...audit);
+        await recordAudit(tx, ctx, { action: 'import.grandfathered', entityType: 'import', entityId: `${body}:${now.toISOString()}`, after: { body, created: create.length, unchanged } });
+        // Onto the register, each with its history row and audit event (register-entries).
+        await accredit(tx, ctx, now, entries);
         return { counts, written: true };
       });
       errors.sort((a, b) => a.line - b.line);
@@ -195,9 +182,9 @@ export function createImportsService({ db, clock, publicUrl }: { db: Db; clock: 
       return db.transaction(async (tx) => {
         const [row] = await tx.select({ m: mediators, u: users }).from(mediators).innerJoin(users, eq(users.id, mediators.userId)).where(eq(mediators.id, mediatorId)).for('update', { of: users });
         if (!row) throw notFound('The register entry');
-        if (row.u.id === ctx.actor.id) throw forbidden('Nobody re-issues a claim for their own entry; another admin of the body or a registrar must.');
-        if (ctx.actor.role === 'admin' && row.m.body !== ctx.actor.body) throw forbidden('This entry belongs to the other body.');
-        if (row.u.passwordHash) throw conflict('This account has already been claimed; the member can reset their password instead.');
+        if (row.u.id === ctx.actor.id) throw problem('own-record', 'Nobody re-issues a claim for their own entry; another admin of the body or a registrar must.');
+        if (ctx.actor.role === 'admin' && row.m.body !== ctx.actor.body) throw problem('other-body', 'This entry belongs to the other body.');
+        if (row.u.passwordHash) throw problem('already-claimed', 'This account has already been claimed; the member can reset their password instead.');
         await tx.update(claimTokens).set({ revokedAt: clock() }).where(and(eq(claimTokens.userId, row.u.id), isNull(claimTokens.usedAt), isNull(claimTokens.revokedAt)));
         await issueClaims(tx, [row.u]);
         await recordAudit(tx, ctx, { action: 'claim.reissued', entityType: 'user', entityId: row.u.id });

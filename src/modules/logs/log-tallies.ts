@@ -1,8 +1,8 @@
 import type { SQL } from 'drizzle-orm';
 import { queryRows, sql, type Queryable, type Tx } from '../../db/client.ts';
 import type { CpdTally, PracticeTally } from '../../domain/evaluation.ts';
-import { CPD_CATEGORIES, PRACTICE_KINDS } from '../../domain/rule-set.ts';
-import { chunks } from '../../db/batches.ts';
+import { CPD_CATEGORIES, PRACTICE_KINDS } from '../../domain/vocabulary.ts';
+import { chunks, recordset } from '../../db/batches.ts';
 
 export interface LogWindow {
   mediatorId: string;
@@ -83,7 +83,7 @@ async function collect(q: Queryable, windows: SQL, list: LogWindow[], out: Map<s
 export async function loadTallies(q: Queryable, windows: readonly LogWindow[]): Promise<Map<string, Tallies>> {
   const out = new Map<string, Tallies>();
   for (const batch of chunks(uniqueWindows(windows))) {
-    await collect(q, sql`jsonb_to_recordset(${JSON.stringify(indexed(batch))}::jsonb) AS w(${WINDOW_COLUMNS})`, batch, out);
+    await collect(q, recordset(indexed(batch), 'w', WINDOW_COLUMNS, 'jsonb'), batch, out);
   }
   return out;
 }
@@ -98,7 +98,7 @@ export async function loadAllTallies(tx: Tx, windows: readonly LogWindow[]): Pro
   const all = uniqueWindows(windows);
   await tx.execute(sql`CREATE TEMPORARY TABLE tally_windows (${WINDOW_COLUMNS}) ON COMMIT DROP`);
   for (const batch of chunks(indexed(all), 50_000)) {
-    await tx.execute(sql`INSERT INTO tally_windows SELECT * FROM jsonb_to_recordset(${JSON.stringify(batch)}::jsonb) AS w(${WINDOW_COLUMNS})`);
+    await tx.execute(sql`INSERT INTO tally_windows SELECT * FROM ${recordset(batch, 'w', WINDOW_COLUMNS, 'jsonb')}`);
   }
   await tx.execute(sql`ANALYZE tally_windows`);
   await collect(tx, sql`tally_windows w`, all, out);

@@ -1,16 +1,19 @@
-import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { IdParamsSchema, page, problemResponses } from '../../../schemas/common.ts';
-import { AdminMediatorQuerySchema, AdminMediatorSchema, EntryStatusSchema, StatusChangeBodySchema } from '../../../schemas/mediators.ts';
-import type { MediatorsService } from './mediators-service.ts';
+import { EntryStatusSchema, IdParamsSchema, page, problemResponses } from '../../../schemas/common.ts';
+import { AdminMediatorQuerySchema, AdminMediatorSchema, StatusChangeBodySchema } from '../../../schemas/mediators.ts';
+import { userContext } from '../../lib/context.ts';
+import type { Module } from '../module.ts';
+import { createMediatorsService } from './mediators-service.ts';
 
-export const mediatorsRoutes: FastifyPluginAsyncZod<{ mediators: MediatorsService }> = async (app, { mediators }) => {
+/** Register entries for admins: the list and status changes. */
+export const mediatorsModule: Module = async (app, { db, clock }) => {
+  const mediators = createMediatorsService({ db, clock });
   const security = [{ bearerAuth: [] }];
 
   app.get('/v1/admin/mediators', {
     config: { access: ['admin', 'registrar'] },
     schema: { tags: ['admin'], summary: 'Register entries with status and latest assessment (admins: their body)', security, querystring: AdminMediatorQuerySchema, response: { 200: page(AdminMediatorSchema), ...problemResponses } },
-    handler: async (req) => mediators.list(req.ctx, req.query),
+    handler: async (req) => mediators.list(userContext(req), req.query),
   });
 
   app.post('/v1/admin/mediators/:id/status', {
@@ -24,6 +27,6 @@ export const mediatorsRoutes: FastifyPluginAsyncZod<{ mediators: MediatorsServic
       body: StatusChangeBodySchema,
       response: { 200: z.object({ id: z.uuid(), status: EntryStatusSchema, previousStatus: EntryStatusSchema, changedAt: z.string() }), ...problemResponses },
     },
-    handler: async (req) => mediators.changeStatus(req.ctx, req.params.id, req.body),
+    handler: async (req) => mediators.changeStatus(userContext(req), req.params.id, req.body),
   });
 };

@@ -1,17 +1,17 @@
 import { queryRows, sql, type Queryable } from '../../db/client.ts';
-import type { TemplateName } from './templates.ts';
+import { chunks, recordset } from '../../db/batches.ts';
+import type { TemplateData, TemplateName } from './templates.ts';
 
-export interface OutgoingMessage {
+interface Envelope {
   recipient: string;
   userId?: string | null;
-  template: TemplateName;
-  data: Record<string, unknown>;
   /** At most one message per key, ever: a repeated enqueue is silently dropped. */
   dedupeKey?: string;
   sendAfter?: Date;
 }
 
-const INSERT_BATCH = 5000;
+/** A message to queue: the data its template takes, and no other (one member per template). */
+export type OutgoingMessage = { [T in TemplateName]: Envelope & { template: T; data: TemplateData[T] } }[TemplateName];
 
 /**
  * `data` without the keys that carry single-use codes (`link`, a URL with the code; `token`, a claim
@@ -25,14 +25,12 @@ export const dataWithoutSecrets = sql`data - 'link' - 'token'`;
  */
 export async function enqueueNotifications(tx: Queryable, messages: OutgoingMessage[]): Promise<number> {
   let queued = 0;
-  // One JSON parameter per batch: cheaper to build than a multi-row VALUES, whatever the batch size.
-  for (let i = 0; i < messages.length; i += INSERT_BATCH) {
+  for (const batch of chunks(messages)) {
     const inserted = await queryRows<{ id: string }>(
       tx,
       sql`INSERT INTO notifications (recipient, user_id, template, data, dedupe_key, send_after)
           SELECT recipient, "userId", template, data, "dedupeKey", coalesce("sendAfter", now())
-            FROM json_to_recordset(${JSON.stringify(messages.slice(i, i + INSERT_BATCH))}::json)
-              AS x(recipient text, "userId" uuid, template text, data jsonb, "dedupeKey" text, "sendAfter" timestamptz)
+            FROM ${recordset(batch, 'x', sql`recipient text, "userId" uuid, template text, data jsonb, "dedupeKey" text, "sendAfter" timestamptz`)}
           ON CONFLICT (dedupe_key) DO NOTHING
           RETURNING id`,
     );

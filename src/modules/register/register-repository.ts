@@ -1,5 +1,6 @@
 import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { queryRows, type Queryable } from '../../db/client.ts';
+import type { Body, EntryStatus, Route } from '../../domain/vocabulary.ts';
 import type { RegisterSearchQuery } from '../../../schemas/register.ts';
 import { escapeLike } from '../../lib/like.ts';
 
@@ -7,9 +8,9 @@ import { escapeLike } from '../../lib/like.ts';
 export interface PublicEntryRow {
   id: string;
   fullName: string;
-  body: 'com' | 'cmc';
+  body: Body;
   membershipNumber: string | null;
-  route: 'standards_2024' | 'grandfathered_2018' | null;
+  route: Route | null;
   firstAccreditedOn: string | null;
   regions: string[];
   languages: string[];
@@ -179,10 +180,11 @@ async function substringMatches(q: Queryable, branches: Branch[], norm: string, 
  * it before those who work remotely across England. The near-miss query compares the query with
  * every candidate's words, the costliest work a search does, so it runs only when it is the answer.
  * `after` is the last row's [group, sortName, id] without `q`, [group, score, sortName, id] with it.
+ * At most `query.limit` rows (a page asks for one more than it shows: see keysetPage).
  */
 export async function searchEntries(q: Queryable, query: SearchQuery, after: unknown[] | null): Promise<{ rows: PublicEntryRow[]; match: 'exact' | 'similar' }> {
   const branches = branchesOf(query, after);
-  const want = query.limit + 1;
+  const want = query.limit;
   // A cursor past the last group (a link whose region was edited away) has nothing left to show.
   if (branches.length === 0) return { rows: [], match: 'exact' };
   if (!query.q) return { rows: await queryRows<PublicEntryRow>(q, byNameSql(branches, want)), match: 'exact' };
@@ -211,7 +213,7 @@ export async function findAccreditedEntry(q: Queryable, id: string): Promise<Pub
 }
 
 export const publicHistory = (q: Queryable, id: string) =>
-  queryRows<{ status: 'accredited' | 'suspended' | 'lapsed' | 'removed'; date: string }>(
+  queryRows<{ status: EntryStatus; date: string }>(
     q,
     sql`SELECT h.to_status AS status, to_char(h.changed_at AT TIME ZONE 'Europe/London', 'YYYY-MM-DD') AS date
         FROM status_history h WHERE h.mediator_id = ${id} ORDER BY h.changed_at, h.seq`,

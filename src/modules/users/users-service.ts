@@ -2,10 +2,11 @@ import { and, asc, eq, gt, ilike, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../db/client.ts';
 import { users } from '../../db/schema.ts';
-import { conflict, notFound } from '../../errors.ts';
+import { notFound, problem } from '../../errors.ts';
 import type { Clock } from '../../lib/clock.ts';
-import type { Body, RequestContext, Role } from '../../lib/context.ts';
-import { cursorKey, keysetCursor } from '../../lib/cursor.ts';
+import type { Body, Role } from '../../domain/vocabulary.ts';
+import type { RequestContext } from '../../lib/context.ts';
+import { cursorKey, keysetCursor, keysetPage } from '../../lib/cursor.ts';
 import { recordAudit } from '../audit/audit-service.ts';
 import { revokeResetLinks } from '../auth/password-reset-service.ts';
 import { revokeRefreshTokens, type SessionVersions } from '../auth/session-versions.ts';
@@ -38,20 +39,17 @@ export function createUsersService({ db, clock, sessions }: { db: Db; clock: Clo
       }
       if (query.role) conditions.push(eq(users.role, query.role));
       if (after) conditions.push(gt(sql`${users.email}::text`, after[0]));
-      const rows = await db
-        .select()
-        .from(users)
-        .where(and(...conditions))
-        .orderBy(asc(sql`${users.email}::text`))
-        .limit(query.limit + 1);
-      const items = rows.slice(0, query.limit).map(toUser);
-      const last = rows.length > query.limit ? items[items.length - 1] : undefined;
-      return { items, nextCursor: last ? userCursor.encode([last.email]) : null };
+      const page = await keysetPage(
+        query.limit,
+        (count) => db.select().from(users).where(and(...conditions)).orderBy(asc(sql`${users.email}::text`)).limit(count),
+        (last) => userCursor.encode([last.email]),
+      );
+      return { items: page.items.map(toUser), nextCursor: page.nextCursor };
     },
 
     /** A role change ends the user's sessions: their next sign-in carries the new role. */
     async changeRole(ctx: RequestContext, userId: string, change: { role: Role; body?: Body | null; reason: string }) {
-      if (userId === ctx.actor.id) throw conflict('You cannot change your own role; ask another registrar.');
+      if (userId === ctx.actor.id) throw problem('own-account-change', 'You cannot change your own role; ask another registrar.');
       const changed = await db.transaction(async (tx) => {
         const [before] = await tx.select().from(users).where(eq(users.id, userId)).for('update');
         if (!before) throw notFound('The user');
@@ -77,7 +75,7 @@ export function createUsersService({ db, clock, sessions }: { db: Db; clock: Clo
      * moves its session version), and password reset links mailed before stop working too. Setting the state it already has changes nothing.
      */
     async setDisabled(ctx: RequestContext, userId: string, change: { disabled: boolean; reason: string }) {
-      if (userId === ctx.actor.id) throw conflict('You cannot disable or enable your own account; ask another registrar.');
+      if (userId === ctx.actor.id) throw problem('own-account-change', 'You cannot disable or enable your own account; ask another registrar.');
       const changed = await db.transaction(async (tx) => {
         const [before] = await tx.select().from(users).where(eq(users.id, userId)).for('update');
         if (!before) throw notFound('The user');

@@ -3,6 +3,7 @@ import { queryRows, sql, type Db } from '../../../src/db/client.ts';
 import type { MailMessage } from '../../../src/modules/notifications/mail-transport.ts';
 import { enqueueNotifications } from '../../../src/modules/notifications/outbox.ts';
 import { MAX_ATTEMPTS, createOutboxSender } from '../../../src/modules/notifications/outbox-sender.ts';
+import type { TemplateData } from '../../../src/modules/notifications/templates.ts';
 import { buildTestApp, eachDatabase } from '../../helpers/app.ts';
 
 const dataOf = async (db: Db, recipient: string) =>
@@ -62,7 +63,7 @@ await eachDatabase(t, async (t, kind) => {
 
   await t.test('a link is kept for retries, and dropped when the sender gives up', async (t) => {
     const link = 'https://register.example.org/reset?code=the-single-use-code';
-    await db.transaction((tx) => enqueueNotifications(tx, [{ recipient: 'bounce@example.org', template: 'welcome', data: { fullName: 'Sam', link } }]));
+    await db.transaction((tx) => enqueueNotifications(tx, [{ recipient: 'bounce@example.org', template: 'welcome', data: { fullName: 'Sam', link } as TemplateData['welcome'] }]));
     failing = true;
     t.teardown(() => void (failing = false));
     await sender.deliverDue();
