@@ -44,14 +44,21 @@ export interface Database {
   pglite?: PGlite;
 }
 
-// Dates and timestamps come back as strings/Dates the same way on both drivers.
-pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
-pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
-pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
+/**
+ * Dates come back as strings and int8/numeric as numbers, as PGlite's `parsers` below give them. Set on
+ * the driver's global parsers (drizzle's per-query parsers fall back to those, not to a pool's), when a
+ * pool opens rather than at import; setting them again changes nothing.
+ */
+function useRegisterTypeParsers() {
+  pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
+  pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+  pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
+}
 
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   if (target.kind === 'postgres') {
     const { limits } = target;
+    useRegisterTypeParsers();
     const pool = new pg.Pool({
       connectionString: target.url,
       max: target.poolMax ?? 10,
