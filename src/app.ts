@@ -9,51 +9,27 @@ import { publicBaseUrl } from './lib/public-url.ts';
 import { openRedisCounterStore } from './lib/redis-counter-store.ts';
 import { loggableUrl } from './lib/loggable-url.ts';
 import { requestIdFrom } from './lib/request-id.ts';
-import { createAuthService } from './modules/auth/auth-service.ts';
+import { accountPagesModule } from './modules/account-pages/account-pages-routes.ts';
+import { applicationsModule } from './modules/applications/applications-routes.ts';
+import { auditModule } from './modules/audit/audit-routes.ts';
+import { authModule } from './modules/auth/auth-routes.ts';
 import { createSessionVersions } from './modules/auth/session-versions.ts';
-import { createPasswordResetService } from './modules/auth/password-reset-service.ts';
-import { createRegistrationService } from './modules/auth/registration-service.ts';
-import { authRoutes } from './modules/auth/auth-routes.ts';
-import { accountPagesRoutes } from './modules/account-pages/account-pages-routes.ts';
-import { secondFactorRoutes } from './modules/auth/second-factor-routes.ts';
-import { createSecondFactorService } from './modules/auth/second-factor-service.ts';
-import { healthRoutes } from './modules/health/health-routes.ts';
-import { createClaimService } from './modules/auth/claim-service.ts';
-import { importsRoutes } from './modules/imports/imports-routes.ts';
-import { createImportsService } from './modules/imports/imports-service.ts';
-import { applicationsRoutes } from './modules/applications/applications-routes.ts';
-import { createApplicationsService } from './modules/applications/applications-service.ts';
-import { mediatorsRoutes } from './modules/mediators/mediators-routes.ts';
-import { createMediatorsService } from './modules/mediators/mediators-service.ts';
-import { profileRoutes } from './modules/profile/profile.ts';
-import { trainingProvidersRoutes } from './modules/training-providers/training-providers.ts';
-import { publicPagesRoutes } from './modules/public-pages/public-pages-routes.ts';
-import { registerRoutes } from './modules/register/register-routes.ts';
-import { createRegisterService } from './modules/register/register-service.ts';
-import { auditRoutes } from './modules/audit/audit-routes.ts';
-import { createAuditService } from './modules/audit/audit-service.ts';
-import { logTransport, smtpTransport, type MailTransport } from './modules/notifications/mail-transport.ts';
-import { notificationsRoutes } from './modules/notifications/notifications-routes.ts';
-import { createNotificationsService } from './modules/notifications/notifications-service.ts';
-import { createOutboxSender } from './modules/notifications/outbox-sender.ts';
-import { createUsersService } from './modules/users/users-service.ts';
-import { usersRoutes } from './modules/users/users-routes.ts';
-import { createComplianceJob } from './modules/compliance/compliance-job.ts';
-import { scheduleCompliance } from './modules/compliance/schedule.ts';
-import { complianceRoutes } from './modules/compliance/compliance-routes.ts';
-import { createComplianceService } from './modules/compliance/compliance-service.ts';
-import { cpdRoutes } from './modules/logs/cpd-routes.ts';
-import { createCpdService } from './modules/logs/cpd-service.ts';
-import { practiceRoutes } from './modules/logs/practice-routes.ts';
-import { createPracticeService } from './modules/logs/practice-service.ts';
-import { complianceViewRoutes } from './modules/compliance/view-routes.ts';
-import { createComplianceViewService } from './modules/compliance/view-service.ts';
-import { ruleSetsRoutes } from './modules/rule-sets/rule-sets-routes.ts';
-import { settingsRoutes } from './modules/settings/settings-routes.ts';
-import { createSettingsService } from './modules/settings/settings-service.ts';
-import { setupRoutes } from './modules/setup/setup-routes.ts';
-import { createSetupService } from './modules/setup/setup-service.ts';
-import { createRuleSetsService } from './modules/rule-sets/rule-sets-service.ts';
+import { complianceModule } from './modules/compliance/compliance-routes.ts';
+import { healthModule } from './modules/health/health-routes.ts';
+import { importsModule } from './modules/imports/imports-routes.ts';
+import { logsModule } from './modules/logs/log-routes.ts';
+import { mediatorsModule } from './modules/mediators/mediators-routes.ts';
+import type { ModuleDeps } from './modules/module.ts';
+import type { MailTransport } from './modules/notifications/mail-transport.ts';
+import { notificationsModule } from './modules/notifications/notifications-routes.ts';
+import { profileModule } from './modules/profile/profile-routes.ts';
+import { publicPagesModule } from './modules/public-pages/public-pages-routes.ts';
+import { registerModule } from './modules/register/register-routes.ts';
+import { ruleSetsModule } from './modules/rule-sets/rule-sets-routes.ts';
+import { settingsModule } from './modules/settings/settings-routes.ts';
+import { setupModule } from './modules/setup/setup-routes.ts';
+import { trainingProvidersModule } from './modules/training-providers/training-providers-routes.ts';
+import { usersModule } from './modules/users/users-routes.ts';
 import { acceptableToken, registerAccessControl } from './plugins/access.ts';
 import { frameworkErrors, registerErrorHandling } from './plugins/errors.ts';
 import { registerSecurityHeaders } from './plugins/security-headers.ts';
@@ -127,48 +103,10 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   });
   await registerOpenApi(app);
 
-  // The TOTP key is TOTP_ENCRYPTION_KEY when set (so the JWT secret can be rotated without staff enrolling again).
-  const secondFactor = createSecondFactorService({ db, clock, counters, keyMaterial: config.TOTP_ENCRYPTION_KEY ?? deps.jwtSecret });
-  const auth = createAuthService({
-    db,
-    clock,
-    signAccessToken: (claims) => app.jwt.sign(claims),
-    accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
-    refreshTokenTtlDays: config.REFRESH_TOKEN_TTL_DAYS,
-    failedLogins: { perAddress: config.LOGIN_FAILURES_PER_ADDRESS, perAccount: config.LOGIN_FAILURES_PER_ACCOUNT },
-    counters,
-    secondFactor,
-    sessions,
-  });
-
-  // Links in emails: PUBLIC_URL, else where this process listens (read late: the port may be chosen at listen).
+  const modules: ModuleDeps = { db, clock, config };
+  // Read late: the port may be chosen at listen.
   const publicUrl = () => publicBaseUrl(config, app.server.address());
-  const registration = createRegistrationService({ db, clock, publicUrl, ttlHours: config.VERIFICATION_TTL_HOURS, counters });
-  const passwordReset = createPasswordResetService({ db, clock, publicUrl, counters });
-
-  const setup = createSetupService({ db, clock, auth });
-  app.addHook('onListen', async () => {
-    const token = await setup.issueLink();
-    if (token) app.log.warn({ setupUrl: `${publicUrl()}/setup?code=${token}` }, 'No registrar yet: open the setup link once to create the first one');
-  });
-
-  const complianceJob = createComplianceJob({ db, clock });
-  const stopComplianceSchedule = scheduleCompliance({
-    cron: config.COMPLIANCE_CRON,
-    clock,
-    run: complianceJob.runCompliance,
-    onError: (err) => app.log.error({ err }, 'scheduled compliance run failed'),
-  });
-  app.addHook('onClose', async () => stopComplianceSchedule());
-
-  // The sender runs only in a listening process (not in app.inject tests or CLI commands).
-  const outbox = createOutboxSender({
-    db,
-    transport: deps.mailTransport ?? (config.MAIL_TRANSPORT === 'smtp' ? smtpTransport(config.SMTP_URL!, config.MAIL_FROM) : logTransport(app.log)),
-    onError: (err) => app.log.error({ err }, 'outbox delivery failed'),
-  });
-  app.addHook('onListen', async () => outbox.start(config.OUTBOX_POLL_MS));
-  app.addHook('onClose', async () => outbox.stop());
+  const { jwtSecret, mailTransport } = deps;
 
   // Every route below must declare who may call it (plugins/access.ts).
   app.decorate('routeTable', []);
@@ -178,41 +116,25 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     registerNoStore(api);
     refuseUndeclaredBodies(api);
     api.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
-    await api.register(healthRoutes, { ping: deps.database.ping });
+    await api.register(healthModule, { ...modules, ping: deps.database.ping });
     await api.register(metricsRoutes, { metrics, token: config.METRICS_TOKEN });
-    await api.register(authRoutes, { auth, registration, passwordReset, authPerMinute: config.RATE_LIMIT_AUTH_PER_MINUTE });
-    await api.register(secondFactorRoutes, { secondFactor, required: config.STAFF_SECOND_FACTOR === 'required' });
-    await api.register(setupRoutes, { setup });
-    await api.register(accountPagesRoutes, {
-      claims: createClaimService({ db, clock }),
-      registration,
-      passwordReset,
-      secret: deps.jwtSecret,
-      publicUrl: config.PUBLIC_URL,
-      authPerMinute: config.RATE_LIMIT_AUTH_PER_MINUTE,
-    });
-    await api.register(usersRoutes, { users: createUsersService({ db, clock, sessions }) });
-    await api.register(auditRoutes, { audit: createAuditService({ db }) });
-    await api.register(notificationsRoutes, { notifications: createNotificationsService({ db }) });
-    await api.register(complianceRoutes, { compliance: createComplianceService({ db, clock, job: complianceJob }) });
-    await api.register(profileRoutes, { db, clock });
-    await api.register(trainingProvidersRoutes, { db });
-    await api.register(applicationsRoutes, { applications: createApplicationsService({ db, clock }) });
-    await api.register(mediatorsRoutes, { mediators: createMediatorsService({ db, clock }) });
-    await api.register(cpdRoutes, { cpd: createCpdService({ db, clock }) });
-    await api.register(practiceRoutes, { practice: createPracticeService({ db, clock }) });
-    await api.register(complianceViewRoutes, { complianceView: createComplianceViewService({ db, clock }) });
-    await api.register(ruleSetsRoutes, { ruleSets: createRuleSetsService({ db, clock }) });
-    await api.register(settingsRoutes, { settings: createSettingsService({ db, clock }) });
-    await api.register(importsRoutes, {
-      imports: createImportsService({ db, clock, publicUrl }),
-      claims: createClaimService({ db, clock }),
-      bodyLimit: config.IMPORT_BODY_LIMIT_BYTES,
-      authPerMinute: config.RATE_LIMIT_AUTH_PER_MINUTE,
-    });
-    const register = createRegisterService({ db });
-    await api.register(registerRoutes, { register, perMinute: config.RATE_LIMIT_PUBLIC_PER_MINUTE });
-    await api.register(publicPagesRoutes, { register, perMinute: config.RATE_LIMIT_PUBLIC_PER_MINUTE });
+    await api.register(authModule, { ...modules, sessions, counters, publicUrl, jwtSecret });
+    await api.register(setupModule, { ...modules, publicUrl });
+    await api.register(accountPagesModule, { ...modules, counters, publicUrl, jwtSecret });
+    await api.register(usersModule, { ...modules, sessions });
+    await api.register(auditModule, modules);
+    await api.register(notificationsModule, { ...modules, mailTransport });
+    await api.register(complianceModule, modules);
+    await api.register(profileModule, modules);
+    await api.register(trainingProvidersModule, modules);
+    await api.register(applicationsModule, modules);
+    await api.register(mediatorsModule, modules);
+    await api.register(logsModule, modules);
+    await api.register(ruleSetsModule, modules);
+    await api.register(settingsModule, modules);
+    await api.register(importsModule, { ...modules, publicUrl });
+    await api.register(registerModule, modules);
+    await api.register(publicPagesModule, modules);
   });
 
   return app;

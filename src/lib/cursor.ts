@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DateSchema, IdSchema, TimestampSchema } from '../../schemas/common.ts';
-import { badRequest } from '../errors.ts';
+import { problem } from '../errors.ts';
 
 // ISO 8601 and zod have a year 0000; PostgreSQL does not, and would refuse it in the keyset query.
 const notYearZero = (v: string) => !v.startsWith('0000');
@@ -37,7 +37,22 @@ export function keysetCursor<Key extends z.ZodTuple>(shape: Key) {
       }
       const key = shape.safeParse(json);
       if (key.success) return key.data;
-      throw badRequest('The cursor is not valid; start again without it.', [{ in: 'query', field: 'cursor', message: 'not a cursor returned by this list' }]);
+      throw problem('invalid-cursor', 'The cursor is not valid; start again without it.', [{ in: 'query', field: 'cursor', message: 'not a cursor returned by this list' }]);
     },
   };
+}
+
+/**
+ * One page of a keyset list. `fetch` is asked for one row more than the page holds: that row only
+ * tells there is a next page, which then starts after the page's last row (`after` makes its cursor).
+ */
+export async function keysetPage<Row, Next = string>(
+  limit: number,
+  fetch: (count: number) => Promise<Row[]>,
+  after: (last: Row) => Next,
+): Promise<{ items: Row[]; nextCursor: Next | null }> {
+  const rows = await fetch(limit + 1);
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > limit && last !== undefined ? after(last) : null };
 }

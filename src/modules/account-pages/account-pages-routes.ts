@@ -7,6 +7,8 @@ import type { RequestContext } from '../../lib/context.ts';
 import type { createClaimService } from '../auth/claim-service.ts';
 import type { PasswordResetService } from '../auth/password-reset-service.ts';
 import type { RegistrationService } from '../auth/registration-service.ts';
+import { createLinkServices } from '../auth/link-services.ts';
+import type { Module } from '../module.ts';
 import { acceptFormPosts, fieldsView, FormBodySchema, sendLinkPage, type FormField } from '../public-pages/link-page.ts';
 import { createFormGuard, isCrossSite, type FormGuard } from './form-guard.ts';
 import { createResetRequestForm, type ResetRequestForm } from './reset-request-form.ts';
@@ -177,7 +179,7 @@ export const accountPagesRoutes: FastifyPluginAsyncZod<AccountPagesOptions> = as
           return sendLinkPage(reply, page.doneStatus, page.copy.doneHeading, './account', { state: 'done', copy: page.copy, email });
         } catch (err) {
           if (!(err instanceof HttpProblem) || ![400, 409, 410, 422].includes(err.status)) throw err;
-          const errors = err.extra.errors ?? [];
+          const errors = err.errors ?? [];
           // Spent between the check above and now (another tab, a double submit).
           if (err.status === 410 || errors.some((e) => e.field === 'token')) return expired(reply);
           const fieldErrors: Record<string, string> = {};
@@ -187,4 +189,14 @@ export const accountPagesRoutes: FastifyPluginAsyncZod<AccountPagesOptions> = as
       },
     });
   }
+};
+
+/** The pages opened from emailed links (verify, reset, claim), on the same services as the API. */
+export const accountPagesModule: Module<'counters' | 'publicUrl' | 'jwtSecret'> = async (app, deps) => {
+  await app.register(accountPagesRoutes, {
+    ...createLinkServices(deps),
+    secret: deps.jwtSecret,
+    publicUrl: deps.config.PUBLIC_URL,
+    authPerMinute: deps.config.RATE_LIMIT_AUTH_PER_MINUTE,
+  });
 };

@@ -1,9 +1,11 @@
-import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { AuditPageSchema, AuditQuerySchema, AuditVerificationSchema } from '../../../schemas/audit.ts';
 import { problemResponses } from '../../../schemas/common.ts';
-import type { AuditService } from './audit-service.ts';
+import type { Module } from '../module.ts';
+import { createAuditService } from './audit-service.ts';
 
-export const auditRoutes: FastifyPluginAsyncZod<{ audit: AuditService }> = async (app, { audit }) => {
+/** The audit trail as the registrar reads and checks it. */
+export const auditModule: Module = async (app, { db }) => {
+  const audit = createAuditService({ db });
   const security = [{ bearerAuth: [] }];
   const tags = ['audit'];
 

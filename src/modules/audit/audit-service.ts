@@ -6,9 +6,10 @@ import { auditEvents } from '../../db/schema.ts';
 import { queryRows, sql, type Db, type Queryable } from '../../db/client.ts';
 import { LONDON } from '../../lib/clock.ts';
 import type { RequestContext } from '../../lib/context.ts';
-import { keysetCursor } from '../../lib/cursor.ts';
+import { keysetCursor, keysetPage } from '../../lib/cursor.ts';
 import { GENESIS_HASH, checkChain, eventHash, redact, type ChainBreak, type ChainedFields, type StoredEvent } from './audit-chain.ts';
 import { LOCK_KEYS } from '../../db/advisory-locks.ts';
+import { chunks, recordset } from '../../db/batches.ts';
 
 export interface AuditInput {
   action: string;
@@ -18,13 +19,17 @@ export interface AuditInput {
   after?: unknown;
 }
 
-const INSERT_BATCH = 5000;
+const EVENT_COLUMNS = sql`"occurredAt" timestamptz, "actorType" text, "actorId" uuid, "actorRole" text, action text, "entityType" text,
+  "entityId" text, before jsonb, after jsonb, "requestId" text, "prevHash" text, hash text, n int`;
 
 /**
  * Appends audit events inside the caller's transaction (`tx`), chained to the current head.
  * Call it last in a transaction: the chain lock is held from here until commit.
  */
-export async function recordAudit(tx: Queryable, ctx: RequestContext, ...inputs: AuditInput[]): Promise<void> {
+export const recordAudit = (tx: Queryable, ctx: RequestContext, ...inputs: AuditInput[]): Promise<void> => recordAuditEvents(tx, ctx, inputs);
+
+/** The same for any number of events (a spread of 100,000 arguments would overflow the call stack). */
+export async function recordAuditEvents(tx: Queryable, ctx: RequestContext, inputs: readonly AuditInput[]): Promise<void> {
   if (inputs.length === 0) return;
   await tx.execute(sql`SELECT pg_advisory_xact_lock(${LOCK_KEYS.auditChain})`);
   const [head] = await tx.select({ hash: auditEvents.hash }).from(auditEvents).orderBy(desc(auditEvents.seq)).limit(1);
@@ -48,15 +53,12 @@ export async function recordAudit(tx: Queryable, ctx: RequestContext, ...inputs:
     prevHash = hash;
     return row;
   });
-  // One JSON parameter per batch (building multi-row VALUES cost more CPU than the insert itself);
   // ORDER BY makes identity values follow the array, so `seq` follows the chain.
-  for (let i = 0; i < rows.length; i += INSERT_BATCH) {
+  for (const batch of chunks(rows)) {
     await tx.execute(sql`
       INSERT INTO audit_events (occurred_at, actor_type, actor_id, actor_role, action, entity_type, entity_id, before, after, request_id, prev_hash, hash)
       SELECT "occurredAt", "actorType", "actorId", "actorRole", action, "entityType", "entityId", before, after, "requestId", "prevHash", hash
-        FROM json_to_recordset(${JSON.stringify(rows.slice(i, i + INSERT_BATCH).map((r, n) => ({ ...r, n })))}::json)
-          AS x("occurredAt" timestamptz, "actorType" text, "actorId" uuid, "actorRole" text, action text, "entityType" text,
-               "entityId" text, before jsonb, after jsonb, "requestId" text, "prevHash" text, hash text, n int)
+        FROM ${recordset(batch.map((r, n) => ({ ...r, n })), 'x', EVENT_COLUMNS)}
        ORDER BY n`);
   }
 }
@@ -113,13 +115,12 @@ export function createAuditService({ db }: { db: Db }) {
       if (query.from !== undefined) conditions.push(sql`occurred_at >= ${londonDayStart(query.from).toISOString()}`);
       if (query.to !== undefined) conditions.push(sql`occurred_at < ${londonDayEnd(query.to).toISOString()}`);
       if (after) conditions.push(sql`seq < ${after[0]}`);
-      const rows = await queryRows<StoredEvent>(
-        db,
-        sql`SELECT ${storedEventColumns} FROM audit_events WHERE ${sql.join(conditions, sql` AND `)} ORDER BY seq DESC LIMIT ${query.limit + 1}`,
+      const page = await keysetPage(
+        query.limit,
+        (count) => queryRows<StoredEvent>(db, sql`SELECT ${storedEventColumns} FROM audit_events WHERE ${sql.join(conditions, sql` AND `)} ORDER BY seq DESC LIMIT ${count}`),
+        (last) => auditCursor.encode([last.seq]),
       );
-      const items = rows.slice(0, query.limit).map(toAuditEvent);
-      const last = rows.length > query.limit ? items[items.length - 1] : undefined;
-      return { items, nextCursor: last ? auditCursor.encode([last.seq]) : null };
+      return { items: page.items.map(toAuditEvent), nextCursor: page.nextCursor };
     },
 
     /**

@@ -1,4 +1,3 @@
-import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
   AcceptedSchema,
@@ -12,38 +11,60 @@ import {
   VerifiedSchema,
   VerifyBodySchema,
 } from '../../../schemas/auth.ts';
-import { problemResponses } from '../../../schemas/common.ts';
-import type { AuthService } from './auth-service.ts';
-import type { PasswordResetService } from './password-reset-service.ts';
-import type { RegistrationService } from './registration-service.ts';
-
-export interface AuthRoutesOptions {
-  auth: AuthService;
-  registration: RegistrationService;
-  passwordReset: PasswordResetService;
-  authPerMinute: number;
-}
+import { ProblemSchema, problemResponses } from '../../../schemas/common.ts';
+import { ClaimBodySchema } from '../../../schemas/imports.ts';
+import { userContext, type RequestContext } from '../../lib/context.ts';
+import type { Module } from '../module.ts';
+import { createAuthService } from './auth-service.ts';
+import { createLinkServices } from './link-services.ts';
+import { secondFactorRoutes } from './second-factor-routes.ts';
+import { createSecondFactorService } from './second-factor-service.ts';
 
 const CHECK_EMAIL = { accepted: true as const, message: 'Check your email: if the address can be used, a message with a link is on its way.' };
 
-export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, { auth, registration, passwordReset, authPerMinute }) => {
-  // Per IP here; failed logins are also counted per account in the service.
-  const perIp = { max: authPerMinute, timeWindow: '1 minute' };
+/** Accounts and sessions: sign-up, emailed links, sign-in and out, the second factor. */
+export const authModule: Module<'sessions' | 'counters' | 'publicUrl' | 'jwtSecret'> = async (app, deps) => {
+  const { db, clock, config, counters, sessions } = deps;
+  // The TOTP key is TOTP_ENCRYPTION_KEY when set (so the JWT secret can be rotated without staff enrolling again).
+  const secondFactor = createSecondFactorService({ db, clock, counters, keyMaterial: config.TOTP_ENCRYPTION_KEY ?? deps.jwtSecret });
+  const auth = createAuthService({
+    db,
+    clock,
+    signAccessToken: (claims) => app.jwt.sign(claims),
+    accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+    refreshTokenTtlDays: config.REFRESH_TOKEN_TTL_DAYS,
+    failedLogins: { perAddress: config.LOGIN_FAILURES_PER_ADDRESS, perAccount: config.LOGIN_FAILURES_PER_ACCOUNT },
+    counters,
+    secondFactor,
+    sessions,
+  });
+  const { registration, passwordReset, claims } = createLinkServices(deps);
+  await app.register(secondFactorRoutes, { secondFactor, required: config.STAFF_SECOND_FACTOR === 'required' });
 
-  app.post('/v1/auth/register', {
-    config: { access: 'public', rateLimit: perIp },
-    schema: {
-      tags: ['auth'],
+  // Per IP here; failed logins are also counted per account in the service.
+  const perIp = { max: config.RATE_LIMIT_AUTH_PER_MINUTE, timeWindow: '1 minute' };
+
+  /** A request answered the same whatever the address (202): what happens is told by email. */
+  const toldByEmail = <Body>(url: string, schema: { summary: string; description: string; body: z.ZodType<Body> }, send: (ctx: RequestContext, body: Body) => Promise<void>) =>
+    app.post(url, {
+      config: { access: 'public', rateLimit: perIp },
+      schema: { tags: ['auth'], ...schema, response: { 202: AcceptedSchema, ...problemResponses } },
+      handler: async (req, reply) => {
+        // Validated by `schema.body`; the type provider cannot follow a generic schema.
+        await send(req.ctx, req.body as Body);
+        return reply.code(202).send(CHECK_EMAIL);
+      },
+    });
+
+  toldByEmail(
+    '/v1/auth/register',
+    {
       summary: 'Ask for a mediator account: a verification link is emailed',
       description: 'Always 202 with the same body, whether or not the address has an account (an existing account is told by email instead). No account exists until the link is followed.',
       body: RegisterBodySchema,
-      response: { 202: AcceptedSchema, ...problemResponses },
     },
-    handler: async (req, reply) => {
-      await registration.register(req.ctx, req.body);
-      return reply.code(202).send(CHECK_EMAIL);
-    },
-  });
+    registration.register,
+  );
 
   app.post('/v1/auth/verify', {
     config: { access: 'public', rateLimit: perIp },
@@ -57,20 +78,15 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
     handler: async (req, reply) => reply.code(201).send(await registration.verify(req.ctx, req.body)),
   });
 
-  app.post('/v1/auth/password-reset', {
-    config: { access: 'public', rateLimit: perIp },
-    schema: {
-      tags: ['auth'],
+  toldByEmail(
+    '/v1/auth/password-reset',
+    {
       summary: 'Ask for a password reset link by email',
       description: 'Always 202 with the same body, whether or not the address has an account. A grandfathered member who never claimed their account may use it to set a first password.',
       body: PasswordResetRequestSchema,
-      response: { 202: AcceptedSchema, ...problemResponses },
     },
-    handler: async (req, reply) => {
-      await passwordReset.request(req.ctx, req.body.email);
-      return reply.code(202).send(CHECK_EMAIL);
-    },
-  });
+    (ctx, body) => passwordReset.request(ctx, body.email),
+  );
 
   app.post('/v1/auth/password-reset/confirm', {
     config: { access: 'public', rateLimit: perIp },
@@ -83,15 +99,21 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
     handler: async (req) => passwordReset.reset(req.ctx, req.body),
   });
 
+  app.post('/v1/auth/claim', {
+    config: { access: 'public', rateLimit: perIp },
+    schema: { tags: ['auth'], summary: 'Claim a grandfathered account: set the first password with a claim code', body: ClaimBodySchema, response: { 200: z.object({ claimed: z.literal(true), email: z.string() }), ...problemResponses } },
+    handler: async (req) => claims.claim(req.ctx, req.body.token, req.body.password),
+  });
+
   app.post('/v1/auth/login', {
     config: { access: 'public', rateLimit: perIp },
-    schema: { tags: ['auth'], summary: 'Sign in: an access and a refresh token', body: LoginBodySchema, response: { 200: TokenPairSchema, ...problemResponses } },
+    schema: { tags: ['auth'], summary: 'Sign in: an access and a refresh token', body: LoginBodySchema, response: { 200: TokenPairSchema, ...problemResponses, 401: ProblemSchema, 403: ProblemSchema } },
     handler: async (req) => auth.login(req.ctx, req.body.email, req.body.password, req.body.otp),
   });
 
   app.post('/v1/auth/refresh', {
-    config: { access: 'public', rateLimit: { max: authPerMinute * 6, timeWindow: '1 minute' } },
-    schema: { tags: ['auth'], summary: 'Exchange a refresh token for a new pair (single use)', body: RefreshBodySchema, response: { 200: TokenPairSchema, ...problemResponses } },
+    config: { access: 'public', rateLimit: { ...perIp, max: perIp.max * 6 } },
+    schema: { tags: ['auth'], summary: 'Exchange a refresh token for a new pair (single use)', body: RefreshBodySchema, response: { 200: TokenPairSchema, ...problemResponses, 401: ProblemSchema } },
     handler: async (req) => auth.refresh(req.body.refreshToken),
   });
 
@@ -99,7 +121,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
     config: { access: 'authenticated', beforeSecondFactor: true },
     schema: { tags: ['auth'], summary: 'Revoke a refresh token and every token rotated from it', security: [{ bearerAuth: [] }], body: RefreshBodySchema, response: { 204: z.undefined(), ...problemResponses } },
     handler: async (req, reply) => {
-      await auth.logout(req.ctx, req.body.refreshToken);
+      await auth.logout(userContext(req), req.body.refreshToken);
       return reply.code(204).send();
     },
   });
@@ -113,7 +135,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
       response: { 204: z.undefined(), ...problemResponses },
     },
     handler: async (req, reply) => {
-      await auth.logoutAll(req.ctx);
+      await auth.logoutAll(userContext(req));
       return reply.code(204).send();
     },
   });
@@ -121,6 +143,6 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
   app.get('/v1/me', {
     config: { access: 'authenticated', beforeSecondFactor: true },
     schema: { tags: ['auth'], summary: 'The signed-in account', security: [{ bearerAuth: [] }], response: { 200: MeSchema, ...problemResponses } },
-    handler: async (req) => auth.me(req.ctx.actor.id!),
+    handler: async (req) => auth.me(userContext(req).actor.id),
   });
 };

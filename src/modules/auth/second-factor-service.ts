@@ -2,10 +2,10 @@ import { and, count, eq, isNull } from 'drizzle-orm';
 import { Secret, TOTP } from 'otpauth';
 import type { Db } from '../../db/client.ts';
 import { recoveryCodes, users } from '../../db/schema.ts';
-import { conflict, forbidden, HttpProblem, notFound, serviceUnavailable, tooManyRequests, unprocessable } from '../../errors.ts';
+import { notFound, problem, serviceUnavailable, tooManyAttempts } from '../../errors.ts';
 import { createAttemptLimiter } from '../../lib/attempt-limiter.ts';
 import type { Clock } from '../../lib/clock.ts';
-import type { RequestContext } from '../../lib/context.ts';
+import type { RequestContext, UserContext } from '../../lib/context.ts';
 import type { CounterStore } from '../../lib/counter-store.ts';
 import { verifyPassword } from '../../lib/passwords.ts';
 import { secretBox } from '../../lib/secret-box.ts';
@@ -29,7 +29,7 @@ type UserRow = typeof users.$inferSelect;
 
 /** 401 naming `otp`, so a client knows to ask for the second factor rather than the password. */
 const secondFactorNeeded = (detail: string) =>
-  new HttpProblem(401, 'Unauthorized', detail, { errors: [{ in: 'body', field: 'otp', message: detail }] });
+  problem('second-factor-needed', detail, [{ in: 'body', field: 'otp', message: detail }]);
 
 /** 80 random bits, as 16 base32 characters in groups of four: typeable, and beyond guessing even from a leaked hash. */
 const newRecoveryCode = () => new Secret({ size: 10 }).base32.toLowerCase().match(/.{4}/g)!.join('-');
@@ -37,9 +37,9 @@ const newRecoveryCode = () => new Secret({ size: 10 }).base32.toLowerCase().matc
 const recoveryCodeHash = (code: string) => hashToken(code.toLowerCase().replace(/[\s-]/g, ''));
 
 const wrongPassword = () =>
-  new HttpProblem(403, 'Forbidden', 'The password is not correct: setting up a second factor needs the account’s current password.', {
-    errors: [{ in: 'body', field: 'password', message: 'is not the current password' }],
-  });
+  problem('password-incorrect', 'The password is not correct: setting up a second factor needs the account’s current password.', [
+    { in: 'body', field: 'password', message: 'is not the current password' },
+  ]);
 
 export interface SecondFactorDeps {
   db: Db;
@@ -107,14 +107,14 @@ export function createSecondFactorService({ db, clock, counters, keyMaterial }: 
     });
   }
 
-  async function ownAccount(ctx: RequestContext): Promise<UserRow> {
-    const [user] = await db.select().from(users).where(eq(users.id, ctx.actor.id!));
+  async function ownAccount(ctx: UserContext): Promise<UserRow> {
+    const [user] = await db.select().from(users).where(eq(users.id, ctx.actor.id));
     if (!user) throw notFound('The account');
     return user;
   }
 
   return {
-    async status(ctx: RequestContext, required: boolean) {
+    async status(ctx: UserContext, required: boolean) {
       const user = await ownAccount(ctx);
       const [left] = await db.select({ n: count() }).from(recoveryCodes).where(and(eq(recoveryCodes.userId, user.id), isNull(recoveryCodes.usedAt)));
       return { enabled: user.totpEnabledAt !== null, enabledAt: user.totpEnabledAt?.toISOString() ?? null, recoveryCodesLeft: user.totpEnabledAt ? left!.n : 0, required };
@@ -125,11 +125,11 @@ export function createSecondFactorService({ db, clock, counters, keyMaterial }: 
      * Needs the current password: a stolen access token alone must not let its holder put their own
      * authenticator on the account, which would end the owner's sessions and lock them out.
      */
-    async startEnrolment(ctx: RequestContext, password: string) {
+    async startEnrolment(ctx: UserContext, password: string) {
       const user = await ownAccount(ctx);
       // Counted before the check, so concurrent guesses cannot all pass; the right password forgets them.
       const wait = await startTries.take(user.id);
-      if (wait > 0) throw tooManyRequests(wait);
+      if (wait > 0) throw tooManyAttempts(wait);
       if (!user.passwordHash || !(await verifyPassword(user.passwordHash, password))) throw wrongPassword();
       await startTries.clear(user.id);
       const secret = new Secret({ size: 20 });
@@ -138,7 +138,7 @@ export function createSecondFactorService({ db, clock, counters, keyMaterial }: 
         .set({ totpSecret: box.seal(secret.base32, user.id) })
         .where(and(eq(users.id, user.id), isNull(users.totpEnabledAt)))
         .returning({ id: users.id });
-      if (!started) throw conflict('A second factor is already set up; a registrar can reset it if the device is lost.');
+      if (!started) throw problem('second-factor-exists', 'A second factor is already set up; a registrar can reset it if the device is lost.');
       return { secret: secret.base32, uri: totpOf(user, secret.base32).toString(), ...TOTP_SETTINGS };
     },
 
@@ -146,20 +146,20 @@ export function createSecondFactorService({ db, clock, counters, keyMaterial }: 
      * Puts the second factor in force with the first code the app shows, and returns the recovery
      * codes (only their hashes are kept). Every session of the account ends: the next sign-in uses a code.
      */
-    async confirmEnrolment(ctx: RequestContext, code: string) {
+    async confirmEnrolment(ctx: UserContext, code: string) {
       const user = await ownAccount(ctx);
-      if (user.totpEnabledAt) throw conflict('A second factor is already set up.');
-      if (!user.totpSecret) throw conflict('Start enrolment first (POST /v1/me/second-factor).');
+      if (user.totpEnabledAt) throw problem('second-factor-exists', 'A second factor is already set up.');
+      if (!user.totpSecret) throw problem('second-factor-not-started', 'Start enrolment first (POST /v1/me/second-factor).');
       // Per enrolment: each start seals a new secret, so its count starts again. Counted before the
       // check, so concurrent guesses cannot all be checked.
       const tries = await hitCount(`totp-enrol:${hashToken(user.totpSecret)}`, CONFIRM_WINDOW_MS);
       const wrong = tries > CONFIRM_TRIES || !(await acceptCode(user, code));
       if (wrong && tries >= CONFIRM_TRIES) {
         await cancelEnrolment(ctx, user);
-        throw conflict(`${CONFIRM_TRIES} wrong codes: this set-up is cancelled. Start again (POST /v1/me/second-factor) and add the new secret to the app.`);
+        throw problem('second-factor-setup-cancelled', `${CONFIRM_TRIES} wrong codes: this set-up is cancelled. Start again (POST /v1/me/second-factor) and add the new secret to the app.`);
       }
       if (wrong) {
-        throw unprocessable('The code does not match; enter the code the authenticator app shows now.', [{ in: 'body', field: 'code', message: `is not the current code; ${CONFIRM_TRIES - tries} of ${CONFIRM_TRIES} tries left for this set-up` }]);
+        throw problem('second-factor-code-wrong', 'The code does not match; enter the code the authenticator app shows now.', [{ in: 'body', field: 'code', message: `is not the current code; ${CONFIRM_TRIES - tries} of ${CONFIRM_TRIES} tries left for this set-up` }]);
       }
       const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
       return db.transaction(async (tx) => {
@@ -170,7 +170,7 @@ export function createSecondFactorService({ db, clock, counters, keyMaterial }: 
           .set({ totpEnabledAt: now, updatedAt: now })
           .where(and(eq(users.id, user.id), eq(users.totpSecret, user.totpSecret!), isNull(users.totpEnabledAt)))
           .returning({ id: users.id });
-        if (!enabled) throw conflict('Enrolment changed meanwhile; start again.');
+        if (!enabled) throw problem('concurrent-change', 'Enrolment changed meanwhile; start again.');
         await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, user.id));
         await tx.insert(recoveryCodes).values(codes.map((c) => ({ userId: user.id, codeHash: recoveryCodeHash(c) })));
         await revokeRefreshTokens(tx, user.id, now);
@@ -195,7 +195,7 @@ export function createSecondFactorService({ db, clock, counters, keyMaterial }: 
 
     /** For a staff member who lost their device: another registrar resets it. */
     async reset(ctx: RequestContext, userId: string) {
-      if (userId === ctx.actor.id) throw forbidden('You cannot reset your own second factor; ask another registrar.');
+      if (userId === ctx.actor.id) throw problem('own-record', 'You cannot reset your own second factor; ask another registrar.');
       await resetSecondFactor(db, clock, ctx, userId);
     },
   };

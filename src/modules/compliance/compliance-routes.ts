@@ -1,4 +1,3 @@
-import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import {
   AdjustmentBodySchema,
   AdjustmentSchema,
@@ -9,11 +8,40 @@ import {
   RunSummarySchema,
 } from '../../../schemas/compliance-admin.ts';
 import { IdParamsSchema, PageQuerySchema, problemResponses } from '../../../schemas/common.ts';
-import type { ComplianceService } from './compliance-service.ts';
+import { MyComplianceSchema } from '../../../schemas/compliance.ts';
+import { userContext } from '../../lib/context.ts';
+import type { Module } from '../module.ts';
+import { createComplianceJob } from './compliance-job.ts';
+import { createComplianceService } from './compliance-service.ts';
+import { scheduleCompliance } from './schedule.ts';
+import { createComplianceViewService } from './view-service.ts';
 
-export const complianceRoutes: FastifyPluginAsyncZod<{ compliance: ComplianceService }> = async (app, { compliance }) => {
+/** The compliance job on its schedule, its admin routes, and each mediator's view of where they stand. */
+export const complianceModule: Module = async (app, { db, clock, config }) => {
+  const job = createComplianceJob({ db, clock });
+  const compliance = createComplianceService({ db, clock, job });
+  const complianceView = createComplianceViewService({ db, clock });
+  const stopSchedule = scheduleCompliance({
+    cron: config.COMPLIANCE_CRON,
+    clock,
+    run: job.runCompliance,
+    onError: (err) => app.log.error({ err }, 'scheduled compliance run failed'),
+  });
+  app.addHook('onClose', async () => stopSchedule());
+
   const security = [{ bearerAuth: [] }];
   const tags = ['compliance'];
+
+  app.get('/v1/me/compliance', {
+    config: { access: ['mediator'] },
+    schema: {
+      tags,
+      summary: 'Where you stand: the current period, each requirement\'s progress and shortfall, days left; past assessments',
+      security,
+      response: { 200: MyComplianceSchema, ...problemResponses },
+    },
+    handler: async (req) => complianceView.view(userContext(req)),
+  });
 
   app.post('/v1/admin/jobs/compliance', {
     config: { access: ['registrar'] },
@@ -42,7 +70,7 @@ export const complianceRoutes: FastifyPluginAsyncZod<{ compliance: ComplianceSer
       querystring: AssessmentQuerySchema,
       response: { 200: AssessmentPageSchema, ...problemResponses },
     },
-    handler: async (req) => compliance.listAssessments(req.ctx, req.query),
+    handler: async (req) => compliance.listAssessments(userContext(req), req.query),
   });
 
   app.post('/v1/admin/mediators/:id/exemptions', {
@@ -56,6 +84,6 @@ export const complianceRoutes: FastifyPluginAsyncZod<{ compliance: ComplianceSer
       body: AdjustmentBodySchema,
       response: { 201: AdjustmentSchema, ...problemResponses },
     },
-    handler: async (req, reply) => reply.code(201).send(await compliance.adjust(req.ctx, req.params.id, req.body)),
+    handler: async (req, reply) => reply.code(201).send(await compliance.adjust(userContext(req), req.params.id, req.body)),
   });
 };

@@ -7,7 +7,7 @@ import { daysBetween } from '../../lib/calendar.ts';
 import { requirementsFor } from '../../domain/requirements.ts';
 import { COUNT_METRICS } from '../../domain/rule-set.ts';
 import { londonDate, type Clock } from '../../lib/clock.ts';
-import type { RequestContext } from '../../lib/context.ts';
+import type { UserContext } from '../../lib/context.ts';
 import { loadRuleSets } from '../rule-sets/rule-sets-repository.ts';
 import { findLogOwner } from '../logs/log-guard.ts';
 import { loadTallies, windowKey } from '../logs/log-tallies.ts';
@@ -35,8 +35,8 @@ export function createComplianceViewService({ db, clock }: { db: Db; clock: Cloc
   }
 
   return {
-    async view(ctx: RequestContext) {
-      const owner = await findLogOwner(db, ctx.actor.id!);
+    async view(ctx: UserContext) {
+      const owner = await findLogOwner(db, ctx.actor.id);
       const assessments = await db
         .select()
         .from(complianceAssessments)

@@ -1,9 +1,10 @@
-import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ProblemSchema } from '../../../schemas/common.ts';
+import type { Module } from '../module.ts';
 import { serviceUnavailable } from '../../errors.ts';
 
-export const healthRoutes: FastifyPluginAsyncZod<{ ping: () => Promise<void> }> = async (app, { ping }) => {
+/** The probes: liveness, and readiness (the database answers). */
+export const healthModule: Module<'ping'> = async (app, { ping }) => {
   // Probes call these every few seconds: their requests are not logged unless something goes wrong.
   app.get('/health', {
     logLevel: 'warn',

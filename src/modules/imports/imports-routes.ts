@@ -1,19 +1,16 @@
-import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { IdParamsSchema, problemResponses } from '../../../schemas/common.ts';
-import { ClaimBodySchema, ImportBodySchema, ImportQuerySchema, ImportRefusedSchema, ImportReportSchema } from '../../../schemas/imports.ts';
-import type { createClaimService } from '../auth/claim-service.ts';
+import { ImportBodySchema, ImportQuerySchema, ImportRefusedSchema, ImportReportSchema } from '../../../schemas/imports.ts';
+import { HttpProblem } from '../../errors.ts';
+import { userContext } from '../../lib/context.ts';
+import type { Module } from '../module.ts';
 import { readCsv, readJson } from './import-file.ts';
-import type { ImportsService } from './imports-service.ts';
+import { createImportsService } from './imports-service.ts';
 
-export interface ImportsRoutesOptions {
-  imports: ImportsService;
-  claims: ReturnType<typeof createClaimService>;
-  bodyLimit: number;
-  authPerMinute: number;
-}
-
-export const importsRoutes: FastifyPluginAsyncZod<ImportsRoutesOptions> = async (app, { imports, claims, bodyLimit, authPerMinute }) => {
+/** Grandfathered members: the import, and new claim codes for those who have not claimed their account. */
+export const importsModule: Module<'publicUrl'> = async (app, { db, clock, config, publicUrl }) => {
+  const imports = createImportsService({ db, clock, publicUrl });
+  const bodyLimit = config.IMPORT_BODY_LIMIT_BYTES;
   const security = [{ bearerAuth: [] }];
   // Scoped to this plugin: CSV is accepted here only.
   app.addContentTypeParser(['text/csv', 'application/csv'], { parseAs: 'string', bodyLimit }, (_req, body, done) => done(null, body));
@@ -28,27 +25,22 @@ export const importsRoutes: FastifyPluginAsyncZod<ImportsRoutesOptions> = async 
       security,
       querystring: ImportQuerySchema,
       body: ImportBodySchema,
-      response: { ...problemResponses, 200: ImportReportSchema, 422: ImportRefusedSchema, 413: problemResponses[400] },
+      response: { ...problemResponses, 200: ImportReportSchema, 422: ImportRefusedSchema },
     },
-    handler: async (req, reply) => {
-      const body = imports.bodyFor(req.ctx, req.query.body);
+    handler: async (req) => {
+      const ctx = userContext(req);
+      const body = imports.bodyFor(ctx, req.query.body);
       const rows = typeof req.body === 'string' ? readCsv(req.body) : readJson(req.body);
-      const report = await imports.importGrandfathered(req.ctx, body, rows, req.query.dryRun);
+      const report = await imports.importGrandfathered(ctx, body, rows, req.query.dryRun);
       if (!report.errors.length || report.dryRun) return report;
       const detail = `${report.counts.error} of ${report.counts.rows} rows have errors; nothing was written.`;
-      return reply.code(422).type('application/problem+json').send({ type: 'about:blank', status: 422, title: 'Unprocessable Content', detail, ...report });
+      throw new HttpProblem('import-refused', detail, { extra: report });
     },
   });
 
   app.post('/v1/admin/mediators/:id/claim', {
     config: { access: ['admin', 'registrar'] },
     schema: { tags: ['admin'], summary: 'Send a grandfathered member a new claim code (the old one stops working)', description: 'Never for one’s own entry (403).', security, params: IdParamsSchema, response: { 200: z.object({ mediatorId: z.uuid(), reissued: z.literal(true) }), ...problemResponses } },
-    handler: async (req) => imports.reissueClaim(req.ctx, req.params.id),
-  });
-
-  app.post('/v1/auth/claim', {
-    config: { access: 'public', rateLimit: { max: authPerMinute, timeWindow: '1 minute' } },
-    schema: { tags: ['auth'], summary: 'Claim a grandfathered account: set the first password with a claim code', body: ClaimBodySchema, response: { 200: z.object({ claimed: z.literal(true), email: z.string() }), ...problemResponses } },
-    handler: async (req) => claims.claim(req.ctx, req.body.token, req.body.password),
+    handler: async (req) => imports.reissueClaim(userContext(req), req.params.id),
   });
 };

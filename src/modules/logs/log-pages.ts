@@ -32,11 +32,7 @@ export async function logPageFilter(q: Queryable, cols: { mediatorId: PgColumn; 
 
 export const newestFirst = (cols: { date: PgColumn; id: PgColumn }) => [desc(cols.date), desc(cols.id)];
 
-export function toPage<R extends { id: string; date: string }, T>(rows: R[], limit: number, map: (r: R) => T) {
-  const more = rows.length > limit;
-  const kept = rows.slice(0, limit);
-  const last = kept.at(-1);
-  return { items: kept.map(map), nextCursor: more && last ? logCursor.encode([last.date, last.id]) : null };
-}
+/** The cursor of the page after the one ending at `last`. */
+export const logCursorAfter = (last: { id: string; date: string }) => logCursor.encode([last.date, last.id]);
 
 export const stamps = <R extends { createdAt: Date; updatedAt: Date }>(r: R) => ({ ...r, createdAt: r.createdAt.toISOString(), updatedAt: r.updatedAt.toISOString() });

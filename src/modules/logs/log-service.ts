@@ -3,10 +3,11 @@ import type { Db, Tx } from '../../db/client.ts';
 import type { cpdEntries, practiceEntries } from '../../db/schema.ts';
 import { notFound } from '../../errors.ts';
 import type { Clock } from '../../lib/clock.ts';
-import type { RequestContext } from '../../lib/context.ts';
+import type { UserContext } from '../../lib/context.ts';
+import { keysetPage } from '../../lib/cursor.ts';
 import { recordAudit } from '../audit/audit-service.ts';
 import { checkAddable, checkOpen, findLogOwner } from './log-guard.ts';
-import { logPageFilter, newestFirst, stamps, toPage, type LogQuery } from './log-pages.ts';
+import { logCursorAfter, logPageFilter, newestFirst, stamps, type LogQuery } from './log-pages.ts';
 
 type LogTable = typeof cpdEntries | typeof practiceEntries;
 type Row<T extends LogTable> = T['$inferSelect'];
@@ -42,20 +43,20 @@ export function createLogService<T extends LogTable, Body extends Partial<Row<T>
   }
 
   return {
-    async list(ctx: RequestContext, query: LogQuery) {
-      const owner = await findLogOwner(db, ctx.actor.id!);
-      const rows = (await db
-        .select()
-        .from(log)
-        .where(await logPageFilter(db, log, owner.id, query))
-        .orderBy(...newestFirst(log))
-        .limit(query.limit + 1)) as Row<T>[];
-      return toPage(rows, query.limit, toEntry);
+    async list(ctx: UserContext, query: LogQuery) {
+      const owner = await findLogOwner(db, ctx.actor.id);
+      const filter = await logPageFilter(db, log, owner.id, query);
+      const page = await keysetPage(
+        query.limit,
+        async (count) => (await db.select().from(log).where(filter).orderBy(...newestFirst(log)).limit(count)) as Row<T>[],
+        logCursorAfter,
+      );
+      return { items: page.items.map(toEntry), nextCursor: page.nextCursor };
     },
 
-    create: (ctx: RequestContext, body: Body) =>
+    create: (ctx: UserContext, body: Body) =>
       db.transaction(async (tx) => {
-        const owner = await findLogOwner(tx, ctx.actor.id!);
+        const owner = await findLogOwner(tx, ctx.actor.id);
         check(body);
         await checkAddable(tx, owner, body.date!, clock());
         const [row] = await tx
@@ -67,9 +68,9 @@ export function createLogService<T extends LogTable, Body extends Partial<Row<T>
         return entry;
       }),
 
-    update: (ctx: RequestContext, id: string, patch: Patch) =>
+    update: (ctx: UserContext, id: string, patch: Patch) =>
       db.transaction(async (tx) => {
-        const owner = await findLogOwner(tx, ctx.actor.id!);
+        const owner = await findLogOwner(tx, ctx.actor.id);
         const before = await lockOpenEntry(tx, owner.id, id);
         check({ ...before, ...patch });
         if (patch.date !== undefined && patch.date !== before.date) await checkAddable(tx, owner, patch.date, clock());
@@ -79,9 +80,9 @@ export function createLogService<T extends LogTable, Body extends Partial<Row<T>
         return entry;
       }),
 
-    remove: (ctx: RequestContext, id: string) =>
+    remove: (ctx: UserContext, id: string) =>
       db.transaction(async (tx) => {
-        const owner = await findLogOwner(tx, ctx.actor.id!);
+        const owner = await findLogOwner(tx, ctx.actor.id);
         const before = await lockOpenEntry(tx, owner.id, id);
         await tx.delete(log).where(eq(log.id, id));
         await recordAudit(tx, ctx, { action: `${name}.deleted`, entityType: `${name}_entry`, entityId: id, before: toEntry(before) });

@@ -1,9 +1,24 @@
-import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { problemResponses } from '../../../schemas/common.ts';
 import { NotificationPageSchema, NotificationQuerySchema } from '../../../schemas/notifications.ts';
-import type { NotificationsService } from './notifications-service.ts';
+import { userContext } from '../../lib/context.ts';
+import type { Module } from '../module.ts';
+import { logTransport, smtpTransport } from './mail-transport.ts';
+import { createNotificationsService } from './notifications-service.ts';
+import { createOutboxSender } from './outbox-sender.ts';
 
-export const notificationsRoutes: FastifyPluginAsyncZod<{ notifications: NotificationsService }> = async (app, { notifications }) => {
+/** The outbox: the admins' list, and the sender that delivers it. */
+export const notificationsModule: Module<'mailTransport'> = async (app, { db, config, mailTransport }) => {
+  const notifications = createNotificationsService({ db });
+
+  // The sender runs only in a listening process (not in app.inject tests or CLI commands).
+  const outbox = createOutboxSender({
+    db,
+    transport: mailTransport ?? (config.MAIL_TRANSPORT === 'smtp' ? smtpTransport(config.SMTP_URL!, config.MAIL_FROM) : logTransport(app.log)),
+    onError: (err) => app.log.error({ err }, 'outbox delivery failed'),
+  });
+  app.addHook('onListen', async () => outbox.start(config.OUTBOX_POLL_MS));
+  app.addHook('onClose', async () => outbox.stop());
+
   app.get('/v1/admin/notifications', {
     config: { access: ['admin', 'registrar'] },
     schema: {
@@ -13,6 +28,6 @@ export const notificationsRoutes: FastifyPluginAsyncZod<{ notifications: Notific
       querystring: NotificationQuerySchema,
       response: { 200: NotificationPageSchema, ...problemResponses },
     },
-    handler: async (req) => notifications.list(req.ctx, req.query),
+    handler: async (req) => notifications.list(userContext(req), req.query),
   });
 };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { queryRows, sql, type Db } from '../../db/client.ts';
 import type { RequestContext } from '../../lib/context.ts';
-import { cursorKey, keysetCursor } from '../../lib/cursor.ts';
+import { cursorKey, keysetCursor, keysetPage } from '../../lib/cursor.ts';
 import { MAX_ATTEMPTS } from './outbox-sender.ts';
 
 type DeliveryStatus = 'pending' | 'sent' | 'failed';
@@ -58,18 +58,21 @@ export function createNotificationsService({ db }: { db: Db }) {
       if (query.recipient !== undefined) conditions.push(sql`lower(n.recipient) = lower(${query.recipient})`);
       if (query.userId !== undefined) conditions.push(sql`n.user_id = ${query.userId}`);
       if (after) conditions.push(sql`(n.created_at, n.id) < (${after[0]}::timestamptz, ${after[1]}::uuid)`);
-      const rows = await queryRows<NotificationRow>(
-        db,
-        sql`SELECT n.id, n.recipient, n.user_id AS "userId", n.template, n.created_at AS "createdAt", n.created_at::text AS "createdKey",
-                   n.send_after AS "sendAfter", n.attempts, n.last_error AS "lastError", n.sent_at AS "sentAt"
-              FROM notifications n
-             WHERE ${sql.join(conditions, sql` AND `)}
-             ORDER BY n.created_at DESC, n.id DESC
-             LIMIT ${query.limit + 1}`,
+      const page = await keysetPage(
+        query.limit,
+        (count) =>
+          queryRows<NotificationRow>(
+            db,
+            sql`SELECT n.id, n.recipient, n.user_id AS "userId", n.template, n.created_at AS "createdAt", n.created_at::text AS "createdKey",
+                       n.send_after AS "sendAfter", n.attempts, n.last_error AS "lastError", n.sent_at AS "sentAt"
+                  FROM notifications n
+                 WHERE ${sql.join(conditions, sql` AND `)}
+                 ORDER BY n.created_at DESC, n.id DESC
+                 LIMIT ${count}`,
+          ),
+        (last) => notificationCursor.encode([last.createdKey, last.id]),
       );
-      const page = rows.slice(0, query.limit);
-      const last = rows.length > query.limit ? page[page.length - 1] : undefined;
-      return { items: page.map(toNotification), nextCursor: last ? notificationCursor.encode([last.createdKey, last.id]) : null };
+      return { items: page.items.map(toNotification), nextCursor: page.nextCursor };
     },
   };
 }

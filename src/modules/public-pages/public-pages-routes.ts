@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { Eta } from 'eta';
-import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { HttpProblem } from '../../errors.ts';
+import { HttpProblem, notFound } from '../../errors.ts';
 import { BodySchema, LanguageTagSchema, RegionSchema } from '../../../schemas/common.ts';
 import { RegisterSearchQuerySchema } from '../../../schemas/register.ts';
+import type { Module } from '../module.ts';
+import { createRegisterService } from '../register/register-service.ts';
 import { BODY_LABELS, REGION_LABELS, SEARCH_LANGUAGES, STATUS_LABELS, areasLabel, dateLabel, languageLabel } from './labels.ts';
 
 /** What the pages need of the public register: the same service functions the JSON API uses. */
@@ -100,8 +101,10 @@ function expiredCursor(err: unknown): null {
   throw err;
 }
 
-export const publicPagesRoutes: FastifyPluginAsyncZod<{ register: RegisterReader; perMinute: number }> = async (app, { register, perMinute }) => {
-  const rateLimit = { max: perMinute, timeWindow: '1 minute' };
+/** The public register's HTML pages, reading it through the same service as the JSON API. */
+export const publicPagesModule: Module = async (app, { db, config }) => {
+  const register: RegisterReader = createRegisterService({ db });
+  const rateLimit = { max: config.RATE_LIMIT_PUBLIC_PER_MINUTE, timeWindow: '1 minute' };
   const page = (title: string, body: string) => eta.render('./layout', { title, body });
 
   app.get('/', {
@@ -153,7 +156,7 @@ export const publicPagesRoutes: FastifyPluginAsyncZod<{ register: RegisterReader
       const id = req.params.id;
       const valid = z.uuid().safeParse(id).success;
       try {
-        if (!valid) throw new HttpProblem(404, 'Not Found', 'not found');
+        if (!valid) throw notFound('The mediator');
         const [entry, history] = await Promise.all([register.entry(id), register.history(id)]);
         const m = toView(entry);
         const body = eta.render('./mediator', {
@@ -162,7 +165,7 @@ export const publicPagesRoutes: FastifyPluginAsyncZod<{ register: RegisterReader
         });
         return reply.type('text/html; charset=utf-8').header('cache-control', 'public, max-age=300').send(page(`${entry.fullName} – SEND mediator – Register of SEND Mediators`, body));
       } catch (err) {
-        if (!(err instanceof HttpProblem) || err.status !== 404) throw err;
+        if (!(err instanceof HttpProblem) || err.code !== 'not-found') throw err;
         return reply.code(404).type('text/html; charset=utf-8').send(page('Mediator not found – Register of SEND Mediators', eta.render('./not-found', {})));
       }
     },

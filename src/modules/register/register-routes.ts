@@ -1,16 +1,18 @@
-import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { IdParamsSchema, problemResponses } from '../../../schemas/common.ts';
 import { PublicEntrySchema, PublicHistorySchema, RegisterSearchPageSchema, RegisterSearchQuerySchema } from '../../../schemas/register.ts';
-import type { RegisterService } from './register-service.ts';
+import type { Module } from '../module.ts';
+import { createRegisterService } from './register-service.ts';
 
 // The register changes at most a few times a day (decisions, the nightly job): five minutes of
 // caching is harmless and keeps the public side fast.
 const CACHE_CONTROL = 'public, max-age=300, stale-while-revalidate=60';
 
-export const registerRoutes: FastifyPluginAsyncZod<{ register: RegisterService; perMinute: number }> = async (app, { register, perMinute }) => {
-  const rateLimit = { max: perMinute, timeWindow: '1 minute' };
-  const publicProblems = { 400: problemResponses[400], 404: problemResponses[404], 429: problemResponses[429] };
+/** The public register's JSON API: search, entries, history and the open-data export. */
+export const registerModule: Module = async (app, { db, config }) => {
+  const register = createRegisterService({ db });
+  const rateLimit = { max: config.RATE_LIMIT_PUBLIC_PER_MINUTE, timeWindow: '1 minute' };
+  const publicProblems = { 400: problemResponses[400], 404: problemResponses[404] };
   app.addHook('onSend', async (_req, reply) => {
     if (reply.statusCode < 400 && !reply.hasHeader('cache-control')) reply.header('cache-control', CACHE_CONTROL);
   });
@@ -35,7 +37,7 @@ export const registerRoutes: FastifyPluginAsyncZod<{ register: RegisterService; 
         tags: ['public register'],
         summary: `The whole public register as open data (${format.toUpperCase()})`,
         description: 'Streamed; answers 304 to If-None-Match / If-Modified-Since when nothing changed.',
-        response: { 200: { description: `The register as ${format.toUpperCase()}`, content: { [format === 'csv' ? 'text/csv' : 'application/json']: { schema: z.string() } } }, 304: z.undefined(), 429: problemResponses[429] },
+        response: { 200: { description: `The register as ${format.toUpperCase()}`, content: { [format === 'csv' ? 'text/csv' : 'application/json']: { schema: z.string() } } }, 304: z.undefined() },
       },
       handler: async (req, reply) => {
         const { etag, lastModified } = await register.version();

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { z } from 'zod';
 import type { Db } from '../../db/client.ts';
 import { notFound } from '../../errors.ts';
-import { cursorKey, keysetCursor } from '../../lib/cursor.ts';
+import { cursorKey, keysetCursor, keysetPage } from '../../lib/cursor.ts';
 import { PublicEntryKeys, type RegisterSearchQuery } from '../../../schemas/register.ts';
 import { findAccreditedEntry, publicHistory, registerHead, searchEntries, type PublicEntryRow } from './register-repository.ts';
 
@@ -36,22 +36,27 @@ const csvCell = (v: unknown) => {
 export function createRegisterService({ db }: { db: Db }) {
   async function search(query: RegisterSearchQuery) {
     const after = query.q ? searchCursor.decode(query.cursor) : browseCursor.decode(query.cursor);
-    const { rows, match } = await searchEntries(db, query, after);
-    const items = rows.slice(0, query.limit);
-    const last = rows.length > query.limit ? items[items.length - 1] : undefined;
-    const nextCursor = !last ? null : query.q ? searchCursor.encode([last.group, Number(last.score), last.sortName, last.id]) : browseCursor.encode(browseKey(last));
-    return { items: items.map(toPublic), nextCursor, match };
+    let match: 'exact' | 'similar' = 'exact';
+    const page = await keysetPage(
+      query.limit,
+      async (count) => {
+        const found = await searchEntries(db, { ...query, limit: count }, after);
+        match = found.match;
+        return found.rows;
+      },
+      (last) => (query.q ? searchCursor.encode([last.group, Number(last.score), last.sortName, last.id]) : browseCursor.encode(browseKey(last))),
+    );
+    return { items: page.items.map(toPublic), nextCursor: page.nextCursor, match };
   }
 
   /** Every accredited entry in name order, a batch at a time: memory stays flat however large the register. */
   async function* allEntries(): AsyncGenerator<PublicEntry> {
     let after: unknown[] | null = null;
-    for (;;) {
-      const { rows } = await searchEntries(db, { limit: EXPORT_BATCH }, after);
-      for (const row of rows.slice(0, EXPORT_BATCH)) yield toPublic(row);
-      if (rows.length <= EXPORT_BATCH) return;
-      after = browseKey(rows[EXPORT_BATCH - 1]!);
-    }
+    do {
+      const page = await keysetPage(EXPORT_BATCH, async (count) => (await searchEntries(db, { limit: count }, after)).rows, browseKey);
+      for (const row of page.items) yield toPublic(row);
+      after = page.nextCursor;
+    } while (after);
   }
 
   return {

@@ -1,9 +1,12 @@
-import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { problemResponses } from '../../../schemas/common.ts';
 import { RuleSetBodySchema, RuleSetListSchema, RuleSetSchema } from '../../../schemas/rule-sets.ts';
-import type { RuleSetsService } from './rule-sets-service.ts';
+import { userContext } from '../../lib/context.ts';
+import type { Module } from '../module.ts';
+import { createRuleSetsService } from './rule-sets-service.ts';
 
-export const ruleSetsRoutes: FastifyPluginAsyncZod<{ ruleSets: RuleSetsService }> = async (app, { ruleSets }) => {
+/** The versions of the annual requirements. */
+export const ruleSetsModule: Module = async (app, { db, clock }) => {
+  const ruleSets = createRuleSetsService({ db, clock });
   const security = [{ bearerAuth: [] }];
   const tags = ['rule-sets'];
 
@@ -21,6 +24,6 @@ export const ruleSetsRoutes: FastifyPluginAsyncZod<{ ruleSets: RuleSetsService }
       body: RuleSetBodySchema,
       response: { 201: RuleSetSchema, ...problemResponses },
     },
-    handler: async (req, reply) => reply.code(201).send(await ruleSets.add(req.ctx, req.body)),
+    handler: async (req, reply) => reply.code(201).send(await ruleSets.add(userContext(req), req.body)),
   });
 };

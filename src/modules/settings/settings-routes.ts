@@ -1,10 +1,13 @@
-import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { problemResponses } from '../../../schemas/common.ts';
 import { SettingsChangeSchema, SettingsVersionListSchema, SettingsVersionParamsSchema, SettingsVersionSchema, SettingsVersionsQuerySchema } from '../../../schemas/settings.ts';
-import type { SettingsService } from './settings-service.ts';
+import { userContext } from '../../lib/context.ts';
+import type { Module } from '../module.ts';
+import { createSettingsService } from './settings-service.ts';
 
-export const settingsRoutes: FastifyPluginAsyncZod<{ settings: SettingsService }> = async (app, { settings }) => {
+/** The register settings and their versions. */
+export const settingsModule: Module = async (app, { db, clock }) => {
+  const settings = createSettingsService({ db, clock });
   const security = [{ bearerAuth: [] }];
   const tags = ['settings'];
   const access = ['registrar'] as const;
@@ -25,7 +28,7 @@ export const settingsRoutes: FastifyPluginAsyncZod<{ settings: SettingsService }
       body: SettingsChangeSchema,
       response: { 200: SettingsVersionSchema.extend({ changed: z.boolean().describe('False when the values were already in force') }), ...problemResponses },
     },
-    handler: async (req) => settings.change(req.ctx, req.body),
+    handler: async (req) => settings.change(userContext(req), req.body),
   });
   app.get('/v1/admin/settings/versions', {
     config: { access },

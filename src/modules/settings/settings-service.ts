@@ -3,8 +3,8 @@ import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Settings, SettingsChangeSchema } from '../../../schemas/settings.ts';
 import type { Db } from '../../db/client.ts';
-import { conflict, notFound, unprocessable } from '../../errors.ts';
-import { keysetCursor } from '../../lib/cursor.ts';
+import { notFound, problem } from '../../errors.ts';
+import { keysetCursor, keysetPage } from '../../lib/cursor.ts';
 import { londonDate, type Clock } from '../../lib/clock.ts';
 import type { RequestContext } from '../../lib/context.ts';
 import { recordAudit } from '../audit/audit-service.ts';
@@ -32,9 +32,12 @@ export function createSettingsService({ db, clock }: { db: Db; clock: Clock }) {
 
     async versions(query: { limit: number; cursor?: string }) {
       const after = versionCursor.decode(query.cursor);
-      const rows = await settingsVersions(db, query.limit + 1, after ? after[0] : null);
-      const items = rows.slice(0, query.limit);
-      return { items: items.map(toResponse), nextCursor: rows.length > query.limit ? versionCursor.encode([items.at(-1)!.version]) : null };
+      const page = await keysetPage(
+        query.limit,
+        (count) => settingsVersions(db, count, after ? after[0] : null),
+        (last) => versionCursor.encode([last.version]),
+      );
+      return { items: page.items.map(toResponse), nextCursor: page.nextCursor };
     },
 
     change: (ctx: RequestContext, { reason, expectedVersion, ...settings }: z.infer<typeof SettingsChangeSchema>) =>
@@ -43,7 +46,7 @@ export function createSettingsService({ db, clock }: { db: Db; clock: Clock }) {
         await tx.execute(sql`SELECT pg_advisory_xact_lock(${LOCK_KEYS.settings})`);
         const before = await currentSettings(tx);
         if (expectedVersion !== undefined && expectedVersion !== before.version) {
-          throw conflict(`The settings are at version ${before.version}, not ${expectedVersion}: reload them and make the change again.`);
+          throw problem('stale-settings-version', `The settings are at version ${before.version}, not ${expectedVersion}: reload them and make the change again.`);
         }
         if (isDeepStrictEqual(settings, before.settings)) return { ...toResponse(before), changed: false };
         refuseRetroactiveStart(before.settings, settings, londonDate(clock()));
@@ -67,7 +70,7 @@ export function createSettingsService({ db, clock }: { db: Db; clock: Clock }) {
 function refuseRetroactiveStart(before: Settings, after: Settings, today: string) {
   const to = after.grandfatheringComplianceStart;
   if (to < before.grandfatheringComplianceStart && to < today) {
-    throw unprocessable('The grandfathering start can move later, or earlier only to a date not yet passed: members cannot owe CPD for time already gone.', [
+    throw problem('grandfathering-start-passed', 'The grandfathering start can move later, or earlier only to a date not yet passed: members cannot owe CPD for time already gone.', [
       { in: 'body', field: 'grandfatheringComplianceStart', message: `must be on or after ${before.grandfatheringComplianceStart < today ? before.grandfatheringComplianceStart : today}` },
     ]);
   }

@@ -1,8 +1,8 @@
-import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { HttpProblem } from '../../errors.ts';
 import { acceptFormPosts, FormBodySchema, fieldsView, sendLinkPage, type FormField } from '../public-pages/link-page.ts';
-import { SetupFormSchema, type SetupService } from './setup-service.ts';
+import type { Module } from '../module.ts';
+import { createSetupService, SetupFormSchema } from './setup-service.ts';
 
 const FIELDS: readonly FormField[] = [
   { name: 'fullName', label: 'Full name', type: 'text', autocomplete: 'name' },
@@ -19,7 +19,13 @@ const formView = (code: string, values: Record<string, string>, fieldErrors: Rec
   ...fieldsView(FIELDS, values, fieldErrors),
 });
 
-export const setupRoutes: FastifyPluginAsyncZod<{ setup: SetupService }> = async (app, { setup }) => {
+/** The first registrar, from the link this process prints when it starts listening on a register without one. */
+export const setupModule: Module<'publicUrl'> = async (app, { db, clock, publicUrl }) => {
+  const setup = createSetupService({ db, clock });
+  app.addHook('onListen', async () => {
+    const token = await setup.issueLink();
+    if (token) app.log.warn({ setupUrl: `${publicUrl()}/setup?code=${token}` }, 'No registrar yet: open the setup link once to create the first one');
+  });
   acceptFormPosts(app);
   const send = (reply: Parameters<typeof sendLinkPage>[0], status: number, title: string, view: object) => sendLinkPage(reply, status, title, './setup', view);
 

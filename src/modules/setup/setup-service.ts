@@ -5,10 +5,10 @@ import { EmailSchema, PasswordLengthSchema, strongPasswordFor } from '../../../s
 import { text } from '../../../schemas/common.ts';
 import type { Db } from '../../db/client.ts';
 import { users } from '../../db/schema.ts';
-import { HttpProblem } from '../../errors.ts';
+import { HttpProblem, problem } from '../../errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { systemContext } from '../../lib/context.ts';
-import type { AuthService } from '../auth/auth-service.ts';
+import { createStaffAccount } from '../auth/auth-service.ts';
 
 /** How long a printed setup link works: long enough to open it, short enough not to linger. */
 const LINK_MINUTES = 60;
@@ -25,7 +25,7 @@ const digest = (token: string) => createHash('sha256').update(token).digest();
  * the way in on a fresh install, where the CLI cannot open the embedded database the server holds.
  * The token lives only in this process (never stored or logged by the app), works once, and expires.
  */
-export function createSetupService({ db, clock, auth }: { db: Db; clock: Clock; auth: Pick<AuthService, 'createStaffAccount'> }) {
+export function createSetupService({ db, clock }: { db: Db; clock: Clock }) {
   let pending: { hash: Buffer; expiresAt: number } | null = null;
 
   const hasRegistrar = async () => (await db.select({ id: users.id }).from(users).where(eq(users.role, 'registrar')).limit(1)).length > 0;
@@ -47,16 +47,16 @@ export function createSetupService({ db, clock, auth }: { db: Db; clock: Clock; 
     },
 
     async createRegistrar(token: string, form: z.infer<typeof SetupFormSchema>) {
-      if (!this.isValid(token)) throw new HttpProblem(410, 'Gone', 'This setup link has been used or has expired.');
+      if (!this.isValid(token)) throw problem('setup-link-gone', 'This setup link has been used or has expired.');
       // Taken before any await, so two submissions of one form cannot both create an account; given
       // back if this one fails (an email already in use), so the person can correct the form.
       const taken = pending;
       pending = null;
       try {
-        if (await hasRegistrar()) throw new HttpProblem(410, 'Gone', 'The register already has a registrar.');
-        return await auth.createStaffAccount(systemContext(), { email: form.email, password: form.password, fullName: form.fullName, role: 'registrar', body: null });
+        if (await hasRegistrar()) throw problem('setup-complete', 'The register already has a registrar.');
+        return await createStaffAccount(db, systemContext(), { email: form.email, password: form.password, fullName: form.fullName, role: 'registrar', body: null });
       } catch (err) {
-        if (!(err instanceof HttpProblem && err.status === 410)) pending = taken;
+        if (!(err instanceof HttpProblem && err.code === 'setup-complete')) pending = taken;
         throw err;
       }
     },

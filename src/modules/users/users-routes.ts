@@ -1,9 +1,12 @@
-import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { IdParamsSchema, page, problemResponses } from '../../../schemas/common.ts';
 import { DisabledBodySchema, RoleChangeBodySchema, UserListQuerySchema, UserSchema } from '../../../schemas/users.ts';
-import type { UsersService } from './users-service.ts';
+import { userContext } from '../../lib/context.ts';
+import type { Module } from '../module.ts';
+import { createUsersService } from './users-service.ts';
 
-export const usersRoutes: FastifyPluginAsyncZod<{ users: UsersService }> = async (app, { users }) => {
+/** Accounts and roles, for the registrar. */
+export const usersModule: Module<'sessions'> = async (app, { db, clock, sessions }) => {
+  const users = createUsersService({ db, clock, sessions });
   const security = [{ bearerAuth: [] }];
 
   app.get('/v1/admin/users', {
@@ -15,7 +18,7 @@ export const usersRoutes: FastifyPluginAsyncZod<{ users: UsersService }> = async
   app.put('/v1/admin/users/:id/role', {
     config: { access: ['registrar'] },
     schema: { tags: ['admin'], summary: "Change an account's role (and body for admins)", security, params: IdParamsSchema, body: RoleChangeBodySchema, response: { 200: UserSchema, ...problemResponses } },
-    handler: async (req) => users.changeRole(req.ctx, req.params.id, req.body),
+    handler: async (req) => users.changeRole(userContext(req), req.params.id, req.body),
   });
 
   app.put('/v1/admin/users/:id/disabled', {
@@ -28,6 +31,6 @@ export const usersRoutes: FastifyPluginAsyncZod<{ users: UsersService }> = async
       body: DisabledBodySchema,
       response: { 200: UserSchema, ...problemResponses },
     },
-    handler: async (req) => users.setDisabled(req.ctx, req.params.id, req.body),
+    handler: async (req) => users.setDisabled(userContext(req), req.params.id, req.body),
   });
 };
