@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { mediators, statusHistory, users } from '../../src/db/schema.ts';
+import { mediators, users } from '../../src/db/schema.ts';
+import { writeStatuses } from '../../src/modules/register-entries/register-entries-repository.ts';
 import type { Db } from '../../src/db/client.ts';
 
 export interface EntrySeed {
@@ -33,11 +34,9 @@ export async function insertEntries(db: Db, seeds: EntrySeed[]): Promise<string[
         fullName: s.fullName,
         body: s.body ?? 'com',
         membershipNumber: `M${String(n).padStart(5, '0')}-${randomUUID().slice(0, 4)}`,
-        status: s.status ?? 'accredited',
         route: 'grandfathered_2018',
         standardsVersion: '2018',
         firstAccreditedOn: s.firstAccreditedOn ?? '2019-06-01',
-        statusChangedAt: new Date('2019-06-01T09:00:00Z'),
         organisation: s.organisation ?? null,
         regions: s.regions ?? ['london'],
         languages: s.languages ?? ['en'],
@@ -49,11 +48,13 @@ export async function insertEntries(db: Db, seeds: EntrySeed[]): Promise<string[
         showWebsite: s.showWebsite ?? false,
       })
       .returning({ id: mediators.id });
-    await db.insert(statusHistory).values({ mediatorId: m!.id, toStatus: 'accredited', reason: 'grandfathered (test)', actorRole: 'system', changedAt: new Date('2019-06-01T09:00:00Z') });
-    if ((s.status ?? 'accredited') !== 'accredited') {
-      await db.insert(statusHistory).values({ mediatorId: m!.id, fromStatus: 'accredited', toStatus: s.status!, reason: 'secret internal reason', actorRole: 'registrar', changedAt: new Date('2024-01-10T09:00:00Z') });
-    }
     ids.push(m!.id);
   }
+  // Onto the register and off it through the register's writer of status, backdated; no audit or mail.
+  const accredited = new Date('2019-06-01T09:00:00Z');
+  await writeStatuses(db, ids.map((id) => ({ id, from: null, to: 'accredited', reason: 'grandfathered (test)', at: accredited })), { userId: null, role: 'system' }, new Date());
+  const changed = new Date('2024-01-10T09:00:00Z');
+  const changes = seeds.flatMap((s, i) => (s.status && s.status !== 'accredited' ? [{ id: ids[i]!, from: 'accredited' as const, to: s.status, reason: 'secret internal reason', at: changed }] : []));
+  await writeStatuses(db, changes, { userId: null, role: 'registrar' }, new Date());
   return ids;
 }

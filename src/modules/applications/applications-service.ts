@@ -194,5 +194,3 @@ export function createApplicationsService({ db, clock }: { db: Db; clock: Clock 
     },
   };
 }
-
-export type ApplicationsService = ReturnType<typeof createApplicationsService>;

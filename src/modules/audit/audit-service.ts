@@ -151,8 +151,6 @@ export function createAuditService({ db }: { db: Db }) {
   };
 }
 
-export type AuditService = ReturnType<typeof createAuditService>;
-
 function toAuditEvent(e: StoredEvent) {
   return {
     seq: e.seq,

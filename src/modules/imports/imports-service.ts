@@ -193,5 +193,3 @@ export function createImportsService({ db, clock, publicUrl }: { db: Db; clock: 
     },
   };
 }
-
-export type ImportsService = ReturnType<typeof createImportsService>;

@@ -69,5 +69,3 @@ export function createMediatorsService({ db, clock }: { db: Db; clock: Clock }) 
     },
   };
 }
-
-export type MediatorsService = ReturnType<typeof createMediatorsService>;

@@ -1,9 +1,11 @@
 import { sql, queryRows, type Db, type Tx } from '../../../src/db/client.ts';
+import { recordset } from '../../../src/db/batches.ts';
 import { registerYear, registerYearOf } from '../../../src/domain/register-year.ts';
 import { ruleSetInForce } from '../../../src/domain/rule-set.ts';
 import { londonDate, type Clock } from '../../../src/lib/clock.ts';
 import type { RequestContext } from '../../../src/lib/context.ts';
 import { recordAudit } from '../../../src/modules/audit/audit-service.ts';
+import { writeStatuses } from '../../../src/modules/register-entries/register-entries-repository.ts';
 import { loadRuleSets } from '../../../src/modules/rule-sets/rule-sets-repository.ts';
 import { currentSettings } from '../../../src/modules/settings/settings-repository.ts';
 import { FAKE_BATCH, SEED_EMAIL_DOMAIN, fakeMediators, type FakeContext, type FakeMediator } from './fake-mediators.ts';
@@ -22,7 +24,7 @@ export interface SeedSummary {
   after: number;
 }
 
-// A batch goes in as one JSON parameter (json_to_recordset): building a 25-column multi-row VALUES
+// A batch goes in as one JSON parameter (src/db/batches.ts): building a 25-column multi-row VALUES
 // through the query builder cost more CPU than PostgreSQL spent inserting it.
 const INSERT_BATCH = 5 * FAKE_BATCH;
 
@@ -50,10 +52,10 @@ export function createSeedService({ db, clock }: SeedDeps) {
         for (let from = before; from < count; from += INSERT_BATCH) {
           const batch = fakeMediators(from, Math.min(from + INSERT_BATCH, count), fakeCtx);
           await insertBatch(tx, batch);
+          await writeSeedStatuses(tx, batch, clock());
           await insertLogEntries(tx, batch.map((m) => m.mediator.id), logsSince, fakeCtx.today);
           onProgress?.(from + batch.length - before, count - before);
         }
-        await recordStatusHistory(tx);
         // A bulk load leaves the planner without statistics until autovacuum gets round to it.
         await tx.execute(sql`ANALYZE users, mediators, status_history, cpd_entries, practice_entries`);
         await recordAudit(tx, ctx, {
@@ -74,8 +76,7 @@ export type SeedService = ReturnType<typeof createSeedService>;
 async function insertBatch(tx: Tx, batch: FakeMediator[]): Promise<void> {
   await tx.execute(sql`
     INSERT INTO users (id, email, full_name, role)
-    SELECT id, email, full_name, 'mediator' FROM json_to_recordset(${JSON.stringify(batch.map((m) => ({ id: m.user.id, email: m.user.email, full_name: m.user.fullName })))}::json)
-      AS x(id uuid, email text, full_name text)
+    SELECT id, email, full_name, 'mediator' FROM ${recordset(batch.map((m) => ({ id: m.user.id, email: m.user.email, full_name: m.user.fullName })), 'x', sql`id uuid, email text, full_name text`)}
   `);
   const rows = batch.map(({ mediator: m }) => ({
     id: m.id,
@@ -83,13 +84,11 @@ async function insertBatch(tx: Tx, batch: FakeMediator[]): Promise<void> {
     full_name: m.fullName,
     body: m.body,
     membership_number: m.membershipNumber,
-    status: m.status,
     route: m.route,
     standards_version: m.standardsVersion,
     first_accredited_on: m.firstAccreditedOn,
     compliance_start_on: m.complianceStartOn,
     imported_on: m.importedOn,
-    status_changed_at: m.statusChangedAt,
     organisation: m.organisation,
     regions: m.regions,
     languages: m.languages,
@@ -103,16 +102,50 @@ async function insertBatch(tx: Tx, batch: FakeMediator[]): Promise<void> {
     insurance_cover_gbp: m.insuranceCoverGbp,
     insurance_expires_on: m.insuranceExpiresOn,
   }));
+  // Profiles first, without a status: writeSeedStatuses puts them on the register.
   await tx.execute(sql`
-    INSERT INTO mediators (id, user_id, full_name, body, membership_number, status, route, standards_version,
-      first_accredited_on, compliance_start_on, imported_on, status_changed_at, organisation, regions, languages, contact_email,
+    INSERT INTO mediators (id, user_id, full_name, body, membership_number, route, standards_version,
+      first_accredited_on, compliance_start_on, imported_on, organisation, regions, languages, contact_email,
       contact_phone, website, show_email, show_phone, show_website, insurer, insurance_cover_gbp, insurance_expires_on)
-    SELECT * FROM json_to_recordset(${JSON.stringify(rows)}::json) AS x(id uuid, user_id uuid, full_name text, body body,
-      membership_number text, status mediator_status, route register_route, standards_version text, first_accredited_on date,
-      compliance_start_on date, imported_on date, status_changed_at timestamptz, organisation text, regions text[], languages text[],
+    SELECT * FROM ${recordset(rows, 'x', sql`id uuid, user_id uuid, full_name text, body body,
+      membership_number text, route register_route, standards_version text, first_accredited_on date,
+      compliance_start_on date, imported_on date, organisation text, regions text[], languages text[],
       contact_email text, contact_phone text, website text, show_email boolean, show_phone boolean, show_website boolean,
-      insurer text, insurance_cover_gbp integer, insurance_expires_on date)
+      insurer text, insurance_cover_gbp integer, insurance_expires_on date`)}
   `);
+}
+
+/**
+ * Through the register's one writer of status (register-entries), backdated: each entry's
+ * accreditation, and the later change for those no longer accredited, with their history rows.
+ * Not through its service: invented entries get no audit event or mail each.
+ */
+async function writeSeedStatuses(tx: Tx, batch: FakeMediator[], now: Date): Promise<void> {
+  await writeStatuses(
+    tx,
+    batch.map(({ mediator: m }) => ({
+      id: m.id,
+      from: null,
+      to: 'accredited',
+      reason: m.route === 'grandfathered_2018' ? 'Passported under the 2018 standards' : 'Application approved under the 2024 standards',
+      at: m.status === 'accredited' ? m.statusChangedAt : new Date(`${m.firstAccreditedOn}T00:00:00Z`),
+    })),
+    { userId: null, role: 'system' },
+    now,
+  );
+  const changed = batch.filter(({ mediator: m }) => m.status !== 'accredited');
+  await writeStatuses(
+    tx,
+    changed.map(({ mediator: m }) => ({
+      id: m.id,
+      from: 'accredited',
+      to: m.status,
+      reason: m.status === 'lapsed' ? 'Membership of the home body not renewed' : 'Suspended while a complaint is investigated',
+      at: m.statusChangedAt,
+    })),
+    { userId: null, role: 'admin' },
+    now,
+  );
 }
 
 const CPD_TITLES = [
@@ -173,26 +206,4 @@ async function previousRegisterYearStart(tx: Tx, today: string): Promise<string>
 async function countSeeded(tx: Tx): Promise<number> {
   const [row] = await queryRows<{ n: number }>(tx, sql`SELECT count(*)::int AS n FROM users WHERE email LIKE ${`%@${SEED_EMAIL_DOMAIN}`}`);
   return row!.n;
-}
-
-/** The accreditation of every newly seeded entry, and the later change for those no longer accredited. */
-async function recordStatusHistory(tx: Tx): Promise<void> {
-  await tx.execute(sql`
-    WITH fresh AS (
-      SELECT m.id, m.status, m.route, m.first_accredited_on, m.status_changed_at
-      FROM mediators m JOIN users u ON u.id = m.user_id
-      WHERE u.email LIKE ${`%@${SEED_EMAIL_DOMAIN}`}
-        AND NOT EXISTS (SELECT 1 FROM status_history h WHERE h.mediator_id = m.id)
-    )
-    INSERT INTO status_history (mediator_id, from_status, to_status, reason, actor_role, changed_at)
-    SELECT id, NULL::mediator_status, 'accredited'::mediator_status,
-      CASE route WHEN 'grandfathered_2018' THEN 'Passported under the 2018 standards' ELSE 'Application approved under the 2024 standards' END,
-      'system', first_accredited_on::timestamptz
-    FROM fresh
-    UNION ALL
-    SELECT id, 'accredited'::mediator_status, status,
-      CASE status WHEN 'lapsed' THEN 'Membership of the home body not renewed' ELSE 'Suspended while a complaint is investigated' END,
-      'admin', status_changed_at
-    FROM fresh WHERE status <> 'accredited'
-  `);
 }
