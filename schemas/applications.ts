@@ -1,6 +1,8 @@
+import { createSelectSchema } from 'drizzle-zod';
 import { z } from 'zod';
+import { trainingProviders } from '../src/db/schema.ts';
 import { APPLICATION_STATUSES, DECISIONS, RECOMMENDATIONS, VERDICTS } from '../src/domain/vocabulary.ts';
-import { BodySchema, DateSchema, documentedBodies, IdSchema, text } from './common.ts';
+import { BodySchema, DateSchema, documentBody, IdSchema, text } from './common.ts';
 
 const hours = z.number().min(0.25).max(1000).multipleOf(0.25, 'must be in quarter hours');
 
@@ -48,16 +50,16 @@ export type Evidence = z.infer<typeof EvidenceSchema>;
 export const CriterionSchema = z.enum(Object.keys(EvidenceSchemas) as [keyof typeof EvidenceSchemas, ...(keyof typeof EvidenceSchemas)[]]);
 export const CriterionParamsSchema = z.strictObject({ id: IdSchema, criterion: CriterionSchema });
 /** Checked against the schema of the criterion named in the path (EvidenceSchemas), field by field. */
-export const EvidenceBodySchema = z
-  .record(z.string().max(64), z.unknown())
-  .register(documentedBodies, {
-    content: {
-      'application/json': z
-        .union(Object.entries(EvidenceSchemas).map(([criterion, schema]) => schema.meta({ title: criterion })))
-        .describe('The evidence for the criterion in the path: the shape titled with its name'),
-    },
-  })
-  .describe('Evidence for the criterion in the path: membership {body, membershipNumber}; foundation_training {provider, completedOn, hours, assessedByRolePlay, assessedByWrittenAssignment}; send_training {providerId, completedOn, hours}; supported_practice {cases: [{date, role, hours, supervisor}]}; insurance {insurer, coverGbp, expiresOn}; supervision {supervisorName, supervisorContact?}; declaration {agreesToCodeOfConduct, agreesToComplaintsProcedure, fitAndProper}; dbs {certificateDate}');
+export const EvidenceBodySchema = documentBody(
+  z
+    .record(z.string().max(64), z.unknown())
+    .describe('Evidence for the criterion in the path: membership {body, membershipNumber}; foundation_training {provider, completedOn, hours, assessedByRolePlay, assessedByWrittenAssignment}; send_training {providerId, completedOn, hours}; supported_practice {cases: [{date, role, hours, supervisor}]}; insurance {insurer, coverGbp, expiresOn}; supervision {supervisorName, supervisorContact?}; declaration {agreesToCodeOfConduct, agreesToComplaintsProcedure, fitAndProper}; dbs {certificateDate}'),
+  {
+    'application/json': z
+      .union(Object.entries(EvidenceSchemas).map(([criterion, schema]) => schema.meta({ title: criterion })))
+      .describe('The evidence for the criterion in the path: the shape titled with its name'),
+  },
+);
 
 export const ApplicationStatusSchema = z.enum(APPLICATION_STATUSES);
 /** What the review queue holds: an application from its submission on. A draft is its applicant's alone. */
@@ -109,8 +111,8 @@ export const ReviewQuerySchema = z.strictObject({
   cursor: z.string().max(512).optional(),
 });
 
-export const TrainingProviderSchema = z
-  .object({ id: z.uuid(), name: z.string(), approvedFrom: DateSchema, approvedUntil: DateSchema.nullable() })
+export const TrainingProviderSchema = createSelectSchema(trainingProviders, { approvedFrom: () => DateSchema, approvedUntil: () => DateSchema })
+  .pick({ id: true, name: true, approvedFrom: true, approvedUntil: true })
   .meta({ id: 'TrainingProvider' });
 export const TrainingProviderBodySchema = z
   .strictObject({ name: text(200), approvedFrom: DateSchema, approvedUntil: DateSchema.nullable().optional() })

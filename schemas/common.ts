@@ -108,7 +108,12 @@ export const page = <T extends z.ZodType>(item: T) =>
  * Request bodies the route validates loosely, because a service checks them and names the fields at
  * fault, documented in the OpenAPI with their exact shapes by media type (plugins/openapi.ts).
  */
-export const documentedBodies = z.registry<{ content: Record<string, z.ZodType> }>();
+const bodyDocs = new WeakMap<object, Record<string, z.ZodType>>();
+export function documentBody<T extends z.ZodType>(body: T, content: Record<string, z.ZodType>): T {
+  bodyDocs.set(body, content);
+  return body;
+}
+export const documentedBody = (body: unknown): Record<string, z.ZodType> | undefined => (body && typeof body === 'object' ? bodyDocs.get(body) : undefined);
 
 /**
  * Failures a route's own work can give, documented once. The rest come from what the route declares

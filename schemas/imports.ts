@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { EmailSchema, PasswordSchema } from './auth.ts';
-import { BodySchema, DateSchema, LanguageTagSchema, ProblemSchema, RegionSchema, text } from './common.ts';
+import { BodySchema, DateSchema, documentBody, LanguageTagSchema, ProblemSchema, RegionSchema, text } from './common.ts';
 import { ProfilePatchSchema } from './mediators.ts';
 
 const yesNo = z
@@ -41,10 +41,9 @@ export const ImportQuerySchema = z.strictObject({
   body: BodySchema.optional().describe('Required for a registrar; an admin imports into their own body'),
 });
 
-export const ImportBodySchema = z.union([
-  z.string().max(100_000_000).describe('text/csv with a header row'),
-  z.array(z.record(z.string().max(64), z.unknown())).max(50_000).describe('application/json: an array of rows'),
-]);
+const CsvImportSchema = z.string().max(100_000_000).describe('text/csv with a header row');
+const JsonImportSchema = z.array(z.record(z.string().max(64), z.unknown())).max(50_000).describe('application/json: an array of rows');
+export const ImportBodySchema = documentBody(z.union([CsvImportSchema, JsonImportSchema]), { 'text/csv': CsvImportSchema, 'application/json': JsonImportSchema });
 
 export const ImportReportSchema = z
   .object({

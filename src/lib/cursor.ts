@@ -46,11 +46,7 @@ export function keysetCursor<Key extends z.ZodTuple>(shape: Key) {
  * One page of a keyset list. `fetch` is asked for one row more than the page holds: that row only
  * tells there is a next page, which then starts after the page's last row (`after` makes its cursor).
  */
-export async function keysetPage<Row, Next = string>(
-  limit: number,
-  fetch: (count: number) => Promise<Row[]>,
-  after: (last: Row) => Next,
-): Promise<{ items: Row[]; nextCursor: Next | null }> {
+export async function keysetPage<Row, Next = string>(limit: number, fetch: (count: number) => Promise<Row[]>, after: (last: Row) => Next): Promise<{ items: Row[]; nextCursor: Next | null }> {
   const rows = await fetch(limit + 1);
   const items = rows.slice(0, limit);
   const last = items.at(-1);

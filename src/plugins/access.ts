@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import { ProblemSchema } from '../../schemas/common.ts';
 import { forbidden, problem, unauthorized } from '../errors.ts';
 import type { Body, Role } from '../domain/vocabulary.ts';
-import type { RequestContext } from '../lib/context.ts';
+import { userActor, type RequestContext } from '../lib/context.ts';
 import type { SessionVersions } from '../modules/auth/session-versions.ts';
 
 /**
@@ -94,7 +94,7 @@ export const enforceAccess = (sessions: Pick<SessionVersions, 'current'>) => asy
   }
   const session = await sessions.current(claims.sub);
   if (!session || session.disabled || session.version !== claims.ver) throw problem('session-ended', SESSION_ENDED);
-  req.ctx = { actor: { type: 'user', id: claims.sub, role: claims.role, body: claims.body }, requestId: req.id, ip: req.ip };
+  req.ctx = { actor: userActor({ id: claims.sub, role: claims.role, body: claims.body }), requestId: req.id, ip: req.ip };
   if (access !== 'authenticated' && !access.includes(claims.role)) throw forbidden();
 };
 

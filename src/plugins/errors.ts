@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { HttpProblem, type FieldError } from '../errors.ts';
+import { HttpProblem, problem, serviceUnavailable, type FieldError, type ProblemCode } from '../errors.ts';
 
 const LOCATION: Record<string, FieldError['in']> = {
   body: 'body',
@@ -38,6 +38,16 @@ function isDatabaseUnavailable(err: unknown): boolean {
   return false;
 }
 
+/** Client errors Fastify raises itself, by status: the catalogue's generic codes. */
+const HTTP_LAYER: Partial<Record<number, ProblemCode>> = {
+  400: 'malformed-request',
+  404: 'not-found',
+  405: 'method-not-allowed',
+  406: 'not-acceptable',
+  413: 'content-too-large',
+  415: 'unsupported-media-type',
+};
+
 /** Maps anything thrown into one problem+json answer; 5xx bodies never carry internals. */
 export function toProblem(err: unknown): HttpProblem {
   if (err instanceof HttpProblem) return err;
@@ -49,25 +59,25 @@ export function toProblem(err: unknown): HttpProblem {
       field: fieldName(v.instancePath, v.params),
       message: v.message ?? 'is invalid',
     }));
-    return new HttpProblem(400, 'Bad Request', `The request ${where} is invalid: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, { errors });
+    return problem('validation-failed', `The request ${where} is invalid: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, errors);
   }
-  if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new HttpProblem(413, 'Content Too Large', 'The request body is larger than this endpoint accepts.');
-  if (fe.code === 'FST_ERR_MAX_PARAM_LENGTH') return new HttpProblem(414, 'URI Too Long', 'A path parameter is longer than this API accepts.');
-  if (fe.code === 'FST_ERR_BAD_URL') return new HttpProblem(400, 'Bad Request', 'The URL is not valid (check its percent-encoding).');
-  if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new HttpProblem(415, 'Unsupported Media Type', 'Send application/json (or text/csv where the endpoint says so).');
-  if (isDatabaseUnavailable(err)) return new HttpProblem(503, 'Service Unavailable', 'The database is unavailable; try again shortly.');
+  if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return problem('content-too-large', 'The request body is larger than this endpoint accepts.');
+  if (fe.code === 'FST_ERR_MAX_PARAM_LENGTH') return problem('uri-too-long', 'A path parameter is longer than this API accepts.');
+  if (fe.code === 'FST_ERR_BAD_URL') return problem('malformed-request', 'The URL is not valid (check its percent-encoding).');
+  if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return problem('unsupported-media-type', 'Send application/json (or text/csv where the endpoint says so).');
+  if (isDatabaseUnavailable(err)) return serviceUnavailable();
   const code = pgCode(err);
   // NUL bytes and the like in text: the client sent characters no column can hold.
-  if (code === '22021' || code === '22P05') return new HttpProblem(400, 'Bad Request', 'The request contains characters that cannot be stored (such as NUL).');
-  if (code === '23505') return new HttpProblem(409, 'Conflict', 'This conflicts with an existing record.');
-  if (code === '40001' || code === '40P01') return new HttpProblem(409, 'Conflict', 'A concurrent change got there first; reload and try again.');
+  if (code === '22021' || code === '22P05') return problem('unstorable-characters', 'The request contains characters that cannot be stored (such as NUL).');
+  if (code === '23505') return problem('duplicate', 'This conflicts with an existing record.');
+  if (code === '40001' || code === '40P01') return problem('concurrent-change', 'A concurrent change got there first; reload and try again.');
   if (code === '23503' || code === '23514' || code === '22P02' || code === '22007' || code === '22008') {
-    return new HttpProblem(422, 'Unprocessable Content', 'The request does not fit the current state of the register.');
+    return problem('register-constraint', 'The request does not fit the current state of the register.');
   }
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
-    return new HttpProblem(fe.statusCode, titleFor(fe.statusCode), fe.message);
+    return new HttpProblem(HTTP_LAYER[fe.statusCode] ?? 'request-error', fe.message, { status: fe.statusCode });
   }
-  return new HttpProblem(500, 'Internal Server Error', 'Something went wrong on our side; it has been logged.');
+  return problem('internal-error', 'Something went wrong on our side; it has been logged.');
 }
 
 function fieldName(instancePath: string | undefined, params: unknown): string {
@@ -78,30 +88,18 @@ function fieldName(instancePath: string | undefined, params: unknown): string {
   return path || '(root)';
 }
 
-const TITLES: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  406: 'Not Acceptable',
-  409: 'Conflict',
-  413: 'Content Too Large',
-  415: 'Unsupported Media Type',
-  422: 'Unprocessable Content',
-  429: 'Too Many Requests',
-};
-const titleFor = (status: number) => TITLES[status] ?? 'Request Error';
+/** The problem+json body: the catalogue's `type` and `code`, then the status, title, detail and extras. */
+export const problemBody = (p: HttpProblem) => ({ type: p.type, code: p.code, status: p.status, title: p.title, detail: p.detail, ...(p.errors && { errors: p.errors }), ...p.extra });
 
-export function sendProblem(reply: FastifyReply, problem: HttpProblem) {
+export function sendProblem(reply: FastifyReply, failure: HttpProblem) {
   // Every 503 is the database briefly out of reach: say when to come back.
-  if (problem.status === 503 && !problem.headers['retry-after']) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+  if (failure.status === 503 && !failure.headers['retry-after']) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
   return reply
-    .headers(problem.headers)
-    .code(problem.status)
+    .headers(failure.headers)
+    .code(failure.status)
     .type('application/problem+json')
     .serializer(JSON.stringify)
-    .send({ type: 'about:blank', status: problem.status, title: problem.title, detail: problem.detail, ...problem.extra });
+    .send(problemBody(failure));
 }
 
 /**
@@ -112,12 +110,12 @@ export const frameworkErrors = (err: FastifyError, _req: FastifyRequest, reply: 
 
 export function registerErrorHandling(app: FastifyInstance) {
   app.setErrorHandler((err, req: FastifyRequest, reply) => {
-    const problem = toProblem(err);
-    if (problem.status === 503) req.log.warn({ err }, 'database unavailable');
-    else if (problem.status >= 500) req.log.error({ err }, 'request failed');
-    return sendProblem(reply, problem);
+    const failure = toProblem(err);
+    if (failure.status === 503) req.log.warn({ err }, 'database unavailable');
+    else if (failure.status >= 500) req.log.error({ err }, 'request failed');
+    return sendProblem(reply, failure);
   });
   app.setNotFoundHandler((req, reply) =>
-    sendProblem(reply, new HttpProblem(404, 'Not Found', `No route for ${req.method} ${req.url.split('?')[0]}.`)),
+    sendProblem(reply, problem('not-found', `No route for ${req.method} ${req.url.split('?')[0]}.`)),
   );
 }

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import { z } from 'zod';
-import { problemResponses } from '../../schemas/common.ts';
+import { ProblemSchema } from '../../schemas/common.ts';
 import type { Database } from '../db/client.ts';
 import { HttpProblem } from '../errors.ts';
 import { registerDatabaseMetrics } from './database-metrics.ts';
@@ -51,7 +51,7 @@ function bearerMatches(authorization: string | undefined, expected: Buffer): boo
 }
 
 const metricsUnauthorized = () =>
-  new HttpProblem(401, 'Unauthorized', 'The metrics need the operators’ token: Authorization: Bearer <METRICS_TOKEN>.', {}, { 'www-authenticate': 'Bearer realm="metrics"' });
+  new HttpProblem('unauthorized', 'The metrics need the operators’ token: Authorization: Bearer <METRICS_TOKEN>.', { headers: { 'www-authenticate': 'Bearer realm="metrics"' } });
 
 /**
  * GET /metrics for Prometheus. Operators only, and that is decided by configuration, not by a user
@@ -76,7 +76,7 @@ export const metricsRoutes: FastifyPluginAsyncZod<{ metrics: Metrics; token: str
         'when it does not, the endpoint is open and is meant to be reachable only from the operators’ network.',
       response: {
         200: { description: 'Metrics in the Prometheus text format', content: { 'text/plain': { schema: z.string() } } },
-        401: problemResponses[401],
+        401: ProblemSchema,
       },
     },
     handler: async (req, reply) => {

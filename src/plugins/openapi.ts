@@ -2,7 +2,10 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { documentedBody } from '../../schemas/common.ts';
 import pkg from '../../package.json' with { type: 'json' };
+import { BEARER_AUTH_SCHEME } from './access.ts';
+import { documentResponses } from './openapi-responses.ts';
 import { withoutUpgradeInsecureRequests } from './security-headers.ts';
 
 // Lengths fixed by the format itself, so the document states the bound the validator already enforces.
@@ -41,6 +44,25 @@ export function operationIdFor(method: string, url: string): string {
   return method.toLowerCase() + words.map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
 }
 
+/** The operations' groups, one per area of the API; every operation names one (test/app/openapi.test.ts). */
+const TAGS = [
+  { name: 'auth', description: 'Accounts: registration, sign-in, tokens, password reset, the second factor, the caller’s own account' },
+  { name: 'me', description: 'A mediator’s own profile' },
+  { name: 'applications', description: 'A mediator’s application for accreditation: evidence per criterion, submit, withdraw' },
+  { name: 'review', description: 'Assessors’ and admins’ work on submitted applications: assessment and decision' },
+  { name: 'cpd', description: 'A mediator’s CPD log' },
+  { name: 'practice', description: 'A mediator’s practice log' },
+  { name: 'compliance', description: 'The annual compliance job, its runs, outcomes and exemptions' },
+  { name: 'admin', description: 'Running the register: entries and their status, imports, users, training providers, the outbox' },
+  { name: 'audit', description: 'The tamper-evident audit trail and its verification' },
+  { name: 'rule-sets', description: 'The CPD and practice rules per register year' },
+  { name: 'settings', description: 'The register’s settings, versioned' },
+  { name: 'public register', description: 'The public register: search, entries, history, open-data exports' },
+  { name: 'pages', description: 'HTML pages: the public register, account links from emails, first set-up' },
+  { name: 'health', description: 'Liveness and readiness for the orchestrator' },
+  { name: 'operations', description: 'Metrics for the operators' },
+];
+
 /** The OpenAPI 3.1 document, generated from the routes' zod schemas, and interactive docs at /docs. */
 export async function registerOpenApi(app: FastifyInstance) {
   await app.register(swagger, {
@@ -55,28 +77,24 @@ export async function registerOpenApi(app: FastifyInstance) {
         license: { name: 'UNLICENSED', identifier: 'UNLICENSED' },
       },
       // x-internal: false tells documentation tools this server is for the public (OpenAPI extension).
+      tags: TAGS,
       servers: [{ url: '/', description: 'This server (production, staging or local: the host serving this document)', ...{ 'x-internal': false } }],
       components: {
-        securitySchemes: {
-          bearerAuth: {
-            type: 'http',
-            scheme: 'bearer',
-            bearerFormat: 'JWT',
-            description:
-              'Short-lived access token from POST /v1/auth/login. Follows RFC8725: HS256 only (the algorithm is pinned, ' +
-              '"none" refused), issuer, audience and expiry always checked.',
-          },
-        },
+        securitySchemes: { bearerAuth: BEARER_AUTH_SCHEME },
       },
     },
     transform: (input) => {
       const out = jsonSchemaTransform(input);
+      // A body documented by media type (schemas/common.ts documentBody): each shape converted alone.
+      const shown = documentedBody(input.schema?.body);
+      if (shown) out.schema.body = { content: Object.fromEntries(Object.entries(shown).map(([type, body]) => [type, { schema: jsonSchemaTransform({ ...input, schema: { body } }).schema.body }])) };
       const withId = out.schema as { operationId?: string };
       withId.operationId ??= operationIdFor([input.route.method].flat()[0]!, out.url);
       // @fastify/swagger lists a querystring's properties as parameters; a free-form one (a record) has
       // none, and its keywords would be listed as parameters named "type", "propertyNames"...
       const schema = out.schema as { querystring?: { properties?: unknown } };
       if (schema.querystring && !schema.querystring.properties) delete schema.querystring;
+      documentResponses(out.schema as Record<string, unknown>, input.route, out.url);
       return out;
     },
     transformObject: (input) => {

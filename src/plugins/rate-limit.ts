@@ -48,6 +48,6 @@ export async function registerRateLimits(app: FastifyInstance, counters: Counter
     store: storeClass(counters, app.log),
     skipOnError: true,
     errorResponseBuilder: (_req, ctx) =>
-      new HttpProblem(429, 'Too Many Requests', `Too many requests; try again in ${Math.ceil(ctx.ttl / 1000)} seconds.`),
+      new HttpProblem('rate-limited', `Too many requests; try again in ${Math.ceil(ctx.ttl / 1000)} seconds.`),
   });
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { badRequest } from '../errors.ts';
+import { problem } from '../errors.ts';
 
 /**
  * A route that declares no body schema takes no body: fields sent to it are refused (400) rather
@@ -10,6 +10,6 @@ export function refuseUndeclaredBodies(api: FastifyInstance) {
     const body = req.body;
     if (req.routeOptions.schema?.body || body === undefined || body === null) return;
     if (typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0) return;
-    throw badRequest('This endpoint takes no request body.', [{ in: 'body', field: '(root)', message: 'must be empty' }]);
+    throw problem('validation-failed', 'This endpoint takes no request body.', [{ in: 'body', field: '(root)', message: 'must be empty' }]);
   });
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { forbidden } from '../errors.ts';
+import { problem } from '../errors.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -20,7 +20,7 @@ export const SET_UP_SECOND_FACTOR =
 async function requireStaffSecondFactor(req: FastifyRequest) {
   const { actor } = req.ctx;
   if (actor.type !== 'user' || actor.role === 'mediator' || req.routeOptions.config.beforeSecondFactor) return;
-  if (req.user.mfa !== true) throw forbidden(SET_UP_SECOND_FACTOR);
+  if (req.user.mfa !== true) throw problem('second-factor-setup-required', SET_UP_SECOND_FACTOR);
 }
 
 export function registerSecondFactorGate(api: FastifyInstance) {

@@ -7,7 +7,7 @@ import { problem, tooManyAttempts, unauthorized } from '../../errors.ts';
 import { createSignInThrottle } from '../../lib/attempt-limiter.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { Body, Role } from '../../domain/vocabulary.ts';
-import type { RequestContext, UserContext } from '../../lib/context.ts';
+import { actingAs, userActor, type RequestContext, type UserContext } from '../../lib/context.ts';
 import type { CounterStore } from '../../lib/counter-store.ts';
 import { dummyHash, hashPassword, verifyPassword } from '../../lib/passwords.ts';
 import { createPgCounterStore } from '../../lib/pg-counter-store.ts';
@@ -95,7 +95,7 @@ export function createAuthService(deps: AuthDeps) {
         throw problem('invalid-credentials', INVALID_LOGIN);
       }
       const ok = await verifyPassword(user.passwordHash, password);
-      const actorCtx: RequestContext = { ...ctx, actor: { type: 'user', id: user.id, role: user.role, body: user.body } };
+      const actorCtx = actingAs(ctx, user);
       if (!ok) {
         await db.transaction((tx) => recordAudit(tx, actorCtx, { action: 'auth.login_failed', entityType: 'user', entityId: user.id }));
         throw problem('invalid-credentials', INVALID_LOGIN);
@@ -139,7 +139,7 @@ export function createAuthService(deps: AuthDeps) {
           const [user] = await tx.select().from(users).where(eq(users.id, known.userId));
           await recordAudit(
             tx,
-            { actor: { type: 'user', id: user!.id, role: user!.role, body: user!.body }, requestId: null },
+            { actor: userActor(user!), requestId: null },
             { action: 'auth.refresh_reuse_detected', entityType: 'user', entityId: known.userId, after: { familyId: known.familyId } },
           );
         }
@@ -200,5 +200,3 @@ export async function createStaffAccount(db: Db, ctx: RequestContext, input: Sta
     return publicUser(user);
   });
 }
-
-export type AuthService = ReturnType<typeof createAuthService>;

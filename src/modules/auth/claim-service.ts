@@ -1,9 +1,9 @@
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { claimTokens, users } from '../../db/schema.ts';
-import { badRequest } from '../../errors.ts';
+import { problem } from '../../errors.ts';
 import type { Clock } from '../../lib/clock.ts';
-import type { RequestContext } from '../../lib/context.ts';
+import { actingAs, type RequestContext } from '../../lib/context.ts';
 import { passwordWeakness } from '../../lib/password-strength.ts';
 import { hashPassword } from '../../lib/passwords.ts';
 import { hashToken } from '../../lib/tokens.ts';
@@ -11,7 +11,7 @@ import { recordAudit } from '../audit/audit-service.ts';
 
 // One answer for used, expired and unknown codes: the reply must not say which codes exist.
 const INVALID_CLAIM = 'This claim code is not valid: it may have been used already or have expired. Ask your body to send a new one.';
-const invalidClaim = () => badRequest(INVALID_CLAIM, [{ in: 'body', field: 'token', message: 'not a valid claim code' }]);
+const invalidClaim = () => problem('invalid-claim-code', INVALID_CLAIM, [{ in: 'body', field: 'token', message: 'not a valid claim code' }]);
 
 /** A grandfathered member sets their first password with a single-use claim code. */
 export function createClaimService({ db, clock }: { db: Db; clock: Clock }) {
@@ -28,7 +28,7 @@ export function createClaimService({ db, clock }: { db: Db; clock: Clock }) {
         const [owner] = await tx.select({ email: users.email, fullName: users.fullName }).from(claimTokens).innerJoin(users, eq(users.id, claimTokens.userId)).where(live(token, now));
         if (!owner) throw invalidClaim();
         const weakness = passwordWeakness(password, [owner.email, owner.fullName]);
-        if (weakness) throw badRequest('The new password is too easy to guess.', [{ in: 'body', field: 'password', message: weakness }]);
+        if (weakness) throw problem('weak-password', 'The new password is too easy to guess.', [{ in: 'body', field: 'password', message: weakness }]);
         // One conditional statement consumes the code: of two concurrent claims, one finds nothing.
         const [used] = await tx
           .update(claimTokens)
@@ -37,7 +37,7 @@ export function createClaimService({ db, clock }: { db: Db; clock: Clock }) {
           .returning({ userId: claimTokens.userId });
         if (!used) throw invalidClaim();
         const [user] = await tx.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, used.userId)).returning({ id: users.id, email: users.email, role: users.role });
-        await recordAudit(tx, { ...ctx, actor: { type: 'user', id: user!.id, role: user!.role, body: null } }, { action: 'user.claimed', entityType: 'user', entityId: user!.id });
+        await recordAudit(tx, actingAs(ctx, user!), { action: 'user.claimed', entityType: 'user', entityId: user!.id });
         return { claimed: true as const, email: user!.email };
       });
     },

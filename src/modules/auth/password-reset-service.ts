@@ -3,9 +3,9 @@ import { and, eq, exists, gt, isNull, sql } from 'drizzle-orm';
 import { normaliseEmail } from '../../../schemas/auth.ts';
 import type { Db, Queryable } from '../../db/client.ts';
 import { claimTokens, passwordResets, users } from '../../db/schema.ts';
-import { badRequest } from '../../errors.ts';
+import { problem } from '../../errors.ts';
 import type { Clock } from '../../lib/clock.ts';
-import type { RequestContext } from '../../lib/context.ts';
+import { actingAs, type RequestContext } from '../../lib/context.ts';
 import type { CounterStore } from '../../lib/counter-store.ts';
 import { createMailLimiter } from '../../lib/mail-limiter.ts';
 import { passwordWeakness } from '../../lib/password-strength.ts';
@@ -50,7 +50,7 @@ const RESET_MS = 3_600_000;
 const MAIL_LIMITS = { perNetwork: 3, perAddress: 10, windowMs: RESET_MS };
 // One answer for used, expired, revoked and unknown links: the reply must not say which links exist.
 const INVALID_RESET = 'This password reset link is not valid: it may have been used already, been replaced by a newer one or have expired. Ask for a new one.';
-const invalidToken = () => badRequest(INVALID_RESET, [{ in: 'body', field: 'token', message: 'not a valid password reset link' }]);
+const invalidToken = () => problem('invalid-reset-link', INVALID_RESET, [{ in: 'body', field: 'token', message: 'not a valid password reset link' }]);
 
 /** Revokes the account's live reset links: a newer one replaces them, or the account is disabled. */
 export async function revokeResetLinks(tx: Queryable, userId: string, now: Date): Promise<void> {
@@ -116,7 +116,7 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
       const [found] = await db.select({ userId: users.id, email: users.email, fullName: users.fullName }).from(passwordResets).innerJoin(users, eq(users.id, passwordResets.userId)).where(live(tokenHash));
       if (!found) throw invalidToken();
       const weakness = passwordWeakness(input.password, [found.email, found.fullName]);
-      if (weakness) throw badRequest('The new password is too easy to guess.', [{ in: 'body', field: 'password', message: weakness }]);
+      if (weakness) throw problem('weak-password', 'The new password is too easy to guess.', [{ in: 'body', field: 'password', message: weakness }]);
       const passwordHash = await hashPassword(input.password);
       return db.transaction(async (tx) => {
         const now = clock();
@@ -132,7 +132,7 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
         // A grandfathered member who never claimed has now set a first password: the claim code is spent.
         const claimed = !before.passwordHash;
         if (claimed) await tx.update(claimTokens).set({ revokedAt: now }).where(and(eq(claimTokens.userId, used.userId), isNull(claimTokens.usedAt), isNull(claimTokens.revokedAt)));
-        const actorCtx: RequestContext = { ...ctx, actor: { type: 'user', id: user!.id, role: user!.role, body: user!.body } };
+        const actorCtx = actingAs(ctx, user!);
         await recordAudit(tx, actorCtx, { action: 'auth.password_reset', entityType: 'user', entityId: user!.id, after: { claimedByReset: claimed } });
         return { email: user!.email };
       });

@@ -2,9 +2,9 @@ import { and, eq, gt, lte, ne } from 'drizzle-orm';
 import { normaliseEmail } from '../../../schemas/auth.ts';
 import type { Db } from '../../db/client.ts';
 import { mediators, pendingRegistrations, users } from '../../db/schema.ts';
-import { badRequest, conflict } from '../../errors.ts';
+import { problem } from '../../errors.ts';
 import type { Clock } from '../../lib/clock.ts';
-import type { RequestContext } from '../../lib/context.ts';
+import { actingAs, type RequestContext } from '../../lib/context.ts';
 import type { CounterStore } from '../../lib/counter-store.ts';
 import { createMailLimiter } from '../../lib/mail-limiter.ts';
 import { hashPassword, verifyPassword } from '../../lib/passwords.ts';
@@ -85,28 +85,28 @@ export function createRegistrationService(deps: RegistrationDeps) {
     async verify(ctx: RequestContext, input: { token: string; password: string }): Promise<{ email: string }> {
       const tokenHash = hashToken(input.token);
       const [pending] = await db.select().from(pendingRegistrations).where(live(tokenHash));
-      if (!pending) throw badRequest(INVALID_LINK, [{ in: 'body', field: 'token', message: 'not a valid verification link' }]);
+      if (!pending) throw problem('invalid-verification-link', INVALID_LINK, [{ in: 'body', field: 'token', message: 'not a valid verification link' }]);
       if (!(await verifyPassword(pending.passwordHash, input.password))) {
-        throw badRequest(WRONG_PASSWORD, [{ in: 'body', field: 'password', message: 'not the password chosen at registration' }]);
+        throw problem('registration-password-mismatch', WRONG_PASSWORD, [{ in: 'body', field: 'password', message: 'not the password chosen at registration' }]);
       }
       return db.transaction(async (tx) => {
         const now = clock();
         await tx.delete(pendingRegistrations).where(lte(pendingRegistrations.expiresAt, now));
         // Consumed by one conditional statement: of two concurrent verifies, one finds nothing.
         const [used] = await tx.delete(pendingRegistrations).where(live(tokenHash)).returning();
-        if (!used) throw badRequest(INVALID_LINK, [{ in: 'body', field: 'token', message: 'not a valid verification link' }]);
+        if (!used) throw problem('invalid-verification-link', INVALID_LINK, [{ in: 'body', field: 'token', message: 'not a valid verification link' }]);
         const [user] = await tx
           .insert(users)
           .values({ email: used.email, passwordHash: used.passwordHash, fullName: used.fullName, role: 'mediator' })
           .onConflictDoNothing({ target: users.email })
           .returning();
         // Imported or verified through another link meanwhile; the rollback keeps this link answering the same.
-        if (!user) throw conflict(ACCOUNT_EXISTS);
+        if (!user) throw problem('account-exists', ACCOUNT_EXISTS);
         // The address is proven now: every other registration of it (someone else's attempt included) goes.
         await tx.delete(pendingRegistrations).where(and(eq(pendingRegistrations.email, used.email), ne(pendingRegistrations.id, used.id)));
         await tx.insert(mediators).values({ userId: user.id, fullName: user.fullName });
         await enqueueNotifications(tx, [{ recipient: user.email, userId: user.id, template: 'welcome', data: { fullName: user.fullName } }]);
-        const actorCtx: RequestContext = { ...ctx, actor: { type: 'user', id: user.id, role: user.role, body: null } };
+        const actorCtx = actingAs(ctx, user);
         await recordAudit(tx, actorCtx, {
           action: 'user.registered',
           entityType: 'user',

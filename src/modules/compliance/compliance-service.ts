@@ -153,5 +153,3 @@ export function createComplianceService({ db, clock, job }: { db: Db; clock: Clo
     },
   };
 }
-
-export type ComplianceService = ReturnType<typeof createComplianceService>;

@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import { badRequest } from '../../errors.ts';
+import { problem } from '../../errors.ts';
 
 /** A row as read from the file, with the line it starts on (CSV) or its position (JSON). */
 export interface RawRow {
@@ -32,7 +32,7 @@ const HEADERS: Record<string, string> = {
 
 function fieldFor(header: string): string {
   const field = HEADERS[header.toLowerCase().replace(/[\s_-]+/g, '')];
-  if (!field) throw badRequest(`Unknown column "${header}". Columns: ${[...new Set(Object.values(HEADERS))].join(', ')}.`, [{ in: 'file', field: header, message: 'unknown column' }]);
+  if (!field) throw problem('unreadable-import-file', `Unknown column "${header}". Columns: ${[...new Set(Object.values(HEADERS))].join(', ')}.`, [{ in: 'file', field: header, message: 'unknown column' }]);
   return field;
 }
 
@@ -70,13 +70,13 @@ export function readCsv(text: string): RawRow[] {
     records = parse(bytes, { bom: true, skip_empty_lines: true, trim: true, relax_column_count: true, info: true }) as unknown as typeof records;
   } catch (err) {
     const e = err as { message: string; lines?: number };
-    throw badRequest(`The CSV file could not be read: ${e.message}`, [{ in: 'file', field: e.lines ? `line ${e.lines}` : 'file', message: e.message }]);
+    throw problem('unreadable-import-file', `The CSV file could not be read: ${e.message}`, [{ in: 'file', field: e.lines ? `line ${e.lines}` : 'file', message: e.message }]);
   }
   const lines = startLines(bytes, records.map((r) => r.info.bytes));
   const [header, ...rows] = records.map(({ record }, i) => ({ record, line: lines[i]! })).filter(({ record }) => !isBlank(record));
   const fields = header ? header.record.map(fieldFor) : [];
   const twice = fields.find((f, i) => fields.indexOf(f) !== i);
-  if (twice) throw badRequest(`Two columns hold ${twice}.`, [{ in: 'file', field: twice, message: 'column given twice' }]);
+  if (twice) throw problem('unreadable-import-file', `Two columns hold ${twice}.`, [{ in: 'file', field: twice, message: 'column given twice' }]);
   return rows.map(({ record, line }) => ({
     line,
     values: Object.fromEntries(fields.map((f, j) => [f, record[j]])),

@@ -2,7 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.ts';
 import { complianceAssessments, mediators } from '../../db/schema.ts';
 import { obligationsStart } from '../../domain/periods.ts';
-import { conflict, notFound, unprocessable, type FieldError } from '../../errors.ts';
+import { notFound, problem, type FieldError } from '../../errors.ts';
 import { londonDate } from '../../lib/clock.ts';
 import { LOCK_KEYS } from '../../db/advisory-locks.ts';
 
@@ -25,12 +25,12 @@ export async function findLogOwner(q: Queryable, userId: string): Promise<LogOwn
  */
 export async function checkAddable(q: Queryable, owner: LogOwner, date: string, now: Date): Promise<void> {
   const field = (message: string): FieldError[] => [{ in: 'body', field: 'date', message }];
-  if (date > londonDate(now)) throw unprocessable('Entries cannot be dated in the future.', field('must not be after today (London)'));
+  if (date > londonDate(now)) throw problem('entry-date-not-allowed', 'Entries cannot be dated in the future.', field('must not be after today (London)'));
   const start = obligationsStart(owner);
-  if (owner.status === null || !start) throw unprocessable('You are not accredited, so there is no compliance period to log against.', field('not accredited'));
-  if (date < start) throw unprocessable(`Your compliance obligations start on ${start}.`, field(`must be on or after ${start}`));
+  if (owner.status === null || !start) throw problem('not-accredited', 'You are not accredited, so there is no compliance period to log against.', field('not accredited'));
+  if (date < start) throw problem('entry-date-not-allowed', `Your compliance obligations start on ${start}.`, field(`must be on or after ${start}`));
   if (owner.status !== 'accredited' && owner.statusChangedAt && date > londonDate(owner.statusChangedAt)) {
-    throw unprocessable(`You have not been accredited since ${londonDate(owner.statusChangedAt)}.`, field('not accredited on that date'));
+    throw problem('entry-date-not-allowed', `You have not been accredited since ${londonDate(owner.statusChangedAt)}.`, field('not accredited on that date'));
   }
   await checkOpen(q, owner.id, date);
 }
@@ -46,5 +46,5 @@ export async function checkOpen(q: Queryable, mediatorId: string, date: string):
     .select({ periodStart: complianceAssessments.periodStart, periodEnd: complianceAssessments.periodEnd, outcome: complianceAssessments.outcome })
     .from(complianceAssessments)
     .where(and(eq(complianceAssessments.mediatorId, mediatorId), sql`${date}::date BETWEEN ${complianceAssessments.periodStart} AND ${complianceAssessments.periodEnd}`, sql`${complianceAssessments.closedAt} IS NOT NULL`));
-  if (closed) throw conflict(`The period ${closed.periodStart} to ${closed.periodEnd} is closed (${closed.outcome}); its entries can no longer change.`);
+  if (closed) throw problem('period-closed', `The period ${closed.periodStart} to ${closed.periodEnd} is closed (${closed.outcome}); its entries can no longer change.`);
 }

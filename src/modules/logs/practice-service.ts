@@ -3,7 +3,7 @@ import type { PracticeBodySchema, PracticePatchSchema } from '../../../schemas/p
 import type { Db } from '../../db/client.ts';
 import { practiceEntries } from '../../db/schema.ts';
 import { SEND_MEDIATION_KINDS } from '../../domain/evaluation.ts';
-import { unprocessable } from '../../errors.ts';
+import { problem } from '../../errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { createLogService } from './log-service.ts';
 
@@ -12,8 +12,8 @@ type PracticeRow = typeof practiceEntries.$inferSelect;
 /** An outcome is recorded for SEND mediations and co-mediations, and only for them. */
 function checkOutcome({ kind, outcome }: Partial<PracticeRow>) {
   const send = SEND_MEDIATION_KINDS.includes(kind!);
-  if (send && !outcome) throw unprocessable('A SEND mediation needs its outcome.', [{ in: 'body', field: 'outcome', message: 'required for SEND mediations and co-mediations' }]);
-  if (!send && outcome) throw unprocessable('Only SEND mediations have an outcome.', [{ in: 'body', field: 'outcome', message: `not recorded for ${kind}` }]);
+  if (send && !outcome) throw problem('practice-outcome-mismatch', 'A SEND mediation needs its outcome.', [{ in: 'body', field: 'outcome', message: 'required for SEND mediations and co-mediations' }]);
+  if (!send && outcome) throw problem('practice-outcome-mismatch', 'Only SEND mediations have an outcome.', [{ in: 'body', field: 'outcome', message: `not recorded for ${kind}` }]);
 }
 
 /** A mediator's own practice log: mediations and supervision received. */
@@ -24,5 +24,3 @@ export const createPracticeService = (deps: { db: Db; clock: Clock }) =>
     label: 'The practice entry',
     check: checkOutcome,
   });
-
-export type PracticeService = ReturnType<typeof createPracticeService>;

@@ -4,7 +4,7 @@ import type { Db } from '../../db/client.ts';
 import { ruleSets } from '../../db/schema.ts';
 import { registerYearOf } from '../../domain/register-year.ts';
 import { ruleSetInForce } from '../../domain/rule-set.ts';
-import { unprocessable, type FieldError } from '../../errors.ts';
+import { problem, type FieldError } from '../../errors.ts';
 import { londonDate, type Clock } from '../../lib/clock.ts';
 import type { RequestContext } from '../../lib/context.ts';
 import { recordAudit } from '../audit/audit-service.ts';
@@ -28,9 +28,9 @@ export function createRuleSetsService({ db, clock }: { db: Db; clock: Clock }) {
       db.transaction(async (tx) => {
         const field = (message: string): FieldError[] => [{ in: 'body', field: 'effectiveFrom', message }];
         const today = londonDate(clock());
-        if (body.effectiveFrom <= today) throw unprocessable('A rule set applies from a future date: periods under way keep their rules.', field('must be after today'));
+        if (body.effectiveFrom <= today) throw problem('rule-set-start-invalid', 'A rule set applies from a future date: periods under way keep their rules.', field('must be after today'));
         if (registerYearOf(body.effectiveFrom, body).start !== body.effectiveFrom) {
-          throw unprocessable('A rule set starts on the first day of one of its register years.', field(`must be ${String(body.yearStartDay).padStart(2, '0')}/${String(body.yearStartMonth).padStart(2, '0')} of a year`));
+          throw problem('rule-set-start-invalid', 'A rule set starts on the first day of one of its register years.', field(`must be ${String(body.yearStartDay).padStart(2, '0')}/${String(body.yearStartMonth).padStart(2, '0')} of a year`));
         }
         // The unique effective_from answers 409 if that version already exists.
         const [row] = await tx.insert(ruleSets).values({ ...body, createdBy: ctx.actor.id ?? null, createdAt: clock() }).returning();
@@ -41,5 +41,3 @@ export function createRuleSetsService({ db, clock }: { db: Db; clock: Clock }) {
       }),
   };
 }
-
-export type RuleSetsService = ReturnType<typeof createRuleSetsService>;

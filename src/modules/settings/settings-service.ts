@@ -75,5 +75,3 @@ function refuseRetroactiveStart(before: Settings, after: Settings, today: string
     ]);
   }
 }
-
-export type SettingsService = ReturnType<typeof createSettingsService>;

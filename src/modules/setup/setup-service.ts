@@ -62,5 +62,3 @@ export function createSetupService({ db, clock }: { db: Db; clock: Clock }) {
     },
   };
 }
-
-export type SetupService = ReturnType<typeof createSetupService>;

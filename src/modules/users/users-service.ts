@@ -100,5 +100,3 @@ export function createUsersService({ db, clock, sessions }: { db: Db; clock: Clo
     },
   };
 }
-
-export type UsersService = ReturnType<typeof createUsersService>;

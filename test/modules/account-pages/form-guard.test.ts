@@ -1,7 +1,7 @@
 import Fastify from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import t from 'tap';
-import { conflict, badRequest, serviceUnavailable } from '../../../src/errors.ts';
+import { problem, serviceUnavailable } from '../../../src/errors.ts';
 import { accountPagesRoutes } from '../../../src/modules/account-pages/account-pages-routes.ts';
 import { createFormGuard, isCrossSite } from '../../../src/modules/account-pages/form-guard.ts';
 import { registerErrorHandling } from '../../../src/plugins/errors.ts';
@@ -112,12 +112,12 @@ t.test('what the services answer becomes a page, never a 500', async (t) => {
   const csrf = createFormGuard(JWT_SECRET).tokenFor('/account/verify', 'secret');
   const post = () => app.inject(formPost('/account/verify', { code: 'secret', csrf, password: 'what I typed' }));
 
-  outcome = async () => Promise.reject(badRequest('spent', [{ in: 'body', field: 'token', message: 'not a valid verification link' }]));
+  outcome = async () => Promise.reject(problem('invalid-verification-link', 'spent', [{ in: 'body', field: 'token', message: 'not a valid verification link' }]));
   const spent = await post();
   t.equal(spent.statusCode, 410, 'a link spent between the check and the use (another tab) says so');
   t.match(spent.body, /This confirmation link no longer works/);
 
-  outcome = async () => Promise.reject(conflict('An account with this email already exists; sign in or reset your password.'));
+  outcome = async () => Promise.reject(problem('account-exists', 'An account with this email already exists; sign in or reset your password.'));
   const taken = await post();
   t.equal(taken.statusCode, 409);
   t.match(taken.body, /<li>An account with this email already exists; sign in or reset your password\.<\/li>/, 'a problem with no field is in the summary');
