@@ -1,24 +1,26 @@
+import { createSelectSchema } from 'drizzle-zod';
 import { z } from 'zod';
+import { complianceAdjustments, complianceAssessments, jobRuns } from '../src/db/schema.ts';
 import { ADJUSTMENT_KINDS } from '../src/domain/vocabulary.ts';
-import { BodySchema, DateSchema, IdSchema, PageQuerySchema, RegisterYearSchema, TimestampSchema, page, text } from './common.ts';
+import { BodySchema, DateSchema, PageQuerySchema, RegisterYearSchema, TimestampSchema, page, text } from './common.ts';
 import { ComplianceOutcomeSchema, DeficitSchema } from './compliance.ts';
 
-const AdjustmentKindSchema = z.enum(ADJUSTMENT_KINDS);
+const AssessmentRowSchema = createSelectSchema(complianceAssessments, {
+  periodStart: () => DateSchema,
+  periodEnd: () => DateSchema,
+  deficits: () => z.array(DeficitSchema),
+  graceEndsOn: () => DateSchema,
+  assessedAt: () => TimestampSchema,
+  closedAt: () => TimestampSchema,
+});
 
+/** The assessment row, with whose it is (name and body) after the ids. */
 export const AssessmentSchema = z
   .object({
-    id: IdSchema,
-    mediatorId: IdSchema,
+    ...AssessmentRowSchema.pick({ id: true, mediatorId: true }).shape,
     fullName: z.string(),
     body: BodySchema.nullable(),
-    periodStart: DateSchema,
-    periodEnd: DateSchema,
-    ruleSetId: IdSchema,
-    outcome: ComplianceOutcomeSchema,
-    deficits: z.array(DeficitSchema),
-    graceEndsOn: DateSchema.nullable(),
-    assessedAt: TimestampSchema,
-    closedAt: TimestampSchema.nullable(),
+    ...AssessmentRowSchema.pick({ periodStart: true, periodEnd: true, ruleSetId: true, outcome: true, deficits: true, graceEndsOn: true, assessedAt: true, closedAt: true }).shape,
   })
   .meta({ id: 'ComplianceAssessment' });
 
@@ -35,16 +37,13 @@ export const RunCountsSchema = z.object({
   lapsed: z.number().int(),
 });
 
-export const RunSchema = z
-  .object({
-    id: IdSchema,
-    asOf: DateSchema,
-    startedAt: TimestampSchema,
-    finishedAt: TimestampSchema.nullable(),
-    counts: RunCountsSchema.nullable().describe('What the run changed, per outcome; null for a failed attempt'),
-    remindersSent: z.number().int(),
-    error: z.string().nullable(),
-  })
+export const RunSchema = createSelectSchema(jobRuns, {
+  asOf: () => DateSchema,
+  startedAt: () => TimestampSchema,
+  finishedAt: () => TimestampSchema,
+  counts: RunCountsSchema.nullable().describe('What the run changed, per outcome; null for a failed attempt'),
+})
+  .pick({ id: true, asOf: true, startedAt: true, finishedAt: true, counts: true, remindersSent: true, error: true })
   .meta({ id: 'ComplianceRun' });
 
 export const RunSummarySchema = RunSchema.extend({
@@ -58,7 +57,7 @@ export const RunBodySchema = z.strictObject({
 export const AdjustmentBodySchema = z
   .strictObject({
     period: RegisterYearSchema,
-    kind: AdjustmentKindSchema,
+    kind: z.enum(ADJUSTMENT_KINDS),
     until: DateSchema.optional().describe('Extensions only: the new last day of grace'),
     reason: text(2000),
   })
@@ -67,17 +66,9 @@ export const AdjustmentBodySchema = z
     path: ['until'],
   });
 
-export const AdjustmentSchema = z
-  .object({
-    id: IdSchema,
-    mediatorId: IdSchema,
-    periodStart: DateSchema,
-    kind: AdjustmentKindSchema,
-    until: DateSchema.nullable(),
-    reason: z.string(),
-    createdAt: TimestampSchema,
-    assessment: AssessmentSchema.nullable().describe('The period’s assessment after the decision, if it has been assessed'),
-  })
+export const AdjustmentSchema = createSelectSchema(complianceAdjustments, { periodStart: () => DateSchema, until: () => DateSchema, createdAt: () => TimestampSchema })
+  .pick({ id: true, mediatorId: true, periodStart: true, kind: true, until: true, reason: true, createdAt: true })
+  .extend({ assessment: AssessmentSchema.nullable().describe('The period’s assessment after the decision, if it has been assessed') })
   .meta({ id: 'ComplianceAdjustment' });
 
 export const AssessmentPageSchema = page(AssessmentSchema);

@@ -1,6 +1,8 @@
+import { createSelectSchema } from 'drizzle-zod';
 import { z } from 'zod';
+import { cpdEntries } from '../src/db/schema.ts';
 import { CPD_CATEGORIES } from '../src/domain/vocabulary.ts';
-import { DateSchema, IdSchema, PageQuerySchema, RegisterYearSchema, TimestampSchema, page, text } from './common.ts';
+import { DateSchema, PageQuerySchema, RegisterYearSchema, TimestampSchema, page, text } from './common.ts';
 
 /** Hours in quarter-hour steps between 0.25 and `max`. */
 export const hoursSchema = (max: number) => z.number().min(0.25).max(max).multipleOf(0.25).describe(`Hours, in steps of 0.25, from 0.25 to ${max}`);
@@ -22,19 +24,11 @@ export const CpdBodySchema = z.strictObject({
 });
 export const CpdPatchSchema = CpdBodySchema.partial().refine((b) => Object.keys(b).length > 0, 'at least one field');
 
-export const CpdEntrySchema = z
-  .object({
-    id: IdSchema,
-    date: DateSchema,
-    hours: z.number(),
-    category: z.enum(CPD_CATEGORIES),
-    sendSpecific: z.boolean(),
-    title: z.string(),
-    provider: z.string().nullable(),
-    reflection: z.string().nullable(),
-    evidenceRef: z.string().nullable(),
-    createdAt: TimestampSchema,
-    updatedAt: TimestampSchema,
-  })
+/** A log entry's date and timestamps as the API spells them (YYYY-MM-DD, ISO 8601 instants). */
+export const entryDates = { date: () => DateSchema, createdAt: () => TimestampSchema, updatedAt: () => TimestampSchema };
+
+// Picked, not omitted: a column added to the table stays out of the API until named here.
+export const CpdEntrySchema = createSelectSchema(cpdEntries, entryDates)
+  .pick({ id: true, date: true, hours: true, category: true, sendSpecific: true, title: true, provider: true, reflection: true, evidenceRef: true, createdAt: true, updatedAt: true })
   .meta({ id: 'CpdEntry' });
 export const CpdPageSchema = page(CpdEntrySchema);

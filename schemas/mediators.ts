@@ -1,4 +1,6 @@
+import { createSelectSchema } from 'drizzle-zod';
 import { z } from 'zod';
+import { mediators } from '../src/db/schema.ts';
 import { ComplianceOutcomeSchema } from './compliance.ts';
 import { BodySchema, DateSchema, EntryStatusSchema, LanguageTagSchema, RegionSchema, RouteSchema, text } from './common.ts';
 
@@ -51,26 +53,32 @@ export const ProfilePatchSchema = z.strictObject({
   insuranceExpiresOn: DateSchema.nullable().optional(),
 });
 
-export const ProfileSchema = z
-  .object({
-    id: z.uuid(),
-    fullName: z.string(),
-    organisation: z.string().nullable(),
-    regions: z.array(z.string()),
-    languages: z.array(z.string()),
-    contactEmail: z.string().nullable(),
-    contactPhone: z.string().nullable(),
-    website: z.string().nullable(),
-    showEmail: z.boolean(),
-    showPhone: z.boolean(),
-    showWebsite: z.boolean(),
-    insurer: z.string().nullable(),
-    insuranceCoverGbp: z.number().nullable(),
-    insuranceExpiresOn: DateSchema.nullable(),
-    body: BodySchema.nullable(),
-    membershipNumber: z.string().nullable(),
-    status: EntryStatusSchema.nullable(),
-    route: RouteSchema.nullable(),
-    firstAccreditedOn: DateSchema.nullable(),
-  })
-  .meta({ id: 'Profile' });
+/** An entry's row as the API spells it (dates as YYYY-MM-DD, the body described). */
+const MediatorRowSchema = createSelectSchema(mediators, {
+  body: () => BodySchema,
+  firstAccreditedOn: () => DateSchema,
+  insuranceExpiresOn: () => DateSchema,
+});
+
+/** Every field is a column of the entry, under the same name (the profile service reads them so). */
+export const ProfileSchema = MediatorRowSchema.pick({
+  id: true,
+  fullName: true,
+  organisation: true,
+  regions: true,
+  languages: true,
+  contactEmail: true,
+  contactPhone: true,
+  website: true,
+  showEmail: true,
+  showPhone: true,
+  showWebsite: true,
+  insurer: true,
+  insuranceCoverGbp: true,
+  insuranceExpiresOn: true,
+  body: true,
+  membershipNumber: true,
+  status: true,
+  route: true,
+  firstAccreditedOn: true,
+}).meta({ id: 'Profile' });

@@ -1,23 +1,24 @@
+import { createSelectSchema } from 'drizzle-zod';
 import { z } from 'zod';
+import { notifications } from '../src/db/schema.ts';
 import { IdSchema, PageQuerySchema, TimestampSchema, page, text } from './common.ts';
 
 export const DeliveryStatusSchema = z
   .enum(['pending', 'sent', 'failed'])
   .describe('failed: the sender gave up after its last attempt (see lastError)');
 
-/** The message data is left out on purpose: it can carry single-use tokens (account claims). */
+const NotificationRowSchema = createSelectSchema(notifications, {
+  createdAt: () => TimestampSchema,
+  sendAfter: () => TimestampSchema.describe('Not sent before this time (later after a failed attempt)'),
+  sentAt: () => TimestampSchema,
+});
+
+/** The row with its delivery status; the message data is left out on purpose: it can carry single-use tokens (account claims). */
 export const NotificationSchema = z
   .object({
-    id: IdSchema,
-    recipient: z.string(),
-    userId: IdSchema.nullable(),
-    template: z.string(),
+    ...NotificationRowSchema.pick({ id: true, recipient: true, userId: true, template: true }).shape,
     status: DeliveryStatusSchema,
-    createdAt: TimestampSchema,
-    sendAfter: TimestampSchema.describe('Not sent before this time (later after a failed attempt)'),
-    attempts: z.number().int(),
-    lastError: z.string().nullable(),
-    sentAt: TimestampSchema.nullable(),
+    ...NotificationRowSchema.pick({ createdAt: true, sendAfter: true, attempts: true, lastError: true, sentAt: true }).shape,
   })
   .meta({ id: 'Notification' });
 

@@ -1,7 +1,9 @@
+import { createSelectSchema } from 'drizzle-zod';
 import { z } from 'zod';
+import { practiceEntries } from '../src/db/schema.ts';
 import { PRACTICE_KINDS, SEND_OUTCOMES } from '../src/domain/vocabulary.ts';
-import { DateSchema, IdSchema, TimestampSchema, page } from './common.ts';
-import { hoursSchema } from './cpd.ts';
+import { DateSchema, page } from './common.ts';
+import { entryDates, hoursSchema } from './cpd.ts';
 
 /**
  * A case reference as case-management systems write them (SEND-2025-000123, LA/123/45,
@@ -31,16 +33,7 @@ export const PracticeBodySchema = z.strictObject({
 });
 export const PracticePatchSchema = PracticeBodySchema.partial().refine((b) => Object.keys(b).length > 0, 'at least one field');
 
-export const PracticeEntrySchema = z
-  .object({
-    id: IdSchema,
-    date: DateSchema,
-    hours: z.number(),
-    kind: z.enum(PRACTICE_KINDS),
-    outcome: z.enum(SEND_OUTCOMES).nullable(),
-    caseReference: z.string().nullable(),
-    createdAt: TimestampSchema,
-    updatedAt: TimestampSchema,
-  })
+export const PracticeEntrySchema = createSelectSchema(practiceEntries, entryDates)
+  .pick({ id: true, date: true, hours: true, kind: true, outcome: true, caseReference: true, createdAt: true, updatedAt: true })
   .meta({ id: 'PracticeEntry' });
 export const PracticePageSchema = page(PracticeEntrySchema);

@@ -1,7 +1,9 @@
+import { createSelectSchema } from 'drizzle-zod';
 import { z } from 'zod';
+import { ruleSets } from '../src/db/schema.ts';
 import { COUNT_METRICS } from '../src/domain/rule-set.ts';
 import { CPD_CATEGORIES, METRICS } from '../src/domain/vocabulary.ts';
-import { BodySchema, DateSchema, IdSchema, TimestampSchema } from './common.ts';
+import { BodySchema, DateSchema, TimestampSchema } from './common.ts';
 
 const RequirementSchema = z
   .strictObject({
@@ -28,20 +30,13 @@ export const RuleSetBodySchema = z.strictObject({
   proRateFirstPeriod: z.boolean(),
 });
 
-export const RuleSetSchema = z
-  .object({
-    id: IdSchema,
-    effectiveFrom: DateSchema,
-    yearStartMonth: z.number().int(),
-    yearStartDay: z.number().int(),
-    requirements: z.array(z.object({ metric: z.enum(METRICS), minimum: z.number(), body: BodySchema.nullable() })),
-    categoryCaps: z.partialRecord(z.enum(CPD_CATEGORIES), z.number()),
-    graceDays: z.number().int(),
-    reminderOffsets: z.array(z.number().int()),
-    graceReminderDays: z.number().int(),
-    proRateFirstPeriod: z.boolean(),
-    createdAt: TimestampSchema,
-    inForce: z.boolean().describe('The set governing periods starting today'),
-  })
+export const RuleSetSchema = createSelectSchema(ruleSets, {
+  effectiveFrom: () => DateSchema,
+  requirements: () => z.array(z.object({ metric: z.enum(METRICS), minimum: z.number(), body: BodySchema.nullable() })),
+  categoryCaps: () => z.partialRecord(z.enum(CPD_CATEGORIES), z.number()),
+  createdAt: () => TimestampSchema,
+})
+  .pick({ id: true, effectiveFrom: true, yearStartMonth: true, yearStartDay: true, requirements: true, categoryCaps: true, graceDays: true, reminderOffsets: true, graceReminderDays: true, proRateFirstPeriod: true, createdAt: true })
+  .extend({ inForce: z.boolean().describe('The set governing periods starting today') })
   .meta({ id: 'RuleSet' });
 export const RuleSetListSchema = z.object({ items: z.array(RuleSetSchema) });
