@@ -111,9 +111,8 @@ export const BEARER_AUTH_SCHEME = {
 /** The OpenAPI of a route that needs a token: the scheme, and this hook's refusals (401, 403). */
 function documentAccess(route: RouteOptions, access: Access) {
   if (access === 'public') return;
-  const schema = (route.schema ??= {});
-  schema.security = [{ bearerAuth: [] }];
-  schema.response = { 401: ProblemSchema, 403: ProblemSchema, ...(schema.response as object | undefined) };
+  // A copy: routes may share one schema object.
+  route.schema = { ...route.schema, security: [{ bearerAuth: [] }], response: { 401: ProblemSchema, 403: ProblemSchema, ...(route.schema?.response as object | undefined) } };
 }
 
 /**

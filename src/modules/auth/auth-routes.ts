@@ -119,7 +119,7 @@ export const authModule: Module<'sessions' | 'counters' | 'publicUrl' | 'jwtSecr
 
   app.post('/v1/auth/logout', {
     config: { access: 'authenticated', beforeSecondFactor: true },
-    schema: { tags: ['auth'], summary: 'Revoke a refresh token and every token rotated from it', security: [{ bearerAuth: [] }], body: RefreshBodySchema, response: { 204: z.undefined(), ...problemResponses } },
+    schema: { tags: ['auth'], summary: 'Revoke a refresh token and every token rotated from it', body: RefreshBodySchema, response: { 204: z.undefined(), ...problemResponses } },
     handler: async (req, reply) => {
       await auth.logout(userContext(req), req.body.refreshToken);
       return reply.code(204).send();
@@ -131,7 +131,6 @@ export const authModule: Module<'sessions' | 'counters' | 'publicUrl' | 'jwtSecr
     schema: {
       tags: ['auth'],
       summary: 'Sign out everywhere: every access and refresh token of the account stops working, this one included',
-      security: [{ bearerAuth: [] }],
       response: { 204: z.undefined(), ...problemResponses },
     },
     handler: async (req, reply) => {
@@ -142,7 +141,7 @@ export const authModule: Module<'sessions' | 'counters' | 'publicUrl' | 'jwtSecr
 
   app.get('/v1/me', {
     config: { access: 'authenticated', beforeSecondFactor: true },
-    schema: { tags: ['auth'], summary: 'The signed-in account', security: [{ bearerAuth: [] }], response: { 200: MeSchema, ...problemResponses } },
+    schema: { tags: ['auth'], summary: 'The signed-in account', response: { 200: MeSchema, ...problemResponses } },
     handler: async (req) => auth.me(userContext(req).actor.id),
   });
 };

@@ -29,7 +29,6 @@ export const complianceModule: Module = async (app, { db, clock, config }) => {
   });
   app.addHook('onClose', async () => stopSchedule());
 
-  const security = [{ bearerAuth: [] }];
   const tags = ['compliance'];
 
   app.get('/v1/me/compliance', {
@@ -37,7 +36,6 @@ export const complianceModule: Module = async (app, { db, clock, config }) => {
     schema: {
       tags,
       summary: 'Where you stand: the current period, each requirement\'s progress and shortfall, days left; past assessments',
-      security,
       response: { 200: MyComplianceSchema, ...problemResponses },
     },
     handler: async (req) => complianceView.view(userContext(req)),
@@ -48,7 +46,6 @@ export const complianceModule: Module = async (app, { db, clock, config }) => {
     schema: {
       tags,
       summary: 'Run the compliance job for a date (once per date: a repeat returns the first run)',
-      security,
       body: RunBodySchema.optional(),
       response: { 200: RunSummarySchema, ...problemResponses },
     },
@@ -57,7 +54,7 @@ export const complianceModule: Module = async (app, { db, clock, config }) => {
 
   app.get('/v1/admin/jobs/runs', {
     config: { access: ['admin', 'registrar'] },
-    schema: { tags, summary: 'Compliance job runs, newest first, with their counts', security, querystring: PageQuerySchema, response: { 200: RunPageSchema, ...problemResponses } },
+    schema: { tags, summary: 'Compliance job runs, newest first, with their counts', querystring: PageQuerySchema, response: { 200: RunPageSchema, ...problemResponses } },
     handler: async (req) => compliance.listRuns(req.query),
   });
 
@@ -66,7 +63,6 @@ export const complianceModule: Module = async (app, { db, clock, config }) => {
     schema: {
       tags,
       summary: 'Compliance assessments with their deficits (an admin sees their own body)',
-      security,
       querystring: AssessmentQuerySchema,
       response: { 200: AssessmentPageSchema, ...problemResponses },
     },
@@ -79,7 +75,6 @@ export const complianceModule: Module = async (app, { db, clock, config }) => {
       tags,
       summary: 'Exempt a period, or extend its grace',
       description: 'Never for one’s own entry (403): staff who are also on the register have another admin of the body or a registrar decide.',
-      security,
       params: IdParamsSchema,
       body: AdjustmentBodySchema,
       response: { 201: AdjustmentSchema, ...problemResponses },

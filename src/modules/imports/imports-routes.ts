@@ -11,7 +11,6 @@ import { createImportsService } from './imports-service.ts';
 export const importsModule: Module<'publicUrl'> = async (app, { db, clock, config, publicUrl }) => {
   const imports = createImportsService({ db, clock, publicUrl });
   const bodyLimit = config.IMPORT_BODY_LIMIT_BYTES;
-  const security = [{ bearerAuth: [] }];
   // Scoped to this plugin: CSV is accepted here only.
   app.addContentTypeParser(['text/csv', 'application/csv'], { parseAs: 'string', bodyLimit }, (_req, body, done) => done(null, body));
 
@@ -22,7 +21,6 @@ export const importsModule: Module<'publicUrl'> = async (app, { db, clock, confi
       tags: ['admin'],
       summary: 'Import grandfathered members (CSV with a header row, or a JSON array); all or nothing',
       description: 'A dry run reports every row error and writes nothing. A real run with any error writes nothing (422 with the report). Re-importing reports rows unchanged.',
-      security,
       querystring: ImportQuerySchema,
       body: ImportBodySchema,
       response: { ...problemResponses, 200: ImportReportSchema, 422: ImportRefusedSchema },
@@ -40,7 +38,7 @@ export const importsModule: Module<'publicUrl'> = async (app, { db, clock, confi
 
   app.post('/v1/admin/mediators/:id/claim', {
     config: { access: ['admin', 'registrar'] },
-    schema: { tags: ['admin'], summary: 'Send a grandfathered member a new claim code (the old one stops working)', description: 'Never for one’s own entry (403).', security, params: IdParamsSchema, response: { 200: z.object({ mediatorId: z.uuid(), reissued: z.literal(true) }), ...problemResponses } },
+    schema: { tags: ['admin'], summary: 'Send a grandfathered member a new claim code (the old one stops working)', description: 'Never for one’s own entry (403).', params: IdParamsSchema, response: { 200: z.object({ mediatorId: z.uuid(), reissued: z.literal(true) }), ...problemResponses } },
     handler: async (req) => imports.reissueClaim(userContext(req), req.params.id),
   });
 };

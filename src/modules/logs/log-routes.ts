@@ -10,10 +10,9 @@ import { createCpdService } from './cpd-service.ts';
 import type { LogQuery } from './log-pages.ts';
 import { createPracticeService } from './practice-service.ts';
 
-/** What the routes of one log (CPD or practice) need: its service, path, schemas and words. */
+/** What the routes of one log (CPD or practice) need: its name (path and tag), service, schemas and words. */
 interface LogRoutes<Body, Patch, Entry> {
-  path: string;
-  tag: string;
+  name: 'cpd' | 'practice';
   service: {
     list(ctx: UserContext, query: LogQuery): Promise<unknown>;
     create(ctx: UserContext, body: Body): Promise<Entry>;
@@ -21,33 +20,40 @@ interface LogRoutes<Body, Patch, Entry> {
     remove(ctx: UserContext, id: string): Promise<void>;
   };
   schemas: { body: z.ZodType<Body>; patch: z.ZodType<Patch>; entry: z.ZodType; page: z.ZodType };
-  summaries: { list: string; create: string; noun: string };
+  /** The entries, as summaries name them ("CPD entries"), and what logging one is. */
+  words: { entries: string; create: string };
 }
 
-function logRoutes<Body, Patch, Entry>(app: FastifyInstance, { path, tag, service, schemas, summaries }: LogRoutes<Body, Patch, Entry>) {
+function logRoutes<Body, Patch, Entry>(app: FastifyInstance, { name, service, schemas, words }: LogRoutes<Body, Patch, Entry>) {
+  const path = `/v1/me/${name}`;
   // The bodies are validated by their schemas; the type provider cannot follow a generic schema, hence the casts below.
   const api = app.withTypeProvider<ZodTypeProvider>();
-  const common = { tags: [tag], security: [{ bearerAuth: [] }] };
+  const common = { tags: [name] };
   const config = { access: ['mediator' as const] };
 
   api.get(path, {
     config,
-    schema: { ...common, summary: summaries.list, querystring: LogQuerySchema, response: { 200: schemas.page, ...problemResponses } },
+    schema: {
+      ...common,
+      summary: `Your ${words.entries}, newest first (\`?period=2025\`: the register year starting in 2025)`,
+      querystring: LogQuerySchema,
+      response: { 200: schemas.page, ...problemResponses },
+    },
     handler: async (req) => service.list(userContext(req), req.query),
   });
   api.post(path, {
     config,
-    schema: { ...common, summary: summaries.create, body: schemas.body, response: { 201: schemas.entry, ...problemResponses } },
+    schema: { ...common, summary: words.create, body: schemas.body, response: { 201: schemas.entry, ...problemResponses } },
     handler: async (req, reply) => reply.code(201).send(await service.create(userContext(req), req.body as Body)),
   });
   api.patch(`${path}/:id`, {
     config,
-    schema: { ...common, summary: `Change one of your ${summaries.noun} while its period is open`, params: IdParamsSchema, body: schemas.patch, response: { 200: schemas.entry, ...problemResponses } },
+    schema: { ...common, summary: `Change one of your ${words.entries} while its period is open`, params: IdParamsSchema, body: schemas.patch, response: { 200: schemas.entry, ...problemResponses } },
     handler: async (req) => service.update(userContext(req), req.params.id, req.body as Patch),
   });
   api.delete(`${path}/:id`, {
     config,
-    schema: { ...common, summary: `Delete one of your ${summaries.noun} while its period is open`, params: IdParamsSchema, response: { 204: z.undefined(), ...problemResponses } },
+    schema: { ...common, summary: `Delete one of your ${words.entries} while its period is open`, params: IdParamsSchema, response: { 204: z.undefined(), ...problemResponses } },
     handler: async (req, reply) => {
       await service.remove(userContext(req), req.params.id);
       return reply.code(204).send();
@@ -58,25 +64,15 @@ function logRoutes<Body, Patch, Entry>(app: FastifyInstance, { path, tag, servic
 /** A mediator's own logs: CPD, and practice (mediations and supervision received). */
 export const logsModule: Module = async (app, { db, clock }) => {
   logRoutes(app, {
-    path: '/v1/me/cpd',
-    tag: 'cpd',
+    name: 'cpd',
     service: createCpdService({ db, clock }),
     schemas: { body: CpdBodySchema, patch: CpdPatchSchema, entry: CpdEntrySchema, page: CpdPageSchema },
-    summaries: {
-      list: 'Your CPD entries, newest first (`?period=2025`: the register year starting in 2025)',
-      create: 'Log CPD (not in the future; not in a closed period)',
-      noun: 'CPD entries',
-    },
+    words: { entries: 'CPD entries', create: 'Log CPD (not in the future; not in a closed period)' },
   });
   logRoutes(app, {
-    path: '/v1/me/practice',
-    tag: 'practice',
+    name: 'practice',
     service: createPracticeService({ db, clock }),
     schemas: { body: PracticeBodySchema, patch: PracticePatchSchema, entry: PracticeEntrySchema, page: PracticePageSchema },
-    summaries: {
-      list: 'Your practice entries, newest first (`?period=2025`: the register year starting in 2025)',
-      create: 'Log a mediation or supervision received: no names, emails, phone numbers or other personal data of families',
-      noun: 'practice entries',
-    },
+    words: { entries: 'practice entries', create: 'Log a mediation or supervision received: no names, emails, phone numbers or other personal data of families' },
   });
 };

@@ -8,11 +8,10 @@ import { createMediatorsService } from './mediators-service.ts';
 /** Register entries for admins: the list and status changes. */
 export const mediatorsModule: Module = async (app, { db, clock }) => {
   const mediators = createMediatorsService({ db, clock });
-  const security = [{ bearerAuth: [] }];
 
   app.get('/v1/admin/mediators', {
     config: { access: ['admin', 'registrar'] },
-    schema: { tags: ['admin'], summary: 'Register entries with status and latest assessment (admins: their body)', security, querystring: AdminMediatorQuerySchema, response: { 200: page(AdminMediatorSchema), ...problemResponses } },
+    schema: { tags: ['admin'], summary: 'Register entries with status and latest assessment (admins: their body)', querystring: AdminMediatorQuerySchema, response: { 200: page(AdminMediatorSchema), ...problemResponses } },
     handler: async (req) => mediators.list(userContext(req), req.query),
   });
 
@@ -22,7 +21,6 @@ export const mediatorsModule: Module = async (app, { db, clock }) => {
       tags: ['admin'],
       summary: 'Suspend, reinstate, lapse or remove an entry, with a reason',
       description: 'Never one’s own entry (403): staff who are also on the register have another admin of the body or a registrar act on it.',
-      security,
       params: IdParamsSchema,
       body: StatusChangeBodySchema,
       response: { 200: z.object({ id: z.uuid(), status: EntryStatusSchema, previousStatus: EntryStatusSchema, changedAt: z.string() }), ...problemResponses },

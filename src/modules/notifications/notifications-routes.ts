@@ -24,7 +24,6 @@ export const notificationsModule: Module<'mailTransport'> = async (app, { db, co
     schema: {
       tags: ['admin'],
       summary: 'The notification outbox, newest first (an admin sees messages to their body’s mediators)',
-      security: [{ bearerAuth: [] }],
       querystring: NotificationQuerySchema,
       response: { 200: NotificationPageSchema, ...problemResponses },
     },

@@ -7,12 +7,11 @@ import { createRuleSetsService } from './rule-sets-service.ts';
 /** The versions of the annual requirements. */
 export const ruleSetsModule: Module = async (app, { db, clock }) => {
   const ruleSets = createRuleSetsService({ db, clock });
-  const security = [{ bearerAuth: [] }];
   const tags = ['rule-sets'];
 
   app.get('/v1/admin/rule-sets', {
     config: { access: ['registrar'] },
-    schema: { tags, summary: 'Every version of the annual requirements, newest first', security, response: { 200: RuleSetListSchema, ...problemResponses } },
+    schema: { tags, summary: 'Every version of the annual requirements, newest first', response: { 200: RuleSetListSchema, ...problemResponses } },
     handler: async () => ruleSets.list(),
   });
   app.put('/v1/admin/rule-sets', {
@@ -20,7 +19,6 @@ export const ruleSetsModule: Module = async (app, { db, clock }) => {
     schema: {
       tags,
       summary: 'Add the rules from the start of a future register year (the set in force at a period\'s start governs it)',
-      security,
       body: RuleSetBodySchema,
       response: { 201: RuleSetSchema, ...problemResponses },
     },

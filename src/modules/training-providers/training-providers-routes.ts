@@ -7,17 +7,21 @@ import { createTrainingProvidersService } from './training-providers-service.ts'
 /** The approved SEND training providers with their approval periods. */
 export const trainingProvidersModule: Module = async (app, { db }) => {
   const providers = createTrainingProvidersService({ db });
-  const security = [{ bearerAuth: [] }];
 
   app.get('/v1/admin/training-providers', {
     config: { access: ['assessor', 'admin', 'registrar'] },
-    schema: { tags: ['admin'], summary: 'Approved SEND training providers with their approval periods', security, querystring: PageQuerySchema, response: { 200: page(TrainingProviderSchema), ...problemResponses } },
+    schema: {
+      tags: ['admin'],
+      summary: 'Approved SEND training providers with their approval periods',
+      querystring: PageQuerySchema,
+      response: { 200: page(TrainingProviderSchema), ...problemResponses },
+    },
     handler: async (req) => providers.list(req.query),
   });
 
   app.post('/v1/admin/training-providers', {
     config: { access: ['registrar'] },
-    schema: { tags: ['admin'], summary: 'Approve a SEND training provider for a period', security, body: TrainingProviderBodySchema, response: { 201: TrainingProviderSchema, ...problemResponses } },
+    schema: { tags: ['admin'], summary: 'Approve a SEND training provider for a period', body: TrainingProviderBodySchema, response: { 201: TrainingProviderSchema, ...problemResponses } },
     handler: async (req, reply) => reply.code(201).send(await providers.approve(userContext(req), req.body)),
   });
 };

@@ -7,17 +7,16 @@ import { createUsersService } from './users-service.ts';
 /** Accounts and roles, for the registrar. */
 export const usersModule: Module<'sessions'> = async (app, { db, clock, sessions }) => {
   const users = createUsersService({ db, clock, sessions });
-  const security = [{ bearerAuth: [] }];
 
   app.get('/v1/admin/users', {
     config: { access: ['registrar'] },
-    schema: { tags: ['admin'], summary: 'Accounts, by email', security, querystring: UserListQuerySchema, response: { 200: page(UserSchema), ...problemResponses } },
+    schema: { tags: ['admin'], summary: 'Accounts, by email', querystring: UserListQuerySchema, response: { 200: page(UserSchema), ...problemResponses } },
     handler: async (req) => users.list(req.query),
   });
 
   app.put('/v1/admin/users/:id/role', {
     config: { access: ['registrar'] },
-    schema: { tags: ['admin'], summary: "Change an account's role (and body for admins)", security, params: IdParamsSchema, body: RoleChangeBodySchema, response: { 200: UserSchema, ...problemResponses } },
+    schema: { tags: ['admin'], summary: "Change an account's role (and body for admins)", params: IdParamsSchema, body: RoleChangeBodySchema, response: { 200: UserSchema, ...problemResponses } },
     handler: async (req) => users.changeRole(userContext(req), req.params.id, req.body),
   });
 
@@ -26,7 +25,6 @@ export const usersModule: Module<'sessions'> = async (app, { db, clock, sessions
     schema: {
       tags: ['admin'],
       summary: 'Disable an account (it cannot sign in, and its tokens stop working at once) or enable it again',
-      security,
       params: IdParamsSchema,
       body: DisabledBodySchema,
       response: { 200: UserSchema, ...problemResponses },
