@@ -44,7 +44,7 @@ export function operationIdFor(method: string, url: string): string {
   return method.toLowerCase() + words.map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
 }
 
-/** The operations' groups, one per area of the API; every operation names one (test/app/openapi.test.ts). */
+/** The operations' groups, one per module (two for applications and for the logs, one for the HTML pages); every operation names one. */
 const TAGS = [
   { name: 'auth', description: 'Accounts: registration, sign-in, tokens, password reset, the second factor, the caller’s own account' },
   { name: 'me', description: 'A mediator’s own profile' },
@@ -53,7 +53,11 @@ const TAGS = [
   { name: 'cpd', description: 'A mediator’s CPD log' },
   { name: 'practice', description: 'A mediator’s practice log' },
   { name: 'compliance', description: 'The annual compliance job, its runs, outcomes and exemptions' },
-  { name: 'admin', description: 'Running the register: entries and their status, imports, users, training providers, the outbox' },
+  { name: 'mediators', description: 'Register entries for admins and registrars: the list, status changes' },
+  { name: 'imports', description: 'Grandfathered members: the import, and new claim codes' },
+  { name: 'users', description: 'Accounts for the registrar: roles, disabling, resetting a lost second factor' },
+  { name: 'training providers', description: 'Approved SEND training providers' },
+  { name: 'notifications', description: 'The outbox: messages to members, pending, sent or failed' },
   { name: 'audit', description: 'The tamper-evident audit trail and its verification' },
   { name: 'rule-sets', description: 'The CPD and practice rules per register year' },
   { name: 'settings', description: 'The register’s settings, versioned' },

@@ -36,7 +36,7 @@ export const secondFactorRoutes: FastifyPluginAsyncZod<{ secondFactor: SecondFac
 
   app.delete('/v1/admin/users/:id/second-factor', {
     config: { access: ['registrar'] },
-    schema: { tags: ['admin'], summary: "Reset another staff member's second factor (lost device): they sign in with their password and enrol again", params: IdParamsSchema, response: { 204: z.undefined(), ...problemResponses } },
+    schema: { tags: ['users'], summary: "Reset another staff member's second factor (lost device): they sign in with their password and enrol again", params: IdParamsSchema, response: { 204: z.undefined(), ...problemResponses } },
     handler: async (req, reply) => {
       await secondFactor.reset(userContext(req), req.params.id);
       return reply.code(204).send();

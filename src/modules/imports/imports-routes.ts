@@ -18,7 +18,7 @@ export const importsModule: Module<'publicUrl'> = async (app, { db, clock, confi
     config: { access: ['admin', 'registrar'] },
     bodyLimit,
     schema: {
-      tags: ['admin'],
+      tags: ['imports'],
       summary: 'Import grandfathered members (CSV with a header row, or a JSON array); all or nothing',
       description: 'A dry run reports every row error and writes nothing. A real run with any error writes nothing (422 with the report). Re-importing reports rows unchanged.',
       querystring: ImportQuerySchema,
@@ -38,7 +38,7 @@ export const importsModule: Module<'publicUrl'> = async (app, { db, clock, confi
 
   app.post('/v1/admin/mediators/:id/claim', {
     config: { access: ['admin', 'registrar'] },
-    schema: { tags: ['admin'], summary: 'Send a grandfathered member a new claim code (the old one stops working)', description: 'Never for one’s own entry (403).', params: IdParamsSchema, response: { 200: z.object({ mediatorId: z.uuid(), reissued: z.literal(true) }), ...problemResponses } },
+    schema: { tags: ['imports'], summary: 'Send a grandfathered member a new claim code (the old one stops working)', description: 'Never for one’s own entry (403).', params: IdParamsSchema, response: { 200: z.object({ mediatorId: z.uuid(), reissued: z.literal(true) }), ...problemResponses } },
     handler: async (req) => imports.reissueClaim(userContext(req), req.params.id),
   });
 };

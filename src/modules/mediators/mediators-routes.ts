@@ -11,14 +11,14 @@ export const mediatorsModule: Module = async (app, { db, clock }) => {
 
   app.get('/v1/admin/mediators', {
     config: { access: ['admin', 'registrar'] },
-    schema: { tags: ['admin'], summary: 'Register entries with status and latest assessment (admins: their body)', querystring: AdminMediatorQuerySchema, response: { 200: page(AdminMediatorSchema), ...problemResponses } },
+    schema: { tags: ['mediators'], summary: 'Register entries with status and latest assessment (admins: their body)', querystring: AdminMediatorQuerySchema, response: { 200: page(AdminMediatorSchema), ...problemResponses } },
     handler: async (req) => mediators.list(userContext(req), req.query),
   });
 
   app.post('/v1/admin/mediators/:id/status', {
     config: { access: ['admin', 'registrar'] },
     schema: {
-      tags: ['admin'],
+      tags: ['mediators'],
       summary: 'Suspend, reinstate, lapse or remove an entry, with a reason',
       description: 'Never one’s own entry (403): staff who are also on the register have another admin of the body or a registrar act on it.',
       params: IdParamsSchema,

@@ -22,7 +22,7 @@ export const notificationsModule: Module<'mailTransport'> = async (app, { db, co
   app.get('/v1/admin/notifications', {
     config: { access: ['admin', 'registrar'] },
     schema: {
-      tags: ['admin'],
+      tags: ['notifications'],
       summary: 'The notification outbox, newest first (an admin sees messages to their body’s mediators)',
       querystring: NotificationQuerySchema,
       response: { 200: NotificationPageSchema, ...problemResponses },

@@ -11,7 +11,7 @@ export const trainingProvidersModule: Module = async (app, { db }) => {
   app.get('/v1/admin/training-providers', {
     config: { access: ['assessor', 'admin', 'registrar'] },
     schema: {
-      tags: ['admin'],
+      tags: ['training providers'],
       summary: 'Approved SEND training providers with their approval periods',
       querystring: PageQuerySchema,
       response: { 200: page(TrainingProviderSchema), ...problemResponses },
@@ -21,7 +21,7 @@ export const trainingProvidersModule: Module = async (app, { db }) => {
 
   app.post('/v1/admin/training-providers', {
     config: { access: ['registrar'] },
-    schema: { tags: ['admin'], summary: 'Approve a SEND training provider for a period', body: TrainingProviderBodySchema, response: { 201: TrainingProviderSchema, ...problemResponses } },
+    schema: { tags: ['training providers'], summary: 'Approve a SEND training provider for a period', body: TrainingProviderBodySchema, response: { 201: TrainingProviderSchema, ...problemResponses } },
     handler: async (req, reply) => reply.code(201).send(await providers.approve(userContext(req), req.body)),
   });
 };

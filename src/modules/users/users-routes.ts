@@ -10,20 +10,20 @@ export const usersModule: Module<'sessions'> = async (app, { db, clock, sessions
 
   app.get('/v1/admin/users', {
     config: { access: ['registrar'] },
-    schema: { tags: ['admin'], summary: 'Accounts, by email', querystring: UserListQuerySchema, response: { 200: page(UserSchema), ...problemResponses } },
+    schema: { tags: ['users'], summary: 'Accounts, by email', querystring: UserListQuerySchema, response: { 200: page(UserSchema), ...problemResponses } },
     handler: async (req) => users.list(req.query),
   });
 
   app.put('/v1/admin/users/:id/role', {
     config: { access: ['registrar'] },
-    schema: { tags: ['admin'], summary: "Change an account's role (and body for admins)", params: IdParamsSchema, body: RoleChangeBodySchema, response: { 200: UserSchema, ...problemResponses } },
+    schema: { tags: ['users'], summary: "Change an account's role (and body for admins)", params: IdParamsSchema, body: RoleChangeBodySchema, response: { 200: UserSchema, ...problemResponses } },
     handler: async (req) => users.changeRole(userContext(req), req.params.id, req.body),
   });
 
   app.put('/v1/admin/users/:id/disabled', {
     config: { access: ['registrar'] },
     schema: {
-      tags: ['admin'],
+      tags: ['users'],
       summary: 'Disable an account (it cannot sign in, and its tokens stop working at once) or enable it again',
       params: IdParamsSchema,
       body: DisabledBodySchema,
