@@ -1,6 +1,7 @@
 import { createSelectSchema } from 'drizzle-zod';
 import { z } from 'zod';
 import { trainingProviders } from '../src/db/schema.ts';
+import { CRITERIA, type Criterion } from '../src/domain/application-criteria.ts';
 import { APPLICATION_STATUSES, DECISIONS, RECOMMENDATIONS, VERDICTS } from '../src/domain/vocabulary.ts';
 import { BodySchema, DateSchema, documentBody, IdSchema, text } from './common.ts';
 
@@ -33,7 +34,7 @@ export const EvidenceSchemas = {
   supervision: z.strictObject({ supervisorName: text(200), supervisorContact: text(200).optional() }),
   declaration: z.strictObject({ agreesToCodeOfConduct: z.boolean(), agreesToComplaintsProcedure: z.boolean(), fitAndProper: z.boolean() }),
   dbs: z.strictObject({ certificateDate: DateSchema }),
-} as const;
+} as const satisfies Record<Criterion, z.ZodType>;
 
 export const EvidenceSchema = z.object({
   membership: EvidenceSchemas.membership.optional(),
@@ -47,7 +48,7 @@ export const EvidenceSchema = z.object({
 });
 export type Evidence = z.infer<typeof EvidenceSchema>;
 
-export const CriterionSchema = z.enum(Object.keys(EvidenceSchemas) as [keyof typeof EvidenceSchemas, ...(keyof typeof EvidenceSchemas)[]]);
+export const CriterionSchema = z.enum(CRITERIA);
 export const CriterionParamsSchema = z.strictObject({ id: IdSchema, criterion: CriterionSchema });
 /** Checked against the schema of the criterion named in the path (EvidenceSchemas), field by field. */
 export const EvidenceBodySchema = documentBody(

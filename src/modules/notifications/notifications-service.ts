@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import type { DeliveryStatusSchema } from '../../../schemas/notifications.ts';
 import { queryRows, sql, type Db } from '../../db/client.ts';
 import type { RequestContext } from '../../lib/context.ts';
 import { cursorKey, keysetCursor, keysetPage } from '../../lib/cursor.ts';
 import { MAX_ATTEMPTS } from './outbox-sender.ts';
 
-type DeliveryStatus = 'pending' | 'sent' | 'failed';
+type DeliveryStatus = z.infer<typeof DeliveryStatusSchema>;
 
 export interface NotificationQuery {
   status?: DeliveryStatus;
@@ -76,8 +77,6 @@ export function createNotificationsService({ db }: { db: Db }) {
     },
   };
 }
-
-export type NotificationsService = ReturnType<typeof createNotificationsService>;
 
 const iso = (d: Date | string) => new Date(d).toISOString();
 
