@@ -116,7 +116,7 @@ export function createApplicationsService({ db, clock }: { db: Db; clock: Clock 
       if (ctx.actor.role === 'admin' && query.body && query.body !== ctx.actor.body) throw problem('other-body', 'Admins see their own body’s applications.');
       const after = queueCursor.decode(query.cursor);
       const conditions: SQL[] = [inArray(applications.status, query.status ? [query.status] : ReviewStatusSchema.options), isNotNull(applications.submittedAt)];
-      const body = ctx.actor.role === 'admin' ? ctx.actor.body! : query.body;
+      const body = ctx.actor.role === 'admin' ? ctx.actor.body : query.body;
       if (body) conditions.push(eq(applications.body, body));
       if (after) conditions.push(or(lt(applications.updatedAt, new Date(after[0])), and(eq(applications.updatedAt, new Date(after[0])), lt(applications.id, after[1])))!);
       const page = await keysetPage(

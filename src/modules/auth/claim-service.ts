@@ -36,7 +36,7 @@ export function createClaimService({ db, clock }: { db: Db; clock: Clock }) {
           .where(live(token, now))
           .returning({ userId: claimTokens.userId });
         if (!used) throw invalidClaim();
-        const [user] = await tx.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, used.userId)).returning({ id: users.id, email: users.email, role: users.role });
+        const [user] = await tx.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, used.userId)).returning({ id: users.id, email: users.email, role: users.role, body: users.body });
         await recordAudit(tx, actingAs(ctx, user!), { action: 'user.claimed', entityType: 'user', entityId: user!.id });
         return { claimed: true as const, email: user!.email };
       });

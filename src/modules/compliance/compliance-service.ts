@@ -50,7 +50,7 @@ export function createComplianceService({ db, clock, job }: { db: Db; clock: Clo
     async listAssessments(ctx: RequestContext, query: { period?: number; outcome?: ComplianceOutcome; limit: number; cursor?: string }) {
       const after = assessmentCursor.decode(query.cursor);
       const conditions: SQL[] = [];
-      if (ctx.actor.role === 'admin') conditions.push(eq(mediators.body, ctx.actor.body!));
+      if (ctx.actor.role === 'admin') conditions.push(eq(mediators.body, ctx.actor.body));
       if (query.outcome) conditions.push(eq(complianceAssessments.outcome, query.outcome));
       if (query.period !== undefined) {
         const { start, end } = (await loadComplianceRules(db)).registerYear(query.period);

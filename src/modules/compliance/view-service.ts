@@ -51,5 +51,3 @@ export function createComplianceViewService({ db, clock }: { db: Db; clock: Cloc
     },
   };
 }
-
-export type ComplianceViewService = ReturnType<typeof createComplianceViewService>;

@@ -75,7 +75,7 @@ export function createImportsService({ db, clock, publicUrl }: { db: Db; clock: 
     bodyFor(ctx: RequestContext, requested: Body | undefined): Body {
       if (ctx.actor.role === 'admin') {
         if (requested && requested !== ctx.actor.body) throw problem('other-body', 'Admins import only into their own body.');
-        return ctx.actor.body!;
+        return ctx.actor.body;
       }
       if (!requested) throw problem('validation-failed', 'Name the body to import into.', [{ in: 'query', field: 'body', message: 'required: com or cmc' }]);
       return requested;

@@ -8,5 +8,3 @@ import { createLogService } from './log-service.ts';
 /** A mediator's own CPD log. */
 export const createCpdService = (deps: { db: Db; clock: Clock }) =>
   createLogService<typeof cpdEntries, z.infer<typeof CpdBodySchema>, z.infer<typeof CpdPatchSchema>>(deps, { table: cpdEntries, name: 'cpd', label: 'The CPD entry' });
-
-export type CpdService = ReturnType<typeof createCpdService>;

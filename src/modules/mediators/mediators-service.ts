@@ -19,7 +19,7 @@ export function createMediatorsService({ db, clock }: { db: Db; clock: Clock }) 
   return {
     async list(ctx: RequestContext, query: { status?: EntryStatus; body?: Body; q?: string; limit: number; cursor?: string }) {
       if (ctx.actor.role === 'admin' && query.body && query.body !== ctx.actor.body) throw problem('other-body', 'Admins see their own body’s entries.');
-      const body = ctx.actor.role === 'admin' ? ctx.actor.body! : query.body;
+      const body = ctx.actor.role === 'admin' ? ctx.actor.body : query.body;
       const after = entryCursor.decode(query.cursor);
       const conditions: SQL[] = [sql`${mediators.status} IS NOT NULL`];
       if (query.status) conditions.push(eq(mediators.status, query.status));

@@ -26,7 +26,11 @@ export function createProfileService({ db, clock }: { db: Db; clock: Clock }) {
       db.transaction(async (tx) => {
         const [before] = await tx.select().from(mediators).where(eq(mediators.userId, ctx.actor.id)).for('update');
         if (!before) throw notFound('Your mediator profile');
-        const [after] = await tx.update(mediators).set({ ...patch, updatedAt: clock() }).where(eq(mediators.id, before.id)).returning();
+        const [after] = await tx
+          .update(mediators)
+          .set({ ...patch, updatedAt: clock() })
+          .where(eq(mediators.id, before.id))
+          .returning();
         await recordAudit(tx, ctx, { action: 'mediator.profile_updated', entityType: 'mediator', entityId: before.id, before: toProfile(before), after: toProfile(after!) });
         return toProfile(after!);
       }),

@@ -105,5 +105,3 @@ export function createRegisterService({ db }: { db: Db }) {
     },
   };
 }
-
-export type RegisterService = ReturnType<typeof createRegisterService>;

@@ -33,7 +33,10 @@ export function createTrainingProvidersService({ db }: { db: Db }) {
 
     approve: (ctx: RequestContext, input: z.infer<typeof TrainingProviderBodySchema>) =>
       db.transaction(async (tx) => {
-        const [p] = await tx.insert(trainingProviders).values({ ...input, approvedUntil: input.approvedUntil ?? null }).returning();
+        const [p] = await tx
+          .insert(trainingProviders)
+          .values({ ...input, approvedUntil: input.approvedUntil ?? null })
+          .returning();
         const provider = toProvider(p!);
         await recordAudit(tx, ctx, { action: 'training_provider.approved', entityType: 'training_provider', entityId: provider.id, after: provider });
         return provider;
