@@ -77,11 +77,11 @@ export async function registerOpenApi(app: FastifyInstance) {
         version: pkg.version,
         description:
           'The joint College of Mediators / Civil Mediation Council register of accredited SEND mediators. ' +
-          'Errors are application/problem+json (RFC 9457).',
+          'Errors are application/problem+json (RFC 9457) with a stable `code` (the Problem schema lists them) and `type` /problems/<code>.',
         license: { name: 'UNLICENSED', identifier: 'UNLICENSED' },
       },
-      // x-internal: false tells documentation tools this server is for the public (OpenAPI extension).
       tags: TAGS,
+      // x-internal: false tells documentation tools this server is for the public (OpenAPI extension).
       servers: [{ url: '/', description: 'This server (production, staging or local: the host serving this document)', ...{ 'x-internal': false } }],
       components: {
         securitySchemes: { bearerAuth: BEARER_AUTH_SCHEME },
@@ -91,7 +91,10 @@ export async function registerOpenApi(app: FastifyInstance) {
       const out = jsonSchemaTransform(input);
       // A body documented by media type (schemas/common.ts documentBody): each shape converted alone.
       const shown = documentedBody(input.schema?.body);
-      if (shown) out.schema.body = { content: Object.fromEntries(Object.entries(shown).map(([type, body]) => [type, { schema: jsonSchemaTransform({ ...input, schema: { body } }).schema.body }])) };
+      if (shown) {
+        const content = Object.entries(shown).map(([type, body]) => [type, { schema: jsonSchemaTransform({ ...input, schema: { body } }).schema.body }]);
+        out.schema.body = { content: Object.fromEntries(content) };
+      }
       const withId = out.schema as { operationId?: string };
       withId.operationId ??= operationIdFor([input.route.method].flat()[0]!, out.url);
       // @fastify/swagger lists a querystring's properties as parameters; a free-form one (a record) has

@@ -54,7 +54,11 @@ t.test('representative failures carry their code and type', (t) =>
     const mediator = await ta.mediator();
     expect(await ta.request({ method: 'GET', url: '/v1/admin/users', token: mediator.token }), 403, 'forbidden');
     const registrar = await ta.staff('registrar');
-    expect(await ta.request({ method: 'PUT', url: `/v1/admin/users/${registrar.userId}/role`, token: registrar.token, payload: { role: 'assessor', reason: 'trying my own' } }), 409, 'own-account-change');
+    expect(
+      await ta.request({ method: 'PUT', url: `/v1/admin/users/${registrar.userId}/role`, token: registrar.token, payload: { role: 'assessor', reason: 'trying my own' } }),
+      409,
+      'own-account-change',
+    );
 
     const row = { fullName: 'Odd Row', email: 'odd@example.org', membershipNumber: 'COM-9', firstAccreditedOn: '2018-12-01', regions: ['london'], languages: ['en'], shoeSize: 9 };
     const refused = await ta.request({ method: 'POST', url: '/v1/admin/imports/grandfathered?body=com', token: registrar.token, payload: [row] });
