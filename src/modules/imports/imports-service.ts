@@ -168,9 +168,10 @@ export function createImportsService({ db, clock, publicUrl }: { db: Db; clock: 
           onProgress?.({ phase: 'written', done: accounts.length, total: create.length });
         }
         await issueClaims(tx, accounts);
-        await recordAudit(tx, ctx, { action: 'import.grandfathered', entityType: 'import', entityId: `${body}:${now.toISOString()}`, after: { body, created: create.length, unchanged } });
-        // Onto the register, each with its history row and audit event (register-entries).
+        // Onto the register, each with its history row and audit event (register-entries); every
+        // table written before the audit chain's lock is taken, and the import's own event after.
         await accredit(tx, ctx, now, entries);
+        await recordAudit(tx, ctx, { action: 'import.grandfathered', entityType: 'import', entityId: `${body}:${now.toISOString()}`, after: { body, created: create.length, unchanged } });
         return { counts, written: true };
       });
       errors.sort((a, b) => a.line - b.line);
