@@ -6,23 +6,18 @@ import { systemContext } from '../../lib/context.ts';
 import { recordAuditEvents, type AuditInput } from '../audit/audit-service.ts';
 import { enqueueNotifications, type OutgoingMessage } from '../notifications/outbox.ts';
 import { lapse } from '../register-entries/register-entries-service.ts';
-import {
-  insertAssessments,
-  loadAccreditedMediators,
-  loadAdjustments,
-  loadInGrace,
-  updateInGrace,
-  type AssessmentChange,
-  type NewAssessment,
-  type OpenAssessment,
-} from './compliance-repository.ts';
+import { insertAssessments, loadAccreditedMediators, loadAdjustments, loadInGrace, updateInGrace, type AssessmentChange, type NewAssessment, type OpenAssessment } from './compliance-repository.ts';
 import { loadAchieved, loadComplianceRules, type ComplianceRules, type Window } from './compliance-rules.ts';
 
 const LAPSE_REASON = 'Annual CPD and practice requirements not met by the end of grace (compliance job).';
 
 const key = (mediatorId: string, periodStart: string) => `${mediatorId}|${periodStart}`;
 // jsonb does not keep key order, so compare the numbers, not the serialised objects.
-const deficitKey = (ds: Deficit[]) => ds.map((d) => `${d.metric}:${d.required}:${d.achieved}`).sort().join(',');
+const deficitKey = (ds: Deficit[]) =>
+  ds
+    .map((d) => `${d.metric}:${d.required}:${d.achieved}`)
+    .sort()
+    .join(',');
 const sameDeficits = (a: Deficit[], b: Deficit[]) => deficitKey(a) === deficitKey(b);
 const windowOf = (a: OpenAssessment): Window => ({ mediatorId: a.mediatorId, body: a.body, periodStart: a.periodStart, periodEnd: a.periodEnd, ruleSetId: a.ruleSetId });
 const bareWindow = ({ mediatorId, body, periodStart, periodEnd, ruleSetId }: Window): Window => ({ mediatorId, body, periodStart, periodEnd, ruleSetId });
@@ -33,8 +28,7 @@ const bareWindow = ({ mediatorId, body, periodStart, periodEnd, ruleSetId }: Win
  */
 const isDue = (p: { periodStart: string; periodEnd: string }, m: { lastAssessedStart: string | null; reinstatedOn: string | null }) =>
   (!m.lastAssessedStart || p.periodStart > m.lastAssessedStart) && !(m.reinstatedOn && p.periodEnd < m.reinstatedOn);
-const deficitsOf = (rules: ComplianceRules, w: Window, achieved: Map<string, Achieved>): Deficit[] =>
-  rules.deficits(w, achieved.get(key(w.mediatorId, w.periodStart)) ?? {});
+const deficitsOf = (rules: ComplianceRules, w: Window, achieved: Map<string, Achieved>): Deficit[] => rules.deficits(w, achieved.get(key(w.mediatorId, w.periodStart)) ?? {});
 
 /**
  * The work of one run, from the database's state: assess ended periods, re-evaluate periods in
@@ -86,14 +80,25 @@ export async function applyCompliance(tx: Tx, asOf: string, now: Date) {
     });
     const m = w.mediator;
     if (outcome === 'in_grace') {
-      messages.push({ recipient: m.email, userId: m.userId, template: 'compliance_in_grace', data: { fullName: m.fullName, periodStart: w.periodStart, periodEnd: w.periodEnd, deficits, graceEndsOn }, dedupeKey: `in-grace:${m.id}:${w.periodStart}` });
+      messages.push({
+        recipient: m.email,
+        userId: m.userId,
+        template: 'compliance_in_grace',
+        data: { fullName: m.fullName, periodStart: w.periodStart, periodEnd: w.periodEnd, deficits, graceEndsOn },
+        dedupeKey: `in-grace:${m.id}:${w.periodStart}`,
+      });
     }
     if (outcome === 'non_compliant') toLapse.push(m.id);
   }
   await insertAssessments(tx, inserts, now);
   // Audit ids come from the rows just written (one statement per batch, not per mediator).
   for (const row of inserts) {
-    audit.push({ action: 'compliance.assessed', entityType: 'mediator', entityId: row.mediatorId, after: { periodStart: row.periodStart, periodEnd: row.periodEnd, outcome: row.outcome, deficits: row.deficits, graceEndsOn: row.graceEndsOn } });
+    audit.push({
+      action: 'compliance.assessed',
+      entityType: 'mediator',
+      entityId: row.mediatorId,
+      after: { periodStart: row.periodStart, periodEnd: row.periodEnd, outcome: row.outcome, deficits: row.deficits, graceEndsOn: row.graceEndsOn },
+    });
   }
 
   // 2. Periods in grace: late entries dated in the period count; past grace, non-compliant.
@@ -115,9 +120,21 @@ export async function applyCompliance(tx: Tx, asOf: string, now: Date) {
     if (!changed.has(c.id) || c.outcome === 'in_grace') continue;
     countOutcome(c.outcome);
     const a = c.before;
-    audit.push({ action: 'compliance.reassessed', entityType: 'mediator', entityId: a.mediatorId, before: { periodStart: a.periodStart, outcome: 'in_grace', deficits: a.deficits }, after: { periodStart: a.periodStart, outcome: c.outcome, deficits: c.deficits } });
+    audit.push({
+      action: 'compliance.reassessed',
+      entityType: 'mediator',
+      entityId: a.mediatorId,
+      before: { periodStart: a.periodStart, outcome: 'in_grace', deficits: a.deficits },
+      after: { periodStart: a.periodStart, outcome: c.outcome, deficits: c.deficits },
+    });
     if (c.outcome === 'compliant') {
-      messages.push({ recipient: a.email, userId: a.userId, template: 'compliance_met', data: { fullName: a.fullName, periodStart: a.periodStart, periodEnd: a.periodEnd }, dedupeKey: `met:${a.mediatorId}:${a.periodStart}` });
+      messages.push({
+        recipient: a.email,
+        userId: a.userId,
+        template: 'compliance_met',
+        data: { fullName: a.fullName, periodStart: a.periodStart, periodEnd: a.periodEnd },
+        dedupeKey: `met:${a.mediatorId}:${a.periodStart}`,
+      });
     }
     if (c.outcome === 'non_compliant') toLapse.push(a.mediatorId);
   }
@@ -131,12 +148,24 @@ export async function applyCompliance(tx: Tx, asOf: string, now: Date) {
     const deficits = deficitsOf(rules, w, achieved);
     if (deficits.length === 0) continue;
     const m = w.mediator;
-    reminders.push({ recipient: m.email, userId: m.userId, template: 'compliance_reminder', data: { fullName: m.fullName, periodEnd: w.periodEnd, daysLeft: daysUntil(asOf, w.periodEnd), deficits }, dedupeKey: `reminder:${m.id}:${w.periodStart}:${offset}` });
+    reminders.push({
+      recipient: m.email,
+      userId: m.userId,
+      template: 'compliance_reminder',
+      data: { fullName: m.fullName, periodEnd: w.periodEnd, daysLeft: daysUntil(asOf, w.periodEnd), deficits },
+      dedupeKey: `reminder:${m.id}:${w.periodStart}:${offset}`,
+    });
   }
   for (const { a, graceEndsOn } of stillInGrace) {
     if (daysUntil(asOf, graceEndsOn) > rules.graceReminderDays(a.ruleSetId)) continue;
     const deficits = deficitsOf(rules, windowOf(a), achieved);
-    reminders.push({ recipient: a.email, userId: a.userId, template: 'compliance_grace_reminder', data: { fullName: a.fullName, periodEnd: a.periodEnd, graceEndsOn, deficits }, dedupeKey: `grace-reminder:${a.mediatorId}:${a.periodStart}:${graceEndsOn}` });
+    reminders.push({
+      recipient: a.email,
+      userId: a.userId,
+      template: 'compliance_grace_reminder',
+      data: { fullName: a.fullName, periodEnd: a.periodEnd, graceEndsOn, deficits },
+      dedupeKey: `grace-reminder:${a.mediatorId}:${a.periodStart}:${graceEndsOn}`,
+    });
   }
   await enqueueNotifications(tx, messages);
   const remindersSent = await enqueueNotifications(tx, reminders);

@@ -31,7 +31,13 @@ function refusedFor(ctx: RequestContext, entry: Entry, to: EntryStatus, body = e
 
 const actorOf = (ctx: RequestContext) => ({ userId: ctx.actor.id ?? null, role: ctx.actor.role ?? 'system' });
 
-const statusChanged = (w: Written): AuditInput => ({ action: 'mediator.status_changed', entityType: 'mediator', entityId: w.id, before: { status: w.from }, after: { status: w.to, reason: w.reason } });
+const statusChanged = (w: Written): AuditInput => ({
+  action: 'mediator.status_changed',
+  entityType: 'mediator',
+  entityId: w.id,
+  before: { status: w.from },
+  after: { status: w.to, reason: w.reason },
+});
 
 /**
  * Puts mediators not yet on the register onto it, accredited, with their route and membership
@@ -39,7 +45,10 @@ const statusChanged = (w: Written): AuditInput => ({ action: 'mediator.status_ch
  * already tells the member in its own words (the decision, the claim mail).
  */
 export async function accredit(tx: Queryable, ctx: RequestContext, now: Date, entries: ReadonlyArray<{ id: string; reason: string } & Accreditation>) {
-  const found = await loadEntries(tx, entries.map((e) => e.id));
+  const found = await loadEntries(
+    tx,
+    entries.map((e) => e.id),
+  );
   const writes: StatusWrite[] = entries.map(({ id, reason, ...accreditation }) => {
     const entry = found.get(id);
     if (!entry) throw notFound('The register entry');
@@ -65,7 +74,10 @@ export async function accredit(tx: Queryable, ctx: RequestContext, now: Date, en
 
 /** Staff decisions: each entry moves as asked, or nothing moves (the first refusal is the answer). */
 export async function changeStatus(tx: Queryable, ctx: RequestContext, now: Date, changes: ReadonlyArray<{ id: string; status: EntryStatus; reason: string }>) {
-  const found = await loadEntries(tx, changes.map((c) => c.id));
+  const found = await loadEntries(
+    tx,
+    changes.map((c) => c.id),
+  );
   const writes: StatusWrite[] = changes.map(({ id, status, reason }) => {
     const entry = found.get(id);
     if (!entry?.status) throw notFound('The register entry');
@@ -93,9 +105,7 @@ export async function changeStatus(tx: Queryable, ctx: RequestContext, now: Date
  */
 export async function lapse(tx: Queryable, ctx: RequestContext, now: Date, ids: readonly string[], reason: string): Promise<string[]> {
   const found = await loadEntries(tx, [...new Set(ids)]);
-  const writes: StatusWrite[] = [...found.values()]
-    .filter((entry) => refusedFor(ctx, entry, 'lapsed') === null)
-    .map((entry) => ({ id: entry.id, from: entry.status, to: 'lapsed', reason }));
+  const writes: StatusWrite[] = [...found.values()].filter((entry) => refusedFor(ctx, entry, 'lapsed') === null).map((entry) => ({ id: entry.id, from: entry.status, to: 'lapsed', reason }));
   const written = await writeStatuses(tx, writes, actorOf(ctx), now);
   await enqueueNotifications(
     tx,

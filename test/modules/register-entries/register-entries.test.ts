@@ -18,8 +18,14 @@ const now = new Date('2025-06-02T10:00:00Z');
 async function profiles(db: Db, n: number): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < n; i++) {
-    const [u] = await db.insert(users).values({ email: `profile-${randomUUID()}@example.org`, fullName: `Profile ${i}` }).returning();
-    const [m] = await db.insert(mediators).values({ userId: u!.id, fullName: `Profile ${i}` }).returning();
+    const [u] = await db
+      .insert(users)
+      .values({ email: `profile-${randomUUID()}@example.org`, fullName: `Profile ${i}` })
+      .returning();
+    const [m] = await db
+      .insert(mediators)
+      .values({ userId: u!.id, fullName: `Profile ${i}` })
+      .returning();
     ids.push(m!.id);
   }
   return ids;
@@ -27,20 +33,21 @@ async function profiles(db: Db, n: number): Promise<string[]> {
 
 const statuses = async (db: Db, ids: string[]) =>
   Object.fromEntries((await db.select({ id: mediators.id, status: mediators.status }).from(mediators).where(inArray(mediators.id, ids))).map((r) => [r.id, r.status]));
-const historyOf = (db: Db, ids: string[]) =>
-  db.select().from(statusHistory).where(inArray(statusHistory.mediatorId, ids)).orderBy(asc(statusHistory.seq));
+const historyOf = (db: Db, ids: string[]) => db.select().from(statusHistory).where(inArray(statusHistory.mediatorId, ids)).orderBy(asc(statusHistory.seq));
 const auditOf = (db: Db, ids: string[]) => db.select().from(auditEvents).where(inArray(auditEvents.entityId, ids)).orderBy(asc(auditEvents.seq));
 const mailTo = (db: Db, template: string) => db.select().from(notifications).where(eq(notifications.template, template));
 
 /** The problem a call is refused with, checked to have left nothing behind (the caller's transaction rolls back). */
 async function refused(db: Db, ids: string[], fn: (tx: Queryable) => Promise<unknown>): Promise<HttpProblem> {
   const before = { statuses: await statuses(db, ids), history: (await historyOf(db, ids)).length, audit: (await auditOf(db, ids)).length };
-  const err = await db.transaction((tx) => fn(tx)).then(
-    () => {
-      throw new Error('expected a refusal');
-    },
-    (e: unknown) => e,
-  );
+  const err = await db
+    .transaction((tx) => fn(tx))
+    .then(
+      () => {
+        throw new Error('expected a refusal');
+      },
+      (e: unknown) => e,
+    );
   if (!(err instanceof HttpProblem)) throw err;
   const after = { statuses: await statuses(db, ids), history: (await historyOf(db, ids)).length, audit: (await auditOf(db, ids)).length };
   if (JSON.stringify(after) !== JSON.stringify(before)) throw new Error(`a refused call wrote: ${JSON.stringify({ before, after })}`);
@@ -55,13 +62,27 @@ for (const kind of dbKinds()) {
 
     await t.test('several entries change status in one call, each with history, mail and audit', async (t) => {
       const ids = await insertEntries(db, [{ fullName: 'Ann One' }, { fullName: 'Ben Two' }, { fullName: 'Cat Three', body: 'cmc' }]);
-      const written = await db.transaction((tx) => changeStatus(tx, registrar, now, ids.map((id) => ({ id, status: 'suspended' as const, reason: 'Complaint under investigation' }))));
-      t.same(written.map((w) => [w.from, w.to]).sort(), ids.map(() => ['accredited', 'suspended']));
+      const written = await db.transaction((tx) =>
+        changeStatus(
+          tx,
+          registrar,
+          now,
+          ids.map((id) => ({ id, status: 'suspended' as const, reason: 'Complaint under investigation' })),
+        ),
+      );
+      t.same(
+        written.map((w) => [w.from, w.to]).sort(),
+        ids.map(() => ['accredited', 'suspended']),
+      );
       t.same(await statuses(db, ids), Object.fromEntries(ids.map((id) => [id, 'suspended'])));
       const changes = (await historyOf(db, ids)).filter((h) => h.toStatus === 'suspended');
       t.same(
-        changes.map((h) => ({ id: h.mediatorId, from: h.fromStatus, reason: h.reason, actor: h.actorUserId, role: h.actorRole, at: h.changedAt.toISOString() })).sort((a, b) => a.id.localeCompare(b.id)),
-        ids.map((id) => ({ id, from: 'accredited', reason: 'Complaint under investigation', actor: registrar.actor.id, role: 'registrar', at: now.toISOString() })).sort((a, b) => a.id.localeCompare(b.id)),
+        changes
+          .map((h) => ({ id: h.mediatorId, from: h.fromStatus, reason: h.reason, actor: h.actorUserId, role: h.actorRole, at: h.changedAt.toISOString() }))
+          .sort((a, b) => a.id.localeCompare(b.id)),
+        ids
+          .map((id) => ({ id, from: 'accredited', reason: 'Complaint under investigation', actor: registrar.actor.id, role: 'registrar', at: now.toISOString() }))
+          .sort((a, b) => a.id.localeCompare(b.id)),
       );
       const [entry] = await db.select().from(mediators).where(eq(mediators.id, ids[0]!));
       t.same(entry!.statusChangedAt, now);
@@ -86,7 +107,17 @@ for (const kind of dbKinds()) {
       t.equal(notAllowed.code, 'transition-not-allowed');
       t.same(notAllowed.errors, [{ in: 'body', field: 'status', message: 'not allowed from removed' }]);
       t.equal((await refused(db, [ok!], (tx) => changeStatus(tx, registrar, now, [{ id: ok!, status: 'accredited', reason: 'x' }]))).code, 'transition-not-allowed', 'same status');
-      t.equal((await refused(db, [ok!, cmc!], (tx) => changeStatus(tx, comAdmin, now, [{ id: ok!, status: 'suspended', reason: 'x' }, { id: cmc!, status: 'suspended', reason: 'x' }]))).code, 'other-body');
+      t.equal(
+        (
+          await refused(db, [ok!, cmc!], (tx) =>
+            changeStatus(tx, comAdmin, now, [
+              { id: ok!, status: 'suspended', reason: 'x' },
+              { id: cmc!, status: 'suspended', reason: 'x' },
+            ]),
+          )
+        ).code,
+        'other-body',
+      );
       t.equal((await refused(db, [ok!], (tx) => changeStatus(tx, system, now, [{ id: randomUUID(), status: 'suspended', reason: 'x' }]))).code, 'not-found');
       const [owner] = await db.select({ userId: mediators.userId }).from(mediators).where(eq(mediators.id, ok!));
       const self: RequestContext = { actor: { type: 'user', id: owner!.userId, role: 'registrar', body: null }, requestId: null };
@@ -103,8 +134,20 @@ for (const kind of dbKinds()) {
         ]),
       );
       const [entryA] = await db.select().from(mediators).where(eq(mediators.id, a!));
-      t.match(entryA, { status: 'accredited', route: 'grandfathered_2018', body: 'com', membershipNumber: 'COM-A', firstAccreditedOn: '2019-01-01', complianceStartOn: '2025-04-01', importedOn: '2025-06-02', statusChangedAt: now });
-      t.same((await historyOf(db, [a!])).map((h) => [h.fromStatus, h.toStatus, h.reason, h.actorRole]), [[null, 'accredited', 'Grandfathered from the 2018 register', 'admin']]);
+      t.match(entryA, {
+        status: 'accredited',
+        route: 'grandfathered_2018',
+        body: 'com',
+        membershipNumber: 'COM-A',
+        firstAccreditedOn: '2019-01-01',
+        complianceStartOn: '2025-04-01',
+        importedOn: '2025-06-02',
+        statusChangedAt: now,
+      });
+      t.same(
+        (await historyOf(db, [a!])).map((h) => [h.fromStatus, h.toStatus, h.reason, h.actorRole]),
+        [[null, 'accredited', 'Grandfathered from the 2018 register', 'admin']],
+      );
       const events = await auditOf(db, [a!, b!]);
       t.same(
         events.map((e) => [e.entityId, e.action, e.after]).sort((x, y) => String(x[1]).localeCompare(String(y[1]))),
@@ -116,7 +159,10 @@ for (const kind of dbKinds()) {
       const again = await refused(db, [a!], (tx) => accredit(tx, registrar, now, [{ id: a!, reason: 'again', route: 'grandfathered_2018', membershipNumber: 'COM-A2', ...details }]));
       t.equal(again.code, 'already-on-register');
       const [c] = await profiles(db, 1);
-      t.equal((await refused(db, [c!], (tx) => accredit(tx, comAdmin, now, [{ id: c!, reason: 'x', route: 'standards_2024', membershipNumber: 'CMC-C', ...details, body: 'cmc' }]))).code, 'other-body');
+      t.equal(
+        (await refused(db, [c!], (tx) => accredit(tx, comAdmin, now, [{ id: c!, reason: 'x', route: 'standards_2024', membershipNumber: 'CMC-C', ...details, body: 'cmc' }]))).code,
+        'other-body',
+      );
     });
 
     await t.test('lapse passes over entries the rules do not let lapse', async (t) => {
@@ -126,10 +172,13 @@ for (const kind of dbKinds()) {
       t.same(lapsed.sort(), [ids[0]!, ids[1]!].sort(), 'the two accredited, once each');
       t.same(await statuses(db, ids), { [ids[0]!]: 'lapsed', [ids[1]!]: 'lapsed', [ids[2]!]: 'suspended', [ids[3]!]: 'lapsed' });
       const history = (await historyOf(db, ids)).filter((h) => h.changedAt.getTime() === now.getTime());
-      t.same(history.map((h) => [h.fromStatus, h.toStatus, h.reason, h.actorRole, h.actorUserId]), [
-        ['accredited', 'lapsed', reason, 'system', null],
-        ['accredited', 'lapsed', reason, 'system', null],
-      ]);
+      t.same(
+        history.map((h) => [h.fromStatus, h.toStatus, h.reason, h.actorRole, h.actorUserId]),
+        [
+          ['accredited', 'lapsed', reason, 'system', null],
+          ['accredited', 'lapsed', reason, 'system', null],
+        ],
+      );
       const mails = (await mailTo(db, 'compliance_lapsed')).filter((n) => ['Gus Seven', 'Hal Eight'].includes((n.data as { fullName: string }).fullName));
       t.equal(mails.length, 2);
       t.same(mails[0]!.data, { fullName: (mails[0]!.data as { fullName: string }).fullName, reason });
