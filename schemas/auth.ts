@@ -1,6 +1,8 @@
+import { createSelectSchema } from 'drizzle-zod';
 import { z } from 'zod';
+import { users } from '../src/db/schema.ts';
 import { passwordWeakness } from '../src/lib/password-strength.ts';
-import { BodySchema, RoleSchema, text } from './common.ts';
+import { BodySchema, text } from './common.ts';
 
 /**
  * One spelling per address, so one account: compatibility forms folded (fullwidth ｍ is m), lower
@@ -98,14 +100,9 @@ export const TokenPairSchema = z
   })
   .meta({ id: 'TokenPair' });
 
-export const MeSchema = z
-  .object({
-    id: z.uuid(),
-    email: z.string(),
-    fullName: z.string(),
-    role: RoleSchema,
-    body: BodySchema.nullable(),
-    mediatorId: z.uuid().nullable(),
-  })
+/** The account row (email is citext, a string to the API), with the mediator entry's id if it has one. */
+export const MeSchema = createSelectSchema(users, { email: () => z.string(), body: () => BodySchema })
+  .pick({ id: true, email: true, fullName: true, role: true, body: true })
+  .extend({ mediatorId: z.uuid().nullable() })
   .meta({ id: 'Me' });
 

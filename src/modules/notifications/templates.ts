@@ -50,7 +50,7 @@ export const templates: { [T in TemplateName]: (d: TemplateData[T]) => Rendered 
     text: `Hello ${d.fullName},\n\nYour current register year ends on ${d.periodEnd} and your log is still short of the annual requirements:\n${listDeficits(d.deficits)}\n\nPlease log the CPD and practice you have done (or plan it) before ${d.periodEnd}. Entries dated in the year count; after it ends you will have a grace period to catch up.${sign}`,
   }),
   compliance_in_grace: (d) => ({
-    subject: 'Your register year ended short of the requirements: grace period until ' + String(d.graceEndsOn),
+    subject: `Your register year ended short of the requirements: grace period until ${d.graceEndsOn}`,
     text: `Hello ${d.fullName},\n\nYour register year ${d.periodStart} to ${d.periodEnd} has been assessed and these requirements were not met:\n${listDeficits(d.deficits)}\n\nYou are in a grace period until ${d.graceEndsOn}. Log entries dated within ${d.periodStart} to ${d.periodEnd} by then; if the requirements are still not met after ${d.graceEndsOn}, your register entry will lapse. If illness, parental leave or similar kept you from practice, ask your body about an exemption or extension.${sign}`,
   }),
   compliance_grace_reminder: (d) => ({
