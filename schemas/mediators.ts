@@ -2,21 +2,22 @@ import { createSelectSchema } from 'drizzle-zod';
 import { z } from 'zod';
 import { mediators } from '../src/db/schema.ts';
 import { ComplianceOutcomeSchema } from './compliance.ts';
-import { BodySchema, DateSchema, EntryStatusSchema, LanguageTagSchema, RegionSchema, RouteSchema, text } from './common.ts';
+import { BodySchema, DateSchema, EntryStatusSchema, LanguageTagSchema, RegionSchema, text } from './common.ts';
+
+/** An entry's row as the API spells it (dates as YYYY-MM-DD, the body described). */
+const MediatorRowSchema = createSelectSchema(mediators, {
+  body: () => BodySchema,
+  firstAccreditedOn: () => DateSchema,
+  complianceStartOn: () => DateSchema,
+  insuranceExpiresOn: () => DateSchema,
+});
 
 /** What an admin sees of an entry (more than the public; never account secrets). */
 export const AdminMediatorSchema = z
   .object({
-    id: z.uuid(),
-    userId: z.uuid(),
-    fullName: z.string(),
+    ...MediatorRowSchema.pick({ id: true, userId: true, fullName: true }).shape,
     email: z.string(),
-    body: BodySchema.nullable(),
-    membershipNumber: z.string().nullable(),
-    status: EntryStatusSchema.nullable(),
-    route: RouteSchema.nullable(),
-    firstAccreditedOn: DateSchema.nullable(),
-    complianceStartOn: DateSchema.nullable(),
+    ...MediatorRowSchema.pick({ body: true, membershipNumber: true, status: true, route: true, firstAccreditedOn: true, complianceStartOn: true }).shape,
     latestAssessment: z.object({ periodStart: DateSchema, outcome: ComplianceOutcomeSchema }).nullable(),
   })
   .meta({ id: 'AdminMediator' });
@@ -53,12 +54,7 @@ export const ProfilePatchSchema = z.strictObject({
   insuranceExpiresOn: DateSchema.nullable().optional(),
 });
 
-/** An entry's row as the API spells it (dates as YYYY-MM-DD, the body described). */
-const MediatorRowSchema = createSelectSchema(mediators, {
-  body: () => BodySchema,
-  firstAccreditedOn: () => DateSchema,
-  insuranceExpiresOn: () => DateSchema,
-});
+
 
 /** Every field is a column of the entry, under the same name (the profile service reads them so). */
 export const ProfileSchema = MediatorRowSchema.pick({
