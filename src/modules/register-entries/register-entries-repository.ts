@@ -2,12 +2,10 @@ import { queryRows, sql, type Queryable } from '../../db/client.ts';
 import { chunks, recordset } from '../../db/batches.ts';
 import type { Body, EntryStatus, Route } from '../../domain/vocabulary.ts';
 
-/** An entry as a status change needs it: where it stands, whose it is, whom to tell. */
+/** An entry as the checks on a status change need it: where it stands and whose it is. */
 export interface Entry {
   id: string;
   userId: string;
-  email: string;
-  fullName: string;
   body: Body | null;
   status: EntryStatus | null;
 }
@@ -18,9 +16,8 @@ export async function loadEntries(q: Queryable, ids: readonly string[]): Promise
   for (const batch of chunks(ids)) {
     const rows = await queryRows<Entry>(
       q,
-      sql`SELECT m.id, m.user_id AS "userId", u.email, m.full_name AS "fullName", m.body, m.status
-            FROM mediators m JOIN users u ON u.id = m.user_id
-           WHERE m.id IN (SELECT json_array_elements_text(${JSON.stringify(batch)}::json)::uuid)`,
+      sql`SELECT id, user_id AS "userId", body, status FROM mediators
+           WHERE id IN (SELECT json_array_elements_text(${JSON.stringify(batch)}::json)::uuid)`,
     );
     for (const r of rows) out.set(r.id, r);
   }
@@ -50,6 +47,9 @@ export interface StatusWrite {
 
 export interface Written {
   id: string;
+  userId: string;
+  email: string;
+  fullName: string;
   from: EntryStatus | null;
   to: EntryStatus;
   reason: string;
@@ -84,11 +84,12 @@ export async function writeStatuses(q: Queryable, writes: readonly StatusWrite[]
                      imported_on = coalesce(v."importedOn", m.imported_on)
                 FROM ${recordset(rows, 'v', COLUMNS)}
                WHERE m.id = v.id AND m.status IS NOT DISTINCT FROM v."from"
-           RETURNING m.id, v."from", v."to", v.reason, v.at, m.route, m.body, m.membership_number),
+           RETURNING m.id, m.user_id, m.full_name, v."from", v."to", v.reason, v.at, m.route, m.body, m.membership_number),
             history AS (
               INSERT INTO status_history (mediator_id, from_status, to_status, reason, actor_user_id, actor_role, changed_at)
               SELECT id, "from", "to", reason, ${actor.userId}::uuid, ${actor.role}, at FROM moved)
-            SELECT id, "from", "to", reason, route, body, membership_number AS "membershipNumber" FROM moved`,
+            SELECT m.id, m.user_id AS "userId", u.email, m.full_name AS "fullName", m."from", m."to", m.reason, m.route, m.body, m.membership_number AS "membershipNumber"
+              FROM moved m JOIN users u ON u.id = m.user_id`,
       )),
     );
   }

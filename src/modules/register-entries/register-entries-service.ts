@@ -90,10 +90,7 @@ export async function changeStatus(tx: Queryable, ctx: RequestContext, now: Date
   if (written.length < writes.length) throw problem('concurrent-change', 'The entry changed at the same time; reload it.');
   await enqueueNotifications(
     tx,
-    written.map((w) => {
-      const entry = found.get(w.id)!;
-      return { recipient: entry.email, userId: entry.userId, template: 'status_changed', data: { fullName: entry.fullName, from: w.from, status: w.to, reason: w.reason } };
-    }),
+    written.map((w) => ({ recipient: w.email, userId: w.userId, template: 'status_changed', data: { fullName: w.fullName, from: w.from, status: w.to, reason: w.reason } })),
   );
   await recordAuditEvents(tx, ctx, written.map(statusChanged));
   return written;
@@ -109,10 +106,7 @@ export async function lapse(tx: Queryable, ctx: RequestContext, now: Date, ids: 
   const written = await writeStatuses(tx, writes, actorOf(ctx), now);
   await enqueueNotifications(
     tx,
-    written.map((w) => {
-      const entry = found.get(w.id)!;
-      return { recipient: entry.email, userId: entry.userId, template: 'compliance_lapsed', data: { fullName: entry.fullName, reason } };
-    }),
+    written.map((w) => ({ recipient: w.email, userId: w.userId, template: 'compliance_lapsed', data: { fullName: w.fullName, reason } })),
   );
   await recordAuditEvents(tx, ctx, written.map(statusChanged));
   return written.map((w) => w.id);
