@@ -17,8 +17,11 @@ const INT32 = 2 ** 31;
  * the width of every integer and the length of fixed-format strings.
  */
 function stateLimits(node: unknown): void {
-  if (Array.isArray(node)) return node.forEach(stateLimits);
   if (!node || typeof node !== 'object') return;
+  if (Array.isArray(node)) {
+    for (const child of node) stateLimits(child);
+    return;
+  }
   const s = node as Record<string, unknown>;
   if (s.type === 'integer' && s.format === undefined) {
     const fits32 = typeof s.minimum === 'number' && typeof s.maximum === 'number' && s.minimum >= -INT32 && s.maximum < INT32;

@@ -90,7 +90,7 @@ export function createAuthService(deps: AuthDeps) {
       const wait = await failedLogins.take(key, address);
       if (wait > 0) throw tooManyAttempts(wait);
       const [user] = await db.select().from(users).where(eq(users.email, key));
-      if (!user || !user.passwordHash) {
+      if (!user?.passwordHash) {
         await verifyPassword(await dummyHash(), password);
         throw problem('invalid-credentials', INVALID_LOGIN);
       }

@@ -112,7 +112,7 @@ export function createComplianceService({ db, clock, job }: { db: Db; clock: Clo
         throw problem('extension-too-short', 'An extension must run past the end of the period.', [{ in: 'body', field: 'until', message: `must be after ${period.periodEnd}` }]);
       }
       const existing = await assessmentOf(db, mediatorId, period.periodStart);
-      if (existing && existing.closedAt) throw problem('period-closed', `The ${existing.periodStart} period is already closed as ${existing.outcome}.`);
+      if (existing?.closedAt) throw problem('period-closed', `The ${existing.periodStart} period is already closed as ${existing.outcome}.`);
 
       return db.transaction(async (tx) => {
         const [adjustment] = await tx

@@ -195,7 +195,7 @@ export async function searchEntries(q: Queryable, query: SearchQuery, after: unk
   const inSubstringTier = !after || Number(after[1]) >= SUBSTRING_SCORE;
   if (inSubstringTier) {
     // The substring tier's score is the same on every row: its keys in name order are the rest.
-    const rows = await substringMatches(q, branches.map((b) => ({ ...b, key: b.key && b.key.slice(1) })), norm, want);
+    const rows = await substringMatches(q, branches.map((b) => ({ ...b, key: b.key ? b.key.slice(1) : null })), norm, want);
     // Near misses are the fallback for a search that matches nothing as typed ("jonh").
     if (rows.length > 0 || after) return { rows, match: 'exact' };
   }
