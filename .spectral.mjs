@@ -5,14 +5,8 @@ import owasp from '@stoplight/spectral-owasp-ruleset';
 import rulesets from '@stoplight/spectral-rulesets';
 
 // Request bodies (through their $refs, which Spectral resolves) and path/query parameters.
-const requestStrings = [
-  '$.paths[*][*].requestBody.content[*].schema..[?(@ && @.type=="string")]',
-  '$.paths[*][*].parameters[?(@ && @.schema && @.schema.type=="string")].schema',
-];
-const requestArrays = [
-  '$.paths[*][*].requestBody.content[*].schema..[?(@ && @.type=="array")]',
-  '$.paths[*][*].parameters[?(@ && @.schema && @.schema.type=="array")].schema',
-];
+const requestStrings = ['$.paths[*][*].requestBody.content[*].schema..[?(@ && @.type=="string")]', '$.paths[*][*].parameters[?(@ && @.schema && @.schema.type=="string")].schema'];
+const requestArrays = ['$.paths[*][*].requestBody.content[*].schema..[?(@ && @.type=="array")]', '$.paths[*][*].parameters[?(@ && @.schema && @.schema.type=="array")].schema'];
 /** The OWASP rule as published, narrowed to what a client sends. */
 const onRequests = (name, given) => ({ ...owasp.rules[name], given });
 

@@ -54,7 +54,9 @@ export const CriterionParamsSchema = z.strictObject({ id: IdSchema, criterion: C
 export const EvidenceBodySchema = documentBody(
   z
     .record(z.string().max(64), z.unknown())
-    .describe('Evidence for the criterion in the path: membership {body, membershipNumber}; foundation_training {provider, completedOn, hours, assessedByRolePlay, assessedByWrittenAssignment}; send_training {providerId, completedOn, hours}; supported_practice {cases: [{date, role, hours, supervisor}]}; insurance {insurer, coverGbp, expiresOn}; supervision {supervisorName, supervisorContact?}; declaration {agreesToCodeOfConduct, agreesToComplaintsProcedure, fitAndProper}; dbs {certificateDate}'),
+    .describe(
+      'Evidence for the criterion in the path: membership {body, membershipNumber}; foundation_training {provider, completedOn, hours, assessedByRolePlay, assessedByWrittenAssignment}; send_training {providerId, completedOn, hours}; supported_practice {cases: [{date, role, hours, supervisor}]}; insurance {insurer, coverGbp, expiresOn}; supervision {supervisorName, supervisorContact?}; declaration {agreesToCodeOfConduct, agreesToComplaintsProcedure, fitAndProper}; dbs {certificateDate}',
+    ),
   {
     'application/json': z
       .union(Object.entries(EvidenceSchemas).map(([criterion, schema]) => schema.meta({ title: criterion })))

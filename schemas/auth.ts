@@ -34,7 +34,10 @@ function refuseWeakPassword(ctx: z.RefinementCtx, password: unknown, details: un
   const parsed = PasswordLengthSchema.safeParse(password);
   if (!parsed.success) return;
   // A body's check runs even when another field failed its own, which may then be missing.
-  const weakness = passwordWeakness(parsed.data, details.filter((d): d is string => typeof d === 'string'));
+  const weakness = passwordWeakness(
+    parsed.data,
+    details.filter((d): d is string => typeof d === 'string'),
+  );
   if (weakness) ctx.addIssue({ code: 'custom', path, message: weakness });
 }
 
@@ -60,9 +63,7 @@ export const RegisterBodySchema = z
   .superRefine(strongPasswordFor((b) => [b.email, b.fullName]));
 
 /** The same answer whether or not the address has an account, so it tells nobody which addresses do. */
-export const AcceptedSchema = z
-  .object({ accepted: z.literal(true), message: z.string() })
-  .meta({ id: 'Accepted' });
+export const AcceptedSchema = z.object({ accepted: z.literal(true), message: z.string() }).meta({ id: 'Accepted' });
 
 /** A single-use secret from an emailed link (256 bits, base64url). */
 const LinkTokenSchema = z.string().min(1).max(200);
@@ -105,4 +106,3 @@ export const MeSchema = createSelectSchema(users, { email: () => z.string(), bod
   .pick({ id: true, email: true, fullName: true, role: true, body: true })
   .extend({ mediatorId: z.uuid().nullable() })
   .meta({ id: 'Me' });
-

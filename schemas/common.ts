@@ -31,18 +31,7 @@ export const EntryStatusSchema = z.enum(ENTRY_STATUSES);
 export const RouteSchema = z.enum(ROUTES);
 
 /** The nine English regions, and `national` for mediators who work remotely anywhere in England. */
-export const REGIONS = [
-  'north_east',
-  'north_west',
-  'yorkshire_and_the_humber',
-  'east_midlands',
-  'west_midlands',
-  'east_of_england',
-  'london',
-  'south_east',
-  'south_west',
-  'national',
-] as const;
+export const REGIONS = ['north_east', 'north_west', 'yorkshire_and_the_humber', 'east_midlands', 'west_midlands', 'east_of_england', 'london', 'south_east', 'south_west', 'national'] as const;
 export const RegionSchema = z.enum(REGIONS);
 
 /** A BCP 47 language tag (`en`, `cy`, `en-GB`, `bfi` for British Sign Language), stored lower case. */
@@ -101,8 +90,7 @@ export const PageQuerySchema = z.strictObject({
   cursor: z.string().max(512).optional(),
 });
 
-export const page = <T extends z.ZodType>(item: T) =>
-  z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+export const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 
 /**
  * Request bodies the route validates loosely, because a service checks them and names the fields at

@@ -20,7 +20,12 @@ export const CpdBodySchema = z.strictObject({
   title: text(200),
   provider: text(200).nullable().optional(),
   reflection: z.string().trim().max(5000).nullable().optional(),
-  evidenceRef: z.url({ protocol: /^https?$/ }).max(2000).nullable().optional().describe('A link to evidence, stored as text; the server never fetches it'),
+  evidenceRef: z
+    .url({ protocol: /^https?$/ })
+    .max(2000)
+    .nullable()
+    .optional()
+    .describe('A link to evidence, stored as text; the server never fetches it'),
 });
 export const CpdPatchSchema = CpdBodySchema.partial().refine((b) => Object.keys(b).length > 0, 'at least one field');
 

@@ -3,18 +3,25 @@ import { EmailSchema, PasswordSchema } from './auth.ts';
 import { BodySchema, DateSchema, documentBody, LanguageTagSchema, ProblemSchema, RegionSchema, text } from './common.ts';
 import { ProfilePatchSchema } from './mediators.ts';
 
-const yesNo = z
-  .union([z.boolean(), z.string().trim().toLowerCase()])
-  .transform((v, ctx) => {
-    if (typeof v === 'boolean') return v;
-    if (['yes', 'y', 'true', '1'].includes(v)) return true;
-    if (['no', 'n', 'false', '0', ''].includes(v)) return false;
-    ctx.addIssue({ code: 'custom', message: 'must be yes or no' });
-    return z.NEVER;
-  });
+const yesNo = z.union([z.boolean(), z.string().trim().toLowerCase()]).transform((v, ctx) => {
+  if (typeof v === 'boolean') return v;
+  if (['yes', 'y', 'true', '1'].includes(v)) return true;
+  if (['no', 'n', 'false', '0', ''].includes(v)) return false;
+  ctx.addIssue({ code: 'custom', message: 'must be yes or no' });
+  return z.NEVER;
+});
 /** CSV cells hold `a;b;c`; JSON holds arrays. Both arrive here. */
 const list = <T extends z.ZodType>(item: T) =>
-  z.preprocess((v) => (typeof v === 'string' ? v.split(';').map((s) => s.trim()).filter(Boolean) : v), z.array(item).max(20));
+  z.preprocess(
+    (v) =>
+      typeof v === 'string'
+        ? v
+            .split(';')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : v,
+    z.array(item).max(20),
+  );
 const optionalText = (schema: z.ZodType) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 
 /** One grandfathered member, validated with the same field schemas as the API. */
@@ -37,12 +44,18 @@ export const GrandfatheredRowSchema = z.strictObject({
 export type GrandfatheredRow = z.infer<typeof GrandfatheredRowSchema>;
 
 export const ImportQuerySchema = z.strictObject({
-  dryRun: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  dryRun: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   body: BodySchema.optional().describe('Required for a registrar; an admin imports into their own body'),
 });
 
 const CsvImportSchema = z.string().max(100_000_000).describe('text/csv with a header row');
-const JsonImportSchema = z.array(z.record(z.string().max(64), z.unknown())).max(50_000).describe('application/json: an array of rows');
+const JsonImportSchema = z
+  .array(z.record(z.string().max(64), z.unknown()))
+  .max(50_000)
+  .describe('application/json: an array of rows');
 export const ImportBodySchema = documentBody(z.union([CsvImportSchema, JsonImportSchema]), { 'text/csv': CsvImportSchema, 'application/json': JsonImportSchema });
 
 export const ImportReportSchema = z

@@ -32,7 +32,11 @@ export const AdminMediatorQuerySchema = z.strictObject({
 
 export const StatusChangeBodySchema = z.strictObject({ status: EntryStatusSchema, reason: text(2000, 3) });
 
-const phone = z.string().trim().max(40).regex(/^\+?[0-9 ()-]{6,}$/, 'must be a phone number');
+const phone = z
+  .string()
+  .trim()
+  .max(40)
+  .regex(/^\+?[0-9 ()-]{6,}$/, 'must be a phone number');
 
 /**
  * What a mediator may change about themselves. Status, route, body, membership and dates are
@@ -45,7 +49,11 @@ export const ProfilePatchSchema = z.strictObject({
   languages: z.array(LanguageTagSchema).max(20).optional(),
   contactEmail: z.email().max(254).nullable().optional(),
   contactPhone: phone.nullable().optional(),
-  website: z.url({ protocol: /^https?$/ }).max(300).nullable().optional(),
+  website: z
+    .url({ protocol: /^https?$/ })
+    .max(300)
+    .nullable()
+    .optional(),
   showEmail: z.boolean().optional(),
   showPhone: z.boolean().optional(),
   showWebsite: z.boolean().optional(),
@@ -53,8 +61,6 @@ export const ProfilePatchSchema = z.strictObject({
   insuranceCoverGbp: z.number().int().min(0).max(1_000_000_000).nullable().optional(),
   insuranceExpiresOn: DateSchema.nullable().optional(),
 });
-
-
 
 /** Every field is a column of the entry, under the same name (the profile service reads them so). */
 export const ProfileSchema = MediatorRowSchema.pick({

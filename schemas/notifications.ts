@@ -3,9 +3,7 @@ import { z } from 'zod';
 import { notifications } from '../src/db/schema.ts';
 import { IdSchema, PageQuerySchema, TimestampSchema, page, text } from './common.ts';
 
-export const DeliveryStatusSchema = z
-  .enum(['pending', 'sent', 'failed'])
-  .describe('failed: the sender gave up after its last attempt (see lastError)');
+export const DeliveryStatusSchema = z.enum(['pending', 'sent', 'failed']).describe('failed: the sender gave up after its last attempt (see lastError)');
 
 const NotificationRowSchema = createSelectSchema(notifications, {
   createdAt: () => TimestampSchema,

@@ -19,10 +19,7 @@ export const PublicEntrySchema = z
     contactEmail: z.string().nullable().describe('Only when the mediator has chosen to publish it'),
     contactPhone: z.string().nullable().describe('Only when the mediator has chosen to publish it'),
     website: z.string().nullable().describe('Only when the mediator has chosen to publish it'),
-    cpdUpToDateFor: z
-      .string()
-      .nullable()
-      .describe('The latest register year assessed compliant, e.g. "2025/26" ("CPD up to date for 2025/26")'),
+    cpdUpToDateFor: z.string().nullable().describe('The latest register year assessed compliant, e.g. "2025/26" ("CPD up to date for 2025/26")'),
   })
   .meta({ id: 'PublicEntry' });
 
@@ -30,9 +27,7 @@ export const PublicEntryKeys = Object.keys(PublicEntrySchema.shape);
 
 export const RegisterSearchQuerySchema = z.strictObject({
   q: z.string().trim().max(100, 'must be at most 100 characters').optional().describe('Name or organisation: any case, accents optional, small typos tolerated'),
-  region: RegionSchema.optional().describe(
-    'Those who cover the region, then those who work remotely across England (`national`), each in name order',
-  ),
+  region: RegionSchema.optional().describe('Those who cover the region, then those who work remotely across England (`national`), each in name order'),
   body: BodySchema.optional(),
   language: LanguageTagSchema.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
@@ -44,9 +39,7 @@ export const RegisterSearchPageSchema = page(PublicEntrySchema)
   .extend({
     match: z
       .enum(['exact', 'similar'])
-      .describe(
-        '`similar` when nothing matches `q` as typed and the items are the names closest to it instead (so on every page of them); `exact` otherwise, and always without `q`',
-      ),
+      .describe('`similar` when nothing matches `q` as typed and the items are the names closest to it instead (so on every page of them); `exact` otherwise, and always without `q`'),
   })
   .meta({ id: 'RegisterSearchPage' });
 

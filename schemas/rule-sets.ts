@@ -36,7 +36,19 @@ export const RuleSetSchema = createSelectSchema(ruleSets, {
   categoryCaps: () => z.partialRecord(z.enum(CPD_CATEGORIES), z.number()),
   createdAt: () => TimestampSchema,
 })
-  .pick({ id: true, effectiveFrom: true, yearStartMonth: true, yearStartDay: true, requirements: true, categoryCaps: true, graceDays: true, reminderOffsets: true, graceReminderDays: true, proRateFirstPeriod: true, createdAt: true })
+  .pick({
+    id: true,
+    effectiveFrom: true,
+    yearStartMonth: true,
+    yearStartDay: true,
+    requirements: true,
+    categoryCaps: true,
+    graceDays: true,
+    reminderOffsets: true,
+    graceReminderDays: true,
+    proRateFirstPeriod: true,
+    createdAt: true,
+  })
   .extend({ inForce: z.boolean().describe('The set governing periods starting today') })
   .meta({ id: 'RuleSet' });
 export const RuleSetListSchema = z.object({ items: z.array(RuleSetSchema) });

@@ -11,9 +11,7 @@ export const SettingsSchema = z.strictObject({
       insuranceCoverGbp: z.number().int().min(1).max(1_000_000_000).describe('Professional indemnity cover, GBP'),
     })
     .describe('What an application against the 2024 standards must show; checked at submission'),
-  grandfatheringComplianceStart: DateSchema.describe(
-    'Grandfathered members answer for CPD and practice from the later of this date and the day they were imported',
-  ),
+  grandfatheringComplianceStart: DateSchema.describe('Grandfathered members answer for CPD and practice from the later of this date and the day they were imported'),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 

@@ -84,9 +84,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     publicUrl: config.PUBLIC_URL,
   });
   // One store for every shared limit (request rates, failed sign-ins), chosen once from config.
-  const counters = config.REDIS_URL
-    ? await openRedisCounterStore(config.REDIS_URL, clock, (err) => app.log.warn({ err }, 'Redis (shared limits) unavailable'))
-    : createPgCounterStore(db, clock);
+  const counters = config.REDIS_URL ? await openRedisCounterStore(config.REDIS_URL, clock, (err) => app.log.warn({ err }, 'Redis (shared limits) unavailable')) : createPgCounterStore(db, clock);
   app.addHook('onClose', () => counters.close());
   // Every access token is checked against its account's session version, cached and kept fresh by LISTEN.
   const sessions = createSessionVersions(deps.database, {

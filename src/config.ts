@@ -4,7 +4,7 @@ import { z } from 'zod';
 const cronOrOff = z
   .string()
   .trim()
-  .refine((v) => v === 'off' || v.split(/\s+/).length >= 5 && v.split(/\s+/).length <= 6, {
+  .refine((v) => v === 'off' || (v.split(/\s+/).length >= 5 && v.split(/\s+/).length <= 6), {
     message: 'must be a cron expression of 5 or 6 fields, or "off"',
   });
 
@@ -27,7 +27,10 @@ export const EnvSchema = z.object({
   /** Where people reach the register (links in emails; HSTS only when https). */
   PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
   /** Shared counters (rate limits, failed sign-ins) across instances; unset: kept in PostgreSQL/PGlite. */
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   JWT_ISSUER: z.string().min(1).default('send-mediator-register'),
   JWT_AUDIENCE: z.string().min(1).default('send-mediator-register-api'),
@@ -40,7 +43,10 @@ export const EnvSchema = z.object({
   /** How long a registration's email verification link works (no account exists until it is followed). */
   VERIFICATION_TTL_HOURS: z.coerce.number().int().min(1).max(720).default(48),
   COMPLIANCE_CRON: cronOrOff.default('0 2 * * *'),
-  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+    .optional(),
   MAIL_FROM: z.string().min(3).default('SEND Mediator Register <no-reply@send-register.invalid>'),
   OUTBOX_POLL_MS: z.coerce.number().int().min(100).max(3_600_000).default(5000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -117,9 +123,7 @@ export class ConfigError extends Error {
 
 /** Parses the environment once; a wrong value names the variable. Blank values count as unset. */
 export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | undefined>): Config {
-  const cleaned = Object.fromEntries(
-    Object.entries(env).filter(([k, v]) => k in EnvSchema.shape && v !== undefined && v.trim() !== ''),
-  );
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([k, v]) => k in EnvSchema.shape && v !== undefined && v.trim() !== ''));
   const parsed = EnvSchema.safeParse(cleaned);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);

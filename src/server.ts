@@ -48,8 +48,7 @@ try {
   await app.listen({
     host: config.HOST,
     port: config.PORT,
-    listenTextResolver: (address) =>
-      `SEND Mediator Register listening on ${address} (docs at ${address}/docs; ${db.kind}; started in ${Math.round(performance.now() - started)} ms)`,
+    listenTextResolver: (address) => `SEND Mediator Register listening on ${address} (docs at ${address}/docs; ${db.kind}; started in ${Math.round(performance.now() - started)} ms)`,
   });
 } catch (err) {
   console.error(describeStartupError(err));

@@ -8,7 +8,7 @@ export function defineComplianceRun(program: Command, ctx: CliContext): void {
     .summary('run the compliance job for a date')
     .description(
       'Runs the annual compliance job as of a date: assesses periods that have ended, re-checks those in grace, lapses, sends reminders. ' +
-        'Once per date: a repeat prints the first run\'s summary. Runs only go forward in time.',
+        "Once per date: a repeat prints the first run's summary. Runs only go forward in time.",
     )
     .option('--as-of <date>', 'the date to run for, YYYY-MM-DD (default: today in London)', parseAsOf)
     .action(async (opts: { asOf?: string }) => {

@@ -31,11 +31,15 @@ export function defineImportGrandfathered(program: Command, ctx: CliContext): vo
         ctx.progress.show(`Checking ${count(rows.length)} rows`);
         const onProgress = (p: ImportProgress) =>
           ctx.progress.show(
-            p.phase === 'validated'
-              ? `${count(p.valid)} of ${count(p.rows)} rows valid; checking them against the register`
-              : `Writing: ${count(p.done)} of ${count(p.total)} new members`,
+            p.phase === 'validated' ? `${count(p.valid)} of ${count(p.rows)} rows valid; checking them against the register` : `Writing: ${count(p.done)} of ${count(p.total)} new members`,
           );
-        return createImportsService({ db: database.db, clock: systemClock, publicUrl: () => publicBaseUrl(config) }).importGrandfathered(systemContext(), opts.body, rows, opts.dryRun ?? false, onProgress);
+        return createImportsService({ db: database.db, clock: systemClock, publicUrl: () => publicBaseUrl(config) }).importGrandfathered(
+          systemContext(),
+          opts.body,
+          rows,
+          opts.dryRun ?? false,
+          onProgress,
+        );
       });
       for (const e of report.errors) print(ctx, `line ${e.line}: ${e.field}: ${e.message}`, 'stderr');
       const c = report.counts;

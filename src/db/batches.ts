@@ -18,6 +18,4 @@ export function chunks<T>(rows: readonly T[], size = BATCH): T[][] {
  * statement already used it (its plans were measured that way).
  */
 export const recordset = (rows: readonly object[], alias: string, columns: SQL, as: 'json' | 'jsonb' = 'json') =>
-  as === 'json'
-    ? sql`json_to_recordset(${JSON.stringify(rows)}::json) AS ${sql.raw(alias)}(${columns})`
-    : sql`jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS ${sql.raw(alias)}(${columns})`;
+  as === 'json' ? sql`json_to_recordset(${JSON.stringify(rows)}::json) AS ${sql.raw(alias)}(${columns})` : sql`jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS ${sql.raw(alias)}(${columns})`;

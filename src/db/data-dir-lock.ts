@@ -73,10 +73,7 @@ function takeLock(dataDir: string, note: string): DatabaseSync {
   } catch (err) {
     lock?.close();
     if ((err as { errcode?: number }).errcode === SQLITE_BUSY) {
-      throw new DataDirLockedError(
-        `The data directory ${dataDir} is in use by another process${describeHolder(note)}. ` +
-          'Stop it first, or use the admin endpoints of the running server.',
-      );
+      throw new DataDirLockedError(`The data directory ${dataDir} is in use by another process${describeHolder(note)}. Stop it first, or use the admin endpoints of the running server.`);
     }
     throw new Error(`Cannot lock the data directory ${dataDir}: ${(err as Error).message}`, { cause: err });
   }

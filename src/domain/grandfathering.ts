@@ -3,5 +3,4 @@
  * grandfathering compliance start and the day they were imported. A start mid-year makes a partial
  * first period, pro-rated as for a newly approved mediator (periods.ts, requirements.ts).
  */
-export const grandfatheredObligationsStart = (complianceStart: string, importedOn: string): string =>
-  importedOn > complianceStart ? importedOn : complianceStart;
+export const grandfatheredObligationsStart = (complianceStart: string, importedOn: string): string => (importedOn > complianceStart ? importedOn : complianceStart);

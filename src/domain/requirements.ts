@@ -18,11 +18,7 @@ export function wholeMonthsRemaining(start: string, end: string): number {
  * out; a partial first period is pro-rated by whole months remaining out of twelve,
  * hours rounded up to the half hour and counts up to a whole number.
  */
-export function requirementsFor(
-  ruleSet: Pick<RuleSet, 'requirements' | 'proRateFirstPeriod'>,
-  period: { start: string; end: string; partial: boolean },
-  body: Body | null,
-): PeriodRequirement[] {
+export function requirementsFor(ruleSet: Pick<RuleSet, 'requirements' | 'proRateFirstPeriod'>, period: { start: string; end: string; partial: boolean }, body: Body | null): PeriodRequirement[] {
   const applicable = ruleSet.requirements.filter((r) => r.body === null || r.body === body);
   if (!period.partial || !ruleSet.proRateFirstPeriod) return applicable.map((r) => ({ metric: r.metric, required: r.minimum }));
   const months = wholeMonthsRemaining(period.start, period.end);

@@ -15,12 +15,7 @@ export type TransitionCheck = { ok: true } | { ok: false; reason: 'not_allowed' 
  * entries, registrars on both; mediators never change a status (their own or anyone's). `from`
  * null is a mediator not yet on the register: the only move is onto it, accredited.
  */
-export function checkStatusTransition(
-  from: EntryStatus | null,
-  to: EntryStatus,
-  actor: { role: Role | 'system'; body: Body | null },
-  entryBody: Body | null,
-): TransitionCheck {
+export function checkStatusTransition(from: EntryStatus | null, to: EntryStatus, actor: { role: Role | 'system'; body: Body | null }, entryBody: Body | null): TransitionCheck {
   if (actor.role !== 'admin' && actor.role !== 'registrar' && actor.role !== 'system') return { ok: false, reason: 'forbidden_role' };
   if (actor.role === 'admin' && actor.body !== entryBody) return { ok: false, reason: 'other_body' };
   if (from === to) return { ok: false, reason: 'same_status' };

@@ -55,7 +55,12 @@ function guessesFrom(details: readonly string[]): string[] {
 
 const OWN_DETAILS = 'It contains your own name or email address. Add more words that are less common';
 /** Letters and digits only, folded: how an attacker who knows the details would try them. */
-const fold = (v: string) => v.normalize('NFKC').toLowerCase().normalize('NFD').replace(/[^\p{L}\p{N}]/gu, '');
+const fold = (v: string) =>
+  v
+    .normalize('NFKC')
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/[^\p{L}\p{N}]/gu, '');
 
 /**
  * A whole email address or name with little else. zxcvbn reads only the first characters of a long
@@ -63,7 +68,10 @@ const fold = (v: string) => v.normalize('NFKC').toLowerCase().normalize('NFD').r
  */
 function mostlyOwnDetails(password: string, details: readonly string[]): boolean {
   let rest = fold(password);
-  const wholes = details.flatMap((d) => [d, d.split('@')[0]!]).map(fold).filter((d) => d.length >= 4);
+  const wholes = details
+    .flatMap((d) => [d, d.split('@')[0]!])
+    .map(fold)
+    .filter((d) => d.length >= 4);
   for (const whole of wholes.sort((a, b) => b.length - a.length)) rest = rest.replaceAll(whole, '');
   return rest.length < 8 && rest.length < fold(password).length;
 }

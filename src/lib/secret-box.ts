@@ -22,9 +22,7 @@ export function secretBox(keyMaterial: string, purpose: string) {
     open(sealed: string, boundTo: string): string {
       const [version, iv, tag, data] = sealed.split('.');
       if (version !== VERSION || !iv || !tag || data === undefined) throw new Error('not a sealed value');
-      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'))
-        .setAAD(Buffer.from(boundTo))
-        .setAuthTag(Buffer.from(tag, 'base64url'));
+      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url')).setAAD(Buffer.from(boundTo)).setAuthTag(Buffer.from(tag, 'base64url'));
       return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
     },
   };

@@ -103,9 +103,7 @@ export const BEARER_AUTH_SCHEME = {
   type: 'http',
   scheme: 'bearer',
   bearerFormat: 'JWT',
-  description:
-    'Short-lived access token from POST /v1/auth/login. Follows RFC8725: HS256 only (the algorithm is pinned, ' +
-    '"none" refused), issuer, audience and expiry always checked.',
+  description: 'Short-lived access token from POST /v1/auth/login. Follows RFC8725: HS256 only (the algorithm is pinned, ' + '"none" refused), issuer, audience and expiry always checked.',
 } as const;
 
 /** The OpenAPI of a route that needs a token: the scheme, and this hook's refusals (401, 403). */

@@ -63,7 +63,14 @@ export function registerDatabaseMetrics(registry: Registry, database: Database, 
   const pool = database.pool;
   if (pool) {
     const poolGauge = (name: string, help: string, read: () => number) =>
-      new Gauge({ name, help, registers, collect() { this.set(read()); } });
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          this.set(read());
+        },
+      });
     poolGauge('send_register_db_pool_connections', 'Connections the PostgreSQL pool holds, busy or idle.', () => pool.totalCount);
     poolGauge('send_register_db_pool_idle_connections', 'Pooled connections not in use.', () => pool.idleCount);
     poolGauge('send_register_db_pool_waiting_requests', 'Queries waiting for a pooled connection (sustained above 0: the pool is too small or queries too slow).', () => pool.waitingCount);
@@ -73,7 +80,11 @@ export function registerDatabaseMetrics(registry: Registry, database: Database, 
 
   const up = gauge('send_register_metrics_source_up', 'Whether the database answered this scrape for the source (outbox, compliance): 1 yes, 0 no.', ['source']);
 
-  const outboxMessages = gauge('send_register_outbox_messages', 'Unsent messages in the outbox by state: queued (not yet failed), retrying (last attempt failed), failed (gave up after the last attempt).', ['state']);
+  const outboxMessages = gauge(
+    'send_register_outbox_messages',
+    'Unsent messages in the outbox by state: queued (not yet failed), retrying (last attempt failed), failed (gave up after the last attempt).',
+    ['state'],
+  );
   const outboxOldestDue = gauge('send_register_outbox_oldest_due_seconds', 'How long the most overdue unsent message has been due (0 when none is due): grows when delivery is stuck.');
 
   const runAsOf = gauge('send_register_compliance_last_run_as_of_timestamp_seconds', 'As-of date of the latest compliance run, successful or not (midnight UTC).');

@@ -94,12 +94,7 @@ export const problemBody = (p: HttpProblem) => ({ type: p.type, code: p.code, st
 export function sendProblem(reply: FastifyReply, failure: HttpProblem) {
   // Every 503 is the database briefly out of reach: say when to come back.
   if (failure.status === 503 && !failure.headers['retry-after']) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
-  return reply
-    .headers(failure.headers)
-    .code(failure.status)
-    .type('application/problem+json')
-    .serializer(JSON.stringify)
-    .send(problemBody(failure));
+  return reply.headers(failure.headers).code(failure.status).type('application/problem+json').serializer(JSON.stringify).send(problemBody(failure));
 }
 
 /**
@@ -115,7 +110,5 @@ export function registerErrorHandling(app: FastifyInstance) {
     else if (failure.status >= 500) req.log.error({ err }, 'request failed');
     return sendProblem(reply, failure);
   });
-  app.setNotFoundHandler((req, reply) =>
-    sendProblem(reply, problem('not-found', `No route for ${req.method} ${req.url.split('?')[0]}.`)),
-  );
+  app.setNotFoundHandler((req, reply) => sendProblem(reply, problem('not-found', `No route for ${req.method} ${req.url.split('?')[0]}.`)));
 }

@@ -81,7 +81,10 @@ export const metricsRoutes: FastifyPluginAsyncZod<{ metrics: Metrics; token: str
     },
     handler: async (req, reply) => {
       if (expected && !bearerMatches(req.headers.authorization, expected)) throw metricsUnauthorized();
-      return reply.type(metrics.contentType).header('cache-control', 'no-store').send(await metrics.render());
+      return reply
+        .type(metrics.contentType)
+        .header('cache-control', 'no-store')
+        .send(await metrics.render());
     },
   });
 };

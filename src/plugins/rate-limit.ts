@@ -47,7 +47,6 @@ export async function registerRateLimits(app: FastifyInstance, counters: Counter
     global: false,
     store: storeClass(counters, app.log),
     skipOnError: true,
-    errorResponseBuilder: (_req, ctx) =>
-      new HttpProblem('rate-limited', `Too many requests; try again in ${Math.ceil(ctx.ttl / 1000)} seconds.`),
+    errorResponseBuilder: (_req, ctx) => new HttpProblem('rate-limited', `Too many requests; try again in ${Math.ceil(ctx.ttl / 1000)} seconds.`),
   });
 }

@@ -23,7 +23,10 @@ t.test('openapi.json is valid OpenAPI 3.1 and lists every route', async (t) => {
   for (const r of routes) t.ok(documented.has(`${r.method} ${toOpenApiPath(r.url)}`), `${r.method} ${r.url} documented`);
 
   const ids = Object.values<Record<string, { operationId?: string }>>(doc.paths).flatMap((ops) => Object.values(ops).map((op) => op.operationId));
-  t.notOk(ids.some((id) => !id), 'every operation has an operationId');
+  t.notOk(
+    ids.some((id) => !id),
+    'every operation has an operationId',
+  );
   t.equal(new Set(ids).size, ids.length, 'and no two share one');
   t.equal(doc.paths['/v1/admin/users/{id}/disabled'].put.operationId, 'putAdminUsersByIdDisabled');
   t.equal(doc.paths['/v1/register/export.csv'].get.operationId, 'getRegisterExportCsv');
@@ -44,11 +47,18 @@ t.test('operations: tags, descriptions, problem responses, security and limits f
   const routes = new Map(ta.app.routeTable.map((r) => [`${r.method} ${toOpenApiPath(r.url)}`, r]));
 
   const declared: Array<{ name: string; description?: string }> = doc.tags;
-  t.ok(declared.every((tag) => tag.description), 'every declared tag has a description');
+  t.ok(
+    declared.every((tag) => tag.description),
+    'every declared tag has a description',
+  );
   const names = new Set(declared.map((tag) => tag.name));
   const used = new Set(operations.flatMap(({ op }) => op.tags ?? []));
   for (const { key, op } of operations) t.ok(op.tags?.length && op.tags.every((tag) => names.has(tag)), `${key} has declared tags`);
-  t.same([...names].filter((name) => !used.has(name)), [], 'every declared tag is used');
+  t.same(
+    [...names].filter((name) => !used.has(name)),
+    [],
+    'every declared tag is used',
+  );
 
   const problem = doc.components.schemas.Problem;
   t.ok(problem.properties.code.enum.includes('period-closed'), 'the Problem schema enumerates the catalogue codes');
@@ -90,7 +100,11 @@ t.test('operations: tags, descriptions, problem responses, security and limits f
   t.match(imports['text/csv'].schema, { type: 'string' });
   t.match(imports['application/json'].schema, { type: 'array' });
   const evidence = doc.paths['/v1/applications/{id}/criteria/{criterion}'].put.requestBody.content['application/json'].schema;
-  t.same(evidence.anyOf.map((s: { title: string }) => s.title), ['membership', 'foundation_training', 'send_training', 'supported_practice', 'insurance', 'supervision', 'declaration', 'dbs'], 'one shape per criterion');
+  t.same(
+    evidence.anyOf.map((s: { title: string }) => s.title),
+    ['membership', 'foundation_training', 'send_training', 'supported_practice', 'insurance', 'supervision', 'declaration', 'dbs'],
+    'one shape per criterion',
+  );
 });
 
 t.test('every route declares who may call it', async (t) => {

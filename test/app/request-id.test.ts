@@ -27,7 +27,10 @@ t.test('X-Request-Id: kept when acceptable, replaced otherwise, carried into the
   for (const id of ['a', 'b3f1c9e2-5d4a-4c1b-9e8f-0a1b2c3d4e5f', '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', 'lb.edge:7:x-1', 'x'.repeat(128)]) {
     const res = await get(id);
     t.equal(res.headers['x-request-id'], id, `kept: ${id.slice(0, 60)}`);
-    t.ok(lines.some((l) => l.msg === 'request' && l.reqId === id), 'and in the request log line');
+    t.ok(
+      lines.some((l) => l.msg === 'request' && l.reqId === id),
+      'and in the request log line',
+    );
   }
 
   const refused = ['', 'x'.repeat(129), 'has space', 'new\nline', '<script>', 'ünïcode', 'a,b', 'a/b', '"quoted"'];
@@ -35,8 +38,14 @@ t.test('X-Request-Id: kept when acceptable, replaced otherwise, carried into the
     const res = await get(id);
     const given = String(res.headers['x-request-id']);
     t.match(given, UUID, `replaced: ${JSON.stringify(id.slice(0, 40))}`);
-    t.ok(lines.some((l) => l.msg === 'request' && l.reqId === given), 'the fresh id is the one logged');
-    t.notOk(lines.some((l) => l.reqId === id), 'the refused one is logged nowhere');
+    t.ok(
+      lines.some((l) => l.msg === 'request' && l.reqId === given),
+      'the fresh id is the one logged',
+    );
+    t.notOk(
+      lines.some((l) => l.reqId === id),
+      'the refused one is logged nowhere',
+    );
   }
   const a = String((await get()).headers['x-request-id']);
   const b = String((await get()).headers['x-request-id']);
@@ -64,5 +73,8 @@ t.test('X-Request-Id: kept when acceptable, replaced otherwise, carried into the
     sql`SELECT action, request_id AS "requestId" FROM audit_events WHERE after->>'email' = 'traced@example.org'`,
   );
   t.ok(events.length > 0, `the registration was audited (${events.map((e) => e.action).join(', ')})`);
-  t.ok(events.every((e) => e.requestId === traced), 'every event it wrote carries the caller’s request id');
+  t.ok(
+    events.every((e) => e.requestId === traced),
+    'every event it wrote carries the caller’s request id',
+  );
 });

@@ -43,16 +43,28 @@ t.test('the request log line at info never carries a link’s code', async (t) =
   });
   for (const url of ['/account/claim?code=claim-secret-1', '/account/reset?code=reset-secret-2', '/account/verify?code=verify-secret-3', '/setup?code=setup-secret-4']) {
     await app.inject({ method: 'GET', url });
-    const logged = lines.map((l) => JSON.parse(l) as { msg: string; url?: string }).filter((l) => l.msg === 'request').at(-1);
+    const logged = lines
+      .map((l) => JSON.parse(l) as { msg: string; url?: string })
+      .filter((l) => l.msg === 'request')
+      .at(-1);
     t.equal(logged?.url, url.replace(/=.*/, '=redacted'), url.split('?')[0]!);
   }
-  t.notOk(lines.some((l) => /secret-\d/.test(l)), 'no line holds a code');
+  t.notOk(
+    lines.some((l) => /secret-\d/.test(l)),
+    'no line holds a code',
+  );
 
   const secret = newToken();
   for (const url of [`/account/reset?CODE=${secret}`, `/account/reset?code%3D${secret}`, `/account/reset;code=${secret}`, `/account/claim?Code=${secret}&lang=cy`]) {
     await app.inject({ method: 'GET', url });
-    const logged = lines.map((l) => JSON.parse(l) as { msg: string; url?: string }).filter((l) => l.msg === 'request').at(-1);
+    const logged = lines
+      .map((l) => JSON.parse(l) as { msg: string; url?: string })
+      .filter((l) => l.msg === 'request')
+      .at(-1);
     t.match(logged?.url, /^\/account\/(reset|claim)[?;]\w+=redacted/, `${url.replace(secret, '…')} logged redacted`);
   }
-  t.notOk(lines.some((l) => l.includes(secret)), 'no line holds the variant spellings’ secret');
+  t.notOk(
+    lines.some((l) => l.includes(secret)),
+    'no line holds the variant spellings’ secret',
+  );
 });

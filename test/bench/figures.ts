@@ -123,11 +123,7 @@ export async function measureAuditVerify(baseUrl: string, rounds: number): Promi
 }
 
 /** CPD entries posted by `tokens.length` signed-in mediators, one per connection. */
-export async function measureCpdPost(
-  baseUrl: string,
-  tokens: string[],
-  load: (label: string, target: LoadTarget) => Promise<LoadFigures>,
-): Promise<LoadFigures | null> {
+export async function measureCpdPost(baseUrl: string, tokens: string[], load: (label: string, target: LoadTarget) => Promise<LoadFigures>): Promise<LoadFigures | null> {
   if (!(await hasRoute(baseUrl, '/v1/me/cpd'))) return null;
   let next = 0;
   const body = JSON.stringify({

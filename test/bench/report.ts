@@ -73,14 +73,20 @@ export function printReport(r: Results): void {
     [`   compliance run, ${large} mediators`, fmtCompliance(cLarge), '<= 20 s at 100000; statements independent of N'],
     ['7. grandfathered import', imp ? (imp.ms === null ? `failed: ${imp.error}` : `${imp.ms} ms for ${imp.rows} rows`) : NA, ''],
     ['   audit verification', audit ? `${audit.ms} ms for ${audit.events} events = ${audit.msPer100k} ms per 100000` : NA, ''],
-    [`   seeding (in the bench process)`, `${r.figures[`seedSeconds${small}`]} s for ${small}, ${r.figures[`seedSeconds${large - small}More`]} s for ${large - small} more`, 'well under 60 s for 100000'],
+    [
+      `   seeding (in the bench process)`,
+      `${r.figures[`seedSeconds${small}`]} s for ${small}, ${r.figures[`seedSeconds${large - small}More`]} s for ${large - small} more`,
+      'well under 60 s for 100000',
+    ],
     ...Object.entries(r.peakRssMiB).map(([k, v], i): [string, string, string] => [`${i === 0 ? '8.' : '  '} peak RSS, ${k}`, `${v} MiB`, '']),
   ];
   const w0 = Math.max(...rows.map((row) => row[0].length));
   const w1 = Math.max(...rows.map((row) => row[1].length));
   const m = r.machine;
   console.log(`\nBenchmarks (${r.quick ? 'QUICK smoke run' : 'full run'}): ${m.cpus} x ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}, PostgreSQL ${m.postgres}`);
-  console.log(`load average ${m.loadAverageAtStart.toFixed(2)} at start, ${m.loadAverageAtEnd.toFixed(2)} at end; ${r.load.connections} connections, ${r.load.warmupSeconds} s warm-up, median of ${r.load.rounds} x ${r.load.seconds} s\n`);
+  console.log(
+    `load average ${m.loadAverageAtStart.toFixed(2)} at start, ${m.loadAverageAtEnd.toFixed(2)} at end; ${r.load.connections} connections, ${r.load.warmupSeconds} s warm-up, median of ${r.load.rounds} x ${r.load.seconds} s\n`,
+  );
   for (const [a, b, c] of rows) console.log(`${a.padEnd(w0)}  ${b.padEnd(w1)}  ${c ? `target ${c}` : ''}`.trimEnd());
   for (const n of r.notes) console.log(`note: ${n}`);
   if (r.totalSeconds !== undefined) console.log(`\ntotal ${r.totalSeconds} s`);

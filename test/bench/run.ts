@@ -19,9 +19,7 @@ if (ONLY !== undefined && ONLY !== 'cpd-post') throw new Error(`BENCH_ONLY: unkn
 const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SMALL = QUICK ? 1_000 : 10_000;
 const LARGE = QUICK ? 5_000 : 100_000;
-const LOAD: LoadSettings = QUICK
-  ? { connections: 10, warmupSeconds: 1, seconds: 3, rounds: 1 }
-  : { connections: 10, warmupSeconds: 3, seconds: 8, rounds: 3 };
+const LOAD: LoadSettings = QUICK ? { connections: 10, warmupSeconds: 1, seconds: 3, rounds: 1 } : { connections: 10, warmupSeconds: 3, seconds: 8, rounds: 3 };
 const ROUNDS = LOAD.rounds;
 const SIGNED_IN_MEDIATORS = 10;
 const AUDIT_EVENTS = QUICK ? 10_000 : 100_000;
@@ -102,9 +100,7 @@ async function rawSearchFigures(dbUrl: string, label: string): Promise<LoadFigur
   const sqlFile = await figures.captureSearchSql(dbUrl, JWT_SECRET);
   if (!sqlFile) return null;
   try {
-    return await withServer(label, 'test/bench/baselines/bare-search.ts', { DATABASE_URL: dbUrl, SEARCH_SQL_FILE: sqlFile }, (raw) =>
-      load(label, { url: raw.url, requests: searchRequests() }),
-    );
+    return await withServer(label, 'test/bench/baselines/bare-search.ts', { DATABASE_URL: dbUrl, SEARCH_SQL_FILE: sqlFile }, (raw) => load(label, { url: raw.url, requests: searchRequests() }));
   } finally {
     rmSync(sqlFile, { force: true });
   }

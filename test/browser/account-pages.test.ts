@@ -37,7 +37,16 @@ t.test('the account link pages in a real browser', { skip: !existsSync(CHROMIUM)
 
   const browser: Browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--host-resolver-rules=MAP ${HOST} 127.0.0.1`],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      `--host-resolver-rules=MAP ${HOST} 127.0.0.1`,
+    ],
   });
   t.teardown(() => browser.close());
   const noJs = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
@@ -119,9 +128,21 @@ t.test('the account link pages in a real browser', { skip: !existsSync(CHROMIUM)
     const p = await axeContext.newPage();
     // `spent`: the page once more after the answer, when a link opened it.
     const flows: Array<{ url: string; button: string; wrong: Record<string, string>; right: Record<string, string>; spent: boolean }> = [
-      { url: `/account/claim?code=${(await links.claim()).code}`, button: 'Set my password', wrong: { 'New password': 'short' }, right: { 'New password': NEW_PASSWORD, 'New password again': NEW_PASSWORD }, spent: true },
+      {
+        url: `/account/claim?code=${(await links.claim()).code}`,
+        button: 'Set my password',
+        wrong: { 'New password': 'short' },
+        right: { 'New password': NEW_PASSWORD, 'New password again': NEW_PASSWORD },
+        spent: true,
+      },
       { url: `/account/verify?code=${(await links.verify(PASSWORD)).code}`, button: 'Confirm and create my account', wrong: { Password: 'not the one' }, right: { Password: PASSWORD }, spent: true },
-      { url: `/account/reset?code=${(await links.reset()).code}`, button: 'Set my new password', wrong: { 'New password': 'short' }, right: { 'New password': NEW_PASSWORD, 'New password again': NEW_PASSWORD }, spent: true },
+      {
+        url: `/account/reset?code=${(await links.reset()).code}`,
+        button: 'Set my new password',
+        wrong: { 'New password': 'short' },
+        right: { 'New password': NEW_PASSWORD, 'New password again': NEW_PASSWORD },
+        spent: true,
+      },
       { url: '/account/reset', button: 'Send me a link', wrong: { 'Email address': 'not an address' }, right: { 'Email address': (await links.reset()).email }, spent: false },
     ];
     const fill = async (values: Record<string, string>) => {

@@ -36,7 +36,13 @@ t.test('served over plain http on a non-loopback name', { skip: !existsSync(CHRO
   const browser: Browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
-      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
       `--host-resolver-rules=MAP ${HOST} 127.0.0.1`,
     ],
   });
@@ -56,8 +62,15 @@ t.test('served over plain http on a non-loopback name', { skip: !existsSync(CHRO
     // Both come from site.css only: unstyled, --accent is unset and the header transparent.
     t.not(await page.evaluate(`getComputedStyle(document.documentElement).getPropertyValue('--accent').trim()`), '', '--accent defined');
     t.not(await page.evaluate(`getComputedStyle(document.querySelector('.site-header')).backgroundColor`), 'rgba(0, 0, 0, 0)', 'header coloured');
-    t.ok(seen.urls.some((u) => u === `${origin}/assets/site.css`), 'site.css requested over http');
-    t.same(seen.urls.filter((u) => !u.startsWith(`${origin}/`)), [], 'nothing upgraded to https or sent elsewhere');
+    t.ok(
+      seen.urls.some((u) => u === `${origin}/assets/site.css`),
+      'site.css requested over http',
+    );
+    t.same(
+      seen.urls.filter((u) => !u.startsWith(`${origin}/`)),
+      [],
+      'nothing upgraded to https or sent elsewhere',
+    );
     t.same(seen.problems, [], 'no failed request or console error');
     await page.close();
   });
@@ -71,10 +84,20 @@ t.test('served over plain http on a non-loopback name', { skip: !existsSync(CHRO
     // Rendered by swagger-ui-bundle.js from the document; absent if a script failed. The wait is only
     // a bound on a loaded machine, not a measurement.
     const operations = page.locator('.swagger-ui .opblock');
-    const rendered = await operations.first().waitFor({ state: 'attached', timeout: 60_000 }).then(() => true, () => false);
+    const rendered = await operations
+      .first()
+      .waitFor({ state: 'attached', timeout: 60_000 })
+      .then(
+        () => true,
+        () => false,
+      );
     t.ok(rendered, 'operations list rendered');
     if (rendered) t.ok((await operations.count()) > 10, 'many operations listed');
-    t.same(seen.urls.filter((u) => !u.startsWith(`${origin}/`)), [], 'nothing upgraded to https or sent elsewhere');
+    t.same(
+      seen.urls.filter((u) => !u.startsWith(`${origin}/`)),
+      [],
+      'nothing upgraded to https or sent elsewhere',
+    );
     t.same(seen.problems, [], 'no failed request or console error');
     await page.close();
   });

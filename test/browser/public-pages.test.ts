@@ -38,9 +38,7 @@ t.test('the public pages in a real browser', { skip: !existsSync(CHROMIUM) && `$
     await p.goto(url);
     await p.addScriptTag({ content: axe.source });
     // Evaluated in the page, where `axe` and `document` exist.
-    const result = (await p.evaluate(
-      `axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })`,
-    )) as axe.AxeResults;
+    const result = (await p.evaluate(`axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })`)) as axe.AxeResults;
     await p.close();
     return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
   }
@@ -99,7 +97,16 @@ t.test('the public pages in a real browser', { skip: !existsSync(CHROMIUM) && `$
 
   await t.test('axe finds no WCAG 2.2 AA violations', async (t) => {
     const firstId = (await page.goto(`${base}/?q=zoe`), await page.locator('.result h3 a').first().getAttribute('href'));
-    for (const path of ['/', '/?q=zoe', '/?region=yorkshire_and_the_humber', '/?q=nobody-matches-this', '/?q=zoee', `/?q=${'a'.repeat(101)}`, firstId!, '/mediators/00000000-0000-4000-8000-000000000000']) {
+    for (const path of [
+      '/',
+      '/?q=zoe',
+      '/?region=yorkshire_and_the_humber',
+      '/?q=nobody-matches-this',
+      '/?q=zoee',
+      `/?q=${'a'.repeat(101)}`,
+      firstId!,
+      '/mediators/00000000-0000-4000-8000-000000000000',
+    ]) {
       t.same(await axeViolations(`${base}${path}`), [], `no violations on ${path.slice(0, 40)}`);
     }
   });

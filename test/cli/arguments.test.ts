@@ -73,7 +73,11 @@ const BAD: Array<[string, string[], RegExp]> = [
   ['a count that is not a whole number', ['seed', '--mediators', '1e3'], /Expected a whole number/],
   ['a missing file', ['import-grandfathered', 'no-such-file.csv', '--body', 'com'], /value 'no-such-file.csv' is invalid for argument 'file'\. No such file/],
   ['a directory for a file', ['import-grandfathered', 'test', '--body', 'com'], /Not a file/],
-  ['a password on the command line', ['create-admin', '--email', 'a@example.org', '--role', 'registrar', '--password', 'hunter2hunter2'], /--password is not accepted: .*shown by ps.*REGISTER_ADMIN_PASSWORD.*--generate-password/],
+  [
+    'a password on the command line',
+    ['create-admin', '--email', 'a@example.org', '--role', 'registrar', '--password', 'hunter2hunter2'],
+    /--password is not accepted: .*shown by ps.*REGISTER_ADMIN_PASSWORD.*--generate-password/,
+  ],
   ['--password=value', ['create-admin', '--email', 'a@example.org', '--role', 'registrar', '--password=hunter2hunter2'], /--password is not accepted/],
   ['--password with no value', ['create-admin', '--email', 'a@example.org', '--role', 'registrar', '--password'], /--password is not accepted/],
 ];

@@ -52,7 +52,10 @@ for (const kind of dbKinds()) {
 
 t.test('create-admin refuses a password made of the account’s own name or email', async (t) => {
   const { env } = await target(t, 'pglite');
-  const own = await cli(['create-admin', '--email', 'rita.registrar@example.org', '--role', 'registrar', '--name', 'Rita Registrar'], { ...env, REGISTER_ADMIN_PASSWORD: 'rita.registrar@example.org' });
+  const own = await cli(['create-admin', '--email', 'rita.registrar@example.org', '--role', 'registrar', '--name', 'Rita Registrar'], {
+    ...env,
+    REGISTER_ADMIN_PASSWORD: 'rita.registrar@example.org',
+  });
   t.equal(own.code, 1);
   t.match(own.stderr, /REGISTER_ADMIN_PASSWORD: is too easy to guess \(It contains your own name or email address/);
   const named = await cli(['create-admin', '--email', 'ops@example.org', '--role', 'registrar', '--name', 'Gwendolyn Fairweather'], { ...env, REGISTER_ADMIN_PASSWORD: 'GwendolynFairweather' });

@@ -27,7 +27,7 @@ t.test('create-admin at a terminal: a hidden prompt, typed twice, and progress',
   const occurrences = (text: string) => screen.split(text).length - 1;
   child.stdout.on('data', (d: Buffer) => {
     screen += d.toString();
-    for (const w of waiting.splice(0)) (occurrences(w.text) >= w.count ? w.resolve() : waiting.push(w));
+    for (const w of waiting.splice(0)) occurrences(w.text) >= w.count ? w.resolve() : waiting.push(w);
   });
   /** Waits until `text` has appeared `count` times on the terminal. */
   const shown = (text: string, count = 1) =>

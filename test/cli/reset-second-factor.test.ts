@@ -39,5 +39,4 @@ t.test('reset-second-factor: the way back for the last registrar who lost their 
           FROM users u WHERE id = ${user!.id}`,
   );
   t.same(after, { secret: null, enabled: null, codes: 0, live: 0, audited: 1 });
-
 });

@@ -13,8 +13,7 @@ const UNSHARE = ['--pid', '--fork', '--mount-proc', '--kill-child'];
 const probe = spawnSync('unshare', [...UNSHARE, 'true'], { encoding: 'utf8' });
 const skip = probe.status === 0 ? false : `unshare --pid is not permitted here: ${probe.error?.message ?? probe.stderr.trim()}`;
 
-const post = (url: string, body: object) =>
-  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const post = (url: string, body: object) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 interface Run {
   child: ChildProcess;

@@ -18,7 +18,9 @@ for (const kind of dbKinds()) {
         sql`INSERT INTO mediators (user_id, full_name, body, membership_number, status, route, standards_version, first_accredited_on, compliance_start_on, status_changed_at)
             VALUES (${u!.id}, ${number}, 'com', ${number}, 'accredited', 'grandfathered_2018', '2018', '2019-05-01', '2025-04-01', ${importedAt}::timestamptz) RETURNING id`,
       );
-      await db.execute(sql`INSERT INTO status_history (mediator_id, to_status, reason, actor_role, changed_at) VALUES (${m!.id}, 'accredited', 'Grandfathered from the 2018 register', 'system', ${importedAt}::timestamptz)`);
+      await db.execute(
+        sql`INSERT INTO status_history (mediator_id, to_status, reason, actor_role, changed_at) VALUES (${m!.id}, 'accredited', 'Grandfathered from the 2018 register', 'system', ${importedAt}::timestamptz)`,
+      );
       return m!.id;
     };
     const early = await member('COM-1', '2024-11-05T10:00:00Z');

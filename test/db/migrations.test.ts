@@ -16,7 +16,10 @@ for (const kind of dbKinds()) {
     );
     const tables = await queryRows<{ table_name: string }>(db, sql`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`);
     for (const name of ['users', 'refresh_tokens', 'mediators', 'status_history', 'audit_events', 'notifications', 'register_settings_versions', 'register_changes', 'register_head']) {
-      t.ok(tables.some((r) => r.table_name === name), `${name} exists`);
+      t.ok(
+        tables.some((r) => r.table_name === name),
+        `${name} exists`,
+      );
     }
     const [before] = await queryRows<{ n: number }>(db, sql`SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations`);
     await migrateDatabase(fresh.database);

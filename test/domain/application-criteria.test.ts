@@ -20,10 +20,26 @@ t.same(checkCriteria(complete, thresholds, approved, today), [], 'complete evide
 
 t.test('each failing criterion is listed', async (t) => {
   const fields = (e: Evidence, ap = approved) => checkCriteria(e, thresholds, ap, today).map((p) => `${p.criterion}.${p.field}`);
-  t.same(fields({}), ['membership.membership', 'foundation_training.foundation_training', 'send_training.send_training', 'supported_practice.supported_practice', 'insurance.insurance', 'supervision.supervision', 'declaration.declaration'], 'every missing required criterion, dbs optional');
+  t.same(
+    fields({}),
+    [
+      'membership.membership',
+      'foundation_training.foundation_training',
+      'send_training.send_training',
+      'supported_practice.supported_practice',
+      'insurance.insurance',
+      'supervision.supervision',
+      'declaration.declaration',
+    ],
+    'every missing required criterion, dbs optional',
+  );
   t.same(fields({ ...complete, foundation_training: { ...complete.foundation_training!, hours: 39.75 } }), ['foundation_training.hours'], '39.75 h is short');
   t.same(fields({ ...complete, send_training: { ...complete.send_training!, hours: 11.75 } }), ['send_training.hours']);
-  t.same(fields(complete, () => false), ['send_training.providerId'], 'provider not approved on the date');
+  t.same(
+    fields(complete, () => false),
+    ['send_training.providerId'],
+    'provider not approved on the date',
+  );
   t.same(fields({ ...complete, supported_practice: { cases: complete.supported_practice!.cases.slice(0, 2) } }), ['supported_practice.cases']);
   t.same(fields({ ...complete, insurance: { ...complete.insurance!, expiresOn: today } }), ['insurance.expiresOn'], 'expiring on the day of submission is not enough');
   t.same(fields({ ...complete, insurance: { ...complete.insurance!, coverGbp: 999_999 } }), ['insurance.coverGbp']);
@@ -34,7 +50,10 @@ t.test('each failing criterion is listed', async (t) => {
 
 t.test('thresholds come from configuration', async (t) => {
   const stricter = { ...thresholds, foundationHours: 60 };
-  t.same(checkCriteria(complete, stricter, approved, today).map((p) => p.field), ['hours']);
+  t.same(
+    checkCriteria(complete, stricter, approved, today).map((p) => p.field),
+    ['hours'],
+  );
 });
 
 t.test('approval needs met on every required criterion', async (t) => {

@@ -24,7 +24,16 @@ t.test('outcome on an as-of date', async (t) => {
 
 t.test('reminders: the nearest offset reached, none before the first or after the end', async (t) => {
   const offsets = [60, 30, 7];
-  const cases: Array<[number, number | null]> = [[61, null], [60, 60], [45, 60], [30, 30], [8, 30], [7, 7], [0, 7], [-1, null]];
+  const cases: Array<[number, number | null]> = [
+    [61, null],
+    [60, 60],
+    [45, 60],
+    [30, 30],
+    [8, 30],
+    [7, 7],
+    [0, 7],
+    [-1, null],
+  ];
   for (const [daysLeft, expected] of cases) t.equal(dueReminderOffset(daysLeft, offsets), expected, `${daysLeft} days left`);
   t.equal(dueReminderOffset(10, []), null, 'no offsets, no reminders');
 });

@@ -48,7 +48,7 @@ t.test('instants are placed by the date in London, across the clocks changing', 
   t.same(registerYearOf('2026-03-29', april).end, '2026-03-31', 'the year spanning a clock change still ends on 31 March');
 });
 
-t.test('a mediator\'s periods', async (t) => {
+t.test("a mediator's periods", async (t) => {
   t.same(
     periodsOf('2024-04-01', '2025-06-01', [defaults]).map((p) => [p.year, p.start, p.end, p.partial]),
     [
@@ -78,7 +78,7 @@ t.test('a mediator\'s periods', async (t) => {
   t.equal(obligationsStart({ complianceStartOn: null, firstAccreditedOn: null }), null);
 });
 
-t.test('the set in force at a period\'s start governs it', async (t) => {
+t.test("the set in force at a period's start governs it", async (t) => {
   const next: RuleSet = { ...defaults, id: 'next', effectiveFrom: '2026-04-01', requirements: [{ metric: 'cpd_hours', minimum: 12, body: null }] };
   const calendar: RuleSet = { ...defaults, id: 'calendar', effectiveFrom: '2027-04-01', yearStartMonth: 1, yearStartDay: 1 };
   t.equal(ruleSetInForce([next, defaults], '2026-03-31').id, 'default');
@@ -145,6 +145,13 @@ t.test('evaluation with caps', async (t) => {
     { metric: 'send_mediations', required: 2, achieved: 3, shortfall: 0 },
     { metric: 'supervision_hours', required: 4, achieved: 2, shortfall: 2 },
   ]);
-  t.same(unmet(progress).map((u) => u.metric), ['cpd_hours', 'practice_hours', 'supervision_hours']);
-  t.same(unmet(evaluate(requirementsFor(defaults, p!, 'cmc'), achievedFrom(cpd, practice, {}))).map((u) => u.metric), ['practice_hours'], 'CMC: supervision not required');
+  t.same(
+    unmet(progress).map((u) => u.metric),
+    ['cpd_hours', 'practice_hours', 'supervision_hours'],
+  );
+  t.same(
+    unmet(evaluate(requirementsFor(defaults, p!, 'cmc'), achievedFrom(cpd, practice, {}))).map((u) => u.metric),
+    ['practice_hours'],
+    'CMC: supervision not required',
+  );
 });

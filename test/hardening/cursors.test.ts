@@ -6,7 +6,10 @@ import { accredit } from '../helpers/compliance.ts';
 type Caller = 'anonymous' | 'mediator' | 'assessor' | 'admin' | 'registrar';
 
 /** What a key part may legitimately hold beyond the types checked strictly (dates, times, ids, whole numbers). */
-const text = (max = Infinity) => (v: unknown) => typeof v === 'string' && !v.includes('\u0000') && v.length <= max;
+const text =
+  (max = Infinity) =>
+  (v: unknown) =>
+    typeof v === 'string' && !v.includes('\u0000') && v.length <= max;
 const score = (v: unknown) => typeof v === 'number' && v >= 0;
 
 /**
@@ -79,7 +82,14 @@ await eachDatabase(t, async (t, kind) => {
   for (let i = 0; i < 2; i++) await ok((await completeDraft(ta, providerId)).submit());
   for (const asOf of ['2025-04-15', '2025-04-16']) await ok(ta.request({ method: 'POST', url: '/v1/admin/jobs/compliance', token: registrar.token, payload: { asOf } }));
   const settings = (await ta.request({ method: 'GET', url: '/v1/admin/settings', token: registrar.token })).json();
-  await ok(ta.request({ method: 'PUT', url: '/v1/admin/settings', token: registrar.token, payload: { applicationThresholds: { ...settings.applicationThresholds, foundationHours: 41 }, grandfatheringComplianceStart: settings.grandfatheringComplianceStart, reason: 'A second version' } }));
+  await ok(
+    ta.request({
+      method: 'PUT',
+      url: '/v1/admin/settings',
+      token: registrar.token,
+      payload: { applicationThresholds: { ...settings.applicationThresholds, foundationHours: 41 }, grandfatheringComplianceStart: settings.grandfatheringComplianceStart, reason: 'A second version' },
+    }),
+  );
 
   const tokens: Record<Caller, string | undefined> = { anonymous: undefined, mediator: mediator.token, assessor: assessor.token, admin: admin.token, registrar: registrar.token };
   const page = (url: string, who: Caller, query: string) => ta.request({ method: 'GET', url: `${url}${url.includes('?') ? '&' : '?'}${query}`, token: tokens[who] });
@@ -106,9 +116,11 @@ await eachDatabase(t, async (t, kind) => {
 
       const key = keyOf(nextCursor);
       const crafted: [string, string, number][] = [
-        ...[['not-a-date', 'x'], [1e308, 'zz'], Array(key.length).fill(huge(key.length)), key.slice(1), [...key, key.at(-1)], {}, 'just a string', null].map(
-          (k): [string, string, number] => [JSON.stringify(k).slice(0, 60), cursorOf(k), 400],
-        ),
+        ...[['not-a-date', 'x'], [1e308, 'zz'], Array(key.length).fill(huge(key.length)), key.slice(1), [...key, key.at(-1)], {}, 'just a string', null].map((k): [string, string, number] => [
+          JSON.stringify(k).slice(0, 60),
+          cursorOf(k),
+          400,
+        ]),
         ['not base64url JSON', 'nonsense!', 400],
         ['truncated JSON', Buffer.from('["2025-').toString('base64url'), 400],
       ];
@@ -127,7 +139,11 @@ await eachDatabase(t, async (t, kind) => {
         }
         if (status !== 400) continue;
         const problem = res.json();
-        if (!/^application\/problem\+json/.test(String(res.headers['content-type'])) || problem.status !== 400 || !problem.errors?.some((e: { in: string; field: string }) => e.in === 'query' && e.field === 'cursor')) {
+        if (
+          !/^application\/problem\+json/.test(String(res.headers['content-type'])) ||
+          problem.status !== 400 ||
+          !problem.errors?.some((e: { in: string; field: string }) => e.in === 'query' && e.field === 'cursor')
+        ) {
           wrong.push(`${what}: not a problem naming the cursor: ${res.body.slice(0, 200)}`);
         }
       }

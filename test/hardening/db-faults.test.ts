@@ -11,7 +11,8 @@ import { accredit } from '../helpers/compliance.ts';
 import { mailedSecret } from '../helpers/mail.ts';
 import { startServer } from '../helpers/server-process.ts';
 
-const needsPostgres = !process.env.TEST_DATABASE_URL && 'needs TEST_DATABASE_URL: PGlite runs inside this process on one connection, with no backend to terminate, no pool to exhaust and no second session to hold a lock';
+const needsPostgres =
+  !process.env.TEST_DATABASE_URL && 'needs TEST_DATABASE_URL: PGlite runs inside this process on one connection, with no backend to terminate, no pool to exhaust and no second session to hold a lock';
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Answer {
@@ -52,7 +53,11 @@ async function terminateMidTransaction(t: Test, ta: TestApp, send: () => Promise
   const answeredFirst = inFlight.then((res) => Promise.reject(new Error(`answered ${res.statusCode} without waiting on the lock: ${res.body}`)));
   const pid = await Promise.race([waitingBackend(pool, 'audit_events'), answeredFirst]);
   const wrote = await tablesWritten(pool, pid);
-  t.same(wrote.filter((n) => writes.includes(n)), writes, `waiting inside its transaction, having written ${writes.join(', ')}`);
+  t.same(
+    wrote.filter((n) => writes.includes(n)),
+    writes,
+    `waiting inside its transaction, having written ${writes.join(', ')}`,
+  );
   await terminateBackend(pool, pid);
   await lock.release();
   isUnavailable(t, await inFlight);
@@ -91,7 +96,6 @@ t.test('every way the database can be out of reach maps to 503', async (t) => {
   ];
   for (const [what, err] of faults) t.equal(toProblem(err).status, 503, what);
   t.equal(toProblem({ code: '23505' }).status, 409, 'a conflict is still a conflict');
-
 });
 
 t.test('PostgreSQL: a backend killed while its request waits inside a transaction', { skip: needsPostgres }, async (t) => {
@@ -115,7 +119,8 @@ t.test('PostgreSQL: a backend killed while its request waits inside a transactio
   });
 
   await t.test('grandfathered import: 503, nothing written, the retry imports', async (t) => {
-    const csv = 'Full Name,Email,Membership Number,First Accredited On,Regions,Languages\r\nAled Price,aled@example.org,COM-900,2019-05-01,south_west,en;cy\r\nBea Ross,bea@example.org,COM-901,2019-06-01,london,en\r\n';
+    const csv =
+      'Full Name,Email,Membership Number,First Accredited On,Regions,Languages\r\nAled Price,aled@example.org,COM-900,2019-05-01,south_west,en;cy\r\nBea Ross,bea@example.org,COM-901,2019-06-01,london,en\r\n';
     const send = () => ta.request({ method: 'POST', url: '/v1/admin/imports/grandfathered?body=com', token: registrar.token, payload: csv, headers: { 'content-type': 'text/csv' } });
     await terminateMidTransaction(t, ta, send, ['claim_tokens', 'mediators', 'notifications', 'status_history', 'users']);
     const retry = await send();

@@ -30,8 +30,7 @@ t.test('PostgreSQL: a backend terminated mid-request answers 503, and the next r
   t.equal(next.statusCode, 200, 'the pool replaced the dead connection');
 });
 
-const post = (url: string, body: object) =>
-  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const post = (url: string, body: object) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 t.test('PGlite: a server killed with SIGKILL during writes restarts with every acknowledged write', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'register-kill-'));
@@ -89,7 +88,11 @@ t.test('PostgreSQL: the compliance job killed mid-run leaves nothing; the rerun 
   });
   const pid = await waitingBackend(ta.database.pool!, 'insert into audit_events');
   const wrote = await tablesWritten(ta.database.pool!, pid);
-  t.same(wrote.filter((n) => n === 'compliance_assessments' || n === 'job_runs'), ['compliance_assessments', 'job_runs'], 'the run is part way through, having written its run row and assessments');
+  t.same(
+    wrote.filter((n) => n === 'compliance_assessments' || n === 'job_runs'),
+    ['compliance_assessments', 'job_runs'],
+    'the run is part way through, having written its run row and assessments',
+  );
   child.kill('SIGKILL');
   t.equal(await exited, 'SIGKILL');
   await lock.release();

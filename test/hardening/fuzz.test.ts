@@ -32,17 +32,12 @@ const jsonObject = (c: Case) => (c.body && 'json' in c.body && typeof c.body.jso
 /** Requests for one operation: valid-shaped ones, and ones with exactly one hostile part. */
 function casesFor(doc: unknown, op: Operation): fc.Arbitrary<Case> {
   const path = fc.record(Object.fromEntries(op.pathParams.map((p) => [p.name, valueFor(doc, p.schema).map(String)])));
-  const query = fc.record(
-    Object.fromEntries(op.queryParams.map((p) => [p.name, valueFor(doc, p.schema).map(asQueryValue)])),
-    { requiredKeys: op.queryParams.filter((p) => p.required).map((p) => p.name) },
-  ) as fc.Arbitrary<Record<string, string | string[]>>;
+  const query = fc.record(Object.fromEntries(op.queryParams.map((p) => [p.name, valueFor(doc, p.schema).map(asQueryValue)])), {
+    requiredKeys: op.queryParams.filter((p) => p.required).map((p) => p.name),
+  }) as fc.Arbitrary<Record<string, string | string[]>>;
   const json = op.body?.contentType === 'application/json';
   const declared = new Set(op.body ? declaredKeys(doc, op.body.schema) : []);
-  const body: fc.Arbitrary<Case['body']> = !op.body
-    ? fc.constant(undefined)
-    : json
-      ? valueFor(doc, op.body.schema).map((v) => ({ json: v }))
-      : fc.string({ maxLength: 200 }).map((raw) => ({ raw }));
+  const body: fc.Arbitrary<Case['body']> = !op.body ? fc.constant(undefined) : json ? valueFor(doc, op.body.schema).map((v) => ({ json: v })) : fc.string({ maxLength: 200 }).map((raw) => ({ raw }));
   const valid = fc.record({ path, query, body }).map((c): Case => ({ what: 'valid-shaped', ...c }));
 
   const variants: fc.Arbitrary<Case>[] = [valid];
@@ -51,16 +46,24 @@ function casesFor(doc: unknown, op: Operation): fc.Arbitrary<Case> {
   }
   if (op.queryParams.length) {
     variants.push(
-      fc.tuple(valid, fc.constantFrom(...op.queryParams.map((p) => p.name)), fc.oneof(hostileString, fc.array(hostileString, { maxLength: 3 })))
+      fc
+        .tuple(valid, fc.constantFrom(...op.queryParams.map((p) => p.name)), fc.oneof(hostileString, fc.array(hostileString, { maxLength: 3 })))
         .map(([c, name, v]) => ({ ...c, what: `hostile query ${name}`, query: { ...c.query, [name]: v } })),
-      fc.tuple(valid, unknownKey.filter((k) => !op.queryParams.some((p) => p.name === k)), fc.constantFrom('1', 'true', 'x'))
+      fc
+        .tuple(
+          valid,
+          unknownKey.filter((k) => !op.queryParams.some((p) => p.name === k)),
+          fc.constantFrom('1', 'true', 'x'),
+        )
         .map(([c, k, v]) => ({ ...c, what: `unknown query key ${k.slice(0, 20)}`, query: { ...c.query, [k]: v }, unknownKey: true })),
     );
   }
   if (op.body && json) {
     variants.push(
       fc.tuple(valid, hostileValue).map(([c, v]) => ({ ...c, what: 'hostile body', body: { json: v } })),
-      fc.tuple(valid, fc.constantFrom('{', '{"a":', '[1,]', 'nul', '{"a":1}{"b":2}', '\uFEFF{}', '{"__proto__":{"admin":true}}')).map(([c, raw]) => ({ ...c, what: 'malformed or poisoned JSON', body: { raw } })),
+      fc
+        .tuple(valid, fc.constantFrom('{', '{"a":', '[1,]', 'nul', '{"a":1}{"b":2}', '\uFEFF{}', '{"__proto__":{"admin":true}}'))
+        .map(([c, raw]) => ({ ...c, what: 'malformed or poisoned JSON', body: { raw } })),
     );
     if (declared.size) {
       variants.push(
@@ -69,12 +72,21 @@ function casesFor(doc: unknown, op: Operation): fc.Arbitrary<Case> {
           what: `hostile body.${k}`,
           body: { json: { ...jsonObject(c), [k]: v } },
         })),
-        fc.tuple(valid, unknownKey.filter((k) => !declared.has(k)), fc.oneof(fc.constant(true), hostileString.filter((s) => s.length < 1000))).map(([c, k, v]) => ({
-          ...c,
-          what: `unknown body key ${k.slice(0, 20)}`,
-          body: { json: { ...jsonObject(c), [k]: v } },
-          unknownKey: true,
-        })),
+        fc
+          .tuple(
+            valid,
+            unknownKey.filter((k) => !declared.has(k)),
+            fc.oneof(
+              fc.constant(true),
+              hostileString.filter((s) => s.length < 1000),
+            ),
+          )
+          .map(([c, k, v]) => ({
+            ...c,
+            what: `unknown body key ${k.slice(0, 20)}`,
+            body: { json: { ...jsonObject(c), [k]: v } },
+            unknownKey: true,
+          })),
       );
     }
   } else if (op.body) {

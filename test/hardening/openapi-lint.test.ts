@@ -29,5 +29,8 @@ t.test('openapi.json passes Spectral with the OWASP ruleset (no errors)', async 
     },
   };
   const found = await lint(unbounded);
-  t.ok(found.some((e) => e.startsWith('owasp:api4:2023-string-limit at paths./v1/lint-probe.post.requestBody')), 'an unbounded request string fails the lint');
+  t.ok(
+    found.some((e) => e.startsWith('owasp:api4:2023-string-limit at paths./v1/lint-probe.post.requestBody')),
+    'an unbounded request string fails the lint',
+  );
 });

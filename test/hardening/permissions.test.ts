@@ -95,10 +95,24 @@ await eachDatabase(t, async (t, kind) => {
       { concept: 'exemption of an unknown entry', who: 'registrar', method: 'POST', url: `/v1/admin/mediators/${randomUUID()}/exemptions`, payload: exemption, status: 404 },
       { concept: 'exemption by the mediator themself', who: 'mediator', method: 'POST', url: `/v1/admin/mediators/${entry}/exemptions`, payload: exemption, status: 403 },
       { concept: "another mediator's application", who: 'mediator', method: 'GET', url: `/v1/applications/${application}`, status: 404 },
-      { concept: "evidence on another mediator's application", who: 'mediator', method: 'PUT', url: `/v1/applications/${application}/criteria/dbs`, payload: { certificateDate: '2025-01-01' }, status: 404 },
+      {
+        concept: "evidence on another mediator's application",
+        who: 'mediator',
+        method: 'PUT',
+        url: `/v1/applications/${application}/criteria/dbs`,
+        payload: { certificateDate: '2025-01-01' },
+        status: 404,
+      },
       { concept: "submitting another mediator's application", who: 'mediator', method: 'POST', url: `/v1/applications/${application}/submit`, status: 404 },
       { concept: "withdrawing another mediator's application", who: 'mediator', method: 'POST', url: `/v1/applications/${application}/withdraw`, status: 404 },
-      { concept: 'status change by the other body', who: 'adminCmc', method: 'POST', url: `/v1/admin/mediators/${entry}/status`, payload: { status: 'suspended', reason: 'Complaint upheld' }, status: 403 },
+      {
+        concept: 'status change by the other body',
+        who: 'adminCmc',
+        method: 'POST',
+        url: `/v1/admin/mediators/${entry}/status`,
+        payload: { status: 'suspended', reason: 'Complaint upheld' },
+        status: 403,
+      },
       { concept: 'role change by an admin', who: 'adminCom', method: 'PUT', url: `/v1/admin/users/${actors.otherMediator.userId}/role`, payload: { role: 'registrar' }, status: 403 },
     ];
     for (const c of cases) {

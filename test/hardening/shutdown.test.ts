@@ -68,10 +68,7 @@ async function startServer(t: Test, dataDir: string, env: Record<string, string>
   const waitFor = (match: (l: Record<string, unknown>) => boolean) =>
     lines.some(match)
       ? Promise.resolve()
-      : Promise.race([
-          new Promise<void>((resolve) => waiters.push({ match, resolve })),
-          exited.then((code) => Promise.reject(new Error(`server exited (${code}) first:\n${raw}`))),
-        ]);
+      : Promise.race([new Promise<void>((resolve) => waiters.push({ match, resolve })), exited.then((code) => Promise.reject(new Error(`server exited (${code}) first:\n${raw}`)))]);
   await waitFor((l) => typeof l.msg === 'string' && l.msg.includes('listening on'));
   const listening = lines.find((l) => typeof l.msg === 'string' && l.msg.includes('listening on'))!;
   const url = new URL(/listening on (http:\/\/\S+)/.exec(String(listening.msg))![1]!);
@@ -120,7 +117,11 @@ t.test('SIGTERM: the request in flight is answered, then the process exits 0 aft
   const after = server.logged(from);
   t.equal(after.filter(isShuttingDown).length, 1, 'one shutdown line');
   t.match(after.find(isShuttingDown), { level: 30, signal: 'SIGTERM' });
-  t.same(after.filter((l) => Number(l.level) >= 50 || 'text' in l), [], 'no errors, nothing but JSON lines');
+  t.same(
+    after.filter((l) => Number(l.level) >= 50 || 'text' in l),
+    [],
+    'no errors, nothing but JSON lines',
+  );
 });
 
 t.test('a second signal while closing exits at once, non-zero', async (t) => {
@@ -132,7 +133,11 @@ t.test('a second signal while closing exits at once, non-zero', async (t) => {
   await server.waitFor(isShuttingDown);
   server.child.kill('SIGINT');
   t.equal(await server.exited, 1, 'exited on the second signal');
-  t.match(server.logged(from).filter((l) => Number(l.level) >= 50), [{ signal: 'SIGINT', msg: /second signal/ }], 'and said why');
+  t.match(
+    server.logged(from).filter((l) => Number(l.level) >= 50),
+    [{ signal: 'SIGINT', msg: /second signal/ }],
+    'and said why',
+  );
 });
 
 t.test('a shutdown that outlasts SHUTDOWN_TIMEOUT_MS is cut short, non-zero', async (t) => {
@@ -141,5 +146,8 @@ t.test('a shutdown that outlasts SHUTDOWN_TIMEOUT_MS is cut short, non-zero', as
   const from = server.logged().length;
   server.child.kill('SIGTERM');
   t.equal(await server.exited, 1, 'exited on the timeout');
-  t.match(server.logged(from).filter((l) => Number(l.level) >= 50), [{ delay: 500, msg: /took too long/ }]);
+  t.match(
+    server.logged(from).filter((l) => Number(l.level) >= 50),
+    [{ delay: 500, msg: /took too long/ }],
+  );
 });

@@ -16,13 +16,19 @@ export function accountLinks(db: Db, now: () => Date) {
   const expiry = (ms: number) => new Date(now().getTime() + ms);
   return {
     async claim(email = `claim${++seq}@example.org`) {
-      const [user] = await db.insert(users).values({ email, fullName: `Claim Member ${seq}`, passwordHash: null }).returning();
+      const [user] = await db
+        .insert(users)
+        .values({ email, fullName: `Claim Member ${seq}`, passwordHash: null })
+        .returning();
       const code = newToken();
       await db.insert(claimTokens).values({ userId: user!.id, tokenHash: hashToken(code), expiresAt: expiry(30 * DAY_MS) });
       return { code, email, userId: user!.id };
     },
     async reset(email = `reset${++seq}@example.org`, password = 'the old password nobody remembers') {
-      const [user] = await db.insert(users).values({ email, fullName: `Reset Member ${seq}`, passwordHash: await hashPassword(password) }).returning();
+      const [user] = await db
+        .insert(users)
+        .values({ email, fullName: `Reset Member ${seq}`, passwordHash: await hashPassword(password) })
+        .returning();
       const code = newToken();
       await db.insert(passwordResets).values({ userId: user!.id, tokenHash: hashToken(code), expiresAt: expiry(3_600_000) });
       return { code, email, userId: user!.id };

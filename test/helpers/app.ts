@@ -28,7 +28,15 @@ export function testClock(start = '2025-06-02T10:00:00Z') {
 export type TestClock = ReturnType<typeof testClock>;
 
 export const testConfig = (env: Record<string, string> = {}): Config =>
-  loadConfig({ DATA_DIR: 'memory://', LOG_LEVEL: 'silent', RATE_LIMIT_AUTH_PER_MINUTE: '10000', LOGIN_FAILURES_PER_ADDRESS: '10000', LOGIN_FAILURES_PER_ACCOUNT: '10000', COMPLIANCE_CRON: 'off', ...env });
+  loadConfig({
+    DATA_DIR: 'memory://',
+    LOG_LEVEL: 'silent',
+    RATE_LIMIT_AUTH_PER_MINUTE: '10000',
+    LOGIN_FAILURES_PER_ADDRESS: '10000',
+    LOGIN_FAILURES_PER_ACCOUNT: '10000',
+    COMPLIANCE_CRON: 'off',
+    ...env,
+  });
 
 export const JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-signing';
 
@@ -71,8 +79,7 @@ export async function buildTestApp(t: Test, kind: DbKind, opts: { env?: Record<s
     await fresh.drop();
   });
 
-  const request: TestApp['request'] = ({ token, ...opts }) =>
-    app.inject({ ...opts, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(opts.headers ?? {}) } });
+  const request: TestApp['request'] = ({ token, ...opts }) => app.inject({ ...opts, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(opts.headers ?? {}) } });
 
   const login = async (email: string) => {
     const res = await request({ method: 'POST', url: '/v1/auth/login', payload: { email, password: PASSWORD } });

@@ -26,7 +26,12 @@ export async function completeDraft(ta: TestApp, providerId: string, opts: { fou
 
 /** An approved SEND training provider for 2024-2025, added by `registrarToken`. */
 export async function approvedProvider(ta: TestApp, registrarToken: string): Promise<string> {
-  const res = await ta.request({ method: 'POST', url: '/v1/admin/training-providers', token: registrarToken, payload: { name: 'SEND Training Ltd', approvedFrom: '2024-01-01', approvedUntil: '2025-12-31' } });
+  const res = await ta.request({
+    method: 'POST',
+    url: '/v1/admin/training-providers',
+    token: registrarToken,
+    payload: { name: 'SEND Training Ltd', approvedFrom: '2024-01-01', approvedUntil: '2025-12-31' },
+  });
   if (res.statusCode !== 201) throw new Error(`provider: ${res.body}`);
   return res.json().id as string;
 }

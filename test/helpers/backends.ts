@@ -27,10 +27,7 @@ export async function holdLock(t: Test, pool: pg.Pool, statement: string) {
  */
 export async function waitingBackend(pool: pg.Pool, table: string): Promise<number> {
   for (let i = 0; i < 600; i++) {
-    const { rows } = await pool.query<{ pid: number }>(
-      `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE '%' || $1 || '%'`,
-      [table],
-    );
+    const { rows } = await pool.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE '%' || $1 || '%'`, [table]);
     if (rows[0]) return rows[0].pid;
     await new Promise((r) => setTimeout(r, 50));
   }

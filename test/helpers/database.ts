@@ -22,7 +22,9 @@ export interface TestDatabase {
 
 function migrationsFingerprint(): string {
   const h = createHash('sha256');
-  for (const f of readdirSync(migrationsFolder).filter((f) => f.endsWith('.sql')).sort()) {
+  for (const f of readdirSync(migrationsFolder)
+    .filter((f) => f.endsWith('.sql'))
+    .sort()) {
     h.update(f).update(readFileSync(join(migrationsFolder, f)));
   }
   return h.digest('hex').slice(0, 16);

@@ -26,7 +26,10 @@ export async function insertEntries(db: Db, seeds: EntrySeed[]): Promise<string[
   const ids: string[] = [];
   for (const s of seeds) {
     const n = ++counter;
-    const [user] = await db.insert(users).values({ email: `entry-${n}-${randomUUID()}@example.org`, fullName: s.fullName }).returning({ id: users.id });
+    const [user] = await db
+      .insert(users)
+      .values({ email: `entry-${n}-${randomUUID()}@example.org`, fullName: s.fullName })
+      .returning({ id: users.id });
     const [m] = await db
       .insert(mediators)
       .values({
@@ -52,7 +55,12 @@ export async function insertEntries(db: Db, seeds: EntrySeed[]): Promise<string[
   }
   // Onto the register and off it through the register's writer of status, backdated; no audit or mail.
   const accredited = new Date('2019-06-01T09:00:00Z');
-  await writeStatuses(db, ids.map((id) => ({ id, from: null, to: 'accredited', reason: 'grandfathered (test)', at: accredited })), { userId: null, role: 'system' }, new Date());
+  await writeStatuses(
+    db,
+    ids.map((id) => ({ id, from: null, to: 'accredited', reason: 'grandfathered (test)', at: accredited })),
+    { userId: null, role: 'system' },
+    new Date(),
+  );
   const changed = new Date('2024-01-10T09:00:00Z');
   const changes = seeds.flatMap((s, i) => (s.status && s.status !== 'accredited' ? [{ id: ids[i]!, from: 'accredited' as const, to: s.status, reason: 'secret internal reason', at: changed }] : []));
   await writeStatuses(db, changes, { userId: null, role: 'registrar' }, new Date());

@@ -8,7 +8,10 @@ export type JsonSchema = { [key: string]: unknown };
 export function resolveRef(doc: unknown, schema: JsonSchema): JsonSchema {
   let s = schema;
   for (let hops = 0; typeof s.$ref === 'string' && hops < 20; hops++) {
-    const pointer = s.$ref.replace(/^#\//, '').split('/').map((p) => p.replaceAll('~1', '/').replaceAll('~0', '~'));
+    const pointer = s.$ref
+      .replace(/^#\//, '')
+      .split('/')
+      .map((p) => p.replaceAll('~1', '/').replaceAll('~0', '~'));
     s = pointer.reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], doc) as JsonSchema;
   }
   return s;

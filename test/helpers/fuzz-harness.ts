@@ -60,8 +60,7 @@ export async function listOperations(ta: TestApp): Promise<{ doc: unknown; opera
 // A URL cannot carry a lone surrogate (encodeURIComponent throws): send U+FFFD as a client would.
 export const wellFormed = (v: string) => v.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
 
-export const fillPath = (url: string, values: Record<string, string>) =>
-  url.replace(/:([A-Za-z0-9_]+)/g, (_, name: string) => encodeURIComponent(wellFormed(values[name] ?? '')));
+export const fillPath = (url: string, values: Record<string, string>) => url.replace(/:([A-Za-z0-9_]+)/g, (_, name: string) => encodeURIComponent(wellFormed(values[name] ?? '')));
 
 /** The people the matrix and the fuzzer act as. */
 export interface Actors {

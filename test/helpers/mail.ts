@@ -31,7 +31,10 @@ export function secretIn(data: unknown): string {
 
 /** How many `template` mails went to `recipient`. */
 export async function mailCount(db: Db, recipient: string, template: string): Promise<number> {
-  const rows = await db.select({ id: notifications.id }).from(notifications).where(and(eq(notifications.recipient, normaliseEmail(recipient)), eq(notifications.template, template)));
+  const rows = await db
+    .select({ id: notifications.id })
+    .from(notifications)
+    .where(and(eq(notifications.recipient, normaliseEmail(recipient)), eq(notifications.template, template)));
   return rows.length;
 }
 

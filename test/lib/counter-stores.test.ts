@@ -77,7 +77,10 @@ for (const [kind, { skip, open }] of Object.entries(kinds)) {
     t.test('100 concurrent hits on one key from two instances each get their own count', async (t) => {
       const { a, b } = await open(t);
       const hits = await Promise.all(Array.from({ length: 100 }, (_, i) => (i % 2 ? a : b).hit('k', MINUTE)));
-      t.same(hits.map((h) => h.count).sort((x, y) => x - y), Array.from({ length: 100 }, (_, i) => i + 1));
+      t.same(
+        hits.map((h) => h.count).sort((x, y) => x - y),
+        Array.from({ length: 100 }, (_, i) => i + 1),
+      );
     });
   });
 }
@@ -103,5 +106,8 @@ t.test('pglite: expired rows are swept as hits go by, live ones kept', async (t)
   // The store sweeps every thousandth hit it makes.
   for (let i = 0; i < 998; i++) await store.hit(`k${i % 10}`, MINUTE);
   const rows = await queryRows<{ key: string }>(fresh.database.db, sql`SELECT key FROM limit_counters WHERE key IN ('short', 'long')`);
-  t.same(rows.map((r) => r.key), ['long']);
+  t.same(
+    rows.map((r) => r.key),
+    ['long'],
+  );
 });

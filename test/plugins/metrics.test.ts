@@ -182,7 +182,10 @@ t.test('with METRICS_TOKEN set, only a bearer of that token may scrape', async (
 t.test('without METRICS_TOKEN the endpoint is open (for a private network) and documented', async (t) => {
   const ta = await buildTestApp(t, 'pglite');
   t.equal((await ta.request({ method: 'GET', url: '/metrics' })).statusCode, 200);
-  t.same(ta.app.routeTable.filter((r) => r.url === '/metrics'), [{ method: 'GET', url: '/metrics', access: 'public' }]);
+  t.same(
+    ta.app.routeTable.filter((r) => r.url === '/metrics'),
+    [{ method: 'GET', url: '/metrics', access: 'public' }],
+  );
   const doc = (await ta.request({ method: 'GET', url: '/openapi.json' })).json();
   const op = doc.paths['/metrics'].get;
   t.match(op.description, /METRICS_TOKEN/);

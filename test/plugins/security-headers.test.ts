@@ -25,11 +25,13 @@ t.test('HSTS and upgrade-insecure-requests only for visitors on https', async (t
   };
   /** What a browser would be told on a page, on /docs (Swagger UI sets its own CSP) and on an API call. */
   const headersOf = async (app: FastifyInstance, headers: Record<string, string> = {}) =>
-    Promise.all(['/', '/docs', '/health'].map(async (url) => {
-      const res = await app.inject({ method: 'GET', url, headers });
-      t.equal(res.statusCode, 200, url);
-      return { url, hsts: res.headers['strict-transport-security'], csp: String(res.headers['content-security-policy']) };
-    }));
+    Promise.all(
+      ['/', '/docs', '/health'].map(async (url) => {
+        const res = await app.inject({ method: 'GET', url, headers });
+        t.equal(res.statusCode, 200, url);
+        return { url, hsts: res.headers['strict-transport-security'], csp: String(res.headers['content-security-policy']) };
+      }),
+    );
 
   const expectPlain = (seen: Awaited<ReturnType<typeof headersOf>>, why: string) => {
     for (const { url, hsts, csp } of seen) {

@@ -3,8 +3,7 @@ import { EmailSchema, normaliseEmail, PasswordSchema, RegisterBodySchema } from 
 import { ClaimBodySchema } from '../../schemas/imports.ts';
 import { PASSWORD } from '../helpers/app.ts';
 
-const issues = (result: { error?: { issues: Array<{ path: PropertyKey[]; message: string }> } }) =>
-  result.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`) ?? [];
+const issues = (result: { error?: { issues: Array<{ path: PropertyKey[]; message: string }> } }) => result.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`) ?? [];
 
 t.test('common and trivially weak passwords are refused, saying why', async (t) => {
   const weak = ['aaaaaaaaaaaa', 'password1234', ' '.repeat(12), 'qwertyuiop12', '123456789012', 'P@ssw0rd1234', 'abcabcabcabc', 'iloveyou2024'];
@@ -39,15 +38,24 @@ t.test('registration also refuses a password made of the person’s own name or 
   t.same(issues(RegisterBodySchema.safeParse(body(PASSWORD))), []);
   const long = { email: 'rea.registrar@register.example.org', fullName: 'Rea Registrar' };
   for (const password of [long.email, `${long.email}!`, 'RegisterRea.Registrar']) {
-    t.same(issues(RegisterBodySchema.safeParse({ ...long, password })), ['password: is too easy to guess (It contains your own name or email address. Add more words that are less common)'], `${password}: longer than the part zxcvbn reads`);
+    t.same(
+      issues(RegisterBodySchema.safeParse({ ...long, password })),
+      ['password: is too easy to guess (It contains your own name or email address. Add more words that are less common)'],
+      `${password}: longer than the part zxcvbn reads`,
+    );
   }
   t.same(issues(RegisterBodySchema.safeParse({ ...long, password: 'rea keeps seven quiet otter lanterns' })), [], 'a first name inside a real passphrase is fine');
   t.same(issues(RegisterBodySchema.safeParse(body('password1234'))), ['password: is too easy to guess (This is similar to a commonly used password. Add more words that are less common)']);
-  t.same(issues(RegisterBodySchema.safeParse({ email: 'not-an-email', password: 'password1234', fullName: 'A' })).sort(), [
-    'email: Invalid email address',
-    'password: is too easy to guess (This is similar to a commonly used password. Add more words that are less common)',
-  ], 'both problems reported at once');
-  t.same(issues(RegisterBodySchema.safeParse({ email: 'a@example.org', password: 'password1234' })), ['fullName: Invalid input: expected string, received undefined'], 'a missing detail is reported (the strength check waits for it)');
+  t.same(
+    issues(RegisterBodySchema.safeParse({ email: 'not-an-email', password: 'password1234', fullName: 'A' })).sort(),
+    ['email: Invalid email address', 'password: is too easy to guess (This is similar to a commonly used password. Add more words that are less common)'],
+    'both problems reported at once',
+  );
+  t.same(
+    issues(RegisterBodySchema.safeParse({ email: 'a@example.org', password: 'password1234' })),
+    ['fullName: Invalid input: expected string, received undefined'],
+    'a missing detail is reported (the strength check waits for it)',
+  );
 });
 
 t.test('a claim refuses weak passwords too', async (t) => {

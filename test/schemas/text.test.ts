@@ -25,9 +25,9 @@ t.test('bidirectional controls, zero-width and other invisible characters are re
     'variation selector after a letter': ['a\uFE0Fb', 'U+FE0F'],
     'tag characters': ['Wales \u{1F3F4}\u{E0067}\u{E0062}\u{E0077}\u{E006C}\u{E0073}\u{E007F}', 'U+E0067'],
     'emoji ZWJ sequence': ['Judge \u{1F9D1}\u200D\u2696\uFE0F', 'U+200D'],
-    'NUL': ['a\u0000b', 'U+0000'],
-    'escape': ['a\u001Bb', 'U+001B'],
-    'delete': ['a\u007Fb', 'U+007F'],
+    NUL: ['a\u0000b', 'U+0000'],
+    escape: ['a\u001Bb', 'U+001B'],
+    delete: ['a\u007Fb', 'U+007F'],
     'C1 next line': ['a\u0085b', 'U+0085'],
   };
   for (const [what, [value, codePoint]] of Object.entries(refused)) {

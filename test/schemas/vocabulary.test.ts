@@ -57,6 +57,10 @@ t.test('rows derived from the tables answer dates as the API always has', async 
   t.throws(() => z.encode(CpdEntrySchema, { ...entry, createdAt: new Date(instant) } as never), 'a Date is not an instant: services format them');
   t.throws(() => z.encode(CpdEntrySchema, { ...entry, date: '2025-02-30' } as never), 'a date that does not exist');
   t.same(Object.keys(RunSchema.shape), ['id', 'asOf', 'startedAt', 'finishedAt', 'counts', 'remindersSent', 'error']);
-  t.same(Object.keys(AssessmentSchema.shape), ['id', 'mediatorId', 'fullName', 'body', 'periodStart', 'periodEnd', 'ruleSetId', 'outcome', 'deficits', 'graceEndsOn', 'assessedAt', 'closedAt'], 'the row with whose it is, fields in the order they always came');
+  t.same(
+    Object.keys(AssessmentSchema.shape),
+    ['id', 'mediatorId', 'fullName', 'body', 'periodStart', 'periodEnd', 'ruleSetId', 'outcome', 'deficits', 'graceEndsOn', 'assessedAt', 'closedAt'],
+    'the row with whose it is, fields in the order they always came',
+  );
   t.notOk('userId' in ProfileSchema.shape, 'picked from the row: what is not named stays out');
 });

@@ -23,13 +23,31 @@ t.test('realistic mix: statuses, names, regions, languages, dates', async (t) =>
   t.ok(share((m) => m.status === 'accredited') > 0.85 && share((m) => m.status === 'accredited') < 0.91, 'about 88% accredited');
   t.ok(share((m) => m.status === 'lapsed') > 0.06 && share((m) => m.status === 'lapsed') < 0.1, 'about 8% lapsed');
   t.ok(share((m) => m.status === 'suspended') > 0.02 && share((m) => m.status === 'suspended') < 0.06, 'about 4% suspended');
-  t.ok(all.some((m) => /[^\x00-\x7F]/.test(m.fullName)), 'some names carry accents');
-  t.ok(all.some((m) => m.fullName.includes("'")), 'some names carry apostrophes');
+  t.ok(
+    all.some((m) => /[^\x00-\x7F]/.test(m.fullName)),
+    'some names carry accents',
+  );
+  t.ok(
+    all.some((m) => m.fullName.includes("'")),
+    'some names carry apostrophes',
+  );
   const regions = new Set<string>([...REGIONS, 'national']);
-  t.ok(all.every((m) => m.regions.length > 0 && m.regions.every((r) => regions.has(r))), 'regions are the nine English regions or national');
-  t.ok(all.every((m) => m.languages[0] === 'en'), 'everyone mediates in English');
-  t.ok(all.some((m) => m.languages.includes('cy')), 'some also in Welsh');
-  t.ok(all.every((m) => m.firstAccreditedOn <= ctx.today && m.insuranceExpiresOn > ctx.today), 'no accreditation in the future; insurance current');
+  t.ok(
+    all.every((m) => m.regions.length > 0 && m.regions.every((r) => regions.has(r))),
+    'regions are the nine English regions or national',
+  );
+  t.ok(
+    all.every((m) => m.languages[0] === 'en'),
+    'everyone mediates in English',
+  );
+  t.ok(
+    all.some((m) => m.languages.includes('cy')),
+    'some also in Welsh',
+  );
+  t.ok(
+    all.every((m) => m.firstAccreditedOn <= ctx.today && m.insuranceExpiresOn > ctx.today),
+    'no accreditation in the future; insurance current',
+  );
   t.ok(
     all.every((m) => m.complianceStartOn === (m.route === 'grandfathered_2018' ? ctx.grandfatheredComplianceStart : m.firstAccreditedOn)),
     'grandfathered members start at the setting, new ones on accreditation',

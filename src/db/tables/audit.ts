@@ -20,11 +20,7 @@ export const auditEvents = pgTable(
     prevHash: text('prev_hash').notNull(),
     hash: text('hash').notNull().unique(),
   },
-  (t) => [
-    index('audit_events_entity_idx').on(t.entityType, t.entityId),
-    index('audit_events_actor_idx').on(t.actorId),
-    index('audit_events_occurred_idx').on(t.occurredAt),
-  ],
+  (t) => [index('audit_events_entity_idx').on(t.entityType, t.entityId), index('audit_events_actor_idx').on(t.actorId), index('audit_events_occurred_idx').on(t.occurredAt)],
 );
 
 /** Transactional outbox: written with the change that causes the message, delivered later. */

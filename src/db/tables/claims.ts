@@ -21,10 +21,7 @@ const singleUseTokens = (name: string) =>
       revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
       createdAt: createdAt(),
     },
-    (t) => [
-      uniqueIndex(`${name}_one_live`).on(t.userId).where(sql`used_at IS NULL AND revoked_at IS NULL`),
-      index(`${name}_user_idx`).on(t.userId),
-    ],
+    (t) => [uniqueIndex(`${name}_one_live`).on(t.userId).where(sql`used_at IS NULL AND revoked_at IS NULL`), index(`${name}_user_idx`).on(t.userId)],
   );
 
 /** With which a grandfathered member sets their first password. */

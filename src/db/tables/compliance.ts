@@ -90,8 +90,5 @@ export const jobRuns = pgTable(
     remindersSent: integer('reminders_sent').notNull().default(0),
     error: text('error'),
   },
-  (t) => [
-    uniqueIndex('job_runs_one_success_per_date').on(t.asOf).where(sql`error IS NULL`),
-    index('job_runs_started_idx').on(t.startedAt),
-  ],
+  (t) => [uniqueIndex('job_runs_one_success_per_date').on(t.asOf).where(sql`error IS NULL`), index('job_runs_started_idx').on(t.startedAt)],
 );

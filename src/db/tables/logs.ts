@@ -30,10 +30,7 @@ export const cpdEntries = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [
-    index('cpd_entries_mediator_date_idx').on(t.mediatorId, t.date, t.id),
-    check('cpd_entries_hours', sql`${t.hours} BETWEEN 0.25 AND 40 AND mod(${t.hours} * 4, 1) = 0`),
-  ],
+  (t) => [index('cpd_entries_mediator_date_idx').on(t.mediatorId, t.date, t.id), check('cpd_entries_hours', sql`${t.hours} BETWEEN 0.25 AND 40 AND mod(${t.hours} * 4, 1) = 0`)],
 );
 
 /** A mediator's practice: mediations and supervision received. No personal data of families. */

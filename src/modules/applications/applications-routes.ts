@@ -48,7 +48,12 @@ export const applicationsModule: Module = async (app, { db, clock }) => {
 
   app.get('/v1/review/applications', {
     config: { access: ['assessor', 'admin', 'registrar'] },
-    schema: { tags: ['review'], summary: 'The review queue: submitted applications, whatever their status since (admins see their own body)', querystring: ReviewQuerySchema, response: { 200: page(ApplicationSchema), ...problemResponses } },
+    schema: {
+      tags: ['review'],
+      summary: 'The review queue: submitted applications, whatever their status since (admins see their own body)',
+      querystring: ReviewQuerySchema,
+      response: { 200: page(ApplicationSchema), ...problemResponses },
+    },
     handler: async (req) => applications.queue(userContext(req), req.query),
   });
 

@@ -43,8 +43,7 @@ export function createApplicationsService({ db, clock }: { db: Db; clock: Clock 
   async function providerApprovals(q: Queryable, evidence: Evidence) {
     const id = evidence.send_training?.providerId;
     const [provider] = id ? await q.select().from(trainingProviders).where(eq(trainingProviders.id, id)) : [];
-    return (providerId: string, on: string) =>
-      !!provider && provider.id === providerId && provider.approvedFrom <= on && (provider.approvedUntil === null || on <= provider.approvedUntil);
+    return (providerId: string, on: string) => !!provider && provider.id === providerId && provider.approvedFrom <= on && (provider.approvedUntil === null || on <= provider.approvedUntil);
   }
 
   return {
@@ -67,7 +66,11 @@ export function createApplicationsService({ db, clock }: { db: Db; clock: Clock 
     async putEvidence(ctx: RequestContext, id: string, criterion: Criterion, body: unknown) {
       const parsed = EvidenceSchemas[criterion].safeParse(body);
       if (!parsed.success) {
-        throw problem('validation-failed', `The evidence for ${criterion} is invalid.`, parsed.error.issues.map((i) => ({ in: 'body' as const, field: i.path.join('.') || '(root)', message: i.message })));
+        throw problem(
+          'validation-failed',
+          `The evidence for ${criterion} is invalid.`,
+          parsed.error.issues.map((i) => ({ in: 'body' as const, field: i.path.join('.') || '(root)', message: i.message })),
+        );
       }
       return db.transaction(async (tx) => {
         const row = assertOwner(ctx, await loadApplication(tx, id, true));
@@ -143,19 +146,14 @@ export function createApplicationsService({ db, clock }: { db: Db; clock: Clock 
         assertState(row, 'assess');
         const verdicts = { ...row.application.verdicts, ...input.verdicts };
         const complete = REQUIRED_CRITERIA.every((c) => verdicts[c] !== undefined);
-        const after = await transition(
-          tx,
-          row,
-          ['submitted', 'under_assessment'],
-          {
-            verdicts,
-            status: complete ? 'assessed' : 'under_assessment',
-            recommendation: input.recommendation ?? row.application.recommendation,
-            assessmentNotes: input.notes ?? row.application.assessmentNotes,
-            assessedBy: ctx.actor.id,
-            assessedAt: complete ? clock() : null,
-          },
-        );
+        const after = await transition(tx, row, ['submitted', 'under_assessment'], {
+          verdicts,
+          status: complete ? 'assessed' : 'under_assessment',
+          recommendation: input.recommendation ?? row.application.recommendation,
+          assessmentNotes: input.notes ?? row.application.assessmentNotes,
+          assessedBy: ctx.actor.id,
+          assessedAt: complete ? clock() : null,
+        });
         await audit(tx, ctx, complete ? 'application.assessed' : 'application.assessment_saved', row.application, after);
         return applicationFor(ctx, { ...row, application: after });
       });
@@ -171,7 +169,11 @@ export function createApplicationsService({ db, clock }: { db: Db; clock: Clock 
         if (input.outcome === 'approved') {
           const unmet = unmetCriteria(a.verdicts);
           if (unmet.length) {
-            throw problem('verdicts-not-met', 'Approval needs a "met" verdict on every required criterion.', unmet.map((c) => ({ in: 'body', field: `verdicts.${c}`, message: `is ${a.verdicts[c] ?? 'not assessed'}` })));
+            throw problem(
+              'verdicts-not-met',
+              'Approval needs a "met" verdict on every required criterion.',
+              unmet.map((c) => ({ in: 'body', field: `verdicts.${c}`, message: `is ${a.verdicts[c] ?? 'not assessed'}` })),
+            );
           }
         }
         const now = clock();
@@ -181,9 +183,14 @@ export function createApplicationsService({ db, clock }: { db: Db; clock: Clock 
           const ev = a.evidence;
           const reason = `Application ${a.id} approved (2024 standards)`;
           const membership = { body: ev.membership!.body, membershipNumber: ev.membership!.membershipNumber };
-          await accredit(tx, ctx, now, [{ id: a.mediatorId, reason, route: 'standards_2024', standardsVersion: a.standardsVersion, ...membership, firstAccreditedOn: today, complianceStartOn: today }]);
+          await accredit(tx, ctx, now, [
+            { id: a.mediatorId, reason, route: 'standards_2024', standardsVersion: a.standardsVersion, ...membership, firstAccreditedOn: today, complianceStartOn: today },
+          ]);
           if (ev.insurance) {
-            await tx.update(mediators).set({ insurer: ev.insurance.insurer, insuranceCoverGbp: ev.insurance.coverGbp, insuranceExpiresOn: ev.insurance.expiresOn }).where(eq(mediators.id, a.mediatorId));
+            await tx
+              .update(mediators)
+              .set({ insurer: ev.insurance.insurer, insuranceCoverGbp: ev.insurance.coverGbp, insuranceExpiresOn: ev.insurance.expiresOn })
+              .where(eq(mediators.id, a.mediatorId));
           }
         }
         const template = input.outcome === 'approved' ? 'application_approved' : input.outcome === 'rejected' ? 'application_rejected' : 'application_returned';

@@ -58,7 +58,11 @@ export async function recordAuditEvents(tx: Queryable, ctx: RequestContext, inpu
     await tx.execute(sql`
       INSERT INTO audit_events (occurred_at, actor_type, actor_id, actor_role, action, entity_type, entity_id, before, after, request_id, prev_hash, hash)
       SELECT "occurredAt", "actorType", "actorId", "actorRole", action, "entityType", "entityId", before, after, "requestId", "prevHash", hash
-        FROM ${recordset(batch.map((r, n) => ({ ...r, n })), 'x', EVENT_COLUMNS)}
+        FROM ${recordset(
+          batch.map((r, n) => ({ ...r, n })),
+          'x',
+          EVENT_COLUMNS,
+        )}
        ORDER BY n`);
   }
 }
@@ -132,10 +136,7 @@ export function createAuditService({ db }: { db: Db }) {
       let lastSeq = 0;
       let checked = 0;
       for (;;) {
-        const batch = await queryRows<StoredEvent>(
-          db,
-          sql`SELECT ${storedEventColumns} FROM audit_events WHERE seq > ${lastSeq} ORDER BY seq LIMIT ${batchSize}`,
-        );
+        const batch = await queryRows<StoredEvent>(db, sql`SELECT ${storedEventColumns} FROM audit_events WHERE seq > ${lastSeq} ORDER BY seq LIMIT ${batchSize}`);
         if (batch.length === 0) break;
         const result = checkChain(head, batch);
         if ('break' in result) {

@@ -101,13 +101,23 @@ export const authModule: Module<'sessions' | 'counters' | 'publicUrl' | 'jwtSecr
 
   app.post('/v1/auth/claim', {
     config: { access: 'public', rateLimit: perIp },
-    schema: { tags: ['auth'], summary: 'Claim a grandfathered account: set the first password with a claim code', body: ClaimBodySchema, response: { 200: z.object({ claimed: z.literal(true), email: z.string() }), ...problemResponses } },
+    schema: {
+      tags: ['auth'],
+      summary: 'Claim a grandfathered account: set the first password with a claim code',
+      body: ClaimBodySchema,
+      response: { 200: z.object({ claimed: z.literal(true), email: z.string() }), ...problemResponses },
+    },
     handler: async (req) => claims.claim(req.ctx, req.body.token, req.body.password),
   });
 
   app.post('/v1/auth/login', {
     config: { access: 'public', rateLimit: perIp },
-    schema: { tags: ['auth'], summary: 'Sign in: an access and a refresh token', body: LoginBodySchema, response: { 200: TokenPairSchema, ...problemResponses, 401: ProblemSchema, 403: ProblemSchema } },
+    schema: {
+      tags: ['auth'],
+      summary: 'Sign in: an access and a refresh token',
+      body: LoginBodySchema,
+      response: { 200: TokenPairSchema, ...problemResponses, 401: ProblemSchema, 403: ProblemSchema },
+    },
     handler: async (req) => auth.login(req.ctx, req.body.email, req.body.password, req.body.otp),
   });
 

@@ -135,7 +135,10 @@ export function createAuthService(deps: AuthDeps) {
         }
         const [known] = await tx.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, tokenHash));
         if (known && (known.usedAt || known.revokedAt)) {
-          await tx.update(refreshTokens).set({ revokedAt: now }).where(and(eq(refreshTokens.familyId, known.familyId), isNull(refreshTokens.revokedAt)));
+          await tx
+            .update(refreshTokens)
+            .set({ revokedAt: now })
+            .where(and(eq(refreshTokens.familyId, known.familyId), isNull(refreshTokens.revokedAt)));
           const [user] = await tx.select().from(users).where(eq(users.id, known.userId));
           await recordAudit(
             tx,
@@ -150,11 +153,17 @@ export function createAuthService(deps: AuthDeps) {
     },
 
     async logout(ctx: UserContext, refreshToken: string): Promise<void> {
-      const [token] = await db.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, hashToken(refreshToken)));
+      const [token] = await db
+        .select()
+        .from(refreshTokens)
+        .where(eq(refreshTokens.tokenHash, hashToken(refreshToken)));
       // Another user's token, or an unknown one, is ignored: logout never reveals which tokens exist.
       if (!token || token.userId !== ctx.actor.id) return;
       await db.transaction(async (tx) => {
-        await tx.update(refreshTokens).set({ revokedAt: clock() }).where(and(eq(refreshTokens.familyId, token.familyId), isNull(refreshTokens.revokedAt)));
+        await tx
+          .update(refreshTokens)
+          .set({ revokedAt: clock() })
+          .where(and(eq(refreshTokens.familyId, token.familyId), isNull(refreshTokens.revokedAt)));
         await recordAudit(tx, ctx, { action: 'auth.logout', entityType: 'user', entityId: token.userId });
       });
     },
@@ -163,7 +172,10 @@ export function createAuthService(deps: AuthDeps) {
     async logoutAll(ctx: UserContext): Promise<void> {
       const userId = ctx.actor.id;
       await db.transaction(async (tx) => {
-        await tx.update(users).set({ sessionVersion: sql`${users.sessionVersion} + 1`, updatedAt: clock() }).where(eq(users.id, userId));
+        await tx
+          .update(users)
+          .set({ sessionVersion: sql`${users.sessionVersion} + 1`, updatedAt: clock() })
+          .where(eq(users.id, userId));
         await revokeRefreshTokens(tx, userId, clock());
         await recordAudit(tx, ctx, { action: 'auth.logout_all', entityType: 'user', entityId: userId });
       });
@@ -171,11 +183,7 @@ export function createAuthService(deps: AuthDeps) {
     },
 
     async me(userId: string) {
-      const [row] = await db
-        .select({ user: users, mediatorId: mediators.id })
-        .from(users)
-        .leftJoin(mediators, eq(mediators.userId, users.id))
-        .where(eq(users.id, userId));
+      const [row] = await db.select({ user: users, mediatorId: mediators.id }).from(users).leftJoin(mediators, eq(mediators.userId, users.id)).where(eq(users.id, userId));
       if (!row) throw unauthorized();
       return { ...publicUser(row.user), mediatorId: row.mediatorId };
     },

@@ -15,8 +15,7 @@ const invalidClaim = () => problem('invalid-claim-code', INVALID_CLAIM, [{ in: '
 
 /** A grandfathered member sets their first password with a single-use claim code. */
 export function createClaimService({ db, clock }: { db: Db; clock: Clock }) {
-  const live = (token: string, now: Date) =>
-    and(eq(claimTokens.tokenHash, hashToken(token)), isNull(claimTokens.usedAt), isNull(claimTokens.revokedAt), gt(claimTokens.expiresAt, now));
+  const live = (token: string, now: Date) => and(eq(claimTokens.tokenHash, hashToken(token)), isNull(claimTokens.usedAt), isNull(claimTokens.revokedAt), gt(claimTokens.expiresAt, now));
 
   return {
     async claim(ctx: RequestContext, token: string, password: string) {
@@ -30,13 +29,13 @@ export function createClaimService({ db, clock }: { db: Db; clock: Clock }) {
         const weakness = passwordWeakness(password, [owner.email, owner.fullName]);
         if (weakness) throw problem('weak-password', 'The new password is too easy to guess.', [{ in: 'body', field: 'password', message: weakness }]);
         // One conditional statement consumes the code: of two concurrent claims, one finds nothing.
-        const [used] = await tx
-          .update(claimTokens)
-          .set({ usedAt: now })
-          .where(live(token, now))
-          .returning({ userId: claimTokens.userId });
+        const [used] = await tx.update(claimTokens).set({ usedAt: now }).where(live(token, now)).returning({ userId: claimTokens.userId });
         if (!used) throw invalidClaim();
-        const [user] = await tx.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, used.userId)).returning({ id: users.id, email: users.email, role: users.role, body: users.body });
+        const [user] = await tx
+          .update(users)
+          .set({ passwordHash, updatedAt: now })
+          .where(eq(users.id, used.userId))
+          .returning({ id: users.id, email: users.email, role: users.role, body: users.body });
         await recordAudit(tx, actingAs(ctx, user!), { action: 'user.claimed', entityType: 'user', entityId: user!.id });
         return { claimed: true as const, email: user!.email };
       });

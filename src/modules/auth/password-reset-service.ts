@@ -54,7 +54,10 @@ const invalidToken = () => problem('invalid-reset-link', INVALID_RESET, [{ in: '
 
 /** Revokes the account's live reset links: a newer one replaces them, or the account is disabled. */
 export async function revokeResetLinks(tx: Queryable, userId: string, now: Date): Promise<void> {
-  await tx.update(passwordResets).set({ revokedAt: now }).where(and(eq(passwordResets.userId, userId), isNull(passwordResets.usedAt), isNull(passwordResets.revokedAt)));
+  await tx
+    .update(passwordResets)
+    .set({ revokedAt: now })
+    .where(and(eq(passwordResets.userId, userId), isNull(passwordResets.usedAt), isNull(passwordResets.revokedAt)));
 }
 
 /**
@@ -67,7 +70,12 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
   const floorMs = deps.requestFloorMs ?? REQUEST_FLOOR_MS;
 
   // A disabled account's links are dead whatever their rows say (disabling revokes them as well).
-  const enabledAccount = exists(db.select({ one: sql`1` }).from(users).where(and(eq(users.id, passwordResets.userId), isNull(users.disabledAt))));
+  const enabledAccount = exists(
+    db
+      .select({ one: sql`1` })
+      .from(users)
+      .where(and(eq(users.id, passwordResets.userId), isNull(users.disabledAt))),
+  );
   const live = (tokenHash: string) =>
     and(eq(passwordResets.tokenHash, tokenHash), isNull(passwordResets.usedAt), isNull(passwordResets.revokedAt), gt(passwordResets.expiresAt, clock()), enabledAccount);
 
@@ -113,7 +121,11 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
     async reset(ctx: RequestContext, input: { token: string; password: string }): Promise<{ email: string }> {
       const tokenHash = hashToken(input.token);
       // Read first (not consumed): the strength check needs the person's email and name as guesses.
-      const [found] = await db.select({ userId: users.id, email: users.email, fullName: users.fullName }).from(passwordResets).innerJoin(users, eq(users.id, passwordResets.userId)).where(live(tokenHash));
+      const [found] = await db
+        .select({ userId: users.id, email: users.email, fullName: users.fullName })
+        .from(passwordResets)
+        .innerJoin(users, eq(users.id, passwordResets.userId))
+        .where(live(tokenHash));
       if (!found) throw invalidToken();
       const weakness = passwordWeakness(input.password, [found.email, found.fullName]);
       if (weakness) throw problem('weak-password', 'The new password is too easy to guess.', [{ in: 'body', field: 'password', message: weakness }]);
@@ -122,7 +134,11 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
         const now = clock();
         // The account is locked before the link, as disabling does: a reset and a disabling run in
         // turn (never deadlocked), and a link is never used on an account disabled meanwhile.
-        const [before] = await tx.select({ passwordHash: users.passwordHash }).from(users).where(and(eq(users.id, found.userId), isNull(users.disabledAt))).for('update');
+        const [before] = await tx
+          .select({ passwordHash: users.passwordHash })
+          .from(users)
+          .where(and(eq(users.id, found.userId), isNull(users.disabledAt)))
+          .for('update');
         if (!before) throw invalidToken();
         // One conditional statement consumes the token: of two concurrent resets, one finds nothing.
         const [used] = await tx.update(passwordResets).set({ usedAt: now }).where(live(tokenHash)).returning({ userId: passwordResets.userId });
@@ -131,7 +147,11 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
         await revokeRefreshTokens(tx, used.userId, now);
         // A grandfathered member who never claimed has now set a first password: the claim code is spent.
         const claimed = !before.passwordHash;
-        if (claimed) await tx.update(claimTokens).set({ revokedAt: now }).where(and(eq(claimTokens.userId, used.userId), isNull(claimTokens.usedAt), isNull(claimTokens.revokedAt)));
+        if (claimed)
+          await tx
+            .update(claimTokens)
+            .set({ revokedAt: now })
+            .where(and(eq(claimTokens.userId, used.userId), isNull(claimTokens.usedAt), isNull(claimTokens.revokedAt)));
         const actorCtx = actingAs(ctx, user!);
         await recordAudit(tx, actorCtx, { action: 'auth.password_reset', entityType: 'user', entityId: user!.id, after: { claimedByReset: claimed } });
         return { email: user!.email };
@@ -140,7 +160,10 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
 
     /** Whether a reset link still works (a page shows its form, or says the link is spent). */
     async isLive(token: string): Promise<boolean> {
-      const [row] = await db.select({ id: passwordResets.id }).from(passwordResets).where(live(hashToken(token)));
+      const [row] = await db
+        .select({ id: passwordResets.id })
+        .from(passwordResets)
+        .where(live(hashToken(token)));
       return Boolean(row);
     },
   };

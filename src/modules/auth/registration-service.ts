@@ -65,7 +65,9 @@ export function createRegistrationService(deps: RegistrationDeps) {
         await tx.delete(pendingRegistrations).where(lte(pendingRegistrations.expiresAt, now));
         const [account] = await tx.select({ id: users.id, fullName: users.fullName }).from(users).where(eq(users.email, email));
         if (account) {
-          await enqueueNotifications(tx, [{ recipient: email, userId: account.id, template: 'registration_account_exists', data: { fullName: account.fullName, resetPage: accountPage(deps.publicUrl(), 'reset') } }]);
+          await enqueueNotifications(tx, [
+            { recipient: email, userId: account.id, template: 'registration_account_exists', data: { fullName: account.fullName, resetPage: accountPage(deps.publicUrl(), 'reset') } },
+          ]);
           return;
         }
         const token = newToken();
@@ -119,7 +121,10 @@ export function createRegistrationService(deps: RegistrationDeps) {
 
     /** Whether a verification link still works (a page shows its form, or says the link is spent). */
     async isLive(token: string): Promise<boolean> {
-      const [row] = await db.select({ id: pendingRegistrations.id }).from(pendingRegistrations).where(live(hashToken(token)));
+      const [row] = await db
+        .select({ id: pendingRegistrations.id })
+        .from(pendingRegistrations)
+        .where(live(hashToken(token)));
       return Boolean(row);
     },
   };

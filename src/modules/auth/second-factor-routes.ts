@@ -30,13 +30,23 @@ export const secondFactorRoutes: FastifyPluginAsyncZod<{ secondFactor: SecondFac
 
   app.post('/v1/me/second-factor/confirm', {
     config: enrolment,
-    schema: { tags: ['auth'], summary: 'Put the second factor in force with the code the app shows; returns recovery codes once', body: SecondFactorConfirmBodySchema, response: { 200: RecoveryCodesSchema, ...problemResponses } },
+    schema: {
+      tags: ['auth'],
+      summary: 'Put the second factor in force with the code the app shows; returns recovery codes once',
+      body: SecondFactorConfirmBodySchema,
+      response: { 200: RecoveryCodesSchema, ...problemResponses },
+    },
     handler: async (req) => secondFactor.confirmEnrolment(userContext(req), req.body.code),
   });
 
   app.delete('/v1/admin/users/:id/second-factor', {
     config: { access: ['registrar'] },
-    schema: { tags: ['users'], summary: "Reset another staff member's second factor (lost device): they sign in with their password and enrol again", params: IdParamsSchema, response: { 204: z.undefined(), ...problemResponses } },
+    schema: {
+      tags: ['users'],
+      summary: "Reset another staff member's second factor (lost device): they sign in with their password and enrol again",
+      params: IdParamsSchema,
+      response: { 204: z.undefined(), ...problemResponses },
+    },
     handler: async (req, reply) => {
       await secondFactor.reset(userContext(req), req.params.id);
       return reply.code(204).send();

@@ -28,8 +28,7 @@ const CONFIRM_WINDOW_MS = 86_400_000;
 type UserRow = typeof users.$inferSelect;
 
 /** 401 naming `otp`, so a client knows to ask for the second factor rather than the password. */
-const secondFactorNeeded = (detail: string) =>
-  problem('second-factor-needed', detail, [{ in: 'body', field: 'otp', message: detail }]);
+const secondFactorNeeded = (detail: string) => problem('second-factor-needed', detail, [{ in: 'body', field: 'otp', message: detail }]);
 
 /** 80 random bits, as 16 base32 characters in groups of four: typeable, and beyond guessing even from a leaked hash. */
 const newRecoveryCode = () => new Secret({ size: 10 }).base32.toLowerCase().match(/.{4}/g)!.join('-');
@@ -101,7 +100,10 @@ export function createSecondFactorService({ db, clock, counters, keyMaterial }: 
         .where(and(eq(recoveryCodes.userId, user.id), eq(recoveryCodes.codeHash, recoveryCodeHash(code)), isNull(recoveryCodes.usedAt)))
         .returning({ id: recoveryCodes.id });
       if (!spent) return false;
-      const [left] = await tx.select({ n: count() }).from(recoveryCodes).where(and(eq(recoveryCodes.userId, user.id), isNull(recoveryCodes.usedAt)));
+      const [left] = await tx
+        .select({ n: count() })
+        .from(recoveryCodes)
+        .where(and(eq(recoveryCodes.userId, user.id), isNull(recoveryCodes.usedAt)));
       await recordAudit(tx, ctx, { action: 'auth.recovery_code_used', entityType: 'user', entityId: user.id, after: { recoveryCodesLeft: left!.n } });
       return true;
     });
@@ -116,7 +118,10 @@ export function createSecondFactorService({ db, clock, counters, keyMaterial }: 
   return {
     async status(ctx: UserContext, required: boolean) {
       const user = await ownAccount(ctx);
-      const [left] = await db.select({ n: count() }).from(recoveryCodes).where(and(eq(recoveryCodes.userId, user.id), isNull(recoveryCodes.usedAt)));
+      const [left] = await db
+        .select({ n: count() })
+        .from(recoveryCodes)
+        .where(and(eq(recoveryCodes.userId, user.id), isNull(recoveryCodes.usedAt)));
       return { enabled: user.totpEnabledAt !== null, enabledAt: user.totpEnabledAt?.toISOString() ?? null, recoveryCodesLeft: user.totpEnabledAt ? left!.n : 0, required };
     },
 
@@ -159,7 +164,9 @@ export function createSecondFactorService({ db, clock, counters, keyMaterial }: 
         throw problem('second-factor-setup-cancelled', `${CONFIRM_TRIES} wrong codes: this set-up is cancelled. Start again (POST /v1/me/second-factor) and add the new secret to the app.`);
       }
       if (wrong) {
-        throw problem('second-factor-code-wrong', 'The code does not match; enter the code the authenticator app shows now.', [{ in: 'body', field: 'code', message: `is not the current code; ${CONFIRM_TRIES - tries} of ${CONFIRM_TRIES} tries left for this set-up` }]);
+        throw problem('second-factor-code-wrong', 'The code does not match; enter the code the authenticator app shows now.', [
+          { in: 'body', field: 'code', message: `is not the current code; ${CONFIRM_TRIES - tries} of ${CONFIRM_TRIES} tries left for this set-up` },
+        ]);
       }
       const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
       return db.transaction(async (tx) => {

@@ -38,7 +38,10 @@ export interface SessionVersionsOptions {
  * sessions (that change moves the session version, which voids the access tokens).
  */
 export async function revokeRefreshTokens(tx: Queryable, userId: string, now: Date): Promise<void> {
-  await tx.update(refreshTokens).set({ revokedAt: now }).where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt)));
+  await tx
+    .update(refreshTokens)
+    .set({ revokedAt: now })
+    .where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt)));
 }
 
 /**

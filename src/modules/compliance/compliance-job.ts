@@ -78,11 +78,7 @@ export function createComplianceJob({ db, clock }: ComplianceJobDeps) {
           return { ...toRun(other!), alreadyRun: true };
         }
         const { counts, remindersSent } = await applyCompliance(tx, asOf, clock());
-        const [run] = await tx
-          .update(jobRuns)
-          .set({ finishedAt: new Date(), counts, remindersSent })
-          .where(eq(jobRuns.id, claim.id))
-          .returning();
+        const [run] = await tx.update(jobRuns).set({ finishedAt: new Date(), counts, remindersSent }).where(eq(jobRuns.id, claim.id)).returning();
         await recordAudit(tx, systemContext(), { action: 'compliance.run', entityType: 'job_run', entityId: claim.id, after: { asOf, counts, remindersSent } });
         return { ...toRun(run!), alreadyRun: false };
       });

@@ -1,12 +1,4 @@
-import {
-  AdjustmentBodySchema,
-  AdjustmentSchema,
-  AssessmentPageSchema,
-  AssessmentQuerySchema,
-  RunBodySchema,
-  RunPageSchema,
-  RunSummarySchema,
-} from '../../../schemas/compliance-admin.ts';
+import { AdjustmentBodySchema, AdjustmentSchema, AssessmentPageSchema, AssessmentQuerySchema, RunBodySchema, RunPageSchema, RunSummarySchema } from '../../../schemas/compliance-admin.ts';
 import { IdParamsSchema, PageQuerySchema, problemResponses } from '../../../schemas/common.ts';
 import { MyComplianceSchema } from '../../../schemas/compliance.ts';
 import { userContext } from '../../lib/context.ts';
@@ -35,7 +27,7 @@ export const complianceModule: Module = async (app, { db, clock, config }) => {
     config: { access: ['mediator'] },
     schema: {
       tags,
-      summary: 'Where you stand: the current period, each requirement\'s progress and shortfall, days left; past assessments',
+      summary: "Where you stand: the current period, each requirement's progress and shortfall, days left; past assessments",
       response: { 200: MyComplianceSchema, ...problemResponses },
     },
     handler: async (req) => complianceView.view(userContext(req)),

@@ -16,8 +16,15 @@ export interface Window {
   periodEnd: string;
   ruleSetId: string;
 }
-interface Period { periodStart: string; periodEnd: string; ruleSetId: string }
-interface Start { firstAccreditedOn: string | null; complianceStartOn: string | null }
+interface Period {
+  periodStart: string;
+  periodEnd: string;
+  ruleSetId: string;
+}
+interface Start {
+  firstAccreditedOn: string | null;
+  complianceStartOn: string | null;
+}
 
 export interface ComplianceRules {
   periodsOf(m: Start, asOf: string): Period[];
@@ -62,8 +69,10 @@ export async function loadComplianceRules(q: Queryable): Promise<ComplianceRules
 export async function loadAchieved(tx: Tx, windows: Window[]): Promise<Map<string, Achieved>> {
   const set = byId(await loadRuleSets(tx));
   const tallies = await loadAllTallies(tx, windows);
-  return new Map(windows.map((w) => {
-    const t = tallies.get(windowKey(w));
-    return [windowKey(w), achievedFrom(t?.cpd ?? [], t?.practice ?? [], set(w.ruleSetId).categoryCaps)];
-  }));
+  return new Map(
+    windows.map((w) => {
+      const t = tallies.get(windowKey(w));
+      return [windowKey(w), achievedFrom(t?.cpd ?? [], t?.practice ?? [], set(w.ruleSetId).categoryCaps)];
+    }),
+  );
 }

@@ -97,7 +97,17 @@ export function createComplianceService({ db, clock, job }: { db: Db; clock: Clo
      */
     async adjust(ctx: UserContext, mediatorId: string, input: { period: number; kind: AdjustmentKind; until?: string; reason: string }) {
       const [m] = await db
-        .select({ id: mediators.id, body: mediators.body, status: mediators.status, route: mediators.route, firstAccreditedOn: mediators.firstAccreditedOn, complianceStartOn: mediators.complianceStartOn, userId: mediators.userId, email: users.email, fullName: mediators.fullName })
+        .select({
+          id: mediators.id,
+          body: mediators.body,
+          status: mediators.status,
+          route: mediators.route,
+          firstAccreditedOn: mediators.firstAccreditedOn,
+          complianceStartOn: mediators.complianceStartOn,
+          userId: mediators.userId,
+          email: users.email,
+          fullName: mediators.fullName,
+        })
         .from(mediators)
         .innerJoin(users, eq(users.id, mediators.userId))
         .where(eq(mediators.id, mediatorId));
@@ -106,7 +116,9 @@ export function createComplianceService({ db, clock, job }: { db: Db; clock: Clo
       if (ctx.actor.role === 'admin' && ctx.actor.body !== m.body) throw problem('other-body', 'This entry belongs to the other body.');
       const period = (await loadComplianceRules(db)).periodIn(m, input.period);
       if (!period) {
-        throw problem('no-compliance-period', `The mediator has no compliance period in register year ${input.period}.`, [{ in: 'body', field: 'period', message: 'no obligations in that register year' }]);
+        throw problem('no-compliance-period', `The mediator has no compliance period in register year ${input.period}.`, [
+          { in: 'body', field: 'period', message: 'no obligations in that register year' },
+        ]);
       }
       if (input.until !== undefined && input.until <= period.periodEnd) {
         throw problem('extension-too-short', 'An extension must run past the end of the period.', [{ in: 'body', field: 'until', message: `must be after ${period.periodEnd}` }]);
@@ -130,7 +142,12 @@ export function createComplianceService({ db, clock, job }: { db: Db; clock: Clo
         // The period was closed between the check above and this transaction: refuse, write nothing.
         if (!applied && existing) throw problem('period-closed', 'The period was closed in the meantime.');
         await enqueueNotifications(tx, [
-          { recipient: m.email, userId: m.userId, template: input.kind === 'exemption' ? 'compliance_exempted' : 'compliance_extended', data: { fullName: m.fullName, periodStart: period.periodStart, periodEnd: period.periodEnd, until: input.until ?? null, reason: input.reason } },
+          {
+            recipient: m.email,
+            userId: m.userId,
+            template: input.kind === 'exemption' ? 'compliance_exempted' : 'compliance_extended',
+            data: { fullName: m.fullName, periodStart: period.periodStart, periodEnd: period.periodEnd, until: input.until ?? null, reason: input.reason },
+          },
         ]);
         await recordAudit(tx, ctx, {
           action: `compliance.${input.kind}_granted`,

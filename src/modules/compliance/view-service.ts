@@ -37,11 +37,7 @@ export function createComplianceViewService({ db, clock }: { db: Db; clock: Cloc
   return {
     async view(ctx: UserContext) {
       const owner = await findLogOwner(db, ctx.actor.id);
-      const assessments = await db
-        .select()
-        .from(complianceAssessments)
-        .where(eq(complianceAssessments.mediatorId, owner.id))
-        .orderBy(desc(complianceAssessments.periodStart));
+      const assessments = await db.select().from(complianceAssessments).where(eq(complianceAssessments.mediatorId, owner.id)).orderBy(desc(complianceAssessments.periodStart));
       return {
         status: owner.status,
         obligationsStartOn: obligationsStart(owner),

@@ -32,7 +32,8 @@ const HEADERS: Record<string, string> = {
 
 function fieldFor(header: string): string {
   const field = HEADERS[header.toLowerCase().replace(/[\s_-]+/g, '')];
-  if (!field) throw problem('unreadable-import-file', `Unknown column "${header}". Columns: ${[...new Set(Object.values(HEADERS))].join(', ')}.`, [{ in: 'file', field: header, message: 'unknown column' }]);
+  if (!field)
+    throw problem('unreadable-import-file', `Unknown column "${header}". Columns: ${[...new Set(Object.values(HEADERS))].join(', ')}.`, [{ in: 'file', field: header, message: 'unknown column' }]);
   return field;
 }
 
@@ -72,7 +73,10 @@ export function readCsv(text: string): RawRow[] {
     const e = err as { message: string; lines?: number };
     throw problem('unreadable-import-file', `The CSV file could not be read: ${e.message}`, [{ in: 'file', field: e.lines ? `line ${e.lines}` : 'file', message: e.message }]);
   }
-  const lines = startLines(bytes, records.map((r) => r.info.bytes));
+  const lines = startLines(
+    bytes,
+    records.map((r) => r.info.bytes),
+  );
   const [header, ...rows] = records.map(({ record }, i) => ({ record, line: lines[i]! })).filter(({ record }) => !isBlank(record));
   const fields = header ? header.record.map(fieldFor) : [];
   const twice = fields.find((f, i) => fields.indexOf(f) !== i);

@@ -38,7 +38,13 @@ export const importsModule: Module<'publicUrl'> = async (app, { db, clock, confi
 
   app.post('/v1/admin/mediators/:id/claim', {
     config: { access: ['admin', 'registrar'] },
-    schema: { tags: ['imports'], summary: 'Send a grandfathered member a new claim code (the old one stops working)', description: 'Never for one’s own entry (403).', params: IdParamsSchema, response: { 200: z.object({ mediatorId: z.uuid(), reissued: z.literal(true) }), ...problemResponses } },
+    schema: {
+      tags: ['imports'],
+      summary: 'Send a grandfathered member a new claim code (the old one stops working)',
+      description: 'Never for one’s own entry (403).',
+      params: IdParamsSchema,
+      response: { 200: z.object({ mediatorId: z.uuid(), reissued: z.literal(true) }), ...problemResponses },
+    },
     handler: async (req) => imports.reissueClaim(userContext(req), req.params.id),
   });
 };

@@ -68,7 +68,10 @@ export function createImportsService({ db, clock, publicUrl }: { db: Db; clock: 
         SELECT "userId", "tokenHash", ${expiresAt}::timestamptz FROM ${recordset(rows, 'x', sql`"userId" uuid, "tokenHash" text`)}`);
     }
     const base = publicUrl();
-    await enqueueNotifications(tx, tokens.map(({ account, token }) => claimMessage(account, accountLink(base, 'claim', token), expiresAt)));
+    await enqueueNotifications(
+      tx,
+      tokens.map(({ account, token }) => claimMessage(account, accountLink(base, 'claim', token), expiresAt)),
+    );
   }
 
   return {
@@ -154,16 +157,37 @@ export function createImportsService({ db, clock, publicUrl }: { db: Db; clock: 
           const people = await queryRows<{ id: string; email: string; fullName: string }>(
             tx,
             sql`INSERT INTO users (email, full_name, role)
-                SELECT email, "fullName", 'mediator' FROM ${recordset(b.map(({ row }) => ({ email: row.email, fullName: row.fullName })), 'x', sql`email text, "fullName" text`)}
+                SELECT email, "fullName", 'mediator' FROM ${recordset(
+                  b.map(({ row }) => ({ email: row.email, fullName: row.fullName })),
+                  'x',
+                  sql`email text, "fullName" text`,
+                )}
                 RETURNING id, email, full_name AS "fullName"`,
           );
           accounts.push(...people);
           const userIds = new Map(people.map((a) => [a.email.toLowerCase(), a.id]));
-          const profiles = await queryRows<{ id: string; userId: string }>(tx, sql`INSERT INTO mediators (${PROFILE_COLUMNS}) SELECT * FROM ${recordset(b.map(({ row }) => profileOf(userIds.get(row.email)!, row, body)), 'x', PROFILE_TYPES)} RETURNING id, user_id AS "userId"`);
+          const profiles = await queryRows<{ id: string; userId: string }>(
+            tx,
+            sql`INSERT INTO mediators (${PROFILE_COLUMNS}) SELECT * FROM ${recordset(
+              b.map(({ row }) => profileOf(userIds.get(row.email)!, row, body)),
+              'x',
+              PROFILE_TYPES,
+            )} RETURNING id, user_id AS "userId"`,
+          );
           const entryOf = new Map(profiles.map((p) => [p.userId, p.id]));
           for (const { row } of b) {
             const id = entryOf.get(userIds.get(row.email)!)!;
-            entries.push({ id, reason: GRANDFATHERED, route: 'grandfathered_2018', standardsVersion: '2018', body, membershipNumber: row.membershipNumber, firstAccreditedOn: row.firstAccreditedOn, complianceStartOn, importedOn });
+            entries.push({
+              id,
+              reason: GRANDFATHERED,
+              route: 'grandfathered_2018',
+              standardsVersion: '2018',
+              body,
+              membershipNumber: row.membershipNumber,
+              firstAccreditedOn: row.firstAccreditedOn,
+              complianceStartOn,
+              importedOn,
+            });
           }
           onProgress?.({ phase: 'written', done: accounts.length, total: create.length });
         }
@@ -186,7 +210,10 @@ export function createImportsService({ db, clock, publicUrl }: { db: Db; clock: 
         if (row.u.id === ctx.actor.id) throw problem('own-record', 'Nobody re-issues a claim for their own entry; another admin of the body or a registrar must.');
         if (ctx.actor.role === 'admin' && row.m.body !== ctx.actor.body) throw problem('other-body', 'This entry belongs to the other body.');
         if (row.u.passwordHash) throw problem('already-claimed', 'This account has already been claimed; the member can reset their password instead.');
-        await tx.update(claimTokens).set({ revokedAt: clock() }).where(and(eq(claimTokens.userId, row.u.id), isNull(claimTokens.usedAt), isNull(claimTokens.revokedAt)));
+        await tx
+          .update(claimTokens)
+          .set({ revokedAt: clock() })
+          .where(and(eq(claimTokens.userId, row.u.id), isNull(claimTokens.usedAt), isNull(claimTokens.revokedAt)));
         await issueClaims(tx, [row.u]);
         await recordAudit(tx, ctx, { action: 'claim.reissued', entityType: 'user', entityId: row.u.id });
         return { mediatorId, reissued: true as const };

@@ -11,7 +11,14 @@ export type LogOwner = Pick<typeof mediators.$inferSelect, 'id' | 'body' | 'stat
 /** The signed-in mediator's own record: every log route acts only on it. */
 export async function findLogOwner(q: Queryable, userId: string): Promise<LogOwner> {
   const [m] = await q
-    .select({ id: mediators.id, body: mediators.body, status: mediators.status, statusChangedAt: mediators.statusChangedAt, firstAccreditedOn: mediators.firstAccreditedOn, complianceStartOn: mediators.complianceStartOn })
+    .select({
+      id: mediators.id,
+      body: mediators.body,
+      status: mediators.status,
+      statusChangedAt: mediators.statusChangedAt,
+      firstAccreditedOn: mediators.firstAccreditedOn,
+      complianceStartOn: mediators.complianceStartOn,
+    })
     .from(mediators)
     .where(eq(mediators.userId, userId));
   if (!m) throw notFound('Your mediator record');
@@ -45,6 +52,12 @@ export async function checkOpen(q: Queryable, mediatorId: string, date: string):
   const [closed] = await q
     .select({ periodStart: complianceAssessments.periodStart, periodEnd: complianceAssessments.periodEnd, outcome: complianceAssessments.outcome })
     .from(complianceAssessments)
-    .where(and(eq(complianceAssessments.mediatorId, mediatorId), sql`${date}::date BETWEEN ${complianceAssessments.periodStart} AND ${complianceAssessments.periodEnd}`, sql`${complianceAssessments.closedAt} IS NOT NULL`));
+    .where(
+      and(
+        eq(complianceAssessments.mediatorId, mediatorId),
+        sql`${date}::date BETWEEN ${complianceAssessments.periodStart} AND ${complianceAssessments.periodEnd}`,
+        sql`${complianceAssessments.closedAt} IS NOT NULL`,
+      ),
+    );
   if (closed) throw problem('period-closed', `The period ${closed.periodStart} to ${closed.periodEnd} is closed (${closed.outcome}); its entries can no longer change.`);
 }

@@ -36,7 +36,11 @@ export function createLogService<T extends LogTable, Body extends Partial<Row<T>
   const toEntry = ({ mediatorId: _m, ...r }: Row<T>) => stamps(r);
   /** The owner's entry, locked for the change; 404 if it is not theirs, 409 if its period is closed. */
   async function lockOpenEntry(tx: Tx, mediatorId: string, id: string): Promise<Row<T>> {
-    const [entry] = (await tx.select().from(log).where(and(eq(log.id, id), eq(log.mediatorId, mediatorId))).for('update')) as Row<T>[];
+    const [entry] = (await tx
+      .select()
+      .from(log)
+      .where(and(eq(log.id, id), eq(log.mediatorId, mediatorId)))
+      .for('update')) as Row<T>[];
     if (!entry) throw notFound(label);
     await checkOpen(tx, mediatorId, entry.date);
     return entry;
@@ -48,7 +52,13 @@ export function createLogService<T extends LogTable, Body extends Partial<Row<T>
       const filter = await logPageFilter(db, log, owner.id, query);
       const page = await keysetPage(
         query.limit,
-        async (count) => (await db.select().from(log).where(filter).orderBy(...newestFirst(log)).limit(count)) as Row<T>[],
+        async (count) =>
+          (await db
+            .select()
+            .from(log)
+            .where(filter)
+            .orderBy(...newestFirst(log))
+            .limit(count)) as Row<T>[],
         logCursorAfter,
       );
       return { items: page.items.map(toEntry), nextCursor: page.nextCursor };
@@ -74,7 +84,11 @@ export function createLogService<T extends LogTable, Body extends Partial<Row<T>
         const before = await lockOpenEntry(tx, owner.id, id);
         check({ ...before, ...patch });
         if (patch.date !== undefined && patch.date !== before.date) await checkAddable(tx, owner, patch.date, clock());
-        const [row] = await tx.update(log).set({ ...patch, updatedAt: clock() }).where(eq(log.id, id)).returning();
+        const [row] = await tx
+          .update(log)
+          .set({ ...patch, updatedAt: clock() })
+          .where(eq(log.id, id))
+          .returning();
         const entry = toEntry(row as Row<T>);
         await recordAudit(tx, ctx, { action: `${name}.updated`, entityType: `${name}_entry`, entityId: id, before: toEntry(before), after: entry });
         return entry;

@@ -12,7 +12,8 @@ type PracticeRow = typeof practiceEntries.$inferSelect;
 /** An outcome is recorded for SEND mediations and co-mediations, and only for them. */
 function checkOutcome({ kind, outcome }: Partial<PracticeRow>) {
   const send = SEND_MEDIATION_KINDS.includes(kind!);
-  if (send && !outcome) throw problem('practice-outcome-mismatch', 'A SEND mediation needs its outcome.', [{ in: 'body', field: 'outcome', message: 'required for SEND mediations and co-mediations' }]);
+  if (send && !outcome)
+    throw problem('practice-outcome-mismatch', 'A SEND mediation needs its outcome.', [{ in: 'body', field: 'outcome', message: 'required for SEND mediations and co-mediations' }]);
   if (!send && outcome) throw problem('practice-outcome-mismatch', 'Only SEND mediations have an outcome.', [{ in: 'body', field: 'outcome', message: `not recorded for ${kind}` }]);
 }
 

@@ -11,7 +11,12 @@ export const mediatorsModule: Module = async (app, { db, clock }) => {
 
   app.get('/v1/admin/mediators', {
     config: { access: ['admin', 'registrar'] },
-    schema: { tags: ['mediators'], summary: 'Register entries with status and latest assessment (admins: their body)', querystring: AdminMediatorQuerySchema, response: { 200: page(AdminMediatorSchema), ...problemResponses } },
+    schema: {
+      tags: ['mediators'],
+      summary: 'Register entries with status and latest assessment (admins: their body)',
+      querystring: AdminMediatorQuerySchema,
+      response: { 200: page(AdminMediatorSchema), ...problemResponses },
+    },
     handler: async (req) => mediators.list(userContext(req), req.query),
   });
 

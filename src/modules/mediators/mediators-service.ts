@@ -24,7 +24,8 @@ export function createMediatorsService({ db, clock }: { db: Db; clock: Clock }) 
       const conditions: SQL[] = [sql`${mediators.status} IS NOT NULL`];
       if (query.status) conditions.push(eq(mediators.status, query.status));
       if (body) conditions.push(eq(mediators.body, body));
-      if (query.q) conditions.push(or(ilike(mediators.fullName, `%${escapeLike(query.q)}%`), ilike(mediators.membershipNumber, `%${escapeLike(query.q)}%`), ilike(users.email, `%${escapeLike(query.q)}%`))!);
+      if (query.q)
+        conditions.push(or(ilike(mediators.fullName, `%${escapeLike(query.q)}%`), ilike(mediators.membershipNumber, `%${escapeLike(query.q)}%`), ilike(users.email, `%${escapeLike(query.q)}%`))!);
       if (after) conditions.push(pastInNameOrder(mediators.sortName, mediators.id, after));
       const page = await keysetPage(
         query.limit,
@@ -33,7 +34,10 @@ export function createMediatorsService({ db, clock }: { db: Db; clock: Clock }) 
             .select({
               m: mediators,
               email: users.email,
-              latest: sql<{ periodStart: string; outcome: ComplianceOutcome } | null>`(SELECT json_build_object('periodStart', a.period_start, 'outcome', a.outcome) FROM compliance_assessments a WHERE a.mediator_id = ${mediators.id} ORDER BY a.period_start DESC LIMIT 1)`,
+              latest: sql<{
+                periodStart: string;
+                outcome: ComplianceOutcome;
+              } | null>`(SELECT json_build_object('periodStart', a.period_start, 'outcome', a.outcome) FROM compliance_assessments a WHERE a.mediator_id = ${mediators.id} ORDER BY a.period_start DESC LIMIT 1)`,
             })
             .from(mediators)
             .innerJoin(users, eq(users.id, mediators.userId))

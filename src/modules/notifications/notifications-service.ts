@@ -41,9 +41,7 @@ const statusCondition: Record<DeliveryStatus, ReturnType<typeof sql>> = {
  * would lose), then id: a real date, a time of day and an offset PostgreSQL accepts.
  */
 const CREATED_KEY = /^\d{4}-\d{2}-\d{2} ([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,6})?[+-](0\d|1[0-5])(:[0-5]\d)?$/;
-const notificationCursor = keysetCursor(
-  z.tuple([cursorKey.text.regex(CREATED_KEY).refine((k) => cursorKey.date.safeParse(k.slice(0, 10)).success), cursorKey.id]),
-);
+const notificationCursor = keysetCursor(z.tuple([cursorKey.text.regex(CREATED_KEY).refine((k) => cursorKey.date.safeParse(k.slice(0, 10)).success), cursorKey.id]));
 
 /** The outbox as admins see it. An admin of a body sees the messages to that body's mediators. */
 export function createNotificationsService({ db }: { db: Db }) {

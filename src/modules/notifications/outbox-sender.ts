@@ -64,9 +64,7 @@ export function createOutboxSender({ db, transport, onError, batchSize = 50, lea
       );
       return false;
     }
-    await db.execute(
-      sql`UPDATE notifications SET sent_at = now(), locked_until = NULL, last_error = NULL, data = ${dataWithoutSecrets} WHERE id = ${message.id} AND sent_at IS NULL`,
-    );
+    await db.execute(sql`UPDATE notifications SET sent_at = now(), locked_until = NULL, last_error = NULL, data = ${dataWithoutSecrets} WHERE id = ${message.id} AND sent_at IS NULL`);
     return true;
   }
 
@@ -90,7 +88,10 @@ export function createOutboxSender({ db, transport, onError, batchSize = 50, lea
       if (timer || stopped) return;
       const tick = () => {
         running = deliverDue()
-          .then(({ more }) => (more ? 0 : pollMs), (err) => (onError(err), pollMs))
+          .then(
+            ({ more }) => (more ? 0 : pollMs),
+            (err) => (onError(err), pollMs),
+          )
           .then((delay) => {
             if (!stopped) timer = setTimeout(tick, delay).unref();
           });

@@ -35,8 +35,7 @@ export type TemplateName = keyof TemplateData;
 type Rendered = { subject: string; text: string };
 
 /** One line per unmet requirement: "- cpd hours: 6 of 10 (4 more)". */
-const listDeficits = (deficits: Deficit[]) =>
-  deficits.map((x) => `- ${x.metric.replaceAll('_', ' ')}: ${x.achieved} of ${x.required} (${x.shortfall} more)`).join('\n');
+const listDeficits = (deficits: Deficit[]) => deficits.map((x) => `- ${x.metric.replaceAll('_', ' ')}: ${x.achieved} of ${x.required} (${x.shortfall} more)`).join('\n');
 
 const sign = '\n\nSEND Mediator Register (College of Mediators and Civil Mediation Council)';
 

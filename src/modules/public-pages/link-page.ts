@@ -22,9 +22,7 @@ export const FormBodySchema = z.record(z.string().max(64), z.string().max(1000))
 
 /** Plain HTML forms post url-encoded; only the plugin that calls this takes such bodies. */
 export function acceptFormPosts(app: FastifyInstance) {
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
-    done(null, Object.fromEntries(new URLSearchParams(body as string))),
-  );
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))));
 }
 
 /** The fields as typed (never the passwords), each with its message, and the summary that links to them. */

@@ -25,7 +25,14 @@ export interface PublicEntryView {
   cpdUpToDateFor?: string | null;
 }
 export interface RegisterReader {
-  search(query: { q?: string; region?: string; body?: string; language?: string; limit: number; cursor?: string }): Promise<{ items: PublicEntryView[]; nextCursor: string | null; match: 'exact' | 'similar' }>;
+  search(query: {
+    q?: string;
+    region?: string;
+    body?: string;
+    language?: string;
+    limit: number;
+    cursor?: string;
+  }): Promise<{ items: PublicEntryView[]; nextCursor: string | null; match: 'exact' | 'similar' }>;
   entry(id: string): Promise<PublicEntryView>;
   history(id: string): Promise<Array<{ status: string; date: string }>>;
 }
@@ -145,7 +152,11 @@ export const publicPagesModule: Module = async (app, { db, config }) => {
         languages: SEARCH_LANGUAGES.map((code) => ({ code, label: languageLabel(code) })).sort((a, b) => a.label.localeCompare(b.label)),
         bodies: Object.entries(BODY_LABELS).map(([code, label]) => ({ code, label })),
       });
-      return reply.code(errors.length ? 400 : 200).type('text/html; charset=utf-8').header('cache-control', 'public, max-age=300').send(page(title, body));
+      return reply
+        .code(errors.length ? 400 : 200)
+        .type('text/html; charset=utf-8')
+        .header('cache-control', 'public, max-age=300')
+        .send(page(title, body));
     },
   });
 
@@ -163,10 +174,16 @@ export const publicPagesModule: Module = async (app, { db, config }) => {
           m,
           history: history.map((h) => ({ dateLabel: dateLabel(h.date), statusLabel: STATUS_LABELS[h.status] ?? h.status })),
         });
-        return reply.type('text/html; charset=utf-8').header('cache-control', 'public, max-age=300').send(page(`${entry.fullName} – SEND mediator – Register of SEND Mediators`, body));
+        return reply
+          .type('text/html; charset=utf-8')
+          .header('cache-control', 'public, max-age=300')
+          .send(page(`${entry.fullName} – SEND mediator – Register of SEND Mediators`, body));
       } catch (err) {
         if (!(err instanceof HttpProblem) || err.code !== 'not-found') throw err;
-        return reply.code(404).type('text/html; charset=utf-8').send(page('Mediator not found – Register of SEND Mediators', eta.render('./not-found', {})));
+        return reply
+          .code(404)
+          .type('text/html; charset=utf-8')
+          .send(page('Mediator not found – Register of SEND Mediators', eta.render('./not-found', {})));
       }
     },
   });

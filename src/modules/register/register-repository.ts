@@ -86,14 +86,11 @@ interface Branch {
 function branchesOf(query: SearchQuery, after: unknown[] | null): Branch[] {
   const filters = filtersOf(query);
   const from = after ? Number(after[0]) : 0;
-  return groupsOf(query.region).flatMap((filter, group) =>
-    group < from ? [] : [{ group, where: [...filters, filter], key: after && group === from ? after.slice(1) : null }],
-  );
+  return groupsOf(query.region).flatMap((filter, group) => (group < from ? [] : [{ group, where: [...filters, filter], key: after && group === from ? after.slice(1) : null }]));
 }
 
 /** A branch's conditions in name order: past its key there. */
-const inNameOrder = ({ where, key }: Branch): SQL =>
-  sql.join(key ? [...where, pastInNameOrder(sql`m.sort_name`, sql`m.id`, key)] : where, sql` AND `);
+const inNameOrder = ({ where, key }: Branch): SQL => sql.join(key ? [...where, pastInNameOrder(sql`m.sort_name`, sql`m.id`, key)] : where, sql` AND `);
 
 /**
  * The first `limit` rows of the branches, group by group. Each branch is a query in its own order
@@ -106,7 +103,10 @@ function groupByGroup(branches: Branch[], query: (b: Branch) => SQL, limit: numb
     const taken = branches.slice(0, i).map((_, j) => sql` - (SELECT count(*) FROM ${name(j)})`);
     return sql`${name(i)} AS (${query(b)} LIMIT ${limit}${sql.join(taken)})`;
   });
-  return sql`WITH ${sql.join(ctes, sql`, `)} ${sql.join(branches.map((_, i) => sql`SELECT * FROM ${name(i)}`), sql` UNION ALL `)}`;
+  return sql`WITH ${sql.join(ctes, sql`, `)} ${sql.join(
+    branches.map((_, i) => sql`SELECT * FROM ${name(i)}`),
+    sql` UNION ALL `,
+  )}`;
 }
 
 /** Entries in name order, group by group: the browse list and the export. */
@@ -125,9 +125,7 @@ function nearMissSql(branches: Branch[], norm: string, limit: number): SQL {
   const rows = groupByGroup(
     branches,
     ({ group, where, key }) => {
-      const past = key
-        ? sql`WHERE r.score < ${key[0]}::numeric OR (r.score = ${key[0]}::numeric AND ${pastInNameOrder(sql`r."sortName"`, sql`r.id`, key.slice(1))})`
-        : sql``;
+      const past = key ? sql`WHERE r.score < ${key[0]}::numeric OR (r.score = ${key[0]}::numeric AND ${pastInNameOrder(sql`r."sortName"`, sql`r.id`, key.slice(1))})` : sql``;
       return sql`SELECT * FROM (
           SELECT ${group}::int AS "group", ${ENTRY_COLUMNS}, ${score} AS score FROM mediators m
            WHERE ${sql.join(where, sql` AND `)} AND m.search_text %> ${norm} AND m.search_text NOT LIKE ${`%${escapeLike(norm)}%`}) r
@@ -151,11 +149,7 @@ const NAME_WALK = 500;
 async function substringMatches(q: Queryable, branches: Branch[], norm: string, want: number): Promise<PublicEntryRow[]> {
   const contains = sql`search_text LIKE ${`%${escapeLike(norm)}%`}`;
   // Only the sort key and the text are read for the walk; the page's columns for its hits alone.
-  const walk = groupByGroup(
-    branches,
-    (b) => sql`SELECT ${b.group}::int AS "group", m.id, m.sort_name, m.search_text FROM mediators m WHERE ${inNameOrder(b)} ORDER BY m.sort_name, m.id`,
-    NAME_WALK,
-  );
+  const walk = groupByGroup(branches, (b) => sql`SELECT ${b.group}::int AS "group", m.id, m.sort_name, m.search_text FROM mediators m WHERE ${inNameOrder(b)} ORDER BY m.sort_name, m.id`, NAME_WALK);
   const walked = await queryRows<PublicEntryRow>(
     q,
     sql`WITH hits AS (SELECT w."group", w.id FROM (${walk}) w WHERE w.${contains} ORDER BY w."group", w.sort_name, w.id LIMIT ${want})
@@ -195,7 +189,12 @@ export async function searchEntries(q: Queryable, query: SearchQuery, after: unk
   const inSubstringTier = !after || Number(after[1]) >= SUBSTRING_SCORE;
   if (inSubstringTier) {
     // The substring tier's score is the same on every row: its keys in name order are the rest.
-    const rows = await substringMatches(q, branches.map((b) => ({ ...b, key: b.key ? b.key.slice(1) : null })), norm, want);
+    const rows = await substringMatches(
+      q,
+      branches.map((b) => ({ ...b, key: b.key ? b.key.slice(1) : null })),
+      norm,
+      want,
+    );
     // Near misses are the fallback for a search that matches nothing as typed ("jonh").
     if (rows.length > 0 || after) return { rows, match: 'exact' };
   }

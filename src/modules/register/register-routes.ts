@@ -46,9 +46,7 @@ export const registerModule: Module = async (app, { db, config }) => {
         const ims = req.headers['if-modified-since'];
         const fresh = inm ? inm.split(',').some((t) => t.trim() === etag || t.trim() === `W/${etag}`) : ims ? Math.floor(lastModified.getTime() / 1000) <= Math.floor(Date.parse(ims) / 1000) : false;
         if (fresh) return reply.code(304).send();
-        reply
-          .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8')
-          .header('content-disposition', `attachment; filename="send-mediator-register.${format}"`);
+        reply.type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8').header('content-disposition', `attachment; filename="send-mediator-register.${format}"`);
         // A stream bypasses the schema serializer; the type provider only knows the documented string.
         return reply.send((format === 'csv' ? register.exportCsv() : register.exportJson()) as unknown as string);
       },

@@ -18,7 +18,7 @@ export const ruleSetsModule: Module = async (app, { db, clock }) => {
     config: { access: ['registrar'] },
     schema: {
       tags,
-      summary: 'Add the rules from the start of a future register year (the set in force at a period\'s start governs it)',
+      summary: "Add the rules from the start of a future register year (the set in force at a period's start governs it)",
       body: RuleSetBodySchema,
       response: { 201: RuleSetSchema, ...problemResponses },
     },

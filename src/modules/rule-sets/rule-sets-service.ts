@@ -15,7 +15,9 @@ import { loadRuleSets, type RuleSetRow } from './rule-sets-repository.ts';
  * so no period already under way changes rules. An existing version is never edited.
  */
 export function createRuleSetsService({ db, clock }: { db: Db; clock: Clock }) {
-  const toRuleSet = (inForceId: string) => ({ createdBy: _c, ...r }: RuleSetRow) => ({ ...r, createdAt: r.createdAt.toISOString(), inForce: r.id === inForceId });
+  const toRuleSet =
+    (inForceId: string) =>
+    ({ createdBy: _c, ...r }: RuleSetRow) => ({ ...r, createdAt: r.createdAt.toISOString(), inForce: r.id === inForceId });
 
   return {
     async list() {
@@ -30,10 +32,17 @@ export function createRuleSetsService({ db, clock }: { db: Db; clock: Clock }) {
         const today = londonDate(clock());
         if (body.effectiveFrom <= today) throw problem('rule-set-start-invalid', 'A rule set applies from a future date: periods under way keep their rules.', field('must be after today'));
         if (registerYearOf(body.effectiveFrom, body).start !== body.effectiveFrom) {
-          throw problem('rule-set-start-invalid', 'A rule set starts on the first day of one of its register years.', field(`must be ${String(body.yearStartDay).padStart(2, '0')}/${String(body.yearStartMonth).padStart(2, '0')} of a year`));
+          throw problem(
+            'rule-set-start-invalid',
+            'A rule set starts on the first day of one of its register years.',
+            field(`must be ${String(body.yearStartDay).padStart(2, '0')}/${String(body.yearStartMonth).padStart(2, '0')} of a year`),
+          );
         }
         // The unique effective_from answers 409 if that version already exists.
-        const [row] = await tx.insert(ruleSets).values({ ...body, createdBy: ctx.actor.id ?? null, createdAt: clock() }).returning();
+        const [row] = await tx
+          .insert(ruleSets)
+          .values({ ...body, createdBy: ctx.actor.id ?? null, createdAt: clock() })
+          .returning();
         const sets = await loadRuleSets(tx);
         const created = toRuleSet(ruleSetInForce(sets, today).id)(row!);
         await recordAudit(tx, ctx, { action: 'rule_set.added', entityType: 'rule_set', entityId: row!.id, after: body });

@@ -52,8 +52,7 @@ export function createSettingsService({ db, clock }: { db: Db; clock: Clock }) {
         refuseRetroactiveStart(before.settings, settings, londonDate(clock()));
         const next: SettingsVersion = { version: before.version + 1, settings, reason, changedBy: ctx.actor.id ?? null, changedAt: clock() };
         await insertSettingsVersion(tx, next);
-        const membersMoved =
-          settings.grandfatheringComplianceStart === before.settings.grandfatheringComplianceStart ? 0 : await moveGrandfatheredStarts(tx, settings.grandfatheringComplianceStart);
+        const membersMoved = settings.grandfatheringComplianceStart === before.settings.grandfatheringComplianceStart ? 0 : await moveGrandfatheredStarts(tx, settings.grandfatheringComplianceStart);
         await recordAudit(tx, ctx, {
           action: 'settings.changed',
           entityType: 'register_settings',

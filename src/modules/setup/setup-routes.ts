@@ -31,7 +31,11 @@ export const setupModule: Module<'publicUrl'> = async (app, { db, clock, publicU
 
   app.get('/setup', {
     config: { access: 'public' },
-    schema: { tags: ['pages'], summary: 'The first-registrar setup page (HTML; works only with the link the server prints while there is no registrar)', querystring: z.object({ code: z.string().max(200).default('').describe('The single-use code from the printed link') }) },
+    schema: {
+      tags: ['pages'],
+      summary: 'The first-registrar setup page (HTML; works only with the link the server prints while there is no registrar)',
+      querystring: z.object({ code: z.string().max(200).default('').describe('The single-use code from the printed link') }),
+    },
     handler: async (req, reply) => {
       const valid = setup.isValid(req.query.code);
       return send(reply, valid ? 200 : 410, valid ? 'Set up the first registrar' : 'Setup link no longer works', valid ? formView(req.query.code, {}, {}) : { valid });
@@ -56,7 +60,8 @@ export const setupModule: Module<'publicUrl'> = async (app, { db, clock, publicU
         return send(reply, 201, 'Registrar set up', { done: true, email: user.email });
       } catch (err) {
         if (err instanceof HttpProblem && err.status === 410) return send(reply, 410, 'Setup link no longer works', { valid: false });
-        if (err instanceof HttpProblem && err.status === 409) return send(reply, 409, 'Error: Set up the first registrar', formView(code, values, { email: 'an account with this email already exists' }));
+        if (err instanceof HttpProblem && err.status === 409)
+          return send(reply, 409, 'Error: Set up the first registrar', formView(code, values, { email: 'an account with this email already exists' }));
         throw err;
       }
     },

@@ -21,7 +21,12 @@ export const trainingProvidersModule: Module = async (app, { db }) => {
 
   app.post('/v1/admin/training-providers', {
     config: { access: ['registrar'] },
-    schema: { tags: ['training providers'], summary: 'Approve a SEND training provider for a period', body: TrainingProviderBodySchema, response: { 201: TrainingProviderSchema, ...problemResponses } },
+    schema: {
+      tags: ['training providers'],
+      summary: 'Approve a SEND training provider for a period',
+      body: TrainingProviderBodySchema,
+      response: { 201: TrainingProviderSchema, ...problemResponses },
+    },
     handler: async (req, reply) => reply.code(201).send(await providers.approve(userContext(req), req.body)),
   });
 };

@@ -41,7 +41,13 @@ export function createUsersService({ db, clock, sessions }: { db: Db; clock: Clo
       if (after) conditions.push(gt(sql`${users.email}::text`, after[0]));
       const page = await keysetPage(
         query.limit,
-        (count) => db.select().from(users).where(and(...conditions)).orderBy(asc(sql`${users.email}::text`)).limit(count),
+        (count) =>
+          db
+            .select()
+            .from(users)
+            .where(and(...conditions))
+            .orderBy(asc(sql`${users.email}::text`))
+            .limit(count),
         (last) => userCursor.encode([last.email]),
       );
       return { items: page.items.map(toUser), nextCursor: page.nextCursor };
@@ -81,7 +87,11 @@ export function createUsersService({ db, clock, sessions }: { db: Db; clock: Clo
         if (!before) throw notFound('The user');
         if ((before.disabledAt !== null) === change.disabled) return toUser(before);
         const now = clock();
-        const [after] = await tx.update(users).set({ disabledAt: change.disabled ? now : null, updatedAt: now }).where(eq(users.id, userId)).returning();
+        const [after] = await tx
+          .update(users)
+          .set({ disabledAt: change.disabled ? now : null, updatedAt: now })
+          .where(eq(users.id, userId))
+          .returning();
         if (change.disabled) {
           await revokeRefreshTokens(tx, userId, now);
           await revokeResetLinks(tx, userId, now);

@@ -24,4 +24,11 @@ app.get('/v1/register', async (req, reply) => {
 
 const url = await app.listen({ host: '127.0.0.1', port: 0 });
 console.log(`bare Fastify + raw pg listening on ${url}`);
-process.once('SIGTERM', () => void app.close().then(() => pool.end()).then(() => process.exit(0)));
+process.once(
+  'SIGTERM',
+  () =>
+    void app
+      .close()
+      .then(() => pool.end())
+      .then(() => process.exit(0)),
+);

@@ -17,21 +17,122 @@ export const REGIONS = ALL_REGIONS.filter((r) => r !== 'national');
 // African and other names a real English register holds, with the accents and apostrophes that
 // search and CSV handling must cope with.
 const FIRST_NAMES = [
-  'Siân', 'Zoë', 'Rhiannon', 'Dafydd', 'Gwenllian', 'Siobhán', 'Aoife', 'Seán', 'Niamh', 'Ciarán', 'Chloë', 'Renée',
-  'Anaïs', 'José', 'Małgorzata', 'Bartłomiej', 'Zoltán', 'Ayşe', 'Oluwaseun', 'Chidi', 'Priya', 'Aarav', 'Mohammed',
-  'Fatima', 'Ayesha', 'Hamza', 'Amara', 'Nkechi', 'Ioana', 'Andrei', 'Léa', 'Jürgen', 'Saoirse', 'Eilidh', 'Hafsa',
+  'Siân',
+  'Zoë',
+  'Rhiannon',
+  'Dafydd',
+  'Gwenllian',
+  'Siobhán',
+  'Aoife',
+  'Seán',
+  'Niamh',
+  'Ciarán',
+  'Chloë',
+  'Renée',
+  'Anaïs',
+  'José',
+  'Małgorzata',
+  'Bartłomiej',
+  'Zoltán',
+  'Ayşe',
+  'Oluwaseun',
+  'Chidi',
+  'Priya',
+  'Aarav',
+  'Mohammed',
+  'Fatima',
+  'Ayesha',
+  'Hamza',
+  'Amara',
+  'Nkechi',
+  'Ioana',
+  'Andrei',
+  'Léa',
+  'Jürgen',
+  'Saoirse',
+  'Eilidh',
+  'Hafsa',
 ];
 const LAST_NAMES = [
-  "O'Neill", "O'Brien", "O'Connor", 'Ó Briain', 'Ní Bhriain', "D'Souza", 'MacDonald', 'McAllister', 'ap Rhys',
-  'Lewis-Jones', 'Davies', 'Williams', 'Evans', 'Kowalski', 'Wiśniewska', 'Nowak', 'Öztürk', 'Yılmaz', 'Müller',
-  'Ahmed', 'Begum', 'Khan', 'Patel', 'Okonkwo', 'Adeyemi', 'Popescu', 'Ionescu', 'Núñez', 'García', 'Łukasiewicz',
+  "O'Neill",
+  "O'Brien",
+  "O'Connor",
+  'Ó Briain',
+  'Ní Bhriain',
+  "D'Souza",
+  'MacDonald',
+  'McAllister',
+  'ap Rhys',
+  'Lewis-Jones',
+  'Davies',
+  'Williams',
+  'Evans',
+  'Kowalski',
+  'Wiśniewska',
+  'Nowak',
+  'Öztürk',
+  'Yılmaz',
+  'Müller',
+  'Ahmed',
+  'Begum',
+  'Khan',
+  'Patel',
+  'Okonkwo',
+  'Adeyemi',
+  'Popescu',
+  'Ionescu',
+  'Núñez',
+  'García',
+  'Łukasiewicz',
 ];
 const TOWNS = [
-  'Leeds', 'Sheffield', 'Bristol', 'Manchester', 'Liverpool', 'Newcastle', 'Sunderland', 'Durham', 'York', 'Hull',
-  'Bradford', 'Nottingham', 'Derby', 'Leicester', 'Lincoln', 'Birmingham', 'Coventry', 'Wolverhampton', 'Stoke',
-  'Norwich', 'Ipswich', 'Cambridge', 'Peterborough', 'Chelmsford', 'Luton', 'Croydon', 'Hackney', 'Lewisham',
-  'Brighton', 'Reading', 'Oxford', 'Southampton', 'Portsmouth', 'Canterbury', 'Guildford', 'Exeter', 'Plymouth',
-  'Truro', 'Bath', 'Gloucester', 'Carlisle', 'Preston', 'Lancaster', 'Cheshire', 'Cumbria', 'Kent', 'Surrey',
+  'Leeds',
+  'Sheffield',
+  'Bristol',
+  'Manchester',
+  'Liverpool',
+  'Newcastle',
+  'Sunderland',
+  'Durham',
+  'York',
+  'Hull',
+  'Bradford',
+  'Nottingham',
+  'Derby',
+  'Leicester',
+  'Lincoln',
+  'Birmingham',
+  'Coventry',
+  'Wolverhampton',
+  'Stoke',
+  'Norwich',
+  'Ipswich',
+  'Cambridge',
+  'Peterborough',
+  'Chelmsford',
+  'Luton',
+  'Croydon',
+  'Hackney',
+  'Lewisham',
+  'Brighton',
+  'Reading',
+  'Oxford',
+  'Southampton',
+  'Portsmouth',
+  'Canterbury',
+  'Guildford',
+  'Exeter',
+  'Plymouth',
+  'Truro',
+  'Bath',
+  'Gloucester',
+  'Carlisle',
+  'Preston',
+  'Lancaster',
+  'Cheshire',
+  'Cumbria',
+  'Kent',
+  'Surrey',
 ];
 const OTHER_LANGUAGES = ['cy', 'pl', 'ur', 'pa', 'bn', 'ar', 'so', 'ro', 'gu', 'bfi', 'pt', 'tr', 'ta', 'lt', 'fr', 'es'];
 const INSURERS = ['Hiscox', 'QBE', 'Markel', 'Towergate', 'Zurich', 'Allianz'];
@@ -102,7 +203,13 @@ const asciiCache = new Map<string, string>();
 function ascii(s: string): string {
   let a = asciiCache.get(s);
   if (a === undefined) {
-    a = s.normalize('NFD').replace(/\p{M}/gu, '').replace(/ł/g, 'l').replace(/ı/g, 'i').toLowerCase().replace(/[^a-z0-9]/g, '');
+    a = s
+      .normalize('NFD')
+      .replace(/\p{M}/gu, '')
+      .replace(/ł/g, 'l')
+      .replace(/ı/g, 'i')
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, '');
     asciiCache.set(s, a);
   }
   return a;
@@ -138,12 +245,8 @@ function fakeOne(faker: Faker, index: number, ctx: FakeContext): FakeMediator {
   ]);
   // Passported in 2018-19 (the Form 5 window), or accredited since under the 2024 standards.
   const grandfathered = faker.datatype.boolean(0.65);
-  const firstAccredited = grandfathered
-    ? faker.date.between({ from: '2018-06-01', to: '2019-09-30' })
-    : faker.date.between({ from: '2024-04-01', to: addDays(today, -30) });
-  const regions = faker.datatype.boolean(0.1)
-    ? ['national']
-    : faker.helpers.arrayElements([...REGIONS], { min: 1, max: 3 }).sort();
+  const firstAccredited = grandfathered ? faker.date.between({ from: '2018-06-01', to: '2019-09-30' }) : faker.date.between({ from: '2024-04-01', to: addDays(today, -30) });
+  const regions = faker.datatype.boolean(0.1) ? ['national'] : faker.helpers.arrayElements([...REGIONS], { min: 1, max: 3 }).sort();
   const languages = ['en', ...(faker.datatype.boolean(0.2) ? faker.helpers.arrayElements(OTHER_LANGUAGES, { min: 1, max: 2 }) : [])];
   const organisation = faker.helpers.weightedArrayElement<string | null>([
     { weight: 3, value: `${faker.helpers.arrayElement(TOWNS)} Mediation Service` },

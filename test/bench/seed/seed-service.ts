@@ -53,7 +53,12 @@ export function createSeedService({ db, clock }: SeedDeps) {
           const batch = fakeMediators(from, Math.min(from + INSERT_BATCH, count), fakeCtx);
           await insertBatch(tx, batch);
           await writeSeedStatuses(tx, batch, clock());
-          await insertLogEntries(tx, batch.map((m) => m.mediator.id), logsSince, fakeCtx.today);
+          await insertLogEntries(
+            tx,
+            batch.map((m) => m.mediator.id),
+            logsSince,
+            fakeCtx.today,
+          );
           onProgress?.(from + batch.length - before, count - before);
         }
         // A bulk load leaves the planner without statistics until autovacuum gets round to it.
@@ -76,7 +81,11 @@ export type SeedService = ReturnType<typeof createSeedService>;
 async function insertBatch(tx: Tx, batch: FakeMediator[]): Promise<void> {
   await tx.execute(sql`
     INSERT INTO users (id, email, full_name, role)
-    SELECT id, email, full_name, 'mediator' FROM ${recordset(batch.map((m) => ({ id: m.user.id, email: m.user.email, full_name: m.user.fullName })), 'x', sql`id uuid, email text, full_name text`)}
+    SELECT id, email, full_name, 'mediator' FROM ${recordset(
+      batch.map((m) => ({ id: m.user.id, email: m.user.email, full_name: m.user.fullName })),
+      'x',
+      sql`id uuid, email text, full_name text`,
+    )}
   `);
   const rows = batch.map(({ mediator: m }) => ({
     id: m.id,
@@ -107,11 +116,15 @@ async function insertBatch(tx: Tx, batch: FakeMediator[]): Promise<void> {
     INSERT INTO mediators (id, user_id, full_name, body, membership_number, route, standards_version,
       first_accredited_on, compliance_start_on, imported_on, organisation, regions, languages, contact_email,
       contact_phone, website, show_email, show_phone, show_website, insurer, insurance_cover_gbp, insurance_expires_on)
-    SELECT * FROM ${recordset(rows, 'x', sql`id uuid, user_id uuid, full_name text, body body,
+    SELECT * FROM ${recordset(
+      rows,
+      'x',
+      sql`id uuid, user_id uuid, full_name text, body body,
       membership_number text, route register_route, standards_version text, first_accredited_on date,
       compliance_start_on date, imported_on date, organisation text, regions text[], languages text[],
       contact_email text, contact_phone text, website text, show_email boolean, show_phone boolean, show_website boolean,
-      insurer text, insurance_cover_gbp integer, insurance_expires_on date`)}
+      insurer text, insurance_cover_gbp integer, insurance_expires_on date`,
+    )}
   `);
 }
 
@@ -149,8 +162,13 @@ async function writeSeedStatuses(tx: Tx, batch: FakeMediator[], now: Date): Prom
 }
 
 const CPD_TITLES = [
-  'SEND Code of Practice: what changed', 'EHC plans and the First-tier Tribunal', 'Mediating with parents of autistic children',
-  'Safeguarding for mediators', 'Reasonable adjustments in mediation', 'Preparing for a SEND mediation', 'Reflective practice group',
+  'SEND Code of Practice: what changed',
+  'EHC plans and the First-tier Tribunal',
+  'Mediating with parents of autistic children',
+  'Safeguarding for mediators',
+  'Reasonable adjustments in mediation',
+  'Preparing for a SEND mediation',
+  'Reflective practice group',
 ];
 const CPD_PROVIDERS = ['College of Mediators', 'Civil Mediation Council', 'IPSEA', 'Council for Disabled Children', 'Peer group'];
 const textArray = (values: string[]) => sql`ARRAY(SELECT json_array_elements_text(${JSON.stringify(values)}::json))`;

@@ -71,7 +71,9 @@ await eachDatabase(t, async (t, kind) => {
     // A browser without fetch metadata: our own origin, PUBLIC_URL's, or the null a no-referrer page sends.
     const ok = await ta.request(formPost('/account/claim', { ...fields, csrf }, { origin: 'null' }));
     t.equal(ok.statusCode, 200, 'Origin: null with a valid form token');
-    const viaProxy = await ta.request(formPost('/account/claim', { code: other.code, csrf: otherCsrf, password: NEW_PASSWORD, confirm: NEW_PASSWORD }, { origin: 'https://register.example.org', host: '10.0.0.5:3000' }));
+    const viaProxy = await ta.request(
+      formPost('/account/claim', { code: other.code, csrf: otherCsrf, password: NEW_PASSWORD, confirm: NEW_PASSWORD }, { origin: 'https://register.example.org', host: '10.0.0.5:3000' }),
+    );
     t.equal(viaProxy.statusCode, 200, 'the PUBLIC_URL origin behind a proxy that rewrites Host');
   });
 
@@ -89,7 +91,10 @@ await eachDatabase(t, async (t, kind) => {
       await ta.request(formPost('/account/reset', { code, csrf, password: NEW_PASSWORD, confirm: NEW_PASSWORD })),
       await ta.request({ method: 'GET', url: `/account/reset?code=${code}` }),
     ];
-    t.same(answers.map((a) => a.statusCode), [200, 400, 403, 200, 410]);
+    t.same(
+      answers.map((a) => a.statusCode),
+      [200, 400, 403, 200, 410],
+    );
     for (const a of answers) {
       t.equal(a.headers.location, undefined, 'no Location header');
       t.equal(a.headers['cache-control'], 'no-store');

@@ -41,10 +41,7 @@ await eachDatabase(t, async (t, kind) => {
     t.match(known.body, /<h1>Check your email<\/h1>/);
     t.match(known.body, /If an account uses <strong>[^<]+<\/strong>, we have sent it a link to choose a new password\. The link works for one hour\./);
     t.equal(known.body.replace(m.email, 'ADDRESS'), unknown.body.replace('nobody.here@example.org', 'ADDRESS'), 'the same page but for the address typed');
-    t.same(
-      [known.headers['cache-control'], known.headers['referrer-policy']],
-      [unknown.headers['cache-control'], unknown.headers['referrer-policy']],
-    );
+    t.same([known.headers['cache-control'], known.headers['referrer-policy']], [unknown.headers['cache-control'], unknown.headers['referrer-policy']]);
     t.notMatch(known.body, /<form/);
     t.equal(await mailCount(db, m.email, 'password_reset'), 1, 'the account gets a link');
     t.equal(await mailCount(db, 'nobody.here@example.org', 'password_reset'), 0, 'an unknown address gets nothing');

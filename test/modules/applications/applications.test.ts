@@ -19,7 +19,12 @@ const allMet = { membership: 'met', foundation_training: 'met', send_training: '
 
 async function setup(ta: TestApp) {
   const registrar = await ta.staff('registrar');
-  const provider = await ta.request({ method: 'POST', url: '/v1/admin/training-providers', token: registrar.token, payload: { name: 'SEND Training Ltd', approvedFrom: '2024-01-01', approvedUntil: '2025-12-31' } });
+  const provider = await ta.request({
+    method: 'POST',
+    url: '/v1/admin/training-providers',
+    token: registrar.token,
+    payload: { name: 'SEND Training Ltd', approvedFrom: '2024-01-01', approvedUntil: '2025-12-31' },
+  });
   return { registrar, providerId: provider.json().id as string, assessor: await ta.staff('assessor'), comAdmin: await ta.staff('admin', 'com'), cmcAdmin: await ta.staff('admin', 'cmc') };
 }
 
@@ -44,7 +49,12 @@ await eachDatabase(t, async (t, kind) => {
 
   await t.test('from account to accredited entry through the API', async (t) => {
     const m = await ta.mediator('journey@example.org', 'Zoë Journey');
-    const profile = await req({ method: 'PATCH', url: '/v1/me/profile', token: m.token, payload: { organisation: 'Journey Mediation', regions: ['london'], languages: ['en', 'cy'], contactEmail: 'hello@journey.example.org', showEmail: true } });
+    const profile = await req({
+      method: 'PATCH',
+      url: '/v1/me/profile',
+      token: m.token,
+      payload: { organisation: 'Journey Mediation', regions: ['london'], languages: ['en', 'cy'], contactEmail: 'hello@journey.example.org', showEmail: true },
+    });
     t.equal(profile.statusCode, 200);
     t.match(profile.json(), { organisation: 'Journey Mediation', status: null });
 
@@ -65,7 +75,10 @@ await eachDatabase(t, async (t, kind) => {
     t.equal(short.statusCode, 200, 'a short course can be saved as a draft');
     const refused = await req({ method: 'POST', url: `/v1/applications/${id}/submit`, token: m.token });
     t.equal(refused.statusCode, 422, '39.75 h refused at submission');
-    t.same(refused.json().errors.map((e: { field: string }) => e.field), ['foundation_training.hours']);
+    t.same(
+      refused.json().errors.map((e: { field: string }) => e.field),
+      ['foundation_training.hours'],
+    );
     await req({ method: 'PUT', url: `/v1/applications/${id}/criteria/foundation_training`, token: m.token, payload: evidence.foundation_training });
 
     const sub = await req({ method: 'POST', url: `/v1/applications/${id}/submit`, token: m.token });
@@ -74,20 +87,37 @@ await eachDatabase(t, async (t, kind) => {
     t.equal((await req({ method: 'PUT', url: `/v1/applications/${id}/criteria/dbs`, token: m.token, payload: { certificateDate: '2025-01-01' } })).statusCode, 409, 'no edits once submitted');
 
     const queue = await req({ method: 'GET', url: '/v1/review/applications?status=submitted', token: assessor.token });
-    t.ok(queue.json().items.some((a: { id: string }) => a.id === id), 'in the assessors’ queue');
+    t.ok(
+      queue.json().items.some((a: { id: string }) => a.id === id),
+      'in the assessors’ queue',
+    );
 
     const partial = await req({ method: 'POST', url: `/v1/review/applications/${id}/assessment`, token: assessor.token, payload: { verdicts: { membership: 'met' } } });
     t.equal(partial.json().status, 'under_assessment');
-    const assessed = await req({ method: 'POST', url: `/v1/review/applications/${id}/assessment`, token: assessor.token, payload: { verdicts: { ...allMet, insurance: 'not_met' }, recommendation: 'return', notes: 'Insurance schedule missing' } });
+    const assessed = await req({
+      method: 'POST',
+      url: `/v1/review/applications/${id}/assessment`,
+      token: assessor.token,
+      payload: { verdicts: { ...allMet, insurance: 'not_met' }, recommendation: 'return', notes: 'Insurance schedule missing' },
+    });
     t.equal(assessed.json().status, 'assessed');
 
     const notMet = await req({ method: 'POST', url: `/v1/review/applications/${id}/decision`, token: comAdmin.token, payload: { outcome: 'approved' } });
     t.equal(notMet.statusCode, 422, 'approval with a not_met verdict');
     t.equal((await req({ method: 'POST', url: `/v1/review/applications/${id}/decision`, token: comAdmin.token, payload: { outcome: 'rejected' } })).statusCode, 400, 'rejection needs reasons');
 
-    const returned = await req({ method: 'POST', url: `/v1/review/applications/${id}/decision`, token: comAdmin.token, payload: { outcome: 'returned', reasons: 'Please upload your insurance schedule.' } });
+    const returned = await req({
+      method: 'POST',
+      url: `/v1/review/applications/${id}/decision`,
+      token: comAdmin.token,
+      payload: { outcome: 'returned', reasons: 'Please upload your insurance schedule.' },
+    });
     t.equal(returned.json().status, 'returned');
-    t.equal((await req({ method: 'PUT', url: `/v1/applications/${id}/criteria/insurance`, token: m.token, payload: { ...evidence.insurance, insurer: 'Better Insure' } })).statusCode, 200, 'returned: the applicant edits');
+    t.equal(
+      (await req({ method: 'PUT', url: `/v1/applications/${id}/criteria/insurance`, token: m.token, payload: { ...evidence.insurance, insurer: 'Better Insure' } })).statusCode,
+      200,
+      'returned: the applicant edits',
+    );
     t.equal((await req({ method: 'POST', url: `/v1/applications/${id}/submit`, token: m.token })).json().status, 'submitted', 'and resubmits');
     await req({ method: 'POST', url: `/v1/review/applications/${id}/assessment`, token: assessor.token, payload: { verdicts: allMet, recommendation: 'approve' } });
     const approved = await req({ method: 'POST', url: `/v1/review/applications/${id}/decision`, token: comAdmin.token, payload: { outcome: 'approved' } });
@@ -101,11 +131,23 @@ await eachDatabase(t, async (t, kind) => {
     const actions = (await ta.database.db.select({ action: auditEvents.action }).from(auditEvents).where(eq(auditEvents.entityId, id))).map((e) => e.action);
     t.same(
       actions.filter((a) => !a.endsWith('evidence_updated')),
-      ['application.created', 'application.submitted', 'application.assessment_saved', 'application.assessed', 'application.returned', 'application.submitted', 'application.assessed', 'application.approved'],
+      [
+        'application.created',
+        'application.submitted',
+        'application.assessment_saved',
+        'application.assessed',
+        'application.returned',
+        'application.submitted',
+        'application.assessed',
+        'application.approved',
+      ],
       'every step in the audit chain',
     );
     const templates = (await ta.database.db.select({ template: notifications.template }).from(notifications).where(eq(notifications.userId, m.userId))).map((n) => n.template);
-    t.same(templates.filter((x) => x.startsWith('application_')), ['application_submitted', 'application_returned', 'application_submitted', 'application_approved']);
+    t.same(
+      templates.filter((x) => x.startsWith('application_')),
+      ['application_submitted', 'application_returned', 'application_submitted', 'application_approved'],
+    );
     const verify = await req({ method: 'GET', url: '/v1/admin/audit/verify', token: registrar.token });
     t.equal(verify.json().valid ?? verify.json().ok ?? true, true, 'chain still verifies');
   });
@@ -120,7 +162,11 @@ await eachDatabase(t, async (t, kind) => {
     t.equal((await req({ method: 'POST', url: `/v1/review/applications/${id}/decision`, token: assessor.token, payload: { outcome: 'approved' } })).statusCode, 403, 'an assessor deciding');
     await req({ method: 'POST', url: `/v1/review/applications/${id}/assessment`, token: assessor.token, payload: { verdicts: allMet } });
     t.equal((await req({ method: 'GET', url: `/v1/applications/${id}`, token: cmcAdmin.token })).statusCode, 403, 'an admin of the other body reading');
-    t.equal((await req({ method: 'POST', url: `/v1/review/applications/${id}/decision`, token: cmcAdmin.token, payload: { outcome: 'approved' } })).statusCode, 403, 'an admin of the other body deciding');
+    t.equal(
+      (await req({ method: 'POST', url: `/v1/review/applications/${id}/decision`, token: cmcAdmin.token, payload: { outcome: 'approved' } })).statusCode,
+      403,
+      'an admin of the other body deciding',
+    );
     t.equal((await req({ method: 'GET', url: '/v1/review/applications?body=com', token: cmcAdmin.token })).statusCode, 403);
 
     // An admin who also applies (role changed to mediator, then back) must not decide their own application.
@@ -153,7 +199,13 @@ await eachDatabase(t, async (t, kind) => {
     }
     const res = await req({ method: 'POST', url: `/v1/applications/${id}/submit`, token: m.token });
     t.equal(res.statusCode, 422);
-    t.same(res.json().errors.map((e: { field: string }) => e.field).sort(), ['insurance.expiresOn', 'send_training.providerId']);
+    t.same(
+      res
+        .json()
+        .errors.map((e: { field: string }) => e.field)
+        .sort(),
+      ['insurance.expiresOn', 'send_training.providerId'],
+    );
     t.equal((await req({ method: 'POST', url: `/v1/applications/${id}/withdraw`, token: m.token })).json().status, 'withdrawn');
     t.equal((await req({ method: 'POST', url: '/v1/applications', token: m.token })).statusCode, 201, 'a new application after withdrawing');
   });
@@ -161,7 +213,9 @@ await eachDatabase(t, async (t, kind) => {
   await t.test('two concurrent approvals: exactly one succeeds, one entry', async (t) => {
     const { m, id } = await submitted(ta, providerId, 'cmc');
     await req({ method: 'POST', url: `/v1/review/applications/${id}/assessment`, token: assessor.token, payload: { verdicts: allMet } });
-    const results = await Promise.all([cmcAdmin.token, registrar.token].map((token) => req({ method: 'POST', url: `/v1/review/applications/${id}/decision`, token, payload: { outcome: 'approved' } })));
+    const results = await Promise.all(
+      [cmcAdmin.token, registrar.token].map((token) => req({ method: 'POST', url: `/v1/review/applications/${id}/decision`, token, payload: { outcome: 'approved' } })),
+    );
     t.same(results.map((r) => r.statusCode).sort(), [200, 409]);
     const history = await ta.database.db.select({ n: count() }).from(statusHistory).where(eq(statusHistory.mediatorId, m.mediatorId));
     t.equal(history[0]!.n, 1, 'one accreditation recorded');
@@ -174,7 +228,10 @@ await eachDatabase(t, async (t, kind) => {
     for (const field of ['status', 'route', 'body', 'membershipNumber', 'firstAccreditedOn', 'complianceStartOn', 'userId', 'id']) {
       const res = await req({ method: 'PATCH', url: '/v1/me/profile', token: m.token, payload: { organisation: 'Sneaky', [field]: field === 'status' ? 'accredited' : 'x' } });
       t.equal(res.statusCode, 400, `profile ${field}`);
-      t.ok(res.json().errors.some((e: { field: string }) => e.field === field), `names ${field}`);
+      t.ok(
+        res.json().errors.some((e: { field: string }) => e.field === field),
+        `names ${field}`,
+      );
     }
     const [row] = await ta.database.db.select().from(mediators).where(eq(mediators.id, m.mediatorId));
     t.equal(row!.organisation, null, 'nothing changed');
@@ -183,7 +240,10 @@ await eachDatabase(t, async (t, kind) => {
     const sneaky = await req({ method: 'PUT', url: `/v1/applications/${id}/criteria/membership`, token: m.token, payload: { body: 'com', membershipNumber: 'X1', status: 'approved' } });
     t.equal(sneaky.statusCode, 400, 'unknown evidence field');
     t.equal(sneaky.json().errors[0].field, '(root)');
-    const [app] = await ta.database.db.select().from(applications).where(and(eq(applications.id, id)));
+    const [app] = await ta.database.db
+      .select()
+      .from(applications)
+      .where(and(eq(applications.id, id)));
     t.same(app!.evidence, {}, 'evidence unchanged');
     t.equal(app!.status, 'draft');
   });
@@ -202,7 +262,10 @@ await eachDatabase(t, async (t, kind) => {
     t.equal((await req({ method: 'POST', url, token: registrar.token, payload: { status: 'accredited', reason: 'Complaint dismissed' } })).statusCode, 200);
     const history = (await req({ method: 'GET', url: `/v1/register/${m.mediatorId}/history` })).json().items.map((h: { status: string }) => h.status);
     t.same(history, ['accredited', 'suspended', 'accredited']);
-    const mail = await ta.database.db.select().from(notifications).where(and(eq(notifications.userId, m.userId), eq(notifications.template, 'status_changed')));
+    const mail = await ta.database.db
+      .select()
+      .from(notifications)
+      .where(and(eq(notifications.userId, m.userId), eq(notifications.template, 'status_changed')));
     t.equal(mail.length, 2);
     t.equal((await req({ method: 'GET', url: '/v1/admin/mediators?status=accredited&body=cmc', token: comAdmin.token })).statusCode, 403);
   });

@@ -58,14 +58,23 @@ await eachDatabase(t, async (t, kind) => {
     await app.submit();
     await assess(app.id, { verdicts: { ...allMet, insurance: 'not_met' }, recommendation: 'return', notes: 'Insurance schedule missing' });
     t.equal((await decide(app.id, { outcome: 'returned', reasons: 'Please upload your insurance schedule.' })).statusCode, 200);
-    const edit = await ta.request({ method: 'PUT', url: `/v1/applications/${app.id}/criteria/insurance`, token: app.mediator.token, payload: { insurer: 'Better Insure', coverGbp: 1_000_000, expiresOn: '2026-05-31' } });
+    const edit = await ta.request({
+      method: 'PUT',
+      url: `/v1/applications/${app.id}/criteria/insurance`,
+      token: app.mediator.token,
+      payload: { insurer: 'Better Insure', coverGbp: 1_000_000, expiresOn: '2026-05-31' },
+    });
     t.equal(edit.statusCode, 200, 'the applicant edits it');
     for (const [who, token] of Object.entries(staff)) {
       t.ok((await queueIds(token)).includes(app.id), `${who}: in the queue`);
       t.ok((await queueIds(token, '&status=returned')).includes(app.id), `${who}: under returned`);
       const read = await get(app.id, token);
       t.equal(read.statusCode, 200, `${who}: reads it`);
-      t.match(read.json(), { status: 'returned', decisionReasons: 'Please upload your insurance schedule.', recommendation: 'return', assessmentNotes: 'Insurance schedule missing', verdicts: { insurance: 'not_met' } }, `${who}: all of it`);
+      t.match(
+        read.json(),
+        { status: 'returned', decisionReasons: 'Please upload your insurance schedule.', recommendation: 'return', assessmentNotes: 'Insurance schedule missing', verdicts: { insurance: 'not_met' } },
+        `${who}: all of it`,
+      );
     }
   });
 
@@ -82,7 +91,11 @@ await eachDatabase(t, async (t, kind) => {
     const working = (await get(app.id, owner)).json();
     t.equal(working.status, 'under_assessment', 'the applicant sees where it is');
     hidden(working, 'under assessment');
-    t.match((await get(app.id, assessor.token)).json(), { verdicts: { membership: 'met', insurance: 'not_met' }, recommendation: 'reject', assessmentNotes: 'Cover looks forged; check with the insurer' }, 'the assessor sees them');
+    t.match(
+      (await get(app.id, assessor.token)).json(),
+      { verdicts: { membership: 'met', insurance: 'not_met' }, recommendation: 'reject', assessmentNotes: 'Cover looks forged; check with the insurer' },
+      'the assessor sees them',
+    );
 
     await assess(app.id, { verdicts: { ...allMet, insurance: 'not_met' }, recommendation: 'return', notes: 'Ask for the schedule' });
     hidden((await get(app.id, owner)).json(), 'assessed, before the decision');
@@ -91,7 +104,12 @@ await eachDatabase(t, async (t, kind) => {
     const returned = (await get(app.id, owner)).json();
     t.match(returned, { status: 'returned', decisionReasons: 'Please upload your insurance schedule.' }, 'the decision and its reasons are shown');
     hidden(returned, 'returned');
-    const edited = await ta.request({ method: 'PUT', url: `/v1/applications/${app.id}/criteria/insurance`, token: owner, payload: { insurer: 'Better Insure', coverGbp: 1_000_000, expiresOn: '2026-05-31' } });
+    const edited = await ta.request({
+      method: 'PUT',
+      url: `/v1/applications/${app.id}/criteria/insurance`,
+      token: owner,
+      payload: { insurer: 'Better Insure', coverGbp: 1_000_000, expiresOn: '2026-05-31' },
+    });
     hidden(edited.json(), 'the edit’s answer');
     await app.submit();
     await assess(app.id, { verdicts: allMet, recommendation: 'approve', notes: 'Fine now' });
@@ -114,7 +132,11 @@ await eachDatabase(t, async (t, kind) => {
     const listed = (await ta.request({ method: 'GET', url: '/v1/review/applications?limit=100', token })).json().items.find((a: { id: string }) => a.id === app.id);
     t.ok(listed, 'in the queue they now read');
     for (const key of PANEL_WORKING) t.notOk(key in listed, `queue: no ${key}`);
-    t.match((await ta.request({ method: 'GET', url: '/v1/review/applications?limit=100', token: assessor.token })).json().items.find((a: { id: string }) => a.id === app.id), { recommendation: 'approve' }, 'other staff see the working');
+    t.match(
+      (await ta.request({ method: 'GET', url: '/v1/review/applications?limit=100', token: assessor.token })).json().items.find((a: { id: string }) => a.id === app.id),
+      { recommendation: 'approve' },
+      'other staff see the working',
+    );
   });
 
   await t.test('the OpenAPI document says who sees what', async (t) => {

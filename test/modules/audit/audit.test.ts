@@ -83,7 +83,11 @@ await eachDatabase(t, async (t, kind) => {
     await ta.request({ method: 'POST', url: '/v1/auth/login', payload: { email: target.email, password: 'not the password at all' } });
     const byEntity = await ta.request({ method: 'GET', url: `/v1/admin/audit?entityType=user&entityId=${target.userId}`, token: registrar.token });
     t.equal(byEntity.statusCode, 200);
-    t.same(byEntity.json().items.map((e: { action: string }) => e.action), ['auth.login_failed', 'auth.login', 'user.registered'], 'newest first');
+    t.same(
+      byEntity.json().items.map((e: { action: string }) => e.action),
+      ['auth.login_failed', 'auth.login', 'user.registered'],
+      'newest first',
+    );
     const registered = byEntity.json().items[2];
     t.match(registered, { actor: { type: 'user', id: target.userId, role: 'mediator' }, entityType: 'user', after: { email: 'audited@example.org' } });
     t.match(registered.occurredAt, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
@@ -103,7 +107,11 @@ await eachDatabase(t, async (t, kind) => {
       cursor = res.json().nextCursor;
     } while (cursor);
     t.equal(seen.length, total, 'every event once');
-    t.same(seen, [...seen].sort((a, b) => b - a), 'in descending seq order');
+    t.same(
+      seen,
+      [...seen].sort((a, b) => b - a),
+      'in descending seq order',
+    );
     t.equal(new Set(seen).size, total);
   });
 

@@ -54,6 +54,10 @@ await eachDatabase(t, async (t, kind) => {
     t.equal(await userCount(), before, 'nothing written');
     const res = await register({ email: 'sian@example.org', password: PASSWORD, fullName: 'Sia\u0302n Jones' });
     t.equal(res.statusCode, 202);
-    t.equal((await ta.database.db.select().from(pendingRegistrations).where(eq(pendingRegistrations.email, 'sian@example.org')))[0]!.fullName, 'Si\u00E2n Jones', 'the combining circumflex is composed');
+    t.equal(
+      (await ta.database.db.select().from(pendingRegistrations).where(eq(pendingRegistrations.email, 'sian@example.org')))[0]!.fullName,
+      'Si\u00E2n Jones',
+      'the combining circumflex is composed',
+    );
   });
 });

@@ -55,7 +55,10 @@ await eachDatabase(t, async (t, kind) => {
     const legit = await request({ method: 'POST', url: '/v1/auth/refresh', payload: { refreshToken: r2 } });
     t.equal(legit.statusCode, 401, 'the newest token of the family is revoked too');
     const live = await ta.database.db.select().from(refreshTokens).where(eq(refreshTokens.userId, m.userId));
-    t.ok(live.filter((r) => r.familyId === live.find((x) => x.usedAt)!.familyId).every((r) => r.revokedAt), 'family revoked in the database');
+    t.ok(
+      live.filter((r) => r.familyId === live.find((x) => x.usedAt)!.familyId).every((r) => r.revokedAt),
+      'family revoked in the database',
+    );
   });
 
   await t.test('concurrent refreshes of one token: exactly one succeeds', async (t) => {
@@ -89,7 +92,10 @@ await eachDatabase(t, async (t, kind) => {
       const res = await request({ method: 'POST', url: '/v1/auth/register', payload: payload as object });
       t.equal(res.statusCode, 400, `400 for ${field}`);
       t.match(res.headers['content-type'], /^application\/problem\+json/);
-      t.ok(res.json().errors.some((e: { field: string; in: string }) => e.field === field && e.in === 'body'), `names ${field}`);
+      t.ok(
+        res.json().errors.some((e: { field: string; in: string }) => e.field === field && e.in === 'body'),
+        `names ${field}`,
+      );
     }
     const oversized = await request({ method: 'POST', url: '/v1/auth/register', payload: { email: 'a@example.org', password: PASSWORD, fullName: 'y'.repeat(100_000) } });
     t.equal(oversized.statusCode, 413);

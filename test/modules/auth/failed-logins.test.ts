@@ -24,16 +24,19 @@ async function setup(t: Test, kind: DbKind, limits: { perAddress: number; perAcc
   const instances = [ta.app, await ta.sibling()];
   const account = await ta.mediator();
   let turn = 0;
-  const login = (password: string, remoteAddress: string) =>
-    instances[turn++ % 2]!.inject({ method: 'POST', url: '/v1/auth/login', payload: { email: account.email, password }, remoteAddress });
+  const login = (password: string, remoteAddress: string) => instances[turn++ % 2]!.inject({ method: 'POST', url: '/v1/auth/login', payload: { email: account.email, password }, remoteAddress });
   const codes = async (n: number, password: string, from: () => string) => {
     const out: number[] = [];
     for (let i = 0; i < n; i++) out.push((await login(password, from())).statusCode);
     return out;
   };
   const failuresChecked = async () =>
-    (await ta.database.db.select({ seq: auditEvents.seq }).from(auditEvents).where(and(eq(auditEvents.action, 'auth.login_failed'), eq(auditEvents.entityId, account.userId))))
-      .length;
+    (
+      await ta.database.db
+        .select({ seq: auditEvents.seq })
+        .from(auditEvents)
+        .where(and(eq(auditEvents.action, 'auth.login_failed'), eq(auditEvents.entityId, account.userId)))
+    ).length;
   return { ta, account, login, codes, failuresChecked };
 }
 

@@ -28,17 +28,28 @@ await eachDatabase(t, async (t, kind) => {
     const m = await ta.mediator();
     const staff = await ta.staff('assessor');
     const answers = [await ask(m.email), await ask(staff.email), await ask('nobody.here@example.org')];
-    t.same(answers.map((a) => a.statusCode), [202, 202, 202]);
+    t.same(
+      answers.map((a) => a.statusCode),
+      [202, 202, 202],
+    );
     t.same(answers[2]!.json(), answers[0]!.json());
     t.same(answers[1]!.json(), answers[0]!.json());
     t.equal(await mailCount(db, m.email, 'password_reset'), 1, 'the mediator gets a link');
     t.equal(await mailCount(db, staff.email, 'password_reset'), 1, 'so does staff');
     t.equal(await mailCount(db, 'nobody.here@example.org', 'password_reset'), 0, 'an unknown address gets nothing');
-    const mail = (await db.select().from(notifications).where(and(eq(notifications.recipient, m.email), eq(notifications.template, 'password_reset'))))[0]!.data as Record<string, unknown>;
+    const mail = (
+      await db
+        .select()
+        .from(notifications)
+        .where(and(eq(notifications.recipient, m.email), eq(notifications.template, 'password_reset')))
+    )[0]!.data as Record<string, unknown>;
     t.match(mail.link, /^http:\/\/127\.0\.0\.1:3000\/account\/reset\?code=[\w-]{43}$/, 'a link to the reset page');
     t.same(Object.keys(mail).sort(), ['fullName', 'link', 'resetPage'], 'the code is only in the link');
     t.match(renderTemplate('password_reset', mail).text, /If the link has expired, ask for a new one at http:\/\/127\.0\.0\.1:3000\/account\/reset\n/, 'and where to ask again');
-    const [audit] = await db.select().from(auditEvents).where(and(eq(auditEvents.entityId, m.userId), eq(auditEvents.action, 'auth.password_reset_requested')));
+    const [audit] = await db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.entityId, m.userId), eq(auditEvents.action, 'auth.password_reset_requested')));
     t.ok(audit, 'the request is audited');
   });
 
@@ -64,8 +75,14 @@ await eachDatabase(t, async (t, kind) => {
     const travel = timeTravel(t);
     const m = await ta.mediator();
     const answers = [await ask(m.email), await ask(m.email), await ask(m.email), await ask(m.email), await ask(m.email)];
-    t.same(answers.map((a) => a.statusCode), [202, 202, 202, 202, 202]);
-    t.ok(answers.every((a) => a.body === answers[0]!.body), 'over the limit the body is the same');
+    t.same(
+      answers.map((a) => a.statusCode),
+      [202, 202, 202, 202, 202],
+    );
+    t.ok(
+      answers.every((a) => a.body === answers[0]!.body),
+      'over the limit the body is the same',
+    );
     t.equal(await mailCount(db, m.email, 'password_reset'), 3, 'only three sent');
     travel(HOUR + 1000);
     await ask(m.email);
@@ -99,7 +116,10 @@ await eachDatabase(t, async (t, kind) => {
     }
     const [after] = await db.select().from(users).where(eq(users.id, m.userId));
     t.ok(after!.sessionVersion > before!.sessionVersion, 'the session version moved, voiding access tokens');
-    const [audit] = await db.select().from(auditEvents).where(and(eq(auditEvents.entityId, m.userId), eq(auditEvents.action, 'auth.password_reset')));
+    const [audit] = await db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.entityId, m.userId), eq(auditEvents.action, 'auth.password_reset')));
     t.match(audit, { actorId: m.userId, after: { claimedByReset: false } });
   });
 
@@ -174,7 +194,10 @@ await eachDatabase(t, async (t, kind) => {
     t.equal((await login('nia@example.org', NEW_PASSWORD)).statusCode, 200, 'signs in');
     t.equal((await ta.request({ method: 'POST', url: '/v1/auth/claim', payload: { token: claimCode, password: PASSWORD } })).statusCode, 400, 'the claim code no longer works');
     const [user] = await db.select().from(users).where(eq(users.email, 'nia@example.org'));
-    const [audit] = await db.select().from(auditEvents).where(and(eq(auditEvents.entityId, user!.id), eq(auditEvents.action, 'auth.password_reset')));
+    const [audit] = await db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.entityId, user!.id), eq(auditEvents.action, 'auth.password_reset')));
     t.match(audit, { after: { claimedByReset: true } });
   });
 });

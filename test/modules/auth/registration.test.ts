@@ -12,8 +12,7 @@ const OTHER_PASSWORD = 'copper kettles hum beneath nine bridges';
 await eachDatabase(t, async (t, kind) => {
   const ta = await buildTestApp(t, kind);
   const { db } = ta.database;
-  const register = (email: string, password = PASSWORD, fullName = 'Robin Example') =>
-    ta.request({ method: 'POST', url: '/v1/auth/register', payload: { email, password, fullName } });
+  const register = (email: string, password = PASSWORD, fullName = 'Robin Example') => ta.request({ method: 'POST', url: '/v1/auth/register', payload: { email, password, fullName } });
   const verify = (token: string, password = PASSWORD) => ta.request({ method: 'POST', url: '/v1/auth/verify', payload: { token, password } });
   const login = (email: string, password = PASSWORD) => ta.request({ method: 'POST', url: '/v1/auth/login', payload: { email, password } });
   const accounts = async (email: string) => (await db.select({ n: count() }).from(users).where(eq(users.email, email)))[0]!.n;
@@ -22,7 +21,10 @@ await eachDatabase(t, async (t, kind) => {
   await t.test('202 with the same body for a new address, a mediator’s and a staff member’s', async (t) => {
     const m = await ta.mediator();
     const answers = [await register('new.person@example.org'), await register(m.email), await register(registrar.email)];
-    t.same(answers.map((a) => a.statusCode), [202, 202, 202]);
+    t.same(
+      answers.map((a) => a.statusCode),
+      [202, 202, 202],
+    );
     t.same(answers[1]!.json(), answers[0]!.json(), 'an existing mediator: the same body');
     t.same(answers[2]!.json(), answers[0]!.json(), 'an existing staff account: the same body');
     t.equal(await mailCount(db, 'new.person@example.org', 'verify_email'), 1, 'the new address gets a verification link');
@@ -31,7 +33,12 @@ await eachDatabase(t, async (t, kind) => {
       t.equal((await db.select().from(pendingRegistrations).where(eq(pendingRegistrations.email, email))).length, 0, `${email}: nothing pending`);
     }
     const mailed = async (email: string, template: string) =>
-      (await db.select().from(notifications).where(and(eq(notifications.recipient, email), eq(notifications.template, template))))[0]!.data as Record<string, unknown>;
+      (
+        await db
+          .select()
+          .from(notifications)
+          .where(and(eq(notifications.recipient, email), eq(notifications.template, template)))
+      )[0]!.data as Record<string, unknown>;
     t.match((await mailed('new.person@example.org', 'verify_email')).link, /^http:\/\/127\.0\.0\.1:3000\/account\/verify\?code=[\w-]{43}$/, 'a link to the verify page');
     const exists = renderTemplate('registration_account_exists', await mailed(m.email, 'registration_account_exists'));
     t.match(exists.text, /forgotten it, ask for a password reset link here:\n\nhttp:\/\/127\.0\.0\.1:3000\/account\/reset\n/, 'the owner is sent to the page that asks for a reset link');
@@ -116,8 +123,7 @@ await eachDatabase(t, async (t, kind) => {
 
   await t.test('a stranger cannot spend the owner’s verification mails; one mailbox gets at most ten an hour', async (t) => {
     const email = 'sought.after@example.org';
-    const from = (remoteAddress: string, password = PASSWORD) =>
-      ta.request({ method: 'POST', url: '/v1/auth/register', payload: { email, password, fullName: 'Robin Example' }, remoteAddress });
+    const from = (remoteAddress: string, password = PASSWORD) => ta.request({ method: 'POST', url: '/v1/auth/register', payload: { email, password, fullName: 'Robin Example' }, remoteAddress });
     for (const host of ['1', '2', '3', '4', 'ab:cd']) t.equal((await from(`2001:db8:66:1::${host}`, OTHER_PASSWORD)).statusCode, 202);
     t.equal(await mailCount(db, email, 'verify_email'), 3, 'the hosts of one IPv6 /64 share one allowance');
     t.equal((await from('192.0.2.10')).statusCode, 202);

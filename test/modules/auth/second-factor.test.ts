@@ -11,7 +11,10 @@ const codeAt = (secret: string, at: Date) => TOTP.generate({ secret: Secret.from
 const nextStep = (ta: TestApp) => ta.clock.set(new Date(ta.clock().getTime() + 30_000).toISOString());
 
 const auditOf = async (ta: TestApp, action: string, userId: string) =>
-  ta.database.db.select().from(auditEvents).where(and(eq(auditEvents.action, action), eq(auditEvents.entityId, userId)));
+  ta.database.db
+    .select()
+    .from(auditEvents)
+    .where(and(eq(auditEvents.action, action), eq(auditEvents.entityId, userId)));
 
 /** Starting enrolment needs the account's current password. */
 const start = (ta: TestApp, token: string, password = PASSWORD) => ta.request({ method: 'POST', url: '/v1/me/second-factor', token, payload: { password } });
@@ -30,8 +33,7 @@ async function enrol(ta: TestApp, token: string) {
   return { secret: secret as string, recoveryCodes: confirmed.json().recoveryCodes as string[] };
 }
 
-const login = (ta: TestApp, email: string, otp?: string) =>
-  ta.request({ method: 'POST', url: '/v1/auth/login', payload: { email, password: PASSWORD, ...(otp === undefined ? {} : { otp }) } });
+const login = (ta: TestApp, email: string, otp?: string) => ta.request({ method: 'POST', url: '/v1/auth/login', payload: { email, password: PASSWORD, ...(otp === undefined ? {} : { otp }) } });
 
 t.test('STAFF_SECOND_FACTOR: required by default in production only, and settable', async (t) => {
   t.equal(loadConfig({}).STAFF_SECOND_FACTOR, 'optional');
@@ -73,7 +75,10 @@ await eachDatabase(t, async (t, kind) => {
     for (const c of codes) t.match(c, /^[a-z2-7]{4}(-[a-z2-7]{4}){3}$/);
     const stored = await ta.database.db.select().from(recoveryCodes).where(eq(recoveryCodes.userId, staff.userId));
     t.equal(stored.length, 10);
-    t.notOk(stored.some((s) => codes.some((c) => s.codeHash.includes(c.replaceAll('-', '')))), 'stored only hashed');
+    t.notOk(
+      stored.some((s) => codes.some((c) => s.codeHash.includes(c.replaceAll('-', '')))),
+      'stored only hashed',
+    );
     t.ok((await ta.database.db.select().from(users).where(eq(users.id, staff.userId)))[0]!.totpEnabledAt, 'in force');
     t.equal((await auditOf(ta, 'auth.totp_enrolled', staff.userId)).length, 1, 'audited');
 
@@ -129,7 +134,10 @@ await eachDatabase(t, async (t, kind) => {
 
     const race = await Promise.all(Array.from({ length: 5 }, () => login(ta, staff.email, codes[1])));
     t.same(race.map((r) => r.statusCode).sort(), [200, 401, 401, 401, 401]);
-    const left = await ta.database.db.select().from(recoveryCodes).where(and(eq(recoveryCodes.userId, staff.userId), isNull(recoveryCodes.usedAt)));
+    const left = await ta.database.db
+      .select()
+      .from(recoveryCodes)
+      .where(and(eq(recoveryCodes.userId, staff.userId), isNull(recoveryCodes.usedAt)));
     t.equal(left.length, 8);
   });
 
@@ -141,7 +149,10 @@ await eachDatabase(t, async (t, kind) => {
     t.equal(disabled.statusCode, 200);
     const refused = await login(ta, staff.email, codes[0]);
     t.equal(refused.statusCode, 403);
-    const left = await ta.database.db.select().from(recoveryCodes).where(and(eq(recoveryCodes.userId, staff.userId), isNull(recoveryCodes.usedAt)));
+    const left = await ta.database.db
+      .select()
+      .from(recoveryCodes)
+      .where(and(eq(recoveryCodes.userId, staff.userId), isNull(recoveryCodes.usedAt)));
     t.equal(left.length, 10, 'every recovery code still unused');
   });
 
@@ -201,7 +212,10 @@ await eachDatabase(t, async (t, kind) => {
     t.same(answers, [403, 403, 403, 403, 200, 403, 403, 403, 403, 403, 429], 'the sixth try waits, even with the right password');
     t.ok(Number(limited.headers['retry-after']) > 0, 'and says how long');
     const concurrent = await Promise.all(Array.from({ length: 8 }, () => start(ta, staff.token, 'concurrent guess')));
-    t.ok(concurrent.every((r) => r.statusCode === 429), 'concurrent guesses are counted too');
+    t.ok(
+      concurrent.every((r) => r.statusCode === 429),
+      'concurrent guesses are counted too',
+    );
     ta.clock.set(new Date(ta.clock().getTime() + 15 * 60_000).toISOString());
     t.equal((await start(ta, staff.token)).statusCode, 200, 'after the window');
   });

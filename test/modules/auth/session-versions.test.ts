@@ -12,8 +12,7 @@ async function eventually(check: () => Promise<boolean>, ms = 5_000): Promise<bo
   return check();
 }
 
-const statusOn = async (app: FastifyInstance, token: string, url = '/v1/me') =>
-  (await app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } })).statusCode;
+const statusOn = async (app: FastifyInstance, token: string, url = '/v1/me') => (await app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } })).statusCode;
 
 async function signIn(ta: TestApp, email: string) {
   const res = await ta.request({ method: 'POST', url: '/v1/auth/login', payload: { email, password: PASSWORD } });
@@ -58,7 +57,11 @@ await eachDatabase(t, async (t, kind) => {
     const out = await ta.request({ method: 'POST', url: '/v1/auth/logout-all', token: laptop.accessToken });
     t.equal(out.statusCode, 204);
     t.equal(out.headers['cache-control'], 'no-store');
-    for (const [what, token] of [['the caller', laptop.accessToken], ['another device', phone.accessToken], ['the first sign-in', m.token]]) {
+    for (const [what, token] of [
+      ['the caller', laptop.accessToken],
+      ['another device', phone.accessToken],
+      ['the first sign-in', m.token],
+    ]) {
       t.equal(await statusOn(ta.app, token!), 401, `${what}: refused here at once`);
     }
     t.ok(await eventually(async () => (await statusOn(sibling, phone.accessToken)) === 401), 'and on the other instance');
@@ -93,8 +96,7 @@ await eachDatabase(t, async (t, kind) => {
 
   await t.test('PostgreSQL: the listener connection killed never leaves a stale version trusted, and comes back', async (t) => {
     const pool = ta.database.pool!;
-    const listeners = async () =>
-      (await pool.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'`)).rows.map((r) => r.pid);
+    const listeners = async () => (await pool.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'`)).rows.map((r) => r.pid);
     t.ok(await eventually(async () => (await listeners()).length === 2), 'one listener per instance');
     const demoted = await ta.staff('registrar');
     t.equal(await statusOn(ta.app, demoted.token, '/v1/admin/users'), 200, 'the version is in memory');
@@ -107,10 +109,13 @@ await eachDatabase(t, async (t, kind) => {
     t.ok(await eventually(async () => (await statusOn(ta.app, demoted.token, '/v1/admin/users')) === 401), 'this instance refuses the old token');
     t.ok(await eventually(async () => (await statusOn(sibling, demoted.token, '/v1/admin/users')) === 401), 'so does the other');
 
-    t.ok(await eventually(async () => {
-      const now = await listeners();
-      return now.length === 2 && now.every((pid) => !killed.includes(pid));
-    }), 'both listen again on new connections');
+    t.ok(
+      await eventually(async () => {
+        const now = await listeners();
+        return now.length === 2 && now.every((pid) => !killed.includes(pid));
+      }),
+      'both listen again on new connections',
+    );
     // Listening again, announcements reach the cache: a version in memory now is dropped when it moves.
     const m = await ta.mediator();
     t.equal(await statusOn(sibling, m.token), 200);

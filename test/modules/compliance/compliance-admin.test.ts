@@ -9,8 +9,7 @@ await eachDatabase(t, async (t, kind) => {
   const comAdmin = await ta.staff('admin', 'com');
   const cmcAdmin = await ta.staff('admin', 'cmc');
   const get = (url: string, token: string) => ta.request({ method: 'GET', url, token });
-  const adjust = (id: string, payload: object, token = registrar.token) =>
-    ta.request({ method: 'POST', url: `/v1/admin/mediators/${id}/exemptions`, token, payload });
+  const adjust = (id: string, payload: object, token = registrar.token) => ta.request({ method: 'POST', url: `/v1/admin/mediators/${id}/exemptions`, token, payload });
 
   const com = [await ta.mediator(), await ta.mediator()];
   const cmc = [await ta.mediator(), await ta.mediator()];

@@ -14,12 +14,14 @@ await eachDatabase(t, async (t, kind) => {
       { mediatorId, date: '2025-05-10', hours: 5, category: 'course', sendSpecific: true, title: 'SEND law update' },
       { mediatorId, date: '2025-09-10', hours: 5, category: 'conference', sendSpecific: false, title: 'Mediation conference' },
     ]);
-    await db.insert(practiceEntries).values([
-      { mediatorId, date: '2025-06-01', hours: 6, kind: 'send_mediation', outcome: 'agreement' },
-      { mediatorId, date: '2025-11-01', hours: 5, kind: 'send_co_mediation', outcome: 'partial' },
-      { mediatorId, date: '2026-01-15', hours: 4, kind: 'other_mediation' },
-      ...(supervision ? [{ mediatorId, date: '2026-02-01', hours: supervision, kind: 'supervision_received' as const }] : []),
-    ]);
+    await db
+      .insert(practiceEntries)
+      .values([
+        { mediatorId, date: '2025-06-01', hours: 6, kind: 'send_mediation', outcome: 'agreement' },
+        { mediatorId, date: '2025-11-01', hours: 5, kind: 'send_co_mediation', outcome: 'partial' },
+        { mediatorId, date: '2026-01-15', hours: 4, kind: 'other_mediation' },
+        ...(supervision ? [{ mediatorId, date: '2026-02-01', hours: supervision, kind: 'supervision_received' as const }] : []),
+      ]);
   };
   const grandfathered = { route: 'grandfathered_2018', firstAccreditedOn: '2019-03-01', complianceStartOn: '2025-04-01' } as const;
 

@@ -30,8 +30,7 @@ async function separateInstance(t: Test, ta: TestApp) {
 await eachDatabase(t, async (t, kind) => {
   const ta = await buildTestApp(t, kind);
   const registrar = await ta.staff('registrar');
-  const run = (asOf: string, app = ta.app) =>
-    app.inject({ method: 'POST', url: '/v1/admin/jobs/compliance', headers: { authorization: `Bearer ${registrar.token}` }, payload: { asOf } });
+  const run = (asOf: string, app = ta.app) => app.inject({ method: 'POST', url: '/v1/admin/jobs/compliance', headers: { authorization: `Bearer ${registrar.token}` }, payload: { asOf } });
   const ids = await idleMediators(ta, 12);
   ta.clock.set('2026-04-01T01:00:00Z');
 
@@ -39,14 +38,23 @@ await eachDatabase(t, async (t, kind) => {
     // On PostgreSQL the second instance has its own connection pool, as another process would.
     const sibling = ta.databaseUrl ? await separateInstance(t, ta) : await ta.sibling();
     const results = await Promise.all([run('2026-04-01'), run('2026-04-01', sibling), run('2026-04-01'), run('2026-04-01', sibling)]);
-    t.same(results.map((r) => r.statusCode), [200, 200, 200, 200]);
+    t.same(
+      results.map((r) => r.statusCode),
+      [200, 200, 200, 200],
+    );
     const fresh = results.map((r) => r.json()).filter((s) => !s.alreadyRun);
     t.equal(fresh.length, 1, 'exactly one caller did the work');
     t.equal(fresh[0].counts.inGrace, ids.length);
-    t.ok(results.every((r) => r.json().id === fresh[0].id), 'the others got the same run');
+    t.ok(
+      results.every((r) => r.json().id === fresh[0].id),
+      'the others got the same run',
+    );
     const perMediator = await queryRows<{ n: number }>(ta.database.db, sql`SELECT count(*)::int AS n FROM compliance_assessments GROUP BY mediator_id`);
     t.equal(perMediator.length, ids.length);
-    t.ok(perMediator.every((r) => r.n === 1), 'one assessment each');
+    t.ok(
+      perMediator.every((r) => r.n === 1),
+      'one assessment each',
+    );
     const [runs] = await queryRows<{ n: number }>(ta.database.db, sql`SELECT count(*)::int AS n FROM job_runs WHERE as_of = '2026-04-01'`);
     t.equal(runs!.n, 1);
   });
@@ -90,6 +98,10 @@ await eachDatabase(t, async (t, kind) => {
     t.equal(after.lapsed, ids.length);
     t.equal(after.inGrace, 0);
     const runs = (await ta.request({ method: 'GET', url: '/v1/admin/jobs/runs', token: registrar.token })).json().items;
-    t.match(runs.slice(0, 3), [{ asOf: '2026-05-31', error: null }, { asOf: '2026-05-31', error: /injected/, counts: null }, { asOf: '2026-04-01', error: null }]);
+    t.match(runs.slice(0, 3), [
+      { asOf: '2026-05-31', error: null },
+      { asOf: '2026-05-31', error: /injected/, counts: null },
+      { asOf: '2026-04-01', error: null },
+    ]);
   });
 });

@@ -20,7 +20,10 @@ await eachDatabase(t, async (t, kind) => {
   };
   const status = async () => (await queryRows<{ status: string }>(db, sql`SELECT status FROM mediators WHERE id = ${m.mediatorId}`))[0]!.status;
   const periods = async () =>
-    (await queryRows<{ periodStart: string; outcome: string }>(db, sql`SELECT period_start AS "periodStart", outcome FROM compliance_assessments WHERE mediator_id = ${m.mediatorId} ORDER BY period_start`));
+    await queryRows<{ periodStart: string; outcome: string }>(
+      db,
+      sql`SELECT period_start AS "periodStart", outcome FROM compliance_assessments WHERE mediator_id = ${m.mediatorId} ORDER BY period_start`,
+    );
 
   at('2025-03-01');
   const m = await ta.mediator();
@@ -32,7 +35,12 @@ await eachDatabase(t, async (t, kind) => {
 
   // Off the register for the whole of 2026-27; back after that period's grace would have ended.
   at('2027-06-15');
-  const back = await ta.request({ method: 'POST', url: `/v1/admin/mediators/${m.mediatorId}/status`, token: registrar.token, payload: { status: 'accredited', reason: 'Missing CPD completed and evidenced' } });
+  const back = await ta.request({
+    method: 'POST',
+    url: `/v1/admin/mediators/${m.mediatorId}/status`,
+    token: registrar.token,
+    payload: { status: 'accredited', reason: 'Missing CPD completed and evidenced' },
+  });
   t.equal(back.statusCode, 200);
 
   const next = await run('2027-06-16');
@@ -42,6 +50,9 @@ await eachDatabase(t, async (t, kind) => {
 
   const yearEnd = await run('2028-04-01');
   t.match(yearEnd.counts, { inGrace: 1 }, 'the year they returned in is assessed as usual');
-  t.same((await periods()).map((p) => p.periodStart), ['2025-04-01', '2027-04-01']);
+  t.same(
+    (await periods()).map((p) => p.periodStart),
+    ['2025-04-01', '2027-04-01'],
+  );
   t.equal(await status(), 'accredited');
 });

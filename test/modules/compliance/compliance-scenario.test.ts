@@ -34,15 +34,27 @@ await eachDatabase(t, async (t, kind) => {
     }
   }
   const messages = async (userId: string) =>
-    (await queryRows<{ template: string; day: string }>(db, sql`SELECT template, data->>'periodEnd' AS day FROM notifications WHERE user_id = ${userId} AND template LIKE 'compliance%' ORDER BY created_at, id`)).map((r) => r.template);
+    (
+      await queryRows<{ template: string; day: string }>(
+        db,
+        sql`SELECT template, data->>'periodEnd' AS day FROM notifications WHERE user_id = ${userId} AND template LIKE 'compliance%' ORDER BY created_at, id`,
+      )
+    ).map((r) => r.template);
   const assessment = async (mediatorId: string, periodStart = '2025-04-01') =>
-    (await ta.request({ method: 'GET', url: `/v1/admin/compliance?period=${periodStart.slice(0, 4)}&limit=100`, token: registrar.token })).json().items.find((a: { mediatorId: string }) => a.mediatorId === mediatorId);
+    (await ta.request({ method: 'GET', url: `/v1/admin/compliance?period=${periodStart.slice(0, 4)}&limit=100`, token: registrar.token }))
+      .json()
+      .items.find((a: { mediatorId: string }) => a.mediatorId === mediatorId);
   const status = async (mediatorId: string) => (await queryRows<{ status: string }>(db, sql`SELECT status FROM mediators WHERE id = ${mediatorId}`))[0]!.status;
   const publicEntry = async (mediatorId: string) => (await ta.request({ method: 'GET', url: `/v1/register/${mediatorId}` })).statusCode;
 
   await t.test('during the year: an exemption decided in advance, reminders to those behind', async (t) => {
     at('2025-12-01');
-    const ex = await ta.request({ method: 'POST', url: `/v1/admin/mediators/${exempt.mediatorId}/exemptions`, token: registrar.token, payload: { period: 2025, kind: 'exemption', reason: 'Parental leave, June 2025 to March 2026' } });
+    const ex = await ta.request({
+      method: 'POST',
+      url: `/v1/admin/mediators/${exempt.mediatorId}/exemptions`,
+      token: registrar.token,
+      payload: { period: 2025, kind: 'exemption', reason: 'Parental leave, June 2025 to March 2026' },
+    });
     t.equal(ex.statusCode, 201);
     t.equal(ex.json().assessment, null, 'not assessed yet: the job will apply it');
 
@@ -54,7 +66,10 @@ await eachDatabase(t, async (t, kind) => {
     t.equal(runs['2026-03-24']!.remindersSent, 2, '7 days before');
     t.same(await messages(lapser.userId), ['compliance_reminder', 'compliance_reminder', 'compliance_reminder']);
     t.same(await messages(exempt.userId), ['compliance_exempted'], 'told of the exemption; no reminders for an exempt period');
-    const [keys] = await queryRows<{ keys: string[] }>(db, sql`SELECT array_agg(dedupe_key ORDER BY dedupe_key) AS keys FROM notifications WHERE user_id = ${lapser.userId} AND template = 'compliance_reminder'`);
+    const [keys] = await queryRows<{ keys: string[] }>(
+      db,
+      sql`SELECT array_agg(dedupe_key ORDER BY dedupe_key) AS keys FROM notifications WHERE user_id = ${lapser.userId} AND template = 'compliance_reminder'`,
+    );
     t.same(keys!.keys, [`reminder:${lapser.mediatorId}:2025-04-01:30`, `reminder:${lapser.mediatorId}:2025-04-01:60`, `reminder:${lapser.mediatorId}:2025-04-01:7`]);
   });
 
@@ -69,7 +84,12 @@ await eachDatabase(t, async (t, kind) => {
 
   await t.test('grace: an extension, a reminder before grace ends, lapse at its end', async (t) => {
     at('2026-05-01');
-    const ext = await ta.request({ method: 'POST', url: `/v1/admin/mediators/${extended.mediatorId}/exemptions`, token: comAdmin.token, payload: { period: 2025, kind: 'extension', until: '2026-07-31', reason: 'Illness, March to May 2026' } });
+    const ext = await ta.request({
+      method: 'POST',
+      url: `/v1/admin/mediators/${extended.mediatorId}/exemptions`,
+      token: comAdmin.token,
+      payload: { period: 2025, kind: 'extension', until: '2026-07-31', reason: 'Illness, March to May 2026' },
+    });
     t.equal(ext.statusCode, 201);
 
     t.equal(await publicEntry(lapser.mediatorId), 200, 'on the public register while in grace');
@@ -81,7 +101,10 @@ await eachDatabase(t, async (t, kind) => {
     t.equal(await status(extended.mediatorId), 'accredited', 'the extension holds');
     t.same((await messages(lapser.userId)).slice(-2), ['compliance_grace_reminder', 'compliance_lapsed']);
     t.equal(await publicEntry(lapser.mediatorId), 404, 'gone from public view');
-    const [audit] = await queryRows<{ actor_type: string; after: { status: string } }>(db, sql`SELECT actor_type, after FROM audit_events WHERE action = 'mediator.status_changed' AND entity_id = ${lapser.mediatorId}`);
+    const [audit] = await queryRows<{ actor_type: string; after: { status: string } }>(
+      db,
+      sql`SELECT actor_type, after FROM audit_events WHERE action = 'mediator.status_changed' AND entity_id = ${lapser.mediatorId}`,
+    );
     t.match(audit, { actor_type: 'system', after: { status: 'lapsed' } }, 'audited as the system');
     const [row] = await queryRows<{ reason: string; actor_role: string }>(db, sql`SELECT reason, actor_role FROM status_history WHERE mediator_id = ${lapser.mediatorId} AND to_status = 'lapsed'`);
     t.match(row, { actor_role: 'system', reason: /not met/ });
@@ -96,7 +119,12 @@ await eachDatabase(t, async (t, kind) => {
 
   await t.test('reinstated, and the second year caught up after months without a run', async (t) => {
     at('2026-09-01');
-    const back = await ta.request({ method: 'POST', url: `/v1/admin/mediators/${lapser.mediatorId}/status`, token: registrar.token, payload: { status: 'accredited', reason: 'Missing CPD completed and evidenced' } });
+    const back = await ta.request({
+      method: 'POST',
+      url: `/v1/admin/mediators/${lapser.mediatorId}/status`,
+      token: registrar.token,
+      payload: { status: 'accredited', reason: 'Missing CPD completed and evidenced' },
+    });
     t.equal(back.statusCode, 200, 'an admin reinstates the lapsed entry');
     t.equal(await publicEntry(lapser.mediatorId), 200, 'back on the public register');
 

@@ -43,6 +43,9 @@ if (!process.env.TEST_DATABASE_URL) {
 
   const small = await statementsPerRun(3);
   const large = await statementsPerRun(30);
-  t.ok(small.every((c) => c > 0), `statements counted: ${small.join(', ')}`);
+  t.ok(
+    small.every((c) => c > 0),
+    `statements counted: ${small.join(', ')}`,
+  );
   t.same(large, small, 'ten times the mediators, the same statements per run');
 }

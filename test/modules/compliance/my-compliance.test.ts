@@ -51,7 +51,15 @@ await eachDatabase(t, async (t, kind) => {
   await t.test('a grandfathered CMC member: a whole year, no supervision', async (t) => {
     const v = await view(cmc.token);
     t.match(v.currentPeriod, { year: 2025, start: '2025-04-01', end: '2026-03-31', proRated: false });
-    t.same(v.currentPeriod.requirements.map((r: { metric: string; required: number }) => [r.metric, r.required]), [['cpd_hours', 10], ['send_cpd_hours', 5], ['practice_hours', 15], ['send_mediations', 2]]);
+    t.same(
+      v.currentPeriod.requirements.map((r: { metric: string; required: number }) => [r.metric, r.required]),
+      [
+        ['cpd_hours', 10],
+        ['send_cpd_hours', 5],
+        ['practice_hours', 15],
+        ['send_mediations', 2],
+      ],
+    );
   });
 
   await t.test('after the year ends: the assessment is listed and a new whole year starts', async (t) => {
@@ -64,7 +72,10 @@ await eachDatabase(t, async (t, kind) => {
     t.ok(v.currentPeriod.requirements.every((r: { achieved: number; shortfall: number; required: number }) => r.achieved === 0 && r.shortfall === r.required));
     t.equal(v.assessments.length, 1);
     t.match(v.assessments[0], { periodStart: '2025-06-10', periodEnd: '2026-03-31', outcome: 'in_grace', graceEndsOn: '2026-05-30', closedAt: null });
-    t.same(v.assessments[0].deficits.map((d: { metric: string; shortfall: number }) => [d.metric, d.shortfall]).sort(), [['practice_hours', 1.75], ['supervision_hours', 0.75]]);
+    t.same(v.assessments[0].deficits.map((d: { metric: string; shortfall: number }) => [d.metric, d.shortfall]).sort(), [
+      ['practice_hours', 1.75],
+      ['supervision_hours', 0.75],
+    ]);
   });
 
   await t.test('someone not on the register sees no period', async (t) => {

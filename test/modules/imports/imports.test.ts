@@ -23,15 +23,27 @@ const counts = async (ta: TestApp) => ({
 t.test('pure parts', async (t) => {
   const rows = readCsv(`\uFEFF${GOOD}`);
   t.equal(rows.length, 3, 'BOM skipped');
-  t.same(rows.map((r) => r.line), [2, 3, 4], 'line numbers of the file');
+  t.same(
+    rows.map((r) => r.line),
+    [2, 3, 4],
+    'line numbers of the file',
+  );
   t.equal(rows[0]!.values.organisation, 'Jones, Evans & Co', 'quoted comma');
   t.equal(rows[1]!.values.organisation, 'Family "First" Mediation', 'quoted quotes');
   t.equal(rows[2]!.values.organisation, 'Line one\nline two', 'embedded newline');
-  t.same(readCsv(GOOD.replaceAll('\r\n', '\n')).map((r) => r.values.fullName), ['Siân Jones', "Aoife O'Neill", 'Zoë Brown'], 'LF too');
+  t.same(
+    readCsv(GOOD.replaceAll('\r\n', '\n')).map((r) => r.values.fullName),
+    ['Siân Jones', "Aoife O'Neill", 'Zoë Brown'],
+    'LF too',
+  );
   t.throws(() => readCsv('Name,Shoe Size\nA,9\n'), /Unknown column "Shoe Size"/, 'unknown column');
   t.throws(() => readCsv('Name,Full Name\nA,B\n'), /Two columns hold fullName/, 'the same column twice');
   const spaced = readCsv('Name,Organisation\r\n\r\nA,"one\r\ntwo\r\nthree"\r\n\r\n\r\nB,x\r\nC\r\n');
-  t.same(spaced.map((r) => r.line), [3, 8, 9], 'file lines past blank lines and CRLF inside quotes');
+  t.same(
+    spaced.map((r) => r.line),
+    [3, 8, 9],
+    'file lines past blank lines and CRLF inside quotes',
+  );
   t.equal(spaced[2]!.problem, '1 fields where the header has 2', 'a short row is a row problem, not a broken file');
 });
 
@@ -41,7 +53,13 @@ await eachDatabase(t, async (t, kind) => {
   const comAdmin = await ta.staff('admin', 'com');
   const cmcAdmin = await ta.staff('admin', 'cmc');
   const post = (token: string, payload: string | object, query = '') =>
-    ta.request({ method: 'POST', url: `/v1/admin/imports/grandfathered${query}`, token, payload: payload as string, headers: { 'content-type': typeof payload === 'string' ? 'text/csv' : 'application/json' } });
+    ta.request({
+      method: 'POST',
+      url: `/v1/admin/imports/grandfathered${query}`,
+      token,
+      payload: payload as string,
+      headers: { 'content-type': typeof payload === 'string' ? 'text/csv' : 'application/json' },
+    });
 
   await t.test('clean import, then re-import changes nothing', async (t) => {
     const before = await counts(ta);
@@ -63,7 +81,9 @@ await eachDatabase(t, async (t, kind) => {
     t.same(await counts(ta), after, 're-import changes nothing');
 
     const res = await ta.request({ method: 'GET', url: '/v1/register?q=sian' });
-    t.match(res.json().items, [{ fullName: 'Siân Jones', route: 'grandfathered_2018', body: 'com', regions: ['london', 'south_east'], languages: ['en', 'cy'], contactEmail: 'sian@jones.example.org' }]);
+    t.match(res.json().items, [
+      { fullName: 'Siân Jones', route: 'grandfathered_2018', body: 'com', regions: ['london', 'south_east'], languages: ['en', 'cy'], contactEmail: 'sian@jones.example.org' },
+    ]);
     const [entry] = await ta.database.db.select().from(mediators).where(eq(mediators.membershipNumber, 'COM-001'));
     t.match(entry, { status: 'accredited', standardsVersion: '2018', firstAccreditedOn: '2019-05-01', complianceStartOn: '2025-06-02', importedOn: '2025-06-02' });
     const events = await ta.database.db.select().from(auditEvents).where(eq(auditEvents.action, 'mediator.grandfathered'));
@@ -149,7 +169,10 @@ await eachDatabase(t, async (t, kind) => {
     const a = csv(...[1, 2, 3, 4].map((i) => `Overlap ${i},overlap${i}@example.org,OV-${i},2019-01-01,london,en,,,`));
     const b = csv(...[3, 4, 5, 6].map((i) => `Overlap ${i},overlap${i}@example.org,OV-${i},2019-01-01,london,en,,,`));
     const results = await Promise.all([post(comAdmin.token, a), post(registrar.token, b, '?body=com')]);
-    t.same(results.map((r) => r.statusCode), [200, 200]);
+    t.same(
+      results.map((r) => r.statusCode),
+      [200, 200],
+    );
     const created = results.reduce((n, r) => n + r.json().counts.create, 0);
     const unchanged = results.reduce((n, r) => n + r.json().counts.unchanged, 0);
     t.same([created, unchanged], [6, 2], 'the overlap counted once as created and once as unchanged');

@@ -15,12 +15,18 @@ async function importAndClaim(ta: TestApp, token: string, n: number) {
   const res = await ta.request({ method: 'POST', url: '/v1/admin/imports/grandfathered?body=com', token, payload: csv(row(n)), headers: { 'content-type': 'text/csv' } });
   if (res.statusCode !== 200 || !res.json().written) throw new Error(`import: ${res.statusCode} ${res.body}`);
   const email = `member${n}@example.org`;
-  const [mail] = await ta.database.db.select().from(notifications).where(and(eq(notifications.recipient, email), eq(notifications.template, 'claim_account')));
+  const [mail] = await ta.database.db
+    .select()
+    .from(notifications)
+    .where(and(eq(notifications.recipient, email), eq(notifications.template, 'claim_account')));
   const password = 'a long and private passphrase';
   const claim = await ta.request({ method: 'POST', url: '/v1/auth/claim', payload: { token: secretIn(mail!.data), password } });
   if (claim.statusCode !== 200) throw new Error(`claim: ${claim.statusCode} ${claim.body}`);
   const login = await ta.request({ method: 'POST', url: '/v1/auth/login', payload: { email, password } });
-  const [entry] = await ta.database.db.select().from(mediators).where(eq(mediators.membershipNumber, `COM-${n}`));
+  const [entry] = await ta.database.db
+    .select()
+    .from(mediators)
+    .where(eq(mediators.membershipNumber, `COM-${n}`));
   return { token: login.json().accessToken as string, entry: entry! };
 }
 
@@ -57,13 +63,16 @@ await eachDatabase(t, async (t, kind) => {
     const v = await view(ta, token);
     t.match(v, { obligationsStartOn: '2025-04-01' });
     t.match(v.currentPeriod, { year: 2025, start: '2025-04-01', end: '2026-03-31', proRated: false });
-    t.same(v.currentPeriod.requirements.map((r: { metric: string; required: number }) => [r.metric, r.required]), [
-      ['cpd_hours', 10],
-      ['send_cpd_hours', 5],
-      ['practice_hours', 15],
-      ['send_mediations', 2],
-      ['supervision_hours', 4],
-    ]);
+    t.same(
+      v.currentPeriod.requirements.map((r: { metric: string; required: number }) => [r.metric, r.required]),
+      [
+        ['cpd_hours', 10],
+        ['send_cpd_hours', 5],
+        ['practice_hours', 15],
+        ['send_mediations', 2],
+        ['supervision_hours', 4],
+      ],
+    );
     t.equal((await runJob(ta, registrar.token, '2025-04-02')).counts.inGrace, 0, 'the 2024/25 year before the start is never assessed');
   });
 
@@ -81,7 +90,11 @@ await eachDatabase(t, async (t, kind) => {
       v.currentPeriod.requirements.map((r: { metric: string; required: number }) => ({ metric: r.metric, required: r.required })),
       expected,
     );
-    t.same(expected.map((r) => r.required), [3.5, 2, 5, 1, 1.5], 'hand-computed: 10, 5, 15 h, 2 mediations, 4 h times 4/12');
+    t.same(
+      expected.map((r) => r.required),
+      [3.5, 2, 5, 1, 1.5],
+      'hand-computed: 10, 5, 15 h, 2 mediations, 4 h times 4/12',
+    );
 
     // Re-importing the unchanged row months later moves nothing.
     ta.clock.set('2027-02-10T10:00:00Z');
@@ -96,6 +109,12 @@ await eachDatabase(t, async (t, kind) => {
     t.equal(run.counts.inGrace, 1);
     const [a] = await ta.database.db.select().from(complianceAssessments).where(eq(complianceAssessments.mediatorId, entry.id));
     t.match(a, { periodStart: '2026-12-01', periodEnd: '2027-03-31', outcome: 'in_grace' });
-    t.same(a!.deficits.map((d) => [d.metric, d.required]).sort(), [['cpd_hours', 3.5], ['practice_hours', 5], ['send_cpd_hours', 2], ['send_mediations', 1], ['supervision_hours', 1.5]]);
+    t.same(a!.deficits.map((d) => [d.metric, d.required]).sort(), [
+      ['cpd_hours', 3.5],
+      ['practice_hours', 5],
+      ['send_cpd_hours', 2],
+      ['send_mediations', 1],
+      ['supervision_hours', 1.5],
+    ]);
   });
 });

@@ -51,7 +51,10 @@ await eachDatabase(t, async (t, kind) => {
   await t.test('refused with 400 naming the field, and the message says what to enter', async (t) => {
     const entry = (await post('LA/1')).json();
     for (const [name, ref] of REFUSED) {
-      for (const [how, res] of [['POST', await post(ref)], ['PATCH', await patch(entry.id, ref)]] as const) {
+      for (const [how, res] of [
+        ['POST', await post(ref)],
+        ['PATCH', await patch(entry.id, ref)],
+      ] as const) {
         t.equal(res.statusCode, 400, `${how} ${name}`);
         t.match(res.headers['content-type'], /^application\/problem\+json/);
         t.match(res.json().errors?.[0], { in: 'body', field: 'caseReference', message: RULE }, `${how} ${name}: names the field and says why`);
@@ -64,14 +67,25 @@ await eachDatabase(t, async (t, kind) => {
 
   await t.test('the rule is in the OpenAPI document: a pattern that agrees with the API', async (t) => {
     const doc = (await ta.request({ method: 'GET', url: '/openapi.json' })).json();
-    for (const [path, method] of [['/v1/me/practice', 'post'], ['/v1/me/practice/{id}', 'patch']] as const) {
+    for (const [path, method] of [
+      ['/v1/me/practice', 'post'],
+      ['/v1/me/practice/{id}', 'patch'],
+    ] as const) {
       const body = resolveRef(doc, doc.paths[path][method].requestBody.content['application/json'].schema);
       const field = resolveRef(doc, (body.properties as Record<string, JsonSchema>).caseReference!);
       const text = (field.anyOf as JsonSchema[]).find((s) => s.type === 'string')!;
       t.match(text, { maxLength: 40, pattern: String, description: RULE }, `${method.toUpperCase()} ${path}`);
       const pattern = new RegExp(text.pattern as string, 'u'); // as JSON Schema validators compile it
-      t.same(ACCEPTED.filter((ref) => !pattern.test(ref)), [], 'every accepted example matches');
-      t.same(REFUSED.filter(([, ref]) => ref.length <= 40 && pattern.test(ref)), [], 'no refused example within the length matches');
+      t.same(
+        ACCEPTED.filter((ref) => !pattern.test(ref)),
+        [],
+        'every accepted example matches',
+      );
+      t.same(
+        REFUSED.filter(([, ref]) => ref.length <= 40 && pattern.test(ref)),
+        [],
+        'no refused example within the length matches',
+      );
     }
   });
 });

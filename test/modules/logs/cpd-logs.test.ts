@@ -6,7 +6,16 @@ import { accredit } from '../../helpers/compliance.ts';
 import { LOCK_KEYS } from '../../../src/db/advisory-locks.ts';
 import { waitingBackend } from '../../helpers/backends.ts';
 
-const cpd = { date: '2025-05-10', hours: 3.5, category: 'course', sendSpecific: true, title: 'SEND law update', provider: 'Mediation Academy', reflection: 'EHC plan appeals', evidenceRef: 'https://example.org/certificate/1' };
+const cpd = {
+  date: '2025-05-10',
+  hours: 3.5,
+  category: 'course',
+  sendSpecific: true,
+  title: 'SEND law update',
+  provider: 'Mediation Academy',
+  reflection: 'EHC plan appeals',
+  evidenceRef: 'https://example.org/certificate/1',
+};
 const practice = { date: '2025-05-12', hours: 2.75, kind: 'send_mediation', outcome: 'agreement', caseReference: 'LA-2025-0042' };
 
 await eachDatabase(t, async (t, kind) => {
@@ -28,14 +37,29 @@ await eachDatabase(t, async (t, kind) => {
     const b = (await post('/v1/me/cpd', { ...cpd, date: '2025-03-31', title: 'Last day of 2024' })).json();
     const c = (await post('/v1/me/cpd', { ...cpd, date: '2025-04-01', hours: 0.25, title: 'First day of 2025', provider: null, evidenceRef: null })).json();
     const year2025 = await ta.request({ method: 'GET', url: '/v1/me/cpd?period=2025&limit=1', token: me.token });
-    t.same(year2025.json().items.map((i: { id: string }) => i.id), [a.json().id]);
+    t.same(
+      year2025.json().items.map((i: { id: string }) => i.id),
+      [a.json().id],
+    );
     const next = await ta.request({ method: 'GET', url: `/v1/me/cpd?period=2025&limit=1&cursor=${year2025.json().nextCursor}`, token: me.token });
-    t.same(next.json().items.map((i: { id: string }) => i.id), [c.id], '1 April is in the 2025 year, on the second page');
+    t.same(
+      next.json().items.map((i: { id: string }) => i.id),
+      [c.id],
+      '1 April is in the 2025 year, on the second page',
+    );
     t.equal(next.json().nextCursor, null);
     const y2024 = await ta.request({ method: 'GET', url: '/v1/me/cpd?period=2024', token: me.token });
-    t.same(y2024.json().items.map((i: { id: string }) => i.id), [b.id], '31 March belongs to 2024');
+    t.same(
+      y2024.json().items.map((i: { id: string }) => i.id),
+      [b.id],
+      '31 March belongs to 2024',
+    );
     const all = await ta.request({ method: 'GET', url: '/v1/me/cpd', token: me.token });
-    t.same(all.json().items.map((i: { date: string }) => i.date), ['2025-05-10', '2025-04-01', '2025-03-31'], 'newest first');
+    t.same(
+      all.json().items.map((i: { date: string }) => i.date),
+      ['2025-05-10', '2025-04-01', '2025-03-31'],
+      'newest first',
+    );
 
     const patched = await ta.request({ method: 'PATCH', url: `/v1/me/cpd/${b.id}`, token: me.token, payload: { hours: 6, sendSpecific: false } });
     t.equal(patched.statusCode, 200);
@@ -46,7 +70,13 @@ await eachDatabase(t, async (t, kind) => {
 
     const registrar = await ta.staff('registrar');
     const audit = await ta.request({ method: 'GET', url: `/v1/admin/audit?entityType=cpd_entry&entityId=${b.id}`, token: registrar.token });
-    t.same(audit.json().items.map((e: { action: string }) => e.action).sort(), ['cpd.created', 'cpd.updated']);
+    t.same(
+      audit
+        .json()
+        .items.map((e: { action: string }) => e.action)
+        .sort(),
+      ['cpd.created', 'cpd.updated'],
+    );
   });
 
   await t.test('CPD validation', async (t) => {
@@ -64,12 +94,16 @@ await eachDatabase(t, async (t, kind) => {
     for (const [name, change, status, field] of cases) {
       const res = await post('/v1/me/cpd', { ...cpd, ...change });
       t.equal(res.statusCode, status, name);
-      if (field) t.ok(res.json().errors?.some((e: { field: string }) => e.field.includes(field)), `${name}: names ${field}`);
+      if (field)
+        t.ok(
+          res.json().errors?.some((e: { field: string }) => e.field.includes(field)),
+          `${name}: names ${field}`,
+        );
     }
     t.equal((await post('/v1/me/cpd', { ...cpd, hours: 40 })).statusCode, 201, '40 h is the upper bound');
     const late = ta.clock();
     ta.clock.set('2025-06-02T23:30:00Z'); // 00:30 on 3 June in London (BST)
-    t.equal((await post('/v1/me/cpd', { ...cpd, date: '2025-06-03' })).statusCode, 201, 'today is London\'s date');
+    t.equal((await post('/v1/me/cpd', { ...cpd, date: '2025-06-03' })).statusCode, 201, "today is London's date");
     ta.clock.set(late.toISOString());
   });
 
@@ -94,7 +128,10 @@ await eachDatabase(t, async (t, kind) => {
     for (const [name, change, status, field] of cases) {
       const res = await post('/v1/me/practice', { ...practice, ...change });
       t.equal(res.statusCode, status, name);
-      t.ok(res.json().errors?.some((e: { field: string }) => e.field.includes(field)), `${name}: names ${field}`);
+      t.ok(
+        res.json().errors?.some((e: { field: string }) => e.field.includes(field)),
+        `${name}: names ${field}`,
+      );
     }
     t.equal((await post('/v1/me/practice', { ...practice, caseReference: 'SEND-2025-0042' })).statusCode, 201, 'a reference with a few digits is fine');
     t.equal((await post('/v1/me/practice', { ...practice, caseReference: 'SEND-2025-000123' })).statusCode, 201, 'a year and a long serial number are not a phone number');
@@ -106,7 +143,7 @@ await eachDatabase(t, async (t, kind) => {
     t.match(patch2.json(), { kind: 'other_mediation', outcome: null });
   });
 
-  await t.test('only the owner: another mediator\'s entries answer 404; staff are refused', async (t) => {
+  await t.test("only the owner: another mediator's entries answer 404; staff are refused", async (t) => {
     const mine = (await post('/v1/me/cpd', cpd)).json();
     const theirs = (await post('/v1/me/practice', practice, other.token)).json();
     t.equal((await ta.request({ method: 'PATCH', url: `/v1/me/cpd/${mine.id}`, token: other.token, payload: { hours: 1 } })).statusCode, 404);
@@ -124,7 +161,15 @@ await eachDatabase(t, async (t, kind) => {
     const db = ta.database.db;
     const [a] = await db
       .insert(complianceAssessments)
-      .values({ mediatorId: me.mediatorId, periodStart: '2024-04-01', periodEnd: '2025-03-31', ruleSetId: (await db.select().from(ruleSets))[0]!.id, outcome: 'in_grace', graceEndsOn: '2025-05-30', assessedAt: ta.clock() })
+      .values({
+        mediatorId: me.mediatorId,
+        periodStart: '2024-04-01',
+        periodEnd: '2025-03-31',
+        ruleSetId: (await db.select().from(ruleSets))[0]!.id,
+        outcome: 'in_grace',
+        graceEndsOn: '2025-05-30',
+        assessedAt: ta.clock(),
+      })
       .returning();
     t.equal((await post('/v1/me/cpd', { ...cpd, date: '2024-07-01' })).statusCode, 201, 'in grace: late entries may still be logged');
     await db.update(complianceAssessments).set({ outcome: 'compliant', graceEndsOn: null, closedAt: ta.clock() }).where(eq(complianceAssessments.id, a!.id));
@@ -141,12 +186,14 @@ await eachDatabase(t, async (t, kind) => {
     const applicant = await ta.mediator();
     t.equal((await post('/v1/me/cpd', cpd, applicant.token)).statusCode, 422, 'never accredited');
     t.equal((await ta.request({ method: 'GET', url: '/v1/me/cpd', token: applicant.token })).statusCode, 200);
-    await ta.database.db.update(mediators).set({ status: 'lapsed', statusChangedAt: new Date('2025-05-01T09:00:00Z') }).where(eq(mediators.id, other.mediatorId));
+    await ta.database.db
+      .update(mediators)
+      .set({ status: 'lapsed', statusChangedAt: new Date('2025-05-01T09:00:00Z') })
+      .where(eq(mediators.id, other.mediatorId));
     t.equal((await post('/v1/me/cpd', { ...cpd, date: '2025-05-02' }, other.token)).statusCode, 422, 'after lapsing');
     t.equal((await post('/v1/me/cpd', { ...cpd, date: '2025-04-30' }, other.token)).statusCode, 201, 'while still accredited');
   });
 });
-
 
 t.test('an entry written while a compliance run closes its period waits, then sees it closed', { skip: !process.env.TEST_DATABASE_URL && 'needs PostgreSQL (two connections)' }, async (t) => {
   const ta = await buildTestApp(t, 'postgres');

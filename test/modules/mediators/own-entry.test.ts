@@ -20,13 +20,20 @@ await eachDatabase(t, async (t, kind) => {
   async function staffWithEntry(role: 'admin' | 'registrar') {
     const m = await ta.mediator();
     await accredit(ta, m.mediatorId, { body: 'com', route: 'grandfathered_2018', firstAccreditedOn: '2019-05-01', complianceStartOn: '2025-04-01' });
-    const promoted = await ta.request({ method: 'PUT', url: `/v1/admin/users/${m.userId}/role`, token: registrar.token, payload: { role, ...(role === 'admin' ? { body: 'com' } : {}), reason: 'joins the staff' } });
+    const promoted = await ta.request({
+      method: 'PUT',
+      url: `/v1/admin/users/${m.userId}/role`,
+      token: registrar.token,
+      payload: { role, ...(role === 'admin' ? { body: 'com' } : {}), reason: 'joins the staff' },
+    });
     if (promoted.statusCode !== 200) throw new Error(promoted.body);
     const login = await ta.request({ method: 'POST', url: '/v1/auth/login', payload: { email: m.email, password: PASSWORD } });
     return { ...m, token: login.json().accessToken as string };
   }
-  const status = (id: string, token: string, to: string) => ta.request({ method: 'POST', url: `/v1/admin/mediators/${id}/status`, token, payload: { status: to, reason: 'Complaint under investigation' } });
-  const exempt = (id: string, token: string) => ta.request({ method: 'POST', url: `/v1/admin/mediators/${id}/exemptions`, token, payload: { period: 2025, kind: 'exemption', reason: 'Parental leave' } });
+  const status = (id: string, token: string, to: string) =>
+    ta.request({ method: 'POST', url: `/v1/admin/mediators/${id}/status`, token, payload: { status: to, reason: 'Complaint under investigation' } });
+  const exempt = (id: string, token: string) =>
+    ta.request({ method: 'POST', url: `/v1/admin/mediators/${id}/exemptions`, token, payload: { period: 2025, kind: 'exemption', reason: 'Parental leave' } });
   const reissue = (id: string, token: string) => ta.request({ method: 'POST', url: `/v1/admin/mediators/${id}/claim`, token });
   const statusOf = async (id: string) => (await ta.database.db.select({ status: mediators.status }).from(mediators).where(eq(mediators.id, id)))[0]!.status;
 
@@ -43,7 +50,10 @@ await eachDatabase(t, async (t, kind) => {
   t.equal(imported.statusCode, 200, imported.body);
   const [unclaimed] = await ta.database.db.select({ id: mediators.id }).from(mediators).where(eq(mediators.membershipNumber, 'COM-UNCLAIMED'));
 
-  for (const [who, self] of [['an admin of the body', admin], ['a registrar', registrarOnRegister]] as const) {
+  for (const [who, self] of [
+    ['an admin of the body', admin],
+    ['a registrar', registrarOnRegister],
+  ] as const) {
     await t.test(`${who} who is on the register never acts on their own entry`, async (t) => {
       // Suspended by someone else: reinstating it themself is what the review found possible.
       t.equal((await status(self.mediatorId, comAdmin.token, 'suspended')).statusCode, 200);
@@ -58,7 +68,12 @@ await eachDatabase(t, async (t, kind) => {
       const exemption = await exempt(self.mediatorId, self.token);
       t.equal(exemption.statusCode, 403, 'exempting their own period');
       t.match(exemption.json().detail, /own compliance period/);
-      const extension = await ta.request({ method: 'POST', url: `/v1/admin/mediators/${self.mediatorId}/exemptions`, token: self.token, payload: { period: 2025, kind: 'extension', until: '2026-09-30', reason: 'Illness' } });
+      const extension = await ta.request({
+        method: 'POST',
+        url: `/v1/admin/mediators/${self.mediatorId}/exemptions`,
+        token: self.token,
+        payload: { period: 2025, kind: 'extension', until: '2026-09-30', reason: 'Illness' },
+      });
       t.equal(extension.statusCode, 403, 'extending their own grace');
 
       const claim = await reissue(self.mediatorId, self.token);

@@ -64,7 +64,13 @@ t.test('the log transport writes who and what at info, and the text with its lin
   const link = 'http://127.0.0.1:3000/account/reset?code=single-use-secret-code';
   await logTransport(log).send({ to: 'sam@example.org', subject: 'Reset your password', text: `Hello Sam,\n\n${link}` });
   const info = lines.filter((l) => l.level === 'info');
-  t.same(info, [{ level: 'info', obj: { mail: { to: 'sam@example.org', subject: 'Reset your password' } }, msg: 'development mail transport (not sent): mail to sam@example.org: Reset your password' }]);
+  t.same(info, [
+    { level: 'info', obj: { mail: { to: 'sam@example.org', subject: 'Reset your password' } }, msg: 'development mail transport (not sent): mail to sam@example.org: Reset your password' },
+  ]);
   t.notOk(JSON.stringify(info).includes('single-use-secret-code'), 'no code at info');
-  t.match(lines.filter((l) => l.level === 'debug'), [{ obj: { mail: { text: /single-use-secret-code/ } }, msg: /development mail transport/ }], 'the text, to follow locally, at debug');
+  t.match(
+    lines.filter((l) => l.level === 'debug'),
+    [{ obj: { mail: { text: /single-use-secret-code/ } }, msg: /development mail transport/ }],
+    'the text, to follow locally, at debug',
+  );
 });

@@ -40,7 +40,14 @@ function fakeTransport(failures: (m: MailMessage) => boolean = () => false) {
 }
 
 const sender = (db: Db, transport: MailTransport, batchSize?: number) =>
-  createOutboxSender({ db, transport, batchSize, onError: (err) => { throw err; } });
+  createOutboxSender({
+    db,
+    transport,
+    batchSize,
+    onError: (err) => {
+      throw err;
+    },
+  });
 
 async function drain(s: ReturnType<typeof sender>) {
   while ((await s.deliverDue()).more);
@@ -49,10 +56,12 @@ async function drain(s: ReturnType<typeof sender>) {
 const welcome = (recipient: string) => ({ recipient, template: 'welcome' as const, data: { fullName: 'Sam Example' } });
 
 const row = async (db: Db, recipient: string) =>
-  (await queryRows<{ attempts: number; lastError: string | null; sentAt: Date | null; due: boolean; lockedUntil: Date | null }>(
-    db,
-    sql`SELECT attempts, last_error AS "lastError", sent_at AS "sentAt", send_after <= now() AS due, locked_until AS "lockedUntil" FROM notifications WHERE recipient = ${recipient}`,
-  ))[0]!;
+  (
+    await queryRows<{ attempts: number; lastError: string | null; sentAt: Date | null; due: boolean; lockedUntil: Date | null }>(
+      db,
+      sql`SELECT attempts, last_error AS "lastError", sent_at AS "sentAt", send_after <= now() AS due, locked_until AS "lockedUntil" FROM notifications WHERE recipient = ${recipient}`,
+    )
+  )[0]!;
 
 t.test('backoff doubles from 30 seconds and stops growing at 6 hours', async (t) => {
   t.same([1, 2, 3, 4].map(retryDelayMs), [30_000, 60_000, 120_000, 240_000]);
@@ -73,7 +82,10 @@ await eachDatabase(t, async (t, kind) => {
     );
     await db.transaction((tx) => enqueueNotifications(tx, [welcome('committed@example.org')]));
     const rows = await queryRows<{ recipient: string }>(db, sql`SELECT recipient FROM notifications WHERE recipient LIKE '%ed@example.org'`);
-    t.same(rows.map((r) => r.recipient), ['committed@example.org']);
+    t.same(
+      rows.map((r) => r.recipient),
+      ['committed@example.org'],
+    );
     await drain(sender(db, fakeTransport()));
   });
 
@@ -122,9 +134,16 @@ await eachDatabase(t, async (t, kind) => {
   });
 
   await t.test('the sender gives up after the last attempt; a bad template fails without blocking others', async (t) => {
-    const s = sender(db, fakeTransport((m) => m.to === 'dead@example.org'));
+    const s = sender(
+      db,
+      fakeTransport((m) => m.to === 'dead@example.org'),
+    );
     await db.transaction((tx) =>
-      enqueueNotifications(tx, [welcome('dead@example.org'), { recipient: 'typo@example.org', template: 'no_such_template' as 'welcome', data: { fullName: 'Sam Example' } }, welcome('fine@example.org')]),
+      enqueueNotifications(tx, [
+        welcome('dead@example.org'),
+        { recipient: 'typo@example.org', template: 'no_such_template' as 'welcome', data: { fullName: 'Sam Example' } },
+        welcome('fine@example.org'),
+      ]),
     );
     for (let i = 0; i < MAX_ATTEMPTS + 2; i++) {
       await s.deliverDue();
@@ -143,7 +162,10 @@ await eachDatabase(t, async (t, kind) => {
     t.same(transport.delivered, [], 'leased: left alone');
     await db.execute(sql`UPDATE notifications SET locked_until = now() - interval '1 second' WHERE recipient = 'orphan@example.org'`);
     await sender(db, transport).deliverDue();
-    t.same(transport.delivered.map((m) => m.to), ['orphan@example.org']);
+    t.same(
+      transport.delivered.map((m) => m.to),
+      ['orphan@example.org'],
+    );
   });
 
   await t.test('GET /v1/admin/notifications: roles, body scoping, filters, pages, no message data', async (t) => {
@@ -161,17 +183,30 @@ await eachDatabase(t, async (t, kind) => {
 
     const asAdmin = await list(adminCom.token, '?limit=100');
     t.equal(asAdmin.statusCode, 200);
-    t.same(asAdmin.json().items.map((n: { recipient: string }) => n.recipient), ['com-member@example.org'], "an admin sees their body's mediators only");
+    t.same(
+      asAdmin.json().items.map((n: { recipient: string }) => n.recipient),
+      ['com-member@example.org'],
+      "an admin sees their body's mediators only",
+    );
     t.match(asAdmin.json().items[0], { userId: com.userId, template: 'welcome', status: 'pending', attempts: 0, sentAt: null });
     t.notOk('data' in asAdmin.json().items[0], 'message data (it may hold claim tokens) is not listed');
 
     const failed = await list(registrar.token, '?status=failed');
-    t.same(failed.json().items.map((n: { recipient: string }) => n.recipient).sort(), ['dead@example.org', 'typo@example.org']);
+    t.same(
+      failed
+        .json()
+        .items.map((n: { recipient: string }) => n.recipient)
+        .sort(),
+      ['dead@example.org', 'typo@example.org'],
+    );
     t.match(failed.json().items[0], { status: 'failed', lastError: /./ });
     const byRecipient = await list(registrar.token, '?recipient=FLAKY@example.org');
     t.match(byRecipient.json().items, [{ recipient: 'flaky@example.org', status: 'sent', attempts: 2 }]);
     const byUser = await list(registrar.token, `?userId=${cmc.userId}&template=welcome&status=pending`);
-    t.same(byUser.json().items.map((n: { recipient: string }) => n.recipient), ['cmc-member@example.org']);
+    t.same(
+      byUser.json().items.map((n: { recipient: string }) => n.recipient),
+      ['cmc-member@example.org'],
+    );
 
     const [{ total }] = (await queryRows<{ total: number }>(db, sql`SELECT count(*)::int AS total FROM notifications`)) as [{ total: number }];
     const seen: string[] = [];
@@ -199,7 +234,11 @@ await t.test('a listening API process starts the sender and stops it on close', 
   // Two messages wait: the verification link the registration sent and the welcome, in either order.
   const welcomed = () => transport.delivered.some((m) => m.subject === 'Your SEND Mediator Register account');
   await transport.deliveredWhen(() => welcomed() && transport.delivered.length >= 2);
-  t.same(transport.delivered.map((m) => m.to), ['listening@example.org', 'listening@example.org'], 'both sent, once each');
+  t.same(
+    transport.delivered.map((m) => m.to),
+    ['listening@example.org', 'listening@example.org'],
+    'both sent, once each',
+  );
   t.ok(welcomed());
   t.notOk(transport.closed, 'the transport stays open while the process listens');
   await ta.app.close();

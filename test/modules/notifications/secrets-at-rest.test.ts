@@ -6,8 +6,7 @@ import { MAX_ATTEMPTS, createOutboxSender } from '../../../src/modules/notificat
 import type { TemplateData } from '../../../src/modules/notifications/templates.ts';
 import { buildTestApp, eachDatabase } from '../../helpers/app.ts';
 
-const dataOf = async (db: Db, recipient: string) =>
-  (await queryRows<{ data: Record<string, unknown> }>(db, sql`SELECT data FROM notifications WHERE recipient = ${recipient}`))[0]!.data;
+const dataOf = async (db: Db, recipient: string) => (await queryRows<{ data: Record<string, unknown> }>(db, sql`SELECT data FROM notifications WHERE recipient = ${recipient}`))[0]!.data;
 
 await eachDatabase(t, async (t, kind) => {
   const ta = await buildTestApp(t, kind);
@@ -48,7 +47,10 @@ await eachDatabase(t, async (t, kind) => {
 
     const audit = await queryRows<{ row: string }>(db, sql`SELECT row_to_json(a)::text AS row FROM audit_events a`);
     t.ok(audit.length > 0);
-    t.notOk(audit.some((a) => a.row.includes(code)), 'no audit event carries the code');
+    t.notOk(
+      audit.some((a) => a.row.includes(code)),
+      'no audit event carries the code',
+    );
 
     await sender.deliverDue();
     t.match(delivered.at(-1)!.text, code, 'the mail carried it');

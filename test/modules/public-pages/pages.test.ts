@@ -9,7 +9,10 @@ t.test('readSearchForm keeps what was typed and names each wrong field', async (
   t.same(readSearchForm({ q: ' Zoë ', region: 'london' }).search, { q: 'Zoë', region: 'london' });
   const bad = readSearchForm({ q: 'x'.repeat(101), region: 'atlantis', body: 'bar', language: 'English!' });
   t.equal(bad.search, null);
-  t.same(bad.errors.map((e) => e.field), ['q', 'region', 'language', 'body']);
+  t.same(
+    bad.errors.map((e) => e.field),
+    ['q', 'region', 'language', 'body'],
+  );
   t.equal(bad.form.region, 'atlantis', 'the form shows what was sent');
   t.same(readSearchForm({ q: ['first', 'second'] }).search, { q: 'first' }, 'repeated parameters take the first');
 });
@@ -18,7 +21,16 @@ await eachDatabase(t, async (t, kind) => {
   const ta = await buildTestApp(t, kind);
   const [hostile, zoe, , suspended] = await insertEntries(ta.database.db, [
     { fullName: '<script>alert("x")</script> Evans', organisation: '<img src=x onerror=alert(1)>Mediation & Co', regions: ['north_west'] },
-    { fullName: 'Zoë Ellis', organisation: 'Ellis Mediation', regions: ['london'], languages: ['en', 'cy'], contactEmail: 'zoe@example.org', showEmail: true, contactPhone: '020 7946 0000', showPhone: false },
+    {
+      fullName: 'Zoë Ellis',
+      organisation: 'Ellis Mediation',
+      regions: ['london'],
+      languages: ['en', 'cy'],
+      contactEmail: 'zoe@example.org',
+      showEmail: true,
+      contactPhone: '020 7946 0000',
+      showPhone: false,
+    },
     { fullName: 'Sam Hidden-Contact', contactEmail: 'hidden@example.org', showEmail: false },
     { fullName: 'Suspended Person', status: 'suspended' },
   ]);

@@ -73,15 +73,28 @@ await eachDatabase(t, async (t, kind) => {
 
   await t.test('import adds entries', async (t) => {
     const csv = 'Full Name,Email,Membership Number,First Accredited On,Regions,Languages\r\nAoife Byrne,aoife@example.org,COM-77,2019-05-01,london,en\r\n';
-    await step(t, 'import', true, async () => ok(await ta.request({ method: 'POST', url: '/v1/admin/imports/grandfathered?body=com', token: registrar.token, payload: csv, headers: { 'content-type': 'text/csv' } })));
-    await step(t, 'a dry run of the same file', false, async () => ok(await ta.request({ method: 'POST', url: '/v1/admin/imports/grandfathered?body=com&dryRun=true', token: registrar.token, payload: csv.replace('COM-77', 'COM-78').replace('aoife@', 'aoife2@'), headers: { 'content-type': 'text/csv' } })));
+    await step(t, 'import', true, async () =>
+      ok(await ta.request({ method: 'POST', url: '/v1/admin/imports/grandfathered?body=com', token: registrar.token, payload: csv, headers: { 'content-type': 'text/csv' } })),
+    );
+    await step(t, 'a dry run of the same file', false, async () =>
+      ok(
+        await ta.request({
+          method: 'POST',
+          url: '/v1/admin/imports/grandfathered?body=com&dryRun=true',
+          token: registrar.token,
+          payload: csv.replace('COM-77', 'COM-78').replace('aoife@', 'aoife2@'),
+          headers: { 'content-type': 'text/csv' },
+        }),
+      ),
+    );
   });
 
   await t.test('assessments: compliant moves it, in grace does not, in grace to compliant does', async (t) => {
     ta.clock.set('2026-03-20T10:00:00Z');
     const keen = await ta.mediator();
     const late = await ta.mediator();
-    for (const m of [keen, late]) await accredit(ta, m.mediatorId, { body: 'cmc', route: 'grandfathered_2018', firstAccreditedOn: '2019-03-01', complianceStartOn: '2025-04-01', importedOn: '2024-10-01' });
+    for (const m of [keen, late])
+      await accredit(ta, m.mediatorId, { body: 'cmc', route: 'grandfathered_2018', firstAccreditedOn: '2019-03-01', complianceStartOn: '2025-04-01', importedOn: '2024-10-01' });
     etag = await etagOf(t, ta);
     const logYear = async (token: string) => {
       ok(await ta.request({ method: 'POST', url: '/v1/me/cpd', token, payload: { date: '2025-09-01', hours: 10, category: 'course', sendSpecific: true, title: 'SEND law update' } }), 201);
@@ -102,23 +115,31 @@ await eachDatabase(t, async (t, kind) => {
     );
     await step(t, 'late entries logged in grace', false, () => logYear(late.token));
     ta.clock.set('2026-04-03T03:00:00Z');
-    await step(t, 'in grace to compliant', true, async () =>
-      ok(await ta.request({ method: 'POST', url: '/v1/admin/jobs/compliance', token: registrar.token, payload: { asOf: '2026-04-03' } })),
-    );
+    await step(t, 'in grace to compliant', true, async () => ok(await ta.request({ method: 'POST', url: '/v1/admin/jobs/compliance', token: registrar.token, payload: { asOf: '2026-04-03' } })));
     t.equal((await ta.request({ method: 'GET', url: `/v1/register/${late.mediatorId}` })).json().cpdUpToDateFor, '2025/26');
   });
 
   await t.test('the settings, rule sets and sign-ins are not public changes', async (t) => {
     await step(t, 'a settings change', false, async () => {
       const current = (await ta.request({ method: 'GET', url: '/v1/admin/settings', token: registrar.token })).json();
-      ok(await ta.request({ method: 'PUT', url: '/v1/admin/settings', token: registrar.token, payload: { applicationThresholds: { ...current.applicationThresholds, supportedCases: 4 }, grandfatheringComplianceStart: current.grandfatheringComplianceStart, reason: 'test' } }));
+      ok(
+        await ta.request({
+          method: 'PUT',
+          url: '/v1/admin/settings',
+          token: registrar.token,
+          payload: { applicationThresholds: { ...current.applicationThresholds, supportedCases: 4 }, grandfatheringComplianceStart: current.grandfatheringComplianceStart, reason: 'test' },
+        }),
+      );
     });
     await step(t, 'a sign-in', false, () => ta.staff('assessor'));
   });
 
   await t.test('positions are consecutive, one per public change', async (t) => {
     const rows = await ta.database.db.select().from(registerChanges).orderBy(asc(registerChanges.position));
-    t.same(rows.map((r) => r.position), rows.map((_, i) => i + 1));
+    t.same(
+      rows.map((r) => r.position),
+      rows.map((_, i) => i + 1),
+    );
     t.equal(etag, `"${rows.length}"`);
     t.same(rows.map((r) => r.kind).slice(0, 4), ['added', 'updated', 'updated', 'updated']);
   });
@@ -144,7 +165,10 @@ await eachDatabase(t, async (t, kind) => {
       const after = await etagOf(t, ta);
       t.not(after, between, 'the later commit moves the ETag again');
       const rows = await ta.database.db.select().from(registerChanges).orderBy(asc(registerChanges.position));
-      t.same(rows.slice(-2).map((r) => r.mediatorId), [second!.id, first!.id]);
+      t.same(
+        rows.slice(-2).map((r) => r.mediatorId),
+        [second!.id, first!.id],
+      );
     });
   }
 });

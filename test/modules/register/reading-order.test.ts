@@ -57,7 +57,11 @@ await eachDatabase(t, async (t, kind) => {
   await t.test('names sort the way people read them', async (t) => {
     const res = await ta.request({ method: 'GET', url: '/v1/register?limit=100' });
     t.same(fullNames(res.json().items.map((i: Item) => i.id)), fullNames(expected), 'É among the E, Ł among the L, Ó among the O, case and apostrophes ignored');
-    t.same(res.json().items.map((i: Item) => i.id), expected, 'equal keys in id order');
+    t.same(
+      res.json().items.map((i: Item) => i.id),
+      expected,
+      'equal keys in id order',
+    );
   });
 
   await t.test('pages of two follow the same order: none twice, none missing', async (t) => {
@@ -67,7 +71,10 @@ await eachDatabase(t, async (t, kind) => {
 
   await t.test('the export is in the same order', async (t) => {
     const json = await ta.request({ method: 'GET', url: '/v1/register/export.json' });
-    t.same(json.json().map((e: Item) => e.id), expected);
+    t.same(
+      json.json().map((e: Item) => e.id),
+      expected,
+    );
   });
 
   await t.test('the admin list is in the same order, every status included', async (t) => {
@@ -75,7 +82,10 @@ await eachDatabase(t, async (t, kind) => {
     const withSuspended = [...expected];
     withSuspended.splice(1 + expected.indexOf(id['Ava Zed']!), 0, id['Béatrice Suspended']!);
     const res = await ta.request({ method: 'GET', url: '/v1/admin/mediators?limit=100', token });
-    t.same(res.json().items.map((i: Item) => i.id), withSuspended);
+    t.same(
+      res.json().items.map((i: Item) => i.id),
+      withSuspended,
+    );
     t.same((await walk(ta, '/v1/admin/mediators?limit=2', token)).ids, withSuspended, 'pages of two');
   });
 
@@ -105,7 +115,10 @@ await eachDatabase(t, async (t, kind) => {
     for (const limit of [1, 2, 3, 4, 5, 100]) {
       const { ids: got, matches } = await walk(ta, `${url}&limit=${limit}`);
       t.same(got, expected, `${url}, pages of ${limit}`);
-      t.ok(matches.every((m) => m === match), `every page says ${match}`);
+      t.ok(
+        matches.every((m) => m === match),
+        `every page says ${match}`,
+      );
     }
   };
 
@@ -127,7 +140,10 @@ await eachDatabase(t, async (t, kind) => {
 
   await t.test('a cursor from a region page carries its group; edited to another list it finds nothing past it', async (t) => {
     const first = (await ta.request({ method: 'GET', url: '/v1/register?region=london&limit=5' })).json() as Page;
-    t.same(first.items.map((i) => i.id), ids('Adam London', 'Dana Remote', 'Émile Both', 'Zara London', 'Ángel Remote'));
+    t.same(
+      first.items.map((i) => i.id),
+      ids('Adam London', 'Dana Remote', 'Émile Both', 'Zara London', 'Ángel Remote'),
+    );
     const rest = await ta.request({ method: 'GET', url: `/v1/register?limit=5&cursor=${first.nextCursor}` });
     t.equal(rest.statusCode, 200);
     t.same(rest.json().items, [], 'a remote-group cursor without the region: nothing after the last group');
@@ -144,7 +160,10 @@ await eachDatabase(t, async (t, kind) => {
     t.equal((await get('/v1/register?q=john')).match, 'exact');
     const jonh = await get('/v1/register?q=jonh');
     t.equal(jonh.match, 'similar');
-    t.ok(jonh.items.some((i) => i.fullName === 'John Smith'), 'with the names closest to it');
+    t.ok(
+      jonh.items.some((i) => i.fullName === 'John Smith'),
+      'with the names closest to it',
+    );
     const nothing = await get('/v1/register?q=xqzvw');
     t.same(nothing, { items: [], nextCursor: null, match: 'exact' }, 'nothing similar either: no similar names to show');
   });
@@ -153,7 +172,10 @@ await eachDatabase(t, async (t, kind) => {
     const { ids, matches } = await walk(ta, '/v1/register?q=jonh&limit=1');
     t.ok(ids.length >= 2, 'more than one page');
     t.equal(new Set(ids).size, ids.length, 'none twice');
-    t.same(matches, ids.map(() => 'similar'));
+    t.same(
+      matches,
+      ids.map(() => 'similar'),
+    );
   });
 
   await t.test('the OpenAPI document describes the field', async (t) => {

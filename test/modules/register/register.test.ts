@@ -12,7 +12,17 @@ await eachDatabase(t, async (t, kind) => {
   const ta = await buildTestApp(t, kind);
   const get = (url: string, headers: Record<string, string> = {}) => ta.request({ method: 'GET', url, headers });
   const [zoe, oneill, john, , suspended, lapsed, removed] = await insertEntries(ta.database.db, [
-    { fullName: 'Zoë Ellis', organisation: 'Ellis Mediation', regions: ['london'], languages: ['en', 'cy'], body: 'com', contactEmail: 'zoe@example.org', showEmail: true, contactPhone: '0207 000 0000', showPhone: false },
+    {
+      fullName: 'Zoë Ellis',
+      organisation: 'Ellis Mediation',
+      regions: ['london'],
+      languages: ['en', 'cy'],
+      body: 'com',
+      contactEmail: 'zoe@example.org',
+      showEmail: true,
+      contactPhone: '0207 000 0000',
+      showPhone: false,
+    },
     { fullName: "Aoife O'Neill", organisation: 'Northern Family Mediation', regions: ['north_west'], languages: ['en', 'pl'], body: 'cmc' },
     { fullName: 'John Smith', organisation: 'Smith & Partners', regions: ['london', 'south_east'], languages: ['en-GB'], body: 'cmc' },
     { fullName: 'Siân Jones', organisation: 'Cymru Mediation', regions: ['national'], languages: ['cy'], body: 'com' },
@@ -86,11 +96,14 @@ await eachDatabase(t, async (t, kind) => {
     t.equal(lines[0], PublicEntryKeys.join(','));
     t.equal(lines.length, 5, 'header and the four accredited entries');
     t.notMatch(csv.body, 'Sam ');
-    t.match(csv.body, '"Smith & Partners"'.replace(/"/g, '') );
+    t.match(csv.body, '"Smith & Partners"'.replace(/"/g, ''));
     t.match(csv.body, "Aoife O'Neill");
     const json = await get('/v1/register/export.json');
     const entries = json.json();
-    t.same(entries.map((e: { fullName: string }) => e.fullName), ["Aoife O'Neill", 'John Smith', 'Siân Jones', 'Zoë Ellis']);
+    t.same(
+      entries.map((e: { fullName: string }) => e.fullName),
+      ["Aoife O'Neill", 'John Smith', 'Siân Jones', 'Zoë Ellis'],
+    );
     for (const e of entries) t.same(Object.keys(e).sort(), [...PublicEntryKeys].sort());
 
     const etag = String(json.headers.etag);
@@ -98,7 +111,10 @@ await eachDatabase(t, async (t, kind) => {
     t.equal((await get('/v1/register/export.json', { 'if-none-match': etag })).statusCode, 304);
     t.equal((await get('/v1/register/export.csv', { 'if-none-match': etag })).statusCode, 304, 'same version for both formats');
     t.equal((await get('/v1/register/export.csv', { 'if-modified-since': lastModified })).statusCode, 304);
-    await ta.database.db.update(mediators).set({ status: 'suspended', statusChangedAt: new Date(Date.now() + 5000) }).where(eq(mediators.id, john!));
+    await ta.database.db
+      .update(mediators)
+      .set({ status: 'suspended', statusChangedAt: new Date(Date.now() + 5000) })
+      .where(eq(mediators.id, john!));
     const changed = await get('/v1/register/export.json', { 'if-none-match': etag });
     t.equal(changed.statusCode, 200, 'a status change invalidates the ETag');
     t.notMatch(changed.body, 'John Smith');
@@ -135,7 +151,10 @@ await eachDatabase(t, async (t, kind) => {
 await eachDatabase(t, async (t, kind) => {
   await t.test('pagination walks every entry exactly once while entries are added', async (t) => {
     const ta = await buildTestApp(t, kind);
-    await insertEntries(ta.database.db, Array.from({ length: 45 }, (_, i) => ({ fullName: `Mediator ${String(i).padStart(2, '0')} Walker`, regions: ['london'] })));
+    await insertEntries(
+      ta.database.db,
+      Array.from({ length: 45 }, (_, i) => ({ fullName: `Mediator ${String(i).padStart(2, '0')} Walker`, regions: ['london'] })),
+    );
     for (const q of ['', '&q=walker']) {
       const seen: string[] = [];
       let cursor: string | null = null;
@@ -150,8 +169,14 @@ await eachDatabase(t, async (t, kind) => {
       } while (cursor);
       t.equal(new Set(seen).size, seen.length, `no entry twice (${q || 'by name'})`);
       const all = await ta.request({ method: 'GET', url: `/v1/register?limit=100${q}` });
-      const before = all.json().items.filter((i: { fullName: string }) => !/Aaron Early|Zed Late/.test(i.fullName)).map((i: { id: string }) => i.id);
-      t.ok(before.every((id: string) => seen.includes(id)), `every entry that existed throughout was seen (${q || 'by name'})`);
+      const before = all
+        .json()
+        .items.filter((i: { fullName: string }) => !/Aaron Early|Zed Late/.test(i.fullName))
+        .map((i: { id: string }) => i.id);
+      t.ok(
+        before.every((id: string) => seen.includes(id)),
+        `every entry that existed throughout was seen (${q || 'by name'})`,
+      );
     }
   });
 

@@ -26,7 +26,9 @@ await eachDatabase(t, async (t, kind) => {
   await accredit(ta, me.mediatorId, { body: 'com', route: 'standards_2024', firstAccreditedOn: '2024-04-01', complianceStartOn: null });
   const put = (payload: object, token = registrar.token) => ta.request({ method: 'PUT', url: '/v1/admin/rule-sets', token, payload });
   const required = async () =>
-    Object.fromEntries((await ta.request({ method: 'GET', url: '/v1/me/compliance', token: me.token })).json().currentPeriod.requirements.map((r: { metric: string; required: number }) => [r.metric, r.required]));
+    Object.fromEntries(
+      (await ta.request({ method: 'GET', url: '/v1/me/compliance', token: me.token })).json().currentPeriod.requirements.map((r: { metric: string; required: number }) => [r.metric, r.required]),
+    );
 
   await t.test('the default set is listed and in force; registrars only', async (t) => {
     const list = await ta.request({ method: 'GET', url: '/v1/admin/rule-sets', token: registrar.token });
@@ -43,7 +45,16 @@ await eachDatabase(t, async (t, kind) => {
       ['not a year start', { effectiveFrom: '2026-05-01' }, 422],
       ['a count in quarters', { requirements: [{ metric: 'send_mediations', minimum: 1.5 }] }, 400],
       ['unknown metric', { requirements: [{ metric: 'cpd_points', minimum: 1 }] }, 400],
-      ['the same metric twice', { requirements: [{ metric: 'cpd_hours', minimum: 1 }, { metric: 'cpd_hours', minimum: 2 }] }, 400],
+      [
+        'the same metric twice',
+        {
+          requirements: [
+            { metric: 'cpd_hours', minimum: 1 },
+            { metric: 'cpd_hours', minimum: 2 },
+          ],
+        },
+        400,
+      ],
       ['year start on the 29th', { yearStartDay: 29 }, 400],
       ['unknown cap category', { categoryCaps: { webinars: 2 } }, 400],
     ];
@@ -53,7 +64,10 @@ await eachDatabase(t, async (t, kind) => {
     t.match(ok.json(), { effectiveFrom: '2026-04-01', inForce: false, categoryCaps: { self_study: 3 } });
     t.equal((await put(next)).statusCode, 409, 'one version per date');
     const audit = await ta.request({ method: 'GET', url: `/v1/admin/audit?entityType=rule_set&entityId=${ok.json().id}`, token: registrar.token });
-    t.same(audit.json().items.map((e: { action: string }) => e.action), ['rule_set.added']);
+    t.same(
+      audit.json().items.map((e: { action: string }) => e.action),
+      ['rule_set.added'],
+    );
   });
 
   await t.test('this year keeps its rules; next year has the new ones', async (t) => {
@@ -61,6 +75,12 @@ await eachDatabase(t, async (t, kind) => {
     ta.clock.set('2026-04-02T09:00:00Z');
     t.same(await required(), { cpd_hours: 12, send_cpd_hours: 5, supervision_hours: 4 }, 'the set in force on 1 April 2026 governs 2026');
     const list = await ta.request({ method: 'GET', url: '/v1/admin/rule-sets', token: registrar.token });
-    t.same(list.json().items.map((s: { effectiveFrom: string; inForce: boolean }) => [s.effectiveFrom, s.inForce]), [['2026-04-01', true], ['2018-04-01', false]]);
+    t.same(
+      list.json().items.map((s: { effectiveFrom: string; inForce: boolean }) => [s.effectiveFrom, s.inForce]),
+      [
+        ['2026-04-01', true],
+        ['2018-04-01', false],
+      ],
+    );
   });
 });

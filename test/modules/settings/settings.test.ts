@@ -37,7 +37,11 @@ await eachDatabase(t, async (t, kind) => {
       const res = await put({ ...body, reason: 'test' });
       t.equal(res.statusCode, 400, JSON.stringify(body));
       t.match(res.headers['content-type'], /^application\/problem\+json/);
-      if (field) t.ok(res.json().errors.some((e: { field: string }) => e.field === field), `names ${field}`);
+      if (field)
+        t.ok(
+          res.json().errors.some((e: { field: string }) => e.field === field),
+          `names ${field}`,
+        );
     }
     t.equal((await put(DEFAULTS)).statusCode, 400, 'a reason is required');
     t.equal((await get()).json().version, 1);
@@ -60,20 +64,35 @@ await eachDatabase(t, async (t, kind) => {
     const refused = await late.submit();
     t.equal(refused.statusCode, 422, 'the new threshold applies to the next submission');
     t.match(refused.json().errors, [{ field: 'foundation_training.hours', message: /at least 45 hours/ }]);
-    t.match((await ta.request({ method: 'GET', url: `/v1/applications/${early.id}`, token: registrar.token })).json(), { status: 'submitted', settingsVersion: 1 }, 'an earlier submission keeps its version');
+    t.match(
+      (await ta.request({ method: 'GET', url: `/v1/applications/${early.id}`, token: registrar.token })).json(),
+      { status: 'submitted', settingsVersion: 1 },
+      'an earlier submission keeps its version',
+    );
     t.match((await get('/v1/admin/settings/versions/1')).json(), { version: 1, applicationThresholds: { foundationHours: 40 } }, 'the values in force then');
 
     const [event] = await ta.database.db.select().from(auditEvents).where(eq(auditEvents.action, 'settings.changed'));
-    t.match(event, { actorId: registrar.userId, entityId: '2', before: { version: 1, applicationThresholds: { foundationHours: 40 } }, after: { version: 2, applicationThresholds: { foundationHours: 45 }, reason: 'Panel decision of May 2025' } });
+    t.match(event, {
+      actorId: registrar.userId,
+      entityId: '2',
+      before: { version: 1, applicationThresholds: { foundationHours: 40 } },
+      after: { version: 2, applicationThresholds: { foundationHours: 45 }, reason: 'Panel decision of May 2025' },
+    });
 
     const same = await put({ ...raised, reason: 'again' });
     t.match(same.json(), { version: 2, changed: false }, 'the same values again add no version');
     t.equal((await put({ ...DEFAULTS, reason: 'stale', expectedVersion: 1 })).statusCode, 409, 'a change based on an old version is refused');
 
     const page1 = (await get('/v1/admin/settings/versions?limit=1')).json();
-    t.same(page1.items.map((v: { version: number }) => v.version), [2]);
+    t.same(
+      page1.items.map((v: { version: number }) => v.version),
+      [2],
+    );
     const page2 = (await get(`/v1/admin/settings/versions?limit=1&cursor=${page1.nextCursor}`)).json();
-    t.same(page2.items.map((v: { version: number }) => v.version), [1]);
+    t.same(
+      page2.items.map((v: { version: number }) => v.version),
+      [1],
+    );
     t.equal(page2.nextCursor, null);
     t.equal((await get('/v1/admin/settings/versions/99')).statusCode, 404);
   });
@@ -87,7 +106,15 @@ await eachDatabase(t, async (t, kind) => {
     await accredit(ta, newcomer.mediatorId, { body: 'cmc', route: 'grandfathered_2018', firstAccreditedOn: '2018-03-01', complianceStartOn: '2026-05-01', importedOn: '2026-05-01' });
     const approved = await ta.mediator();
     await accredit(ta, approved.mediatorId, { body: 'com', route: 'standards_2024', firstAccreditedOn: '2025-06-01', complianceStartOn: '2025-06-01' });
-    await ta.database.db.insert(complianceAssessments).values({ mediatorId: member.mediatorId, periodStart: '2025-04-01', periodEnd: '2026-03-31', ruleSetId: (await ta.database.db.query.ruleSets.findFirst())!.id, outcome: 'compliant', assessedAt: new Date('2026-04-01T02:00:00Z'), closedAt: new Date('2026-04-01T02:00:00Z') });
+    await ta.database.db.insert(complianceAssessments).values({
+      mediatorId: member.mediatorId,
+      periodStart: '2025-04-01',
+      periodEnd: '2026-03-31',
+      ruleSetId: (await ta.database.db.query.ruleSets.findFirst())!.id,
+      outcome: 'compliant',
+      assessedAt: new Date('2026-04-01T02:00:00Z'),
+      closedAt: new Date('2026-04-01T02:00:00Z'),
+    });
     const before = await ta.database.db.select().from(complianceAssessments);
 
     const current = (await get()).json();
@@ -103,7 +130,15 @@ await eachDatabase(t, async (t, kind) => {
     t.equal(starts[newcomer.mediatorId], '2026-06-01');
     t.equal(starts[approved.mediatorId], '2025-06-01', 'members by application are not grandfathered');
     t.same(await ta.database.db.select().from(complianceAssessments), before, 'the closed assessment is untouched');
-    t.match((await ta.database.db.select().from(auditEvents).where(eq(auditEvents.entityId, String(later.json().version)))).find((e) => e.action === 'settings.changed'), { after: { membersMoved: 2 } });
+    t.match(
+      (
+        await ta.database.db
+          .select()
+          .from(auditEvents)
+          .where(eq(auditEvents.entityId, String(later.json().version)))
+      ).find((e) => e.action === 'settings.changed'),
+      { after: { membersMoved: 2 } },
+    );
 
     const back = await put({ ...settings, grandfatheringComplianceStart: '2026-05-20', reason: 'Earlier, but still to come' });
     t.equal(back.statusCode, 200, 'earlier is fine while the date is still ahead');

@@ -68,7 +68,10 @@ t.test('a newcomer creates the first registrar from the link the running server 
   t.notMatch(again, new RegExp(password), 'the password is never sent back');
   t.match(again, /value="rea@register.example.org"/, 'what was typed is kept');
 
-  const own = await fetch(`${server.url}/setup`, form({ code, fullName: 'Rea Registrar', email: 'rea.registrar@register.example.org', password: 'rea.registrar@register.example.org', confirm: 'rea.registrar@register.example.org' }));
+  const own = await fetch(
+    `${server.url}/setup`,
+    form({ code, fullName: 'Rea Registrar', email: 'rea.registrar@register.example.org', password: 'rea.registrar@register.example.org', confirm: 'rea.registrar@register.example.org' }),
+  );
   t.equal(own.status, 400, 'a password made of the email is refused');
   t.match(await own.text(), /It contains your own name or email address/);
 
@@ -85,11 +88,17 @@ t.test('a newcomer creates the first registrar from the link the running server 
   t.equal((await fetch(link)).status, 410, 'the link works once');
   const replay = await fetch(`${server.url}/setup`, form({ code, fullName: 'Mallory', email: 'mallory@example.org', password, confirm: password }));
   t.equal(replay.status, 410, 'a replayed form creates nothing');
-  t.notOk(server.lines.some((l) => l.includes(password)), 'the password is never logged');
+  t.notOk(
+    server.lines.some((l) => l.includes(password)),
+    'the password is never logged',
+  );
   t.equal(await server.stop(), 0);
 
   const restarted = await start(t, dir);
-  t.notOk(restarted.lines.some((l) => l.includes('setupUrl')), 'with a registrar, no link is printed');
+  t.notOk(
+    restarted.lines.some((l) => l.includes('setupUrl')),
+    'with a registrar, no link is printed',
+  );
   t.equal((await fetch(`${restarted.url}/setup?code=${code}`)).status, 410);
   await restarted.stop();
 });

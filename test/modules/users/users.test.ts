@@ -11,7 +11,10 @@ await eachDatabase(t, async (t, kind) => {
 
   const list = await ta.request({ method: 'GET', url: '/v1/admin/users?q=role-change', token: registrar.token });
   t.equal(list.statusCode, 200);
-  t.same(list.json().items.map((u: { id: string }) => u.id), [m.userId]);
+  t.same(
+    list.json().items.map((u: { id: string }) => u.id),
+    [m.userId],
+  );
   t.notOk('passwordHash' in list.json().items[0]);
 
   t.equal((await ta.request({ method: 'GET', url: '/v1/admin/users', token: m.token })).statusCode, 403, 'mediators may not list accounts');
@@ -30,7 +33,10 @@ await eachDatabase(t, async (t, kind) => {
   const me = await ta.request({ method: 'GET', url: '/v1/me', token: relogin.json().accessToken });
   t.match(me.json(), { role: 'admin', body: 'cmc' }, 'the new role is in the next token');
 
-  const events = await ta.database.db.select().from(auditEvents).where(and(eq(auditEvents.action, 'user.role_changed'), eq(auditEvents.entityId, m.userId)));
+  const events = await ta.database.db
+    .select()
+    .from(auditEvents)
+    .where(and(eq(auditEvents.action, 'user.role_changed'), eq(auditEvents.entityId, m.userId)));
   t.equal(events.length, 1);
   t.same(events[0]!.before, { role: 'mediator', body: null });
   t.equal(events[0]!.actorId, registrar.userId);
