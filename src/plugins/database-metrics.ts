@@ -2,7 +2,7 @@ import { Gauge, type Registry } from 'prom-client';
 import { queryRows, sql, type Database } from '../db/client.ts';
 import type { RunCounts } from '../db/schema.ts';
 import type { ComplianceOutcome } from '../domain/vocabulary.ts';
-import { MAX_ATTEMPTS } from '../modules/notifications/outbox-sender.ts';
+import { MAX_DELIVERY_ATTEMPTS } from '../db/schema.ts';
 
 /** Longest a scrape waits for one reading: a stuck database must not hold back every other metric. */
 const READ_TIMEOUT_MS = 2000;
@@ -98,10 +98,10 @@ export function registerDatabaseMetrics(registry: Registry, database: Database, 
   const readOutbox = async () => {
     const [row] = await queryRows<OutboxReading>(
       database.db,
-      sql`SELECT count(*) FILTER (WHERE attempts < ${MAX_ATTEMPTS} AND last_error IS NULL)::int AS queued,
-                 count(*) FILTER (WHERE attempts < ${MAX_ATTEMPTS} AND last_error IS NOT NULL)::int AS retrying,
-                 count(*) FILTER (WHERE attempts >= ${MAX_ATTEMPTS})::int AS failed,
-                 coalesce(extract(epoch FROM now() - min(send_after) FILTER (WHERE attempts < ${MAX_ATTEMPTS} AND send_after <= now())), 0)::float8 AS "oldestDueSeconds"
+      sql`SELECT count(*) FILTER (WHERE attempts < ${MAX_DELIVERY_ATTEMPTS} AND last_error IS NULL)::int AS queued,
+                 count(*) FILTER (WHERE attempts < ${MAX_DELIVERY_ATTEMPTS} AND last_error IS NOT NULL)::int AS retrying,
+                 count(*) FILTER (WHERE attempts >= ${MAX_DELIVERY_ATTEMPTS})::int AS failed,
+                 coalesce(extract(epoch FROM now() - min(send_after) FILTER (WHERE attempts < ${MAX_DELIVERY_ATTEMPTS} AND send_after <= now())), 0)::float8 AS "oldestDueSeconds"
             FROM notifications
            WHERE sent_at IS NULL`,
     );

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import t from 'tap';
 import { queryRows, sql } from '../../src/db/client.ts';
-import { MAX_ATTEMPTS } from '../../src/modules/notifications/outbox-sender.ts';
+import { MAX_DELIVERY_ATTEMPTS } from '../../src/db/schema.ts';
 import { buildTestApp, eachDatabase, type TestApp } from '../helpers/app.ts';
 import { accredit } from '../helpers/compliance.ts';
 
@@ -96,7 +96,7 @@ await eachDatabase(t, async (t, kind) => {
     t.equal(retrying.value('send_register_outbox_messages', { state: 'queued' }), queued);
     t.equal(retrying.value('send_register_outbox_messages', { state: 'retrying' }), 1);
 
-    await ta.database.db.execute(sql`UPDATE notifications SET attempts = ${MAX_ATTEMPTS} WHERE id = ${message!.id}`);
+    await ta.database.db.execute(sql`UPDATE notifications SET attempts = ${MAX_DELIVERY_ATTEMPTS} WHERE id = ${message!.id}`);
     const failed = await scrape(ta);
     t.equal(failed.value('send_register_outbox_messages', { state: 'retrying' }), 0);
     t.equal(failed.value('send_register_outbox_messages', { state: 'failed' }), 1, 'given up: counted as failed');

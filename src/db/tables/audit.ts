@@ -23,6 +23,9 @@ export const auditEvents = pgTable(
   (t) => [index('audit_events_entity_idx').on(t.entityType, t.entityId), index('audit_events_actor_idx').on(t.actorId), index('audit_events_occurred_idx').on(t.occurredAt)],
 );
 
+/** After this many failed attempts an outbox message is left as failed (listed by the admin endpoint, counted by the metrics). */
+export const MAX_DELIVERY_ATTEMPTS = 10;
+
 /** Transactional outbox: written with the change that causes the message, delivered later. */
 export const notifications = pgTable(
   'notifications',

@@ -3,7 +3,7 @@ import type { DeliveryStatusSchema } from '../../../schemas/notifications.ts';
 import { queryRows, sql, type Db } from '../../db/client.ts';
 import type { RequestContext } from '../../lib/context.ts';
 import { cursorKey, keysetCursor, keysetPage } from '../../lib/cursor.ts';
-import { MAX_ATTEMPTS } from './outbox-sender.ts';
+import { MAX_DELIVERY_ATTEMPTS } from '../../db/schema.ts';
 
 type DeliveryStatus = z.infer<typeof DeliveryStatusSchema>;
 
@@ -32,8 +32,8 @@ interface NotificationRow {
 
 const statusCondition: Record<DeliveryStatus, ReturnType<typeof sql>> = {
   sent: sql`n.sent_at IS NOT NULL`,
-  pending: sql`n.sent_at IS NULL AND n.attempts < ${MAX_ATTEMPTS}`,
-  failed: sql`n.sent_at IS NULL AND n.attempts >= ${MAX_ATTEMPTS}`,
+  pending: sql`n.sent_at IS NULL AND n.attempts < ${MAX_DELIVERY_ATTEMPTS}`,
+  failed: sql`n.sent_at IS NULL AND n.attempts >= ${MAX_DELIVERY_ATTEMPTS}`,
 };
 
 /**
@@ -84,7 +84,7 @@ function toNotification(n: NotificationRow) {
     recipient: n.recipient,
     userId: n.userId,
     template: n.template,
-    status: (n.sentAt ? 'sent' : n.attempts >= MAX_ATTEMPTS ? 'failed' : 'pending') as DeliveryStatus,
+    status: (n.sentAt ? 'sent' : n.attempts >= MAX_DELIVERY_ATTEMPTS ? 'failed' : 'pending') as DeliveryStatus,
     createdAt: iso(n.createdAt),
     sendAfter: iso(n.sendAfter),
     attempts: n.attempts,

@@ -1,10 +1,9 @@
 import { queryRows, sql, type Db } from '../../db/client.ts';
+import { MAX_DELIVERY_ATTEMPTS } from '../../db/schema.ts';
 import type { MailTransport } from './mail-transport.ts';
 import { dataWithoutSecrets } from './outbox.ts';
 import { renderTemplate } from './templates.ts';
 
-/** After this many failed attempts a message is left as failed (listed by the admin endpoint). */
-export const MAX_ATTEMPTS = 10;
 const BASE_DELAY_MS = 30_000;
 const MAX_DELAY_MS = 6 * 3_600_000;
 
@@ -42,7 +41,7 @@ export function createOutboxSender({ db, transport, onError, batchSize = 50, lea
       db,
       sql`UPDATE notifications SET locked_until = now() + make_interval(secs => ${leaseMs / 1000}), attempts = attempts + 1
            WHERE id IN (SELECT id FROM notifications
-                         WHERE sent_at IS NULL AND attempts < ${MAX_ATTEMPTS} AND send_after <= now()
+                         WHERE sent_at IS NULL AND attempts < ${MAX_DELIVERY_ATTEMPTS} AND send_after <= now()
                            AND (locked_until IS NULL OR locked_until <= now())
                          ORDER BY send_after LIMIT ${batchSize}
                          FOR UPDATE SKIP LOCKED)
@@ -59,7 +58,7 @@ export function createOutboxSender({ db, transport, onError, batchSize = 50, lea
       await db.execute(
         sql`UPDATE notifications
                SET locked_until = NULL, send_after = now() + make_interval(secs => ${retryDelayMs(message.attempts) / 1000}), last_error = ${reason.slice(0, 1000)},
-                   data = CASE WHEN attempts >= ${MAX_ATTEMPTS} THEN ${dataWithoutSecrets} ELSE data END
+                   data = CASE WHEN attempts >= ${MAX_DELIVERY_ATTEMPTS} THEN ${dataWithoutSecrets} ELSE data END
              WHERE id = ${message.id} AND sent_at IS NULL`,
       );
       return false;

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { Eta } from 'eta';
 import { z } from 'zod';
@@ -39,8 +39,6 @@ export interface RegisterReader {
 
 const PAGE_SIZE = 20;
 const eta = new Eta({ views: new URL('./views', import.meta.url).pathname, autoEscape: true, cache: true });
-const stylesheet = readFileSync(new URL('./assets/site.css', import.meta.url));
-const stylesheetEtag = `"${createHash('sha256').update(stylesheet).digest('base64url').slice(0, 16)}"`;
 
 // The page accepts anything as text and explains problems next to the field, instead of a 400; the
 // fields are the API's own schemas, with messages written for the public.
@@ -110,6 +108,9 @@ function expiredCursor(err: unknown): null {
 
 /** The public register's HTML pages, reading it through the same service as the JSON API. */
 export const publicPagesModule: Module = async (app, { db, config }) => {
+  // Read when the module is registered, not on import: importing a module has no side effects.
+  const stylesheet = await readFile(new URL('./assets/site.css', import.meta.url));
+  const stylesheetEtag = `"${createHash('sha256').update(stylesheet).digest('base64url').slice(0, 16)}"`;
   const register: RegisterReader = createRegisterService({ db });
   const rateLimit = { max: config.RATE_LIMIT_PUBLIC_PER_MINUTE, timeWindow: '1 minute' };
   const page = (title: string, body: string) => eta.render('./layout', { title, body });

@@ -3,7 +3,8 @@ import { openDatabase, queryRows, sql, type Db } from '../../../src/db/client.ts
 import { accredit } from '../../helpers/compliance.ts';
 import type { MailMessage, MailTransport } from '../../../src/modules/notifications/mail-transport.ts';
 import { enqueueNotifications } from '../../../src/modules/notifications/outbox.ts';
-import { MAX_ATTEMPTS, createOutboxSender, retryDelayMs } from '../../../src/modules/notifications/outbox-sender.ts';
+import { MAX_DELIVERY_ATTEMPTS } from '../../../src/db/schema.ts';
+import { createOutboxSender, retryDelayMs } from '../../../src/modules/notifications/outbox-sender.ts';
 import { buildTestApp, eachDatabase } from '../../helpers/app.ts';
 
 /** A transport that records what it was given and fails while `failures` says so. */
@@ -65,7 +66,7 @@ const row = async (db: Db, recipient: string) =>
 
 t.test('backoff doubles from 30 seconds and stops growing at 6 hours', async (t) => {
   t.same([1, 2, 3, 4].map(retryDelayMs), [30_000, 60_000, 120_000, 240_000]);
-  t.equal(retryDelayMs(MAX_ATTEMPTS + 20), 6 * 3_600_000);
+  t.equal(retryDelayMs(MAX_DELIVERY_ATTEMPTS + 20), 6 * 3_600_000);
 });
 
 await eachDatabase(t, async (t, kind) => {
@@ -145,12 +146,12 @@ await eachDatabase(t, async (t, kind) => {
         welcome('fine@example.org'),
       ]),
     );
-    for (let i = 0; i < MAX_ATTEMPTS + 2; i++) {
+    for (let i = 0; i < MAX_DELIVERY_ATTEMPTS + 2; i++) {
       await s.deliverDue();
       await db.execute(sql`UPDATE notifications SET send_after = now() WHERE sent_at IS NULL`);
     }
-    t.match(await row(db, 'dead@example.org'), { attempts: MAX_ATTEMPTS, sentAt: null });
-    t.match(await row(db, 'typo@example.org'), { attempts: MAX_ATTEMPTS, lastError: 'Unknown notification template: no_such_template' });
+    t.match(await row(db, 'dead@example.org'), { attempts: MAX_DELIVERY_ATTEMPTS, sentAt: null });
+    t.match(await row(db, 'typo@example.org'), { attempts: MAX_DELIVERY_ATTEMPTS, lastError: 'Unknown notification template: no_such_template' });
     t.ok((await row(db, 'fine@example.org')).sentAt);
   });
 

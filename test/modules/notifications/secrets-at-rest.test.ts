@@ -2,7 +2,8 @@ import t from 'tap';
 import { queryRows, sql, type Db } from '../../../src/db/client.ts';
 import type { MailMessage } from '../../../src/modules/notifications/mail-transport.ts';
 import { enqueueNotifications } from '../../../src/modules/notifications/outbox.ts';
-import { MAX_ATTEMPTS, createOutboxSender } from '../../../src/modules/notifications/outbox-sender.ts';
+import { MAX_DELIVERY_ATTEMPTS } from '../../../src/db/schema.ts';
+import { createOutboxSender } from '../../../src/modules/notifications/outbox-sender.ts';
 import type { TemplateData } from '../../../src/modules/notifications/templates.ts';
 import { buildTestApp, eachDatabase } from '../../helpers/app.ts';
 
@@ -71,11 +72,11 @@ await eachDatabase(t, async (t, kind) => {
     await sender.deliverDue();
     t.equal((await dataOf(db, 'bounce@example.org')).link, link, 'a failed attempt keeps it for the next');
 
-    // The last attempt: the claim counts it, so it is due with MAX_ATTEMPTS - 1 behind it.
-    await db.execute(sql`UPDATE notifications SET attempts = ${MAX_ATTEMPTS - 1}, send_after = now() WHERE recipient = 'bounce@example.org'`);
+    // The last attempt: the claim counts it, so it is due with MAX_DELIVERY_ATTEMPTS - 1 behind it.
+    await db.execute(sql`UPDATE notifications SET attempts = ${MAX_DELIVERY_ATTEMPTS - 1}, send_after = now() WHERE recipient = 'bounce@example.org'`);
     await sender.deliverDue();
     const [row] = await queryRows<{ attempts: number; data: Record<string, unknown> }>(db, sql`SELECT attempts, data FROM notifications WHERE recipient = 'bounce@example.org'`);
-    t.equal(row!.attempts, MAX_ATTEMPTS, 'given up');
+    t.equal(row!.attempts, MAX_DELIVERY_ATTEMPTS, 'given up');
     t.same(row!.data, { fullName: 'Sam' }, 'and the link is gone');
   });
 });
