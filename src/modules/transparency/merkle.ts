@@ -1,0 +1,304 @@
+/**
+ * The RFC 6962 / RFC 9162 Merkle tree, as plain functions over SHA-256 hashes.
+ *
+ * Storage model: the tree is kept as the hashes of its *perfect subtrees*. The node at
+ * (level, index) is the hash of the 2^level leaves starting at leaf index * 2^level; it exists
+ * once all those leaves are in the log and never changes after that. Level 0 holds the leaf
+ * hashes. Every hash the RFC needs (a root, a proof element) is the hash of a leaf range that
+ * splits into at most log2(n) such nodes, folded from the right, so a store of perfect
+ * subtrees answers any root or proof with one lookup of known coordinates:
+ *
+ *   const coords = inclusionProofNodes(index, size);   // which (level, index) to fetch
+ *   const hashAt = lookupFrom(rowsFetchedFor(coords)); // e.g. one SQL query
+ *   const proof = inclusionProof(index, size, hashAt);
+ *
+ * Appending leaves creates new perfect nodes only on the right edge: `appendLeaves` computes
+ * them from the new leaf hashes and the old tree's right-edge nodes (`perfectSubtrees(0, size)`).
+ */
+import { createHash } from 'node:crypto';
+
+export type Hash = Buffer;
+
+/** A perfect subtree: the 2^level leaves from index * 2^level. */
+export interface NodeId {
+  level: number;
+  index: number;
+}
+
+export interface Node extends NodeId {
+  hash: Hash;
+}
+
+/** Looks up a stored perfect subtree; throws (or returns undefined) when it is not there. */
+export type HashAt = (level: number, index: number) => Hash | undefined;
+
+/** A leaf range [start, end) whose hash the RFC uses as one value. */
+export type Range = readonly [start: number, end: number];
+
+const sha256 = (...parts: Uint8Array[]): Hash => {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p);
+  return h.digest();
+};
+
+const LEAF_PREFIX = Buffer.from([0x00]);
+const NODE_PREFIX = Buffer.from([0x01]);
+
+/** MTH({}) = SHA-256 of the empty string. */
+export const EMPTY_ROOT: Hash = sha256();
+
+/** MTH({d}) = SHA-256(0x00 || d). */
+export function leafHash(data: Uint8Array): Hash {
+  return sha256(LEAF_PREFIX, data);
+}
+
+/** SHA-256(0x01 || left || right). */
+export function nodeHash(left: Uint8Array, right: Uint8Array): Hash {
+  return sha256(NODE_PREFIX, left, right);
+}
+
+function checkSize(n: number, what: string): void {
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`${what} must be a non-negative integer, got ${n}`);
+}
+
+/** The largest power of two strictly smaller than n (n >= 2). */
+function splitPoint(n: number): number {
+  let k = 1;
+  while (k * 2 < n) k *= 2;
+  return k;
+}
+
+/**
+ * The perfect subtrees that make up [start, end), left to right, largest first. Every range the
+ * RFC's recursion produces (and so every range here) is either perfect or the right edge of a tree.
+ */
+export function perfectSubtrees(start: number, end: number): NodeId[] {
+  checkSize(start, 'start');
+  checkSize(end, 'end');
+  if (end < start) throw new RangeError(`empty range [${start}, ${end})`);
+  const out: NodeId[] = [];
+  let at = start;
+  let size = end - start;
+  while (size > 0) {
+    let level = 0;
+    while (2 ** (level + 1) <= size) level++;
+    const width = 2 ** level;
+    if (at % width !== 0) throw new RangeError(`[${start}, ${end}) is not a subtree range`);
+    out.push({ level, index: at / width });
+    at += width;
+    size -= width;
+  }
+  return out;
+}
+
+function lookup(hashAt: HashAt, { level, index }: NodeId): Hash {
+  const h = hashAt(level, index);
+  if (!h) throw new Error(`missing tree node at level ${level}, index ${index}`);
+  return h;
+}
+
+/** MTH(D[start:end]) from stored perfect subtrees: their hashes folded from the right. */
+export function rangeHash([start, end]: Range, hashAt: HashAt): Hash {
+  const nodes = perfectSubtrees(start, end);
+  if (nodes.length === 0) return EMPTY_ROOT;
+  let h = lookup(hashAt, nodes[nodes.length - 1]!);
+  for (let i = nodes.length - 2; i >= 0; i--) h = nodeHash(lookup(hashAt, nodes[i]!), h);
+  return h;
+}
+
+/** MTH(D[0:size]). */
+export function rootHash(size: number, hashAt: HashAt): Hash {
+  return rangeHash([0, size], hashAt);
+}
+
+/** The ranges of PATH(index, D[0:size]) (RFC 6962 2.1.1 / RFC 9162 2.1.3.1), leaf side first. */
+export function inclusionProofRanges(index: number, size: number): Range[] {
+  checkSize(index, 'leaf index');
+  checkSize(size, 'tree size');
+  if (index >= size) throw new RangeError(`leaf index ${index} is not in a tree of size ${size}`);
+  const path: Range[] = [];
+  // Walk down from the root, collecting the sibling at each split; the RFC lists them bottom-up.
+  let lo = 0;
+  let hi = size;
+  while (hi - lo > 1) {
+    const k = splitPoint(hi - lo);
+    if (index < lo + k) {
+      path.push([lo + k, hi]);
+      hi = lo + k;
+    } else {
+      path.push([lo, lo + k]);
+      lo += k;
+    }
+  }
+  return path.reverse();
+}
+
+/**
+ * The ranges of PROOF(m, D[0:n]) (RFC 6962 2.1.2 / RFC 9162 2.1.4.1). Empty when m is 0 or m = n:
+ * every tree extends the empty one, and a tree extends itself when the roots are equal.
+ */
+export function consistencyProofRanges(m: number, n: number): Range[] {
+  checkSize(m, 'old size');
+  checkSize(n, 'new size');
+  if (m > n) throw new RangeError(`old size ${m} is larger than new size ${n}`);
+  if (m === 0 || m === n) return [];
+  const proof: Range[] = [];
+  // SUBPROOF(m, D[lo:hi], b), unrolled: each step appends one sibling after the deeper part.
+  let lo = 0;
+  let hi = n;
+  let b = true;
+  while (m !== hi - lo) {
+    const k = splitPoint(hi - lo);
+    if (m <= k) {
+      proof.push([lo + k, hi]);
+      hi = lo + k;
+    } else {
+      proof.push([lo, lo + k]);
+      m -= k;
+      lo += k;
+      b = false;
+    }
+  }
+  if (!b) proof.push([lo, hi]);
+  return proof.reverse();
+}
+
+/** Every stored node needed to hash the given ranges, without duplicates. */
+export function nodesFor(ranges: readonly Range[]): NodeId[] {
+  const seen = new Map<string, NodeId>();
+  for (const [start, end] of ranges) for (const n of perfectSubtrees(start, end)) seen.set(`${n.level}:${n.index}`, n);
+  return [...seen.values()];
+}
+
+export const inclusionProofNodes = (index: number, size: number): NodeId[] => nodesFor(inclusionProofRanges(index, size));
+export const consistencyProofNodes = (m: number, n: number): NodeId[] => nodesFor(consistencyProofRanges(m, n));
+export const rootNodes = (size: number): NodeId[] => perfectSubtrees(0, size);
+
+export function inclusionProof(index: number, size: number, hashAt: HashAt): Hash[] {
+  return inclusionProofRanges(index, size).map((r) => rangeHash(r, hashAt));
+}
+
+export function consistencyProof(m: number, n: number, hashAt: HashAt): Hash[] {
+  return consistencyProofRanges(m, n).map((r) => rangeHash(r, hashAt));
+}
+
+/**
+ * The perfect-subtree nodes created by appending `leaves` (leaf hashes) to a tree of `size` leaves,
+ * including the new leaves themselves at level 0. `hashAt` must answer for `perfectSubtrees(0, size)`
+ * (the old tree's right edge); nothing else of the old tree is read.
+ */
+export function appendLeaves(size: number, leaves: readonly Hash[], hashAt: HashAt): Node[] {
+  checkSize(size, 'tree size');
+  const created: Node[] = [];
+  const fresh = new Map<string, Hash>();
+  const get = (level: number, index: number): Hash => fresh.get(`${level}:${index}`) ?? lookup(hashAt, { level, index });
+  leaves.forEach((hash, i) => {
+    let level = 0;
+    let index = size + i;
+    let h = hash;
+    for (;;) {
+      fresh.set(`${level}:${index}`, h);
+      created.push({ level, index, hash: h });
+      if (index % 2 === 0) break; // a left child: its parent is not complete yet
+      h = nodeHash(get(level, index - 1), h);
+      level++;
+      index = (index - 1) / 2;
+    }
+  });
+  return created;
+}
+
+/** A whole tree in memory (tests, `audit-verify` recomputing from the leaves). */
+export class MemoryTree {
+  /** levels[level][index] = hash of that perfect subtree. */
+  readonly levels: Hash[][] = [[]];
+
+  constructor(leaves: readonly Hash[] = []) {
+    this.append(leaves);
+  }
+
+  get size(): number {
+    return this.levels[0]!.length;
+  }
+
+  readonly hashAt: HashAt = (level, index) => this.levels[level]?.[index];
+
+  append(leaves: readonly Hash[]): Node[] {
+    const created = appendLeaves(this.size, leaves, this.hashAt);
+    for (const { level, index, hash } of created) (this.levels[level] ??= [])[index] = hash;
+    return created;
+  }
+
+  root(size = this.size): Hash {
+    return rootHash(size, this.hashAt);
+  }
+
+  inclusionProof(index: number, size = this.size): Hash[] {
+    return inclusionProof(index, size, this.hashAt);
+  }
+
+  consistencyProof(m: number, n = this.size): Hash[] {
+    return consistencyProof(m, n, this.hashAt);
+  }
+}
+
+const allHashes = (hs: readonly Uint8Array[]): boolean => hs.every((h) => h.length === 32);
+
+const half = (x: number): number => Math.floor(x / 2);
+
+function isPowerOfTwo(x: number): boolean {
+  let p = 1;
+  while (p < x) p *= 2;
+  return p === x;
+}
+
+/** RFC 9162 2.1.3.2: does `proof` show the leaf with hash `leaf` at `index` in the tree of `size` with `root`? */
+export function verifyInclusion(index: number, size: number, leaf: Uint8Array, proof: readonly Uint8Array[], root: Uint8Array): boolean {
+  if (!Number.isSafeInteger(index) || !Number.isSafeInteger(size) || index < 0 || index >= size) return false;
+  if (!allHashes([leaf, root, ...proof])) return false;
+  let fn = index;
+  let sn = size - 1;
+  let r: Uint8Array = leaf;
+  for (const p of proof) {
+    if (sn === 0) return false;
+    if (fn % 2 === 1 || fn === sn) {
+      r = nodeHash(p, r);
+      while (fn % 2 === 0 && fn !== 0) [fn, sn] = [half(fn), half(sn)];
+    } else {
+      r = nodeHash(r, p);
+    }
+    [fn, sn] = [half(fn), half(sn)];
+  }
+  return sn === 0 && Buffer.from(r).equals(root);
+}
+
+/**
+ * RFC 9162 2.1.4.2: does `proof` show the tree of size `m` with root `oldRoot` is a prefix of the tree
+ * of size `n` with root `newRoot`? m = n needs equal roots and an empty proof. m = 0 is refused, as
+ * transparency-dev/merkle does: every tree extends the empty one, so there is nothing to check (a
+ * caller holding a size-0 checkpoint skips the proof).
+ */
+export function verifyConsistency(m: number, n: number, oldRoot: Uint8Array, newRoot: Uint8Array, proof: readonly Uint8Array[]): boolean {
+  if (!Number.isSafeInteger(m) || !Number.isSafeInteger(n) || m <= 0 || m > n) return false;
+  if (m === n) return proof.length === 0 && Buffer.from(oldRoot).equals(newRoot);
+  if (!allHashes([oldRoot, newRoot, ...proof])) return false;
+  if (proof.length === 0) return false;
+  const path = isPowerOfTwo(m) ? [oldRoot, ...proof] : [...proof];
+  let fn = m - 1;
+  let sn = n - 1;
+  while (fn % 2 === 1) [fn, sn] = [half(fn), half(sn)];
+  let fr: Uint8Array = path[0]!;
+  let sr: Uint8Array = path[0]!;
+  for (const c of path.slice(1)) {
+    if (sn === 0) return false;
+    if (fn % 2 === 1 || fn === sn) {
+      fr = nodeHash(c, fr);
+      sr = nodeHash(c, sr);
+      while (fn % 2 === 0 && fn !== 0) [fn, sn] = [half(fn), half(sn)];
+    } else {
+      sr = nodeHash(sr, c);
+    }
+    [fn, sn] = [half(fn), half(sn)];
+  }
+  return sn === 0 && Buffer.from(fr).equals(oldRoot) && Buffer.from(sr).equals(newRoot);
+}
