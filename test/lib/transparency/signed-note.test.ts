@@ -14,7 +14,7 @@ import {
   sign,
   signCheckpoint,
   verify,
-} from '../../../src/modules/transparency/signed-note.ts';
+} from '../../../src/lib/transparency/signed-note.ts';
 
 // Published vectors. golang.org/x/mod sumdb/note (example_test.go, note_test.go):
 const PETER_SKEY = 'PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz';
