@@ -8,6 +8,9 @@ const ALLOWED: Record<EntryStatus, readonly EntryStatus[]> = {
   removed: [],
 };
 
+/** Is this a move the register allows at all, whoever makes it? `from` null: not yet on the register. */
+export const isAllowedMove = (from: EntryStatus | null, to: EntryStatus) => (from === null ? to === 'accredited' : ALLOWED[from].includes(to));
+
 export type TransitionCheck = { ok: true } | { ok: false; reason: 'not_allowed' | 'forbidden_role' | 'other_body' | 'same_status' };
 
 /**
@@ -19,5 +22,5 @@ export function checkStatusTransition(from: EntryStatus | null, to: EntryStatus,
   if (actor.role !== 'admin' && actor.role !== 'registrar' && actor.role !== 'system') return { ok: false, reason: 'forbidden_role' };
   if (actor.role === 'admin' && actor.body !== entryBody) return { ok: false, reason: 'other_body' };
   if (from === to) return { ok: false, reason: 'same_status' };
-  return (from === null ? to === 'accredited' : ALLOWED[from].includes(to)) ? { ok: true } : { ok: false, reason: 'not_allowed' };
+  return isAllowedMove(from, to) ? { ok: true } : { ok: false, reason: 'not_allowed' };
 }

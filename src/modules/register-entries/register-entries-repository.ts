@@ -1,5 +1,6 @@
 import { queryRows, sql, type Queryable } from '../../db/client.ts';
 import { chunks, recordset } from '../../db/batches.ts';
+import { isAllowedMove } from '../../domain/status-transitions.ts';
 import type { Body, EntryStatus, Route } from '../../domain/vocabulary.ts';
 
 /** An entry as the checks on a status change need it: where it stands and whose it is. */
@@ -65,9 +66,12 @@ const COLUMNS = sql`id uuid, "from" mediator_status, "to" mediator_status, reaso
  * The one statement that changes register status: per batch, the entries still at their `from`
  * status move (a concurrent change wins, and its entry is left out of the answer), each with its
  * status_history row. Accreditation details are written with it; moves without them keep the
- * entry's own. No checks here: the service (register-entries-service.ts) decides what may move.
+ * entry's own. Who may make a move is the service's decision; that the move itself is one the register
+ * allows is checked here too, so no caller (the seed and test set-ups included) can write another.
  */
 export async function writeStatuses(q: Queryable, writes: readonly StatusWrite[], actor: { userId: string | null; role: string }, now: Date): Promise<Written[]> {
+  const illegal = writes.find((w) => !isAllowedMove(w.from, w.to));
+  if (illegal) throw new Error(`A register entry cannot move from ${illegal.from ?? 'off the register'} to ${illegal.to}`);
   const written: Written[] = [];
   for (const batch of chunks(writes)) {
     const rows = batch.map(({ accreditation, at, ...w }) => ({ ...w, ...accreditation, at: at ?? now }));

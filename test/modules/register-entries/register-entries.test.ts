@@ -5,6 +5,7 @@ import type { Db, Queryable } from '../../../src/db/client.ts';
 import { auditEvents, mediators, notifications, statusHistory, users } from '../../../src/db/schema.ts';
 import { HttpProblem } from '../../../src/errors.ts';
 import type { RequestContext } from '../../../src/lib/context.ts';
+import { writeStatuses } from '../../../src/modules/register-entries/register-entries-repository.ts';
 import { accredit, changeStatus, lapse } from '../../../src/modules/register-entries/register-entries-service.ts';
 import { insertEntries } from '../../helpers/entries.ts';
 import { dbKinds, freshDatabase } from '../../helpers/database.ts';
@@ -184,6 +185,13 @@ for (const kind of dbKinds()) {
       t.same(mails[0]!.data, { fullName: (mails[0]!.data as { fullName: string }).fullName, reason });
       t.equal((await auditOf(db, ids)).filter((e) => e.action === 'mediator.status_changed' && e.actorType === 'system').length, 2);
       t.same(await db.transaction((tx) => lapse(tx, system, now, ids, reason)), [], 'a second lapse finds none still accredited');
+    });
+
+    await t.test('the status statement itself refuses a move the register does not allow, whoever calls it', async (t) => {
+      const [removed] = await insertEntries(db, [{ fullName: 'Kit Eleven', status: 'removed' }]);
+      await t.rejects(writeStatuses(db, [{ id: removed!, from: 'removed', to: 'accredited', reason: 'x' }], { userId: null, role: 'system' }, now), /cannot move from removed to accredited/);
+      await t.rejects(writeStatuses(db, [{ id: removed!, from: null, to: 'lapsed', reason: 'x' }], { userId: null, role: 'system' }, now), /cannot move from off the register to lapsed/);
+      t.same(await statuses(db, [removed!]), { [removed!]: 'removed' }, 'nothing written');
     });
   });
 }
