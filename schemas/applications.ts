@@ -1,7 +1,7 @@
 import { createSelectSchema } from 'drizzle-zod';
 import { z } from 'zod';
 import { trainingProviders } from '../src/db/schema.ts';
-import { CRITERIA, type Criterion } from '../src/domain/application-criteria.ts';
+import { CRITERIA, SUPPORTED_CASE_ROLES, type Criterion, type Evidence } from '../src/domain/application-criteria.ts';
 import { APPLICATION_STATUSES, DECISIONS, RECOMMENDATIONS, VERDICTS } from '../src/domain/vocabulary.ts';
 import { BodySchema, DateSchema, documentBody, IdSchema, text } from './common.ts';
 
@@ -23,7 +23,7 @@ export const EvidenceSchemas = {
       .array(
         z.strictObject({
           date: DateSchema,
-          role: z.enum(['observed', 'co_mediated', 'led_under_supervision']),
+          role: z.enum(SUPPORTED_CASE_ROLES),
           hours: z.number().min(0.25).max(24).multipleOf(0.25, 'must be in quarter hours'),
           supervisor: text(200),
         }),
@@ -46,7 +46,9 @@ export const EvidenceSchema = z.object({
   declaration: EvidenceSchemas.declaration.optional(),
   dbs: EvidenceSchemas.dbs.optional(),
 });
-export type Evidence = z.infer<typeof EvidenceSchema>;
+// The domain's Evidence type and this schema describe one shape: tsc fails here if they drift apart.
+type Parsed = z.infer<typeof EvidenceSchema>;
+true satisfies [Parsed] extends [Evidence] ? ([Evidence] extends [Parsed] ? true : false) : false;
 
 export const CriterionSchema = z.enum(CRITERIA);
 export const CriterionParamsSchema = z.strictObject({ id: IdSchema, criterion: CriterionSchema });

@@ -1,7 +1,4 @@
-import type { Evidence } from '../../schemas/applications.ts';
-import type { Verdict } from './vocabulary.ts';
-
-export type { Evidence };
+import type { Body, Verdict } from './vocabulary.ts';
 
 /**
  * The eight criteria of the 2024 standards and the checks an application must pass before it
@@ -13,6 +10,24 @@ export type Criterion = (typeof CRITERIA)[number];
 export const REQUIRED_CRITERIA: readonly Criterion[] = CRITERIA.filter((c) => c !== 'dbs');
 /** An assessor's verdicts, on some or all of the criteria. */
 export type Verdicts = Partial<Record<Criterion, Verdict>>;
+
+/** Roles a mediator can have had in a supported SEND case. */
+export const SUPPORTED_CASE_ROLES = ['observed', 'co_mediated', 'led_under_supervision'] as const;
+
+/**
+ * An application's evidence, per criterion, as stored and checked here. The API validates the same
+ * shape (schemas/applications.ts, which asserts it matches this type); dates are ISO calendar dates.
+ */
+export interface Evidence {
+  membership?: { body: Body; membershipNumber: string };
+  foundation_training?: { provider: string; completedOn: string; hours: number; assessedByRolePlay: boolean; assessedByWrittenAssignment: boolean };
+  send_training?: { providerId: string; completedOn: string; hours: number };
+  supported_practice?: { cases: { date: string; role: (typeof SUPPORTED_CASE_ROLES)[number]; hours: number; supervisor: string }[] };
+  insurance?: { insurer: string; coverGbp: number; expiresOn: string };
+  supervision?: { supervisorName: string; supervisorContact?: string };
+  declaration?: { agreesToCodeOfConduct: boolean; agreesToComplaintsProcedure: boolean; fitAndProper: boolean };
+  dbs?: { certificateDate: string };
+}
 
 export interface Thresholds {
   foundationHours: number;

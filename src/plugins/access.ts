@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import { ProblemSchema } from '../../schemas/common.ts';
 import { forbidden, problem, unauthorized } from '../errors.ts';
-import type { Body, Role } from '../domain/vocabulary.ts';
+import type { Role } from '../domain/vocabulary.ts';
+import type { AccessTokenClaims, SessionCheck } from '../lib/access-token.ts';
 import { userActor, type RequestContext } from '../lib/context.ts';
-import type { SessionVersions } from '../modules/auth/session-versions.ts';
 
 /**
  * Who may call a route, declared on every route as `config.access`:
@@ -11,16 +11,6 @@ import type { SessionVersions } from '../modules/auth/session-versions.ts';
  * (own records, own body) are the services' job.
  */
 export type Access = 'public' | 'authenticated' | readonly Role[];
-
-export interface AccessTokenClaims {
-  sub: string;
-  role: Role;
-  body: Body | null;
-  /** The account's session version when signed: a later role, body, password or disabling change, or sign-out everywhere, voids the token. */
-  ver: number;
-  /** The account had a second factor when the token was issued, so its sign-in passed one (plugins/second-factor-gate.ts). */
-  mfa?: boolean;
-}
 
 export interface RouteEntry {
   method: string;
@@ -80,7 +70,7 @@ function declaredAccess(route: RouteOptions): Access {
 const SESSION_ENDED = 'This session has ended (the account changed, or signed out everywhere); sign in again.';
 
 /** The access hook: `sessions` tells whether a token's version is still the account's. */
-export const enforceAccess = (sessions: Pick<SessionVersions, 'current'>) => async (req: FastifyRequest) => {
+export const enforceAccess = (sessions: SessionCheck) => async (req: FastifyRequest) => {
   const access = req.routeOptions.config.access;
   if (access === 'public' || access === undefined) {
     req.ctx = { actor: { type: 'anonymous' }, requestId: req.id, ip: req.ip };
@@ -117,7 +107,7 @@ function documentAccess(route: RouteOptions, access: Access) {
  * Registers declaration checks and enforcement on every route of an (encapsulated) API context;
  * `table` (decorated on the root as `routeTable`) receives each route as it is added.
  */
-export function registerAccessControl(api: FastifyInstance, table: RouteEntry[], sessions: Pick<SessionVersions, 'current'>) {
+export function registerAccessControl(api: FastifyInstance, table: RouteEntry[], sessions: SessionCheck) {
   api.decorateRequest('ctx', null as unknown as RequestContext);
   api.addHook('onRoute', (route) => {
     const access = declaredAccess(route);

@@ -1,7 +1,8 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { sql } from 'drizzle-orm';
 import { queryRows, type Db } from '../../src/db/client.ts';
-import type { AccessTokenClaims, RouteEntry } from '../../src/plugins/access.ts';
+import type { AccessTokenClaims } from '../../src/lib/access-token.ts';
+import type { RouteEntry } from '../../src/plugins/access.ts';
 import type { JsonSchema } from './fuzz-arbitraries.ts';
 import type { TestApp } from './app.ts';
 

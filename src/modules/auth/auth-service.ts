@@ -12,7 +12,7 @@ import type { CounterStore } from '../../lib/counter-store.ts';
 import { dummyHash, hashPassword, verifyPassword } from '../../lib/passwords.ts';
 import { createPgCounterStore } from '../../lib/pg-counter-store.ts';
 import { hashToken, newToken } from '../../lib/tokens.ts';
-import type { AccessTokenClaims } from '../../plugins/access.ts';
+import type { AccessTokenClaims } from '../../lib/access-token.ts';
 import { recordAudit } from '../audit/audit-service.ts';
 import { revokeRefreshTokens, type SessionVersions } from './session-versions.ts';
 import type { SecondFactorService } from './second-factor-service.ts';

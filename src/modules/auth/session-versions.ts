@@ -2,19 +2,13 @@ import { and, eq, isNull } from 'drizzle-orm';
 import pg from 'pg';
 import type { Database, Queryable } from '../../db/client.ts';
 import { refreshTokens, users } from '../../db/schema.ts';
+import type { SessionCheck, SessionState } from '../../lib/access-token.ts';
 
 /** The channel the users trigger announces `<userId> <version>` on, at commit, whenever a version moves. */
 export const SESSIONS_CHANNEL = 'register_sessions';
 
-/** What an access token is checked against: it stands only while its `ver` is the account's version. */
-export interface SessionState {
-  version: number;
-  disabled: boolean;
-}
-
-export interface SessionVersions {
-  /** The account's current state (null when it no longer exists): from memory while announcements are heard. */
-  current(userId: string): Promise<SessionState | null>;
+/** `current` answers from memory while announcements are heard. */
+export interface SessionVersions extends SessionCheck {
   /**
    * Drops what is remembered of an account. Called by this instance after committing a change, so
    * its own next request never depends on how soon the announcement arrives.

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import t from 'tap';
 import { queryRows, sql } from '../../../src/db/client.ts';
-import type { AccessTokenClaims } from '../../../src/plugins/access.ts';
+import type { AccessTokenClaims } from '../../../src/lib/access-token.ts';
 import { buildTestApp, eachDatabase, PASSWORD, type TestApp } from '../../helpers/app.ts';
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
