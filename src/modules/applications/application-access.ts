@@ -1,14 +1,9 @@
-import { eq } from 'drizzle-orm';
-import type { Queryable } from '../../db/client.ts';
-import { applications, mediators, users } from '../../db/schema.ts';
 import { canApply, type ApplicationAction } from '../../domain/application-lifecycle.ts';
 import { notFound, problem } from '../../errors.ts';
 import type { RequestContext } from '../../lib/context.ts';
+import type { Joined } from './applications-repository.ts';
 
 /** Who may read or act on an application, and what of it each reader sees. */
-
-export type Row = typeof applications.$inferSelect;
-export type Joined = { application: Row; applicantName: string; applicantUserId: string; applicantEmail: string };
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -38,17 +33,6 @@ export function applicationFor(ctx: RequestContext, { application: a, applicantN
   };
   if (applicantUserId === ctx.actor.id) return shown;
   return { ...shown, verdicts: a.verdicts, recommendation: a.recommendation, assessmentNotes: a.assessmentNotes };
-}
-
-export async function loadApplication(q: Queryable, id: string, lock = false): Promise<Joined | undefined> {
-  const query = q
-    .select({ application: applications, applicantName: mediators.fullName, applicantUserId: mediators.userId, applicantEmail: users.email })
-    .from(applications)
-    .innerJoin(mediators, eq(mediators.id, applications.mediatorId))
-    .innerJoin(users, eq(users.id, mediators.userId))
-    .where(eq(applications.id, id));
-  const [row] = lock ? await query.for('update', { of: applications }) : await query;
-  return row;
 }
 
 /**

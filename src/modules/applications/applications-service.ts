@@ -1,9 +1,8 @@
-import { and, desc, eq, inArray, isNotNull, lt, or, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, Queryable } from '../../db/client.ts';
-import { applications, mediators, trainingProviders, users } from '../../db/schema.ts';
+import { ACTION_FROM, type ApplicationAction } from '../../domain/application-lifecycle.ts';
 import { checkCriteria, REQUIRED_CRITERIA, unmetCriteria, type Criterion, type Evidence, type Verdicts } from '../../domain/application-criteria.ts';
-import type { ApplicationStatus, Body, Decision } from '../../domain/vocabulary.ts';
+import type { Body, Decision } from '../../domain/vocabulary.ts';
 import { problem } from '../../errors.ts';
 import { londonDate, type Clock } from '../../lib/clock.ts';
 import type { RequestContext, UserContext } from '../../lib/context.ts';
@@ -12,7 +11,10 @@ import { EvidenceSchemas, ReviewStatusSchema, type ReviewStatus } from '../../..
 import { recordAudit } from '../audit/audit-service.ts';
 import { enqueueNotifications } from '../notifications/outbox.ts';
 import { accredit } from '../register-entries/register-entries-service.ts';
-import { applicationFor, assertOwner, assertState, assertVisible, loadApplication, type Joined, type Row } from './application-access.ts';
+import { applicationFor, assertOwner, assertState, assertVisible } from './application-access.ts';
+import { applicationQueue, insertApplication, loadApplication, updateApplicationFrom, type Joined, type Row } from './applications-repository.ts';
+import { mediatorOfUser, updateMediator } from '../mediators/mediators-repository.ts';
+import { providerById } from '../training-providers/training-providers-repository.ts';
 import { currentSettings } from '../settings/settings-repository.ts';
 
 /** The queue pages newest change first: the last item's updatedAt and id. */
@@ -21,12 +23,8 @@ const queueCursor = keysetCursor(z.tuple([cursorKey.timestamp, cursorKey.id]));
 /** Applications against the 2024 standards: evidence, submission, assessment, decision. */
 export function createApplicationsService({ db, clock }: { db: Db; clock: Clock }) {
   /** Moves an application inside `tx`, guarded on its current status so concurrent moves cannot both win. */
-  async function transition(tx: Queryable, row: Joined, from: readonly ApplicationStatus[], changes: Partial<Row>) {
-    const [after] = await tx
-      .update(applications)
-      .set({ ...changes, updatedAt: clock() })
-      .where(and(eq(applications.id, row.application.id), inArray(applications.status, [...from])))
-      .returning();
+  async function transition(tx: Queryable, row: Joined, action: ApplicationAction, changes: Partial<Row>) {
+    const after = await updateApplicationFrom(tx, row.application.id, ACTION_FROM[action], { ...changes, updatedAt: clock() });
     if (!after) throw problem('concurrent-change', 'The application was changed by someone else at the same time; reload it.');
     return after;
   }
@@ -42,17 +40,17 @@ export function createApplicationsService({ db, clock }: { db: Db; clock: Clock 
 
   async function providerApprovals(q: Queryable, evidence: Evidence) {
     const id = evidence.send_training?.providerId;
-    const [provider] = id ? await q.select().from(trainingProviders).where(eq(trainingProviders.id, id)) : [];
+    const provider = id ? await providerById(q, id) : undefined;
     return (providerId: string, on: string) => !!provider && provider.id === providerId && provider.approvedFrom <= on && (provider.approvedUntil === null || on <= provider.approvedUntil);
   }
 
   return {
     async create(ctx: UserContext) {
       return db.transaction(async (tx) => {
-        const [me] = await tx.select().from(mediators).where(eq(mediators.userId, ctx.actor.id));
+        const me = await mediatorOfUser(tx, ctx.actor.id);
         if (!me) throw problem('not-a-mediator', 'Only mediators with a profile can apply.');
         if (me.status) throw problem('already-on-register', 'You are already on the register; accredited mediators do not apply again.');
-        const [created] = await tx.insert(applications).values({ mediatorId: me.id }).onConflictDoNothing().returning();
+        const created = await insertApplication(tx, me.id);
         if (!created) throw problem('open-application-exists', 'You already have an open application; continue or withdraw it first.');
         await recordAudit(tx, ctx, { action: 'application.created', entityType: 'application', entityId: created.id, after: { status: created.status } });
         return applicationFor(ctx, { application: created, applicantName: me.fullName, applicantUserId: me.userId, applicantEmail: '' });
@@ -77,7 +75,7 @@ export function createApplicationsService({ db, clock }: { db: Db; clock: Clock 
         assertState(row, 'editEvidence');
         const evidence = { ...row.application.evidence, [criterion]: parsed.data };
         const body = criterion === 'membership' ? (parsed.data as Evidence['membership'])!.body : row.application.body;
-        const after = await transition(tx, row, ['draft', 'returned'], { evidence, body });
+        const after = await transition(tx, row, 'editEvidence', { evidence, body });
         await recordAudit(tx, ctx, { action: 'application.evidence_updated', entityType: 'application', entityId: id, after: { criterion } });
         return applicationFor(ctx, { ...row, application: after });
       });
@@ -97,7 +95,7 @@ export function createApplicationsService({ db, clock }: { db: Db; clock: Clock 
             problems.map((p) => ({ in: 'body', field: p.field === p.criterion ? p.criterion : `${p.criterion}.${p.field}`, message: p.message })),
           );
         }
-        const after = await transition(tx, row, ['draft', 'returned'], { status: 'submitted', submittedAt: clock(), verdicts: {}, settingsVersion });
+        const after = await transition(tx, row, 'submit', { status: 'submitted', submittedAt: clock(), verdicts: {}, settingsVersion });
         await enqueueNotifications(tx, [{ recipient: row.applicantEmail, userId: row.applicantUserId, template: 'application_submitted', data: { fullName: row.applicantName, body: after.body } }]);
         await audit(tx, ctx, 'application.submitted', row.application, after);
         return applicationFor(ctx, { ...row, application: after });
@@ -108,7 +106,7 @@ export function createApplicationsService({ db, clock }: { db: Db; clock: Clock 
       return db.transaction(async (tx) => {
         const row = assertOwner(ctx, await loadApplication(tx, id, true));
         assertState(row, 'withdraw');
-        const after = await transition(tx, row, ['draft', 'submitted', 'under_assessment', 'assessed', 'returned'], { status: 'withdrawn' });
+        const after = await transition(tx, row, 'withdraw', { status: 'withdrawn' });
         await audit(tx, ctx, 'application.withdrawn', row.application, after);
         return applicationFor(ctx, { ...row, application: after });
       });
@@ -118,21 +116,10 @@ export function createApplicationsService({ db, clock }: { db: Db; clock: Clock 
     async queue(ctx: RequestContext, query: { status?: ReviewStatus; body?: Body; limit: number; cursor?: string }) {
       if (ctx.actor.role === 'admin' && query.body && query.body !== ctx.actor.body) throw problem('other-body', 'Admins see their own body’s applications.');
       const after = queueCursor.decode(query.cursor);
-      const conditions: SQL[] = [inArray(applications.status, query.status ? [query.status] : ReviewStatusSchema.options), isNotNull(applications.submittedAt)];
       const body = ctx.actor.role === 'admin' ? ctx.actor.body : query.body;
-      if (body) conditions.push(eq(applications.body, body));
-      if (after) conditions.push(or(lt(applications.updatedAt, new Date(after[0])), and(eq(applications.updatedAt, new Date(after[0])), lt(applications.id, after[1])))!);
       const page = await keysetPage(
         query.limit,
-        (count) =>
-          db
-            .select({ application: applications, applicantName: mediators.fullName, applicantUserId: mediators.userId, applicantEmail: users.email })
-            .from(applications)
-            .innerJoin(mediators, eq(mediators.id, applications.mediatorId))
-            .innerJoin(users, eq(users.id, mediators.userId))
-            .where(and(...conditions))
-            .orderBy(desc(applications.updatedAt), desc(applications.id))
-            .limit(count),
+        (count) => applicationQueue(db, { statuses: query.status ? [query.status] : ReviewStatusSchema.options, body, after }, count),
         ({ application: last }) => queueCursor.encode([last.updatedAt.toISOString(), last.id]),
       );
       return { items: page.items.map((row) => applicationFor(ctx, row)), nextCursor: page.nextCursor };
@@ -146,7 +133,7 @@ export function createApplicationsService({ db, clock }: { db: Db; clock: Clock 
         assertState(row, 'assess');
         const verdicts = { ...row.application.verdicts, ...input.verdicts };
         const complete = REQUIRED_CRITERIA.every((c) => verdicts[c] !== undefined);
-        const after = await transition(tx, row, ['submitted', 'under_assessment'], {
+        const after = await transition(tx, row, 'assess', {
           verdicts,
           status: complete ? 'assessed' : 'under_assessment',
           recommendation: input.recommendation ?? row.application.recommendation,
@@ -177,7 +164,7 @@ export function createApplicationsService({ db, clock }: { db: Db; clock: Clock 
           }
         }
         const now = clock();
-        const after = await transition(tx, row, ['assessed'], { status: input.outcome, decisionReasons: input.reasons ?? null, decidedBy: ctx.actor.id, decidedAt: now });
+        const after = await transition(tx, row, 'decide', { status: input.outcome, decisionReasons: input.reasons ?? null, decidedBy: ctx.actor.id, decidedAt: now });
         if (input.outcome === 'approved') {
           const today = londonDate(now);
           const ev = a.evidence;
@@ -187,10 +174,7 @@ export function createApplicationsService({ db, clock }: { db: Db; clock: Clock 
             { id: a.mediatorId, reason, route: 'standards_2024', standardsVersion: a.standardsVersion, ...membership, firstAccreditedOn: today, complianceStartOn: today },
           ]);
           if (ev.insurance) {
-            await tx
-              .update(mediators)
-              .set({ insurer: ev.insurance.insurer, insuranceCoverGbp: ev.insurance.coverGbp, insuranceExpiresOn: ev.insurance.expiresOn })
-              .where(eq(mediators.id, a.mediatorId));
+            await updateMediator(tx, a.mediatorId, { insurer: ev.insurance.insurer, insuranceCoverGbp: ev.insurance.coverGbp, insuranceExpiresOn: ev.insurance.expiresOn });
           }
         }
         const template = input.outcome === 'approved' ? 'application_approved' : input.outcome === 'rejected' ? 'application_rejected' : 'application_returned';

@@ -1,18 +1,16 @@
-import { and, asc, eq, gt, ilike, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../db/client.ts';
-import { users } from '../../db/schema.ts';
 import { notFound, problem } from '../../errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { Body, Role } from '../../domain/vocabulary.ts';
 import type { RequestContext } from '../../lib/context.ts';
 import { cursorKey, keysetCursor, keysetPage } from '../../lib/cursor.ts';
 import { recordAudit } from '../audit/audit-service.ts';
-import { revokeResetLinks } from '../auth/password-reset-service.ts';
-import { revokeRefreshTokens, type SessionVersions } from '../auth/session-versions.ts';
-import { escapeLike } from '../../lib/like.ts';
+import { revokeRefreshTokens } from '../auth/accounts-repository.ts';
+import { revokeResetLinks } from '../auth/links-repository.ts';
+import type { SessionVersions } from '../auth/session-versions.ts';
+import { listUsers, lockUser, updateUser, type UserRow } from './users-repository.ts';
 
-type UserRow = typeof users.$inferSelect;
 const toUser = (u: UserRow) => ({
   id: u.id,
   email: u.email,
@@ -32,22 +30,9 @@ export function createUsersService({ db, clock, sessions }: { db: Db; clock: Clo
   return {
     async list(query: { q?: string; role?: Role; limit: number; cursor?: string }) {
       const after = userCursor.decode(query.cursor);
-      const conditions: SQL[] = [];
-      if (query.q) {
-        const pattern = `%${escapeLike(query.q)}%`;
-        conditions.push(or(ilike(users.email, pattern), ilike(users.fullName, pattern))!);
-      }
-      if (query.role) conditions.push(eq(users.role, query.role));
-      if (after) conditions.push(gt(sql`${users.email}::text`, after[0]));
       const page = await keysetPage(
         query.limit,
-        (count) =>
-          db
-            .select()
-            .from(users)
-            .where(and(...conditions))
-            .orderBy(asc(sql`${users.email}::text`))
-            .limit(count),
+        (count) => listUsers(db, { q: query.q, role: query.role, after: after?.[0] }, count),
         (last) => userCursor.encode([last.email]),
       );
       return { items: page.items.map(toUser), nextCursor: page.nextCursor };
@@ -57,20 +42,20 @@ export function createUsersService({ db, clock, sessions }: { db: Db; clock: Clo
     async changeRole(ctx: RequestContext, userId: string, change: { role: Role; body?: Body | null; reason: string }) {
       if (userId === ctx.actor.id) throw problem('own-account-change', 'You cannot change your own role; ask another registrar.');
       const changed = await db.transaction(async (tx) => {
-        const [before] = await tx.select().from(users).where(eq(users.id, userId)).for('update');
+        const before = await lockUser(tx, userId);
         if (!before) throw notFound('The user');
         // Only an admin belongs to a body (a mediator's body is on their register entry).
         const body = change.role === 'admin' ? (change.body ?? null) : null;
-        const [after] = await tx.update(users).set({ role: change.role, body, updatedAt: clock() }).where(eq(users.id, userId)).returning();
+        const after = await updateUser(tx, userId, { role: change.role, body, updatedAt: clock() });
         await revokeRefreshTokens(tx, userId, clock());
         await recordAudit(tx, ctx, {
           action: 'user.role_changed',
           entityType: 'user',
           entityId: userId,
           before: { role: before.role, body: before.body },
-          after: { role: after!.role, body: after!.body, reason: change.reason },
+          after: { role: after.role, body: after.body, reason: change.reason },
         });
-        return toUser(after!);
+        return toUser(after);
       });
       sessions?.forget(userId);
       return changed;
@@ -83,15 +68,11 @@ export function createUsersService({ db, clock, sessions }: { db: Db; clock: Clo
     async setDisabled(ctx: RequestContext, userId: string, change: { disabled: boolean; reason: string }) {
       if (userId === ctx.actor.id) throw problem('own-account-change', 'You cannot disable or enable your own account; ask another registrar.');
       const changed = await db.transaction(async (tx) => {
-        const [before] = await tx.select().from(users).where(eq(users.id, userId)).for('update');
+        const before = await lockUser(tx, userId);
         if (!before) throw notFound('The user');
         if ((before.disabledAt !== null) === change.disabled) return toUser(before);
         const now = clock();
-        const [after] = await tx
-          .update(users)
-          .set({ disabledAt: change.disabled ? now : null, updatedAt: now })
-          .where(eq(users.id, userId))
-          .returning();
+        const after = await updateUser(tx, userId, { disabledAt: change.disabled ? now : null, updatedAt: now });
         if (change.disabled) {
           await revokeRefreshTokens(tx, userId, now);
           await revokeResetLinks(tx, userId, now);
@@ -101,9 +82,9 @@ export function createUsersService({ db, clock, sessions }: { db: Db; clock: Clo
           entityType: 'user',
           entityId: userId,
           before: { disabledAt: before.disabledAt },
-          after: { disabledAt: after!.disabledAt, reason: change.reason },
+          after: { disabledAt: after.disabledAt, reason: change.reason },
         });
-        return toUser(after!);
+        return toUser(after);
       });
       sessions?.forget(userId);
       return changed;
