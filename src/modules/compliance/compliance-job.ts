@@ -1,12 +1,11 @@
-import { desc, eq, sql } from 'drizzle-orm';
-import { queryRows, type Db } from '../../db/client.ts';
-import { jobRuns, type RunCounts } from '../../db/schema.ts';
+import type { Db } from '../../db/client.ts';
+import type { RunCounts } from '../../domain/compliance-outcomes.ts';
 import { HttpProblem, problem } from '../../errors.ts';
 import { londonDate, type Clock } from '../../lib/clock.ts';
 import { systemContext } from '../../lib/context.ts';
 import { recordAudit } from '../audit/audit-service.ts';
-import { LOCK_KEYS } from '../../db/advisory-locks.ts';
 import { applyCompliance } from './compliance-pass.ts';
+import { beginRun, claimRun, findRun, finishRun, latestRunAsOf, recordFailedRun, type RunRow } from './compliance-repository.ts';
 
 /**
  * The run's own limits, in place of the request-sized DB_STATEMENT_TIMEOUT_MS and
@@ -29,7 +28,6 @@ export interface RunSummary {
   alreadyRun: boolean;
 }
 
-type RunRow = typeof jobRuns.$inferSelect;
 export const toRun = (r: RunRow) => ({
   id: r.id,
   asOf: r.asOf,
@@ -59,37 +57,26 @@ export function createComplianceJob({ db, clock }: ComplianceJobDeps) {
     const startedAt = new Date();
     try {
       return await db.transaction(async (tx) => {
-        await tx.execute(sql`SELECT set_config('statement_timeout', ${RUN_TIMEOUT}, true), set_config('idle_in_transaction_session_timeout', ${RUN_TIMEOUT}, true)`);
-        await tx.execute(sql`SELECT pg_advisory_xact_lock(${LOCK_KEYS.complianceRun})`);
-        // The run sorts and hashes every mediator's periods at once: keep that in memory, not on disk.
-        await tx.execute(sql`SET LOCAL work_mem = '64MB'`);
-        const [done] = await tx.select().from(jobRuns).where(sql`${jobRuns.asOf} = ${asOf} AND ${jobRuns.error} IS NULL`);
+        await beginRun(tx, RUN_TIMEOUT);
+        const done = await findRun(tx, asOf);
         if (done) return { ...toRun(done), alreadyRun: true };
-        const [latest] = await tx.select({ asOf: jobRuns.asOf }).from(jobRuns).where(sql`${jobRuns.error} IS NULL`).orderBy(desc(jobRuns.asOf)).limit(1);
-        if (latest && latest.asOf > asOf) throw problem('compliance-run-backwards', `The job has already run for ${latest.asOf}; runs only go forward in time.`);
-        const [claim] = await queryRows<{ id: string }>(
-          tx,
-          sql`INSERT INTO job_runs (as_of, started_at) VALUES (${asOf}, ${startedAt}::timestamptz)
-              ON CONFLICT (as_of) WHERE error IS NULL DO NOTHING RETURNING id`,
-        );
+        const latest = await latestRunAsOf(tx);
+        if (latest && latest > asOf) throw problem('compliance-run-backwards', `The job has already run for ${latest}; runs only go forward in time.`);
+        const claim = await claimRun(tx, asOf, startedAt);
         if (!claim) {
           // Only reachable without the lock's protection; the unique index still holds.
-          const [other] = await tx.select().from(jobRuns).where(sql`${jobRuns.asOf} = ${asOf} AND ${jobRuns.error} IS NULL`);
-          return { ...toRun(other!), alreadyRun: true };
+          return { ...toRun((await findRun(tx, asOf))!), alreadyRun: true };
         }
         const { counts, remindersSent } = await applyCompliance(tx, asOf, clock());
-        const [run] = await tx.update(jobRuns).set({ finishedAt: new Date(), counts, remindersSent }).where(eq(jobRuns.id, claim.id)).returning();
-        await recordAudit(tx, systemContext(), { action: 'compliance.run', entityType: 'job_run', entityId: claim.id, after: { asOf, counts, remindersSent } });
-        return { ...toRun(run!), alreadyRun: false };
+        const run = await finishRun(tx, claim, counts, remindersSent);
+        await recordAudit(tx, systemContext(), { action: 'compliance.run', entityType: 'job_run', entityId: claim, after: { asOf, counts, remindersSent } });
+        return { ...toRun(run), alreadyRun: false };
       });
     } catch (err) {
       if (err instanceof HttpProblem) throw err;
       // The run's own transaction is gone; keep a record of the attempt outside it. The database that
       // failed the run may refuse this too: then the run's own error is the one worth reporting.
-      await db
-        .insert(jobRuns)
-        .values({ asOf, startedAt, finishedAt: new Date(), error: rootMessage(err).slice(0, 2000) })
-        .catch(() => {});
+      await recordFailedRun(db, asOf, startedAt, rootMessage(err).slice(0, 2000)).catch(() => {});
       throw err;
     }
   }

@@ -1,13 +1,71 @@
-import { sql, queryRows, type Queryable } from '../../db/client.ts';
+import { and, desc, eq, lt, or } from 'drizzle-orm';
+import { sql, queryRows, type Queryable, type Tx } from '../../db/client.ts';
+import { jobRuns } from '../../db/schema.ts';
+import type { RunCounts } from '../../domain/compliance-outcomes.ts';
+import { LOCK_KEYS } from '../../db/advisory-locks.ts';
 import type { Deficit } from '../../domain/evaluation.ts';
 import type { Body, ComplianceOutcome, EntryStatus, Route } from '../../domain/vocabulary.ts';
 import { chunks, recordset } from '../../db/batches.ts';
 
 /**
- * Set-based reads and writes of the compliance job. Each call is one statement per batch of
- * BATCH rows, however many mediators there are (src/db/batches.ts). Lapsing is the register's
- * business: register-entries.
+ * The compliance job's statements: its run log, and the set-based reads and writes of a run. Each
+ * set-based call is one statement per batch of BATCH rows, however many mediators there are
+ * (src/db/batches.ts). Lapsing is the register's business: register-entries.
  */
+
+export type RunRow = typeof jobRuns.$inferSelect;
+
+/**
+ * Sets the run's own limits (`timeout`, an interval) for this transaction, then waits on the run
+ * lock. The run sorts and hashes every mediator's periods at once: that stays in memory, not on disk.
+ */
+export async function beginRun(tx: Tx, timeout: string): Promise<void> {
+  await tx.execute(sql`SELECT set_config('statement_timeout', ${timeout}, true), set_config('idle_in_transaction_session_timeout', ${timeout}, true)`);
+  await tx.execute(sql`SELECT pg_advisory_xact_lock(${LOCK_KEYS.complianceRun})`);
+  await tx.execute(sql`SET LOCAL work_mem = '64MB'`);
+}
+
+/** The successful run for `asOf`, if any. */
+export async function findRun(q: Queryable, asOf: string): Promise<RunRow | undefined> {
+  const [run] = await q.select().from(jobRuns).where(sql`${jobRuns.asOf} = ${asOf} AND ${jobRuns.error} IS NULL`);
+  return run;
+}
+
+/** The as-of date of the latest successful run, if any. */
+export async function latestRunAsOf(q: Queryable): Promise<string | undefined> {
+  const [latest] = await q.select({ asOf: jobRuns.asOf }).from(jobRuns).where(sql`${jobRuns.error} IS NULL`).orderBy(desc(jobRuns.asOf)).limit(1);
+  return latest?.asOf;
+}
+
+/** Claims `asOf` with a new run row; undefined if a successful run already holds it (the unique index). */
+export async function claimRun(q: Queryable, asOf: string, startedAt: Date): Promise<string | undefined> {
+  const [claim] = await queryRows<{ id: string }>(
+    q,
+    sql`INSERT INTO job_runs (as_of, started_at) VALUES (${asOf}, ${startedAt}::timestamptz)
+        ON CONFLICT (as_of) WHERE error IS NULL DO NOTHING RETURNING id`,
+  );
+  return claim?.id;
+}
+
+export async function finishRun(q: Queryable, id: string, counts: RunCounts, remindersSent: number): Promise<RunRow> {
+  const [run] = await q.update(jobRuns).set({ finishedAt: new Date(), counts, remindersSent }).where(eq(jobRuns.id, id)).returning();
+  return run!;
+}
+
+/** A failed attempt, written outside the run's transaction. */
+export async function recordFailedRun(q: Queryable, asOf: string, startedAt: Date, error: string): Promise<void> {
+  await q.insert(jobRuns).values({ asOf, startedAt, finishedAt: new Date(), error });
+}
+
+/** Up to `count` runs, newest start first, then id; after the keyset position if given. */
+export function runsPage(q: Queryable, after: readonly [string, string] | null | undefined, count: number): Promise<RunRow[]> {
+  return q
+    .select()
+    .from(jobRuns)
+    .where(after ? or(lt(jobRuns.startedAt, new Date(after[0])), and(eq(jobRuns.startedAt, new Date(after[0])), sql`${jobRuns.id} > ${after[1]}`)) : undefined)
+    .orderBy(desc(jobRuns.startedAt), jobRuns.id)
+    .limit(count);
+}
 
 export interface AccreditedMediator {
   id: string;

@@ -1,7 +1,5 @@
-import { and, desc, eq, lt, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, Queryable } from '../../db/client.ts';
-import { complianceAdjustments, complianceAssessments, jobRuns, mediators, users } from '../../db/schema.ts';
 import { notFound, problem } from '../../errors.ts';
 import type { AdjustmentKind, ComplianceOutcome } from '../../domain/vocabulary.ts';
 import type { Clock } from '../../lib/clock.ts';
@@ -11,21 +9,9 @@ import { toRun, type ComplianceJob } from './compliance-job.ts';
 import { recordAudit } from '../audit/audit-service.ts';
 import { enqueueNotifications } from '../notifications/outbox.ts';
 import { loadComplianceRules } from './compliance-rules.ts';
+import { adjustInGrace, assessmentsPage, findAdjustable, findAssessment, insertAdjustment } from './assessments-repository.ts';
+import { runsPage } from './compliance-repository.ts';
 
-const assessmentColumns = {
-  id: complianceAssessments.id,
-  mediatorId: complianceAssessments.mediatorId,
-  fullName: mediators.fullName,
-  body: mediators.body,
-  periodStart: complianceAssessments.periodStart,
-  periodEnd: complianceAssessments.periodEnd,
-  ruleSetId: complianceAssessments.ruleSetId,
-  outcome: complianceAssessments.outcome,
-  deficits: complianceAssessments.deficits,
-  graceEndsOn: complianceAssessments.graceEndsOn,
-  assessedAt: complianceAssessments.assessedAt,
-  closedAt: complianceAssessments.closedAt,
-};
 /** Assessments page by period start (newest first), then id; runs by start time, then id. */
 const assessmentCursor = keysetCursor(z.tuple([cursorKey.date, cursorKey.id]));
 const runCursor = keysetCursor(z.tuple([cursorKey.timestamp, cursorKey.id]));
@@ -33,11 +19,7 @@ const runCursor = keysetCursor(z.tuple([cursorKey.timestamp, cursorKey.id]));
 const toAssessment = <R extends { assessedAt: Date; closedAt: Date | null }>(r: R) => ({ ...r, assessedAt: r.assessedAt.toISOString(), closedAt: r.closedAt?.toISOString() ?? null });
 
 async function assessmentOf(q: Queryable, mediatorId: string, periodStart: string) {
-  const [row] = await q
-    .select(assessmentColumns)
-    .from(complianceAssessments)
-    .innerJoin(mediators, eq(mediators.id, complianceAssessments.mediatorId))
-    .where(and(eq(complianceAssessments.mediatorId, mediatorId), eq(complianceAssessments.periodStart, periodStart)));
+  const row = await findAssessment(q, mediatorId, periodStart);
   return row ? toAssessment(row) : null;
 }
 
@@ -49,26 +31,15 @@ export function createComplianceService({ db, clock, job }: { db: Db; clock: Clo
     /** Admins see their own body's mediators; registrars see both. Newest periods first. */
     async listAssessments(ctx: RequestContext, query: { period?: number; outcome?: ComplianceOutcome; limit: number; cursor?: string }) {
       const after = assessmentCursor.decode(query.cursor);
-      const conditions: SQL[] = [];
-      if (ctx.actor.role === 'admin') conditions.push(eq(mediators.body, ctx.actor.body));
-      if (query.outcome) conditions.push(eq(complianceAssessments.outcome, query.outcome));
-      if (query.period !== undefined) {
-        const { start, end } = (await loadComplianceRules(db)).registerYear(query.period);
-        conditions.push(sql`${complianceAssessments.periodStart} BETWEEN ${start} AND ${end}`);
-      }
-      if (after) {
-        conditions.push(or(lt(complianceAssessments.periodStart, after[0]), and(eq(complianceAssessments.periodStart, after[0]), sql`${complianceAssessments.id} > ${after[1]}`))!);
-      }
+      const filter = {
+        body: ctx.actor.role === 'admin' ? ctx.actor.body : undefined,
+        outcome: query.outcome,
+        startsBetween: query.period === undefined ? undefined : (await loadComplianceRules(db)).registerYear(query.period),
+        after,
+      };
       const page = await keysetPage(
         query.limit,
-        (count) =>
-          db
-            .select(assessmentColumns)
-            .from(complianceAssessments)
-            .innerJoin(mediators, eq(mediators.id, complianceAssessments.mediatorId))
-            .where(and(...conditions))
-            .orderBy(desc(complianceAssessments.periodStart), complianceAssessments.id)
-            .limit(count),
+        (count) => assessmentsPage(db, filter, count),
         (last) => assessmentCursor.encode([last.periodStart, last.id]),
       );
       return { items: page.items.map(toAssessment), nextCursor: page.nextCursor };
@@ -78,13 +49,7 @@ export function createComplianceService({ db, clock, job }: { db: Db; clock: Clo
       const after = runCursor.decode(query.cursor);
       const page = await keysetPage(
         query.limit,
-        (count) =>
-          db
-            .select()
-            .from(jobRuns)
-            .where(after ? or(lt(jobRuns.startedAt, new Date(after[0])), and(eq(jobRuns.startedAt, new Date(after[0])), sql`${jobRuns.id} > ${after[1]}`)) : undefined)
-            .orderBy(desc(jobRuns.startedAt), jobRuns.id)
-            .limit(count),
+        (count) => runsPage(db, after, count),
         (last) => runCursor.encode([last.startedAt.toISOString(), last.id]),
       );
       return { items: page.items.map(toRun), nextCursor: page.nextCursor };
@@ -96,21 +61,7 @@ export function createComplianceService({ db, clock, job }: { db: Db; clock: Clo
      * (compliant, non-compliant, exempt) cannot be changed.
      */
     async adjust(ctx: UserContext, mediatorId: string, input: { period: number; kind: AdjustmentKind; until?: string; reason: string }) {
-      const [m] = await db
-        .select({
-          id: mediators.id,
-          body: mediators.body,
-          status: mediators.status,
-          route: mediators.route,
-          firstAccreditedOn: mediators.firstAccreditedOn,
-          complianceStartOn: mediators.complianceStartOn,
-          userId: mediators.userId,
-          email: users.email,
-          fullName: mediators.fullName,
-        })
-        .from(mediators)
-        .innerJoin(users, eq(users.id, mediators.userId))
-        .where(eq(mediators.id, mediatorId));
+      const m = await findAdjustable(db, mediatorId);
       if (!m || m.status === null) throw notFound('The register entry');
       if (m.userId === ctx.actor.id) throw problem('own-record', 'Nobody exempts or extends their own compliance period; another admin of the body or a registrar must.');
       if (ctx.actor.role === 'admin' && ctx.actor.body !== m.body) throw problem('other-body', 'This entry belongs to the other body.');
@@ -127,18 +78,17 @@ export function createComplianceService({ db, clock, job }: { db: Db; clock: Clo
       if (existing?.closedAt) throw problem('period-closed', `The ${existing.periodStart} period is already closed as ${existing.outcome}.`);
 
       return db.transaction(async (tx) => {
-        const [adjustment] = await tx
-          .insert(complianceAdjustments)
-          .values({ mediatorId, periodStart: period.periodStart, kind: input.kind, until: input.until ?? null, reason: input.reason, decidedBy: ctx.actor.id, createdAt: clock() })
-          .onConflictDoNothing()
-          .returning();
+        const adjustment = await insertAdjustment(tx, {
+          mediatorId,
+          periodStart: period.periodStart,
+          kind: input.kind,
+          until: input.until ?? null,
+          reason: input.reason,
+          decidedBy: ctx.actor.id,
+          createdAt: clock(),
+        });
         if (!adjustment) throw problem('period-already-exempt', 'This period is already exempt.');
-        const now = clock();
-        const [applied] = await tx
-          .update(complianceAssessments)
-          .set(input.kind === 'exemption' ? { outcome: 'exempt', closedAt: now } : { graceEndsOn: sql`greatest(${complianceAssessments.graceEndsOn}, ${input.until}::date)` })
-          .where(and(eq(complianceAssessments.mediatorId, mediatorId), eq(complianceAssessments.periodStart, period.periodStart), eq(complianceAssessments.outcome, 'in_grace')))
-          .returning({ id: complianceAssessments.id });
+        const applied = await adjustInGrace(tx, mediatorId, period.periodStart, { kind: input.kind, until: input.until, now: clock() });
         // The period was closed between the check above and this transaction: refuse, write nothing.
         if (!applied && existing) throw problem('period-closed', 'The period was closed in the meantime.');
         await enqueueNotifications(tx, [

@@ -1,6 +1,4 @@
-import { desc, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
-import { complianceAssessments } from '../../db/schema.ts';
 import { achievedFrom, evaluate } from '../../domain/evaluation.ts';
 import { obligationsStart, periodsOf } from '../../domain/periods.ts';
 import { daysBetween } from '../../lib/calendar.ts';
@@ -11,6 +9,7 @@ import type { UserContext } from '../../lib/context.ts';
 import { loadRuleSets } from '../rule-sets/rule-sets-repository.ts';
 import { findLogOwner } from '../logs/log-guard.ts';
 import { loadTallies, windowKey } from '../logs/log-tallies.ts';
+import { assessmentsOf } from './assessments-repository.ts';
 
 /** A mediator's own standing: the current period against the rules governing it, and past assessments. */
 export function createComplianceViewService({ db, clock }: { db: Db; clock: Clock }) {
@@ -37,7 +36,7 @@ export function createComplianceViewService({ db, clock }: { db: Db; clock: Cloc
   return {
     async view(ctx: UserContext) {
       const owner = await findLogOwner(db, ctx.actor.id);
-      const assessments = await db.select().from(complianceAssessments).where(eq(complianceAssessments.mediatorId, owner.id)).orderBy(desc(complianceAssessments.periodStart));
+      const assessments = await assessmentsOf(db, owner.id);
       return {
         status: owner.status,
         obligationsStartOn: obligationsStart(owner),

@@ -1,21 +1,20 @@
-import { and, eq } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
-import type { cpdEntries, practiceEntries } from '../../db/schema.ts';
 import { notFound } from '../../errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { UserContext } from '../../lib/context.ts';
 import { keysetPage } from '../../lib/cursor.ts';
 import { recordAudit } from '../audit/audit-service.ts';
 import { checkAddable, checkOpen, findLogOwner } from './log-guard.ts';
-import { logCursorAfter, logPageFilter, newestFirst, stamps, type LogQuery } from './log-pages.ts';
+import { logCursorAfter, logPageFilter, stamps, type LogQuery } from './log-pages.ts';
+import { deleteEntry, insertEntry, lockEntry, logPage, updateEntry, type LogRow as Row, type LogTable } from './log-repository.ts';
 
-type LogTable = typeof cpdEntries | typeof practiceEntries;
-type Row<T extends LogTable> = T['$inferSelect'];
+/** The two logs; the name is also their path, OpenAPI tag and audit prefix. */
+export type LogName = 'cpd' | 'practice';
 
 export interface LogKind<T extends LogTable> {
   table: T;
   /** Audit names: `cpd` gives `cpd.created` on a `cpd_entry`. */
-  name: 'cpd' | 'practice';
+  name: LogName;
   /** For 404s: "The CPD entry". */
   label: string;
   /** A rule on the entry as it would stand after a create or change (the practice log's outcomes). */
@@ -30,17 +29,10 @@ export function createLogService<T extends LogTable, Body extends Partial<Row<T>
   { db, clock }: { db: Db; clock: Clock },
   { table, name, label, check = () => {} }: LogKind<T>,
 ) {
-  // The two tables share every column used here; drizzle cannot type a query over a union of
-  // tables, so queries are built on one and rows typed back as the caller's.
-  const log = table as typeof cpdEntries;
   const toEntry = ({ mediatorId: _m, ...r }: Row<T>) => stamps(r);
   /** The owner's entry, locked for the change; 404 if it is not theirs, 409 if its period is closed. */
   async function lockOpenEntry(tx: Tx, mediatorId: string, id: string): Promise<Row<T>> {
-    const [entry] = (await tx
-      .select()
-      .from(log)
-      .where(and(eq(log.id, id), eq(log.mediatorId, mediatorId)))
-      .for('update')) as Row<T>[];
+    const entry = await lockEntry(tx, table, mediatorId, id);
     if (!entry) throw notFound(label);
     await checkOpen(tx, mediatorId, entry.date);
     return entry;
@@ -49,18 +41,8 @@ export function createLogService<T extends LogTable, Body extends Partial<Row<T>
   return {
     async list(ctx: UserContext, query: LogQuery) {
       const owner = await findLogOwner(db, ctx.actor.id);
-      const filter = await logPageFilter(db, log, owner.id, query);
-      const page = await keysetPage(
-        query.limit,
-        async (count) =>
-          (await db
-            .select()
-            .from(log)
-            .where(filter)
-            .orderBy(...newestFirst(log))
-            .limit(count)) as Row<T>[],
-        logCursorAfter,
-      );
+      const filter = await logPageFilter(db, table, owner.id, query);
+      const page = await keysetPage(query.limit, (count) => logPage(db, table, filter, count), logCursorAfter);
       return { items: page.items.map(toEntry), nextCursor: page.nextCursor };
     },
 
@@ -69,11 +51,8 @@ export function createLogService<T extends LogTable, Body extends Partial<Row<T>
         const owner = await findLogOwner(tx, ctx.actor.id);
         check(body);
         await checkAddable(tx, owner, body.date!, clock());
-        const [row] = await tx
-          .insert(log)
-          .values({ ...body, mediatorId: owner.id, createdAt: clock(), updatedAt: clock() } as unknown as typeof log.$inferInsert)
-          .returning();
-        const entry = toEntry(row as Row<T>);
+        const row = await insertEntry(tx, table, { ...body, mediatorId: owner.id, createdAt: clock(), updatedAt: clock() } as unknown as T['$inferInsert']);
+        const entry = toEntry(row);
         await recordAudit(tx, ctx, { action: `${name}.created`, entityType: `${name}_entry`, entityId: entry.id, after: entry });
         return entry;
       }),
@@ -84,12 +63,7 @@ export function createLogService<T extends LogTable, Body extends Partial<Row<T>
         const before = await lockOpenEntry(tx, owner.id, id);
         check({ ...before, ...patch });
         if (patch.date !== undefined && patch.date !== before.date) await checkAddable(tx, owner, patch.date, clock());
-        const [row] = await tx
-          .update(log)
-          .set({ ...patch, updatedAt: clock() })
-          .where(eq(log.id, id))
-          .returning();
-        const entry = toEntry(row as Row<T>);
+        const entry = toEntry(await updateEntry(tx, table, id, { ...patch, updatedAt: clock() }));
         await recordAudit(tx, ctx, { action: `${name}.updated`, entityType: `${name}_entry`, entityId: id, before: toEntry(before), after: entry });
         return entry;
       }),
@@ -98,7 +72,7 @@ export function createLogService<T extends LogTable, Body extends Partial<Row<T>
       db.transaction(async (tx) => {
         const owner = await findLogOwner(tx, ctx.actor.id);
         const before = await lockOpenEntry(tx, owner.id, id);
-        await tx.delete(log).where(eq(log.id, id));
+        await deleteEntry(tx, table, id);
         await recordAudit(tx, ctx, { action: `${name}.deleted`, entityType: `${name}_entry`, entityId: id, before: toEntry(before) });
       }),
   };

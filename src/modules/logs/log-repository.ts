@@ -1,0 +1,57 @@
+import { and, eq, type SQL } from 'drizzle-orm';
+import type { Queryable, Tx } from '../../db/client.ts';
+import type { cpdEntries, practiceEntries } from '../../db/schema.ts';
+import { newestFirst } from './log-pages.ts';
+
+export type LogTable = typeof cpdEntries | typeof practiceEntries;
+export type LogRow<T extends LogTable> = T['$inferSelect'];
+
+// The two tables share every column used here; drizzle cannot type a query over a union of
+// tables, so queries are built on one and rows typed back as the caller's.
+const asOne = (table: LogTable) => table as typeof cpdEntries;
+
+/** One page of a log (`filter` from log-pages), newest first. */
+export async function logPage<T extends LogTable>(q: Queryable, table: T, filter: SQL, count: number): Promise<LogRow<T>[]> {
+  const log = asOne(table);
+  return (await q
+    .select()
+    .from(log)
+    .where(filter)
+    .orderBy(...newestFirst(log))
+    .limit(count)) as LogRow<T>[];
+}
+
+/** The mediator's entry `id`, locked for a change; undefined if there is none of theirs. */
+export async function lockEntry<T extends LogTable>(tx: Tx, table: T, mediatorId: string, id: string): Promise<LogRow<T> | undefined> {
+  const log = asOne(table);
+  const [entry] = await tx
+    .select()
+    .from(log)
+    .where(and(eq(log.id, id), eq(log.mediatorId, mediatorId)))
+    .for('update');
+  return entry as LogRow<T> | undefined;
+}
+
+export async function insertEntry<T extends LogTable>(tx: Tx, table: T, values: T['$inferInsert']): Promise<LogRow<T>> {
+  const log = asOne(table);
+  const [row] = await tx
+    .insert(log)
+    .values(values as typeof log.$inferInsert)
+    .returning();
+  return row as LogRow<T>;
+}
+
+export async function updateEntry<T extends LogTable>(tx: Tx, table: T, id: string, changes: Partial<LogRow<T>>): Promise<LogRow<T>> {
+  const log = asOne(table);
+  const [row] = await tx
+    .update(log)
+    .set(changes as Partial<typeof log.$inferInsert>)
+    .where(eq(log.id, id))
+    .returning();
+  return row as LogRow<T>;
+}
+
+export async function deleteEntry(tx: Tx, table: LogTable, id: string): Promise<void> {
+  const log = asOne(table);
+  await tx.delete(log).where(eq(log.id, id));
+}
