@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { trainingProviders } from '../src/db/schema.ts';
 import { CRITERIA, SUPPORTED_CASE_ROLES, type Criterion, type Evidence } from '../src/domain/application-criteria.ts';
 import { APPLICATION_STATUSES, DECISIONS, RECOMMENDATIONS, VERDICTS } from '../src/domain/vocabulary.ts';
-import { BodySchema, DateSchema, documentBody, IdSchema, text } from './common.ts';
+import { BodySchema, DateSchema, documentBody, IdSchema, PageQuerySchema, text } from './common.ts';
 
 const hours = z.number().min(0.25).max(1000).multipleOf(0.25, 'must be in quarter hours');
 
@@ -112,8 +112,7 @@ export const DecisionBodySchema = z
 export const ReviewQuerySchema = z.strictObject({
   status: ReviewStatusSchema.optional().describe('One status an application can have once submitted (drafts are never listed); without it, all of them'),
   body: BodySchema.optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(512).optional(),
+  ...PageQuerySchema.shape,
 });
 
 export const TrainingProviderSchema = createSelectSchema(trainingProviders, { approvedFrom: () => DateSchema, approvedUntil: () => DateSchema })

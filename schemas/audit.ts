@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ACTOR_TYPES } from '../src/domain/vocabulary.ts';
 import { DateSchema, IdSchema, PageQuerySchema, TimestampSchema, page, text } from './common.ts';
 
 export const AuditEventSchema = z
@@ -6,7 +7,7 @@ export const AuditEventSchema = z
     seq: z.number().int().describe('Position in the hash chain'),
     occurredAt: TimestampSchema,
     actor: z.object({
-      type: z.enum(['user', 'anonymous', 'system']),
+      type: z.enum(ACTOR_TYPES),
       id: IdSchema.nullable(),
       role: z.string().nullable(),
     }),

@@ -2,7 +2,7 @@ import { createSelectSchema } from 'drizzle-zod';
 import { z } from 'zod';
 import { mediators } from '../src/db/schema.ts';
 import { ComplianceOutcomeSchema } from './compliance.ts';
-import { BodySchema, DateSchema, EntryStatusSchema, LanguageTagSchema, RegionSchema, text } from './common.ts';
+import { BodySchema, DateSchema, EntryStatusSchema, LanguageTagSchema, PageQuerySchema, RegionSchema, text } from './common.ts';
 
 /** An entry's row as the API spells it (dates as YYYY-MM-DD, the body described). */
 const MediatorRowSchema = createSelectSchema(mediators, {
@@ -26,8 +26,7 @@ export const AdminMediatorQuerySchema = z.strictObject({
   status: EntryStatusSchema.optional(),
   body: BodySchema.optional(),
   q: z.string().trim().max(100).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(512).optional(),
+  ...PageQuerySchema.shape,
 });
 
 export const StatusChangeBodySchema = z.strictObject({ status: EntryStatusSchema, reason: text(2000, 3) });

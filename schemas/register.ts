@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BodySchema, DateSchema, EntryStatusSchema, LanguageTagSchema, RegionSchema, RouteSchema, page } from './common.ts';
+import { BodySchema, DateSchema, EntryStatusSchema, LanguageTagSchema, PageQuerySchema, RegionSchema, RouteSchema, page } from './common.ts';
 
 /**
  * The public register entry: an allow-list. The serializer strips every key not named here, so
@@ -30,16 +30,19 @@ export const RegisterSearchQuerySchema = z.strictObject({
   region: RegionSchema.optional().describe('Those who cover the region, then those who work remotely across England (`national`), each in name order'),
   body: BodySchema.optional(),
   language: LanguageTagSchema.optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(512).optional(),
+  ...PageQuerySchema.shape,
 });
 export type RegisterSearchQuery = z.infer<typeof RegisterSearchQuerySchema>;
 
+/** How a search's items relate to `q`: matched as typed, or the closest names instead. */
+export const SearchMatchSchema = z.enum(['exact', 'similar']);
+export type SearchMatch = z.infer<typeof SearchMatchSchema>;
+
 export const RegisterSearchPageSchema = page(PublicEntrySchema)
   .extend({
-    match: z
-      .enum(['exact', 'similar'])
-      .describe('`similar` when nothing matches `q` as typed and the items are the names closest to it instead (so on every page of them); `exact` otherwise, and always without `q`'),
+    match: SearchMatchSchema.describe(
+      '`similar` when nothing matches `q` as typed and the items are the names closest to it instead (so on every page of them); `exact` otherwise, and always without `q`',
+    ),
   })
   .meta({ id: 'RegisterSearchPage' });
 

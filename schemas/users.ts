@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MeSchema } from './auth.ts';
-import { BodySchema, RoleSchema, text, TimestampSchema } from './common.ts';
+import { BodySchema, PageQuerySchema, RoleSchema, text, TimestampSchema } from './common.ts';
 
 export const UserSchema = MeSchema.omit({ mediatorId: true })
   .extend({
@@ -13,8 +13,7 @@ export const UserSchema = MeSchema.omit({ mediatorId: true })
 export const UserListQuerySchema = z.strictObject({
   q: z.string().trim().max(254).optional().describe('Part of an email address or name'),
   role: RoleSchema.optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(512).optional(),
+  ...PageQuerySchema.shape,
 });
 
 export const RoleChangeBodySchema = z

@@ -1,10 +1,10 @@
-import type { ApplicationStatus } from './vocabulary.ts';
+import { OPEN_APPLICATION_STATUSES, type ApplicationStatus } from './vocabulary.ts';
 
 /** Where each action may start from (docs/domain.md "Applications (the 2024 standards)"). */
 export const ACTION_FROM = {
   editEvidence: ['draft', 'returned'],
   submit: ['draft', 'returned'],
-  withdraw: ['draft', 'submitted', 'under_assessment', 'assessed', 'returned'],
+  withdraw: OPEN_APPLICATION_STATUSES,
   assess: ['submitted', 'under_assessment'],
   decide: ['assessed'],
 } as const satisfies Record<string, readonly ApplicationStatus[]>;

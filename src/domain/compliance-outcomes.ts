@@ -2,6 +2,23 @@ import { addDays, daysBetween } from '../lib/calendar.ts';
 import type { Deficit } from './evaluation.ts';
 import type { ComplianceOutcome } from './vocabulary.ts';
 
+/** Counts of what one compliance run changed. */
+export interface RunCounts {
+  compliant: number;
+  inGrace: number;
+  nonCompliant: number;
+  exempt: number;
+  lapsed: number;
+}
+
+/** The count an assessment with each outcome adds to. */
+export const OUTCOME_COUNT = {
+  compliant: 'compliant',
+  in_grace: 'inGrace',
+  non_compliant: 'nonCompliant',
+  exempt: 'exempt',
+} as const satisfies Record<ComplianceOutcome, keyof RunCounts>;
+
 /**
  * The compliance job's own rules, as plain functions: what an ended period's outcome is on an
  * as-of date, and which reminder is due. The requirement arithmetic itself is src/domain's.

@@ -33,12 +33,15 @@ const PRACTICE_HOURS: readonly PracticeKind[] = ['send_mediation', 'send_co_medi
 /** The kinds counted as SEND mediations (and that record an outcome). */
 export const SEND_MEDIATION_KINDS: readonly PracticeKind[] = ['send_mediation', 'send_co_mediation'];
 
+/** Zero on every metric: a period with no entries. */
+export const noAchievement = (): Achieved => Object.fromEntries(METRICS.map((m) => [m, 0])) as Achieved;
+
 /**
  * What a period's entries achieve on each metric. A category cap limits how many of that
  * category's hours count, towards CPD hours and, of those, SEND-specific ones.
  */
 export function achievedFrom(cpd: readonly CpdTally[], practice: readonly PracticeTally[], caps: RuleSet['categoryCaps']): Achieved {
-  const out = Object.fromEntries(METRICS.map((m) => [m, 0])) as Achieved;
+  const out = noAchievement();
   const byCategory = new Map<CpdCategory, { all: number; send: number }>();
   for (const e of cpd) {
     const t = byCategory.get(e.category) ?? { all: 0, send: 0 };

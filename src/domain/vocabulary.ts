@@ -8,6 +8,10 @@
 export const BODIES = ['com', 'cmc'] as const;
 export type Body = (typeof BODIES)[number];
 
+/** Who acts: a signed-in user, someone not signed in, or the system itself (jobs, the command line). */
+export const ACTOR_TYPES = ['user', 'anonymous', 'system'] as const;
+export type ActorType = (typeof ACTOR_TYPES)[number];
+
 export const ROLES = ['mediator', 'assessor', 'admin', 'registrar'] as const;
 export type Role = (typeof ROLES)[number];
 /** Every role but mediator; in the order the command line lists them. */
@@ -23,6 +27,8 @@ export type Route = (typeof ROUTES)[number];
 
 export const APPLICATION_STATUSES = ['draft', 'submitted', 'under_assessment', 'assessed', 'approved', 'rejected', 'returned', 'withdrawn'] as const;
 export type ApplicationStatus = (typeof APPLICATION_STATUSES)[number];
+/** Statuses of an application still in progress: a mediator has at most one, and may withdraw it. */
+export const OPEN_APPLICATION_STATUSES = ['draft', 'submitted', 'under_assessment', 'assessed', 'returned'] as const satisfies readonly ApplicationStatus[];
 /** What an admin's decision on an assessed application can make it. */
 export const DECISIONS = ['approved', 'rejected', 'returned'] as const satisfies readonly ApplicationStatus[];
 export type Decision = (typeof DECISIONS)[number];

@@ -1,12 +1,12 @@
 import type { FastifyRequest } from 'fastify';
-import type { Body, Role } from '../domain/vocabulary.ts';
+import type { ActorType, Body, Role } from '../domain/vocabulary.ts';
 import { unauthorized } from '../errors.ts';
 
 /**
  * Who is acting: a signed-in user, someone not signed in (register, login, claim), or the system
  * itself (the compliance job, CLI commands).
  */
-export type Actor = UserActor | { type: 'anonymous' | 'system'; id?: undefined; role?: undefined; body?: undefined };
+export type Actor = UserActor | { type: Exclude<ActorType, 'user'>; id?: undefined; role?: undefined; body?: undefined };
 
 /** A signed-in user. An admin always acts for a body (the users table checks it). */
 export type UserActor = { type: 'user'; id: string } & ({ role: 'admin'; body: Body } | { role: Exclude<Role, 'admin'>; body: Body | null });

@@ -1,7 +1,6 @@
 import { Gauge, type Registry } from 'prom-client';
 import { queryRows, sql, type Database } from '../db/client.ts';
-import type { RunCounts } from '../db/schema.ts';
-import type { ComplianceOutcome } from '../domain/vocabulary.ts';
+import { OUTCOME_COUNT, type RunCounts } from '../domain/compliance-outcomes.ts';
 import { MAX_DELIVERY_ATTEMPTS } from '../db/schema.ts';
 
 /** Longest a scrape waits for one reading: a stuck database must not hold back every other metric. */
@@ -24,8 +23,6 @@ interface LastRunReading {
   remindersSent: number;
   lastSuccessAsOf: number | null;
 }
-
-const OUTCOMES = { compliant: 'compliant', inGrace: 'in_grace', nonCompliant: 'non_compliant', exempt: 'exempt' } as const satisfies Partial<Record<keyof RunCounts, ComplianceOutcome>>;
 
 function withTimeout<T>(work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -130,7 +127,7 @@ export function registerDatabaseMetrics(registry: Registry, database: Database, 
     runFailed.set(run.failed ? 1 : 0);
     if (run.counts) {
       runReminders.set(run.remindersSent);
-      for (const [key, outcome] of Object.entries(OUTCOMES)) runAssessments.set({ outcome }, run.counts[key as keyof typeof OUTCOMES]);
+      for (const [outcome, count] of Object.entries(OUTCOME_COUNT)) runAssessments.set({ outcome }, run.counts[count]);
       runLapsed.set(run.counts.lapsed);
     }
     if (run.lastSuccessAsOf !== null) lastSuccess.set(run.lastSuccessAsOf);

@@ -1,5 +1,6 @@
 import t from 'tap';
-import { daysUntil, decideOutcome, dueReminderOffset, graceEnd } from '../../src/domain/compliance-outcomes.ts';
+import { daysUntil, decideOutcome, dueReminderOffset, graceEnd, OUTCOME_COUNT } from '../../src/domain/compliance-outcomes.ts';
+import { COMPLIANCE_OUTCOMES } from '../../src/domain/vocabulary.ts';
 import type { Deficit } from '../../src/domain/evaluation.ts';
 
 const short: Deficit[] = [{ metric: 'cpd_hours', required: 10, achieved: 6, shortfall: 4 }];
@@ -42,4 +43,9 @@ t.test('days until', async (t) => {
   t.equal(daysUntil('2026-01-30', '2026-03-31'), 60);
   t.equal(daysUntil('2026-03-29', '2026-03-30'), 1, 'across the clocks going forward');
   t.equal(daysUntil('2026-03-31', '2026-03-31'), 0);
+});
+
+t.test('each outcome adds to its own run count', async (t) => {
+  t.same(OUTCOME_COUNT, { compliant: 'compliant', in_grace: 'inGrace', non_compliant: 'nonCompliant', exempt: 'exempt' });
+  t.equal(new Set(COMPLIANCE_OUTCOMES.map((o) => OUTCOME_COUNT[o])).size, COMPLIANCE_OUTCOMES.length, 'no two outcomes share a count');
 });

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { achievedFrom, evaluate, unmet, type CpdTally, type PracticeTally } from '../../src/domain/evaluation.ts';
+import { achievedFrom, evaluate, noAchievement, unmet, type CpdTally, type PracticeTally } from '../../src/domain/evaluation.ts';
 import { obligationsStart, periodInYear, periodsOf } from '../../src/domain/periods.ts';
 import { registerYearAt, registerYearOf } from '../../src/domain/register-year.ts';
 import { requirementsFor, wholeMonthsRemaining } from '../../src/domain/requirements.ts';
@@ -135,6 +135,8 @@ t.test('evaluation with caps', async (t) => {
   t.same(achievedFrom(cpd, practice, {}), { cpd_hours: 10.5, send_cpd_hours: 7, practice_hours: 14.25, send_mediations: 3, supervision_hours: 2 }, 'no caps');
   t.same(achievedFrom(cpd, practice, { self_study: 3 }), { cpd_hours: 7.5, send_cpd_hours: 6, practice_hours: 14.25, send_mediations: 3, supervision_hours: 2 }, 'self-study counted up to 3 h');
   t.same(achievedFrom([], [], {}), { cpd_hours: 0, send_cpd_hours: 0, practice_hours: 0, send_mediations: 0, supervision_hours: 0 });
+  t.same(noAchievement(), achievedFrom([], [], {}), 'no achievement is what no entries achieve');
+  t.not(noAchievement(), noAchievement(), 'a fresh object each time, safe to add to');
 
   const [p] = periodsOf('2025-04-01', '2025-04-01', [defaults]);
   const progress = evaluate(requirementsFor(defaults, p!, 'com'), achievedFrom(cpd, practice, { self_study: 3 }));

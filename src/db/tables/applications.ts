@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { check, date, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import type { Evidence, Verdicts } from '../../domain/application-criteria.ts';
-import { APPLICATION_STATUSES } from '../../domain/vocabulary.ts';
+import { APPLICATION_STATUSES, OPEN_APPLICATION_STATUSES } from '../../domain/vocabulary.ts';
 import { bodyEnum, createdAt, updatedAt } from './columns.ts';
 import { mediators } from './mediators.ts';
 
@@ -49,7 +49,9 @@ export const applications = pgTable(
   },
   (t) => [
     // One open application per mediator, enforced by the database rather than a read-then-write.
-    uniqueIndex('applications_one_open').on(t.mediatorId).where(sql`status IN ('draft', 'submitted', 'under_assessment', 'assessed', 'returned')`),
+    uniqueIndex('applications_one_open')
+      .on(t.mediatorId)
+      .where(sql`status IN (${sql.raw(OPEN_APPLICATION_STATUSES.map((status) => `'${status}'`).join(', '))})`),
     index('applications_queue_idx').on(t.status, t.body, t.submittedAt),
   ],
 );

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { check, date, index, integer, jsonb, pgEnum, pgTable, text, timestamp, unique, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import type { RunCounts } from '../../domain/compliance-outcomes.ts';
 import type { Deficit } from '../../domain/evaluation.ts';
 import { ADJUSTMENT_KINDS, COMPLIANCE_OUTCOMES } from '../../domain/vocabulary.ts';
 import { createdAt } from './columns.ts';
@@ -64,15 +65,6 @@ export const complianceAdjustments = pgTable(
     check('compliance_adjustments_until', sql`(${t.kind} = 'extension') = (${t.until} IS NOT NULL)`),
   ],
 );
-
-/** Counts of what one run changed. */
-export interface RunCounts {
-  compliant: number;
-  inGrace: number;
-  nonCompliant: number;
-  exempt: number;
-  lapsed: number;
-}
 
 /**
  * One row per compliance run. A successful run's row is inserted inside the run's own transaction,

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { auditEvents } from '../../db/schema.ts';
 import { queryRows, sql, type Db, type Queryable } from '../../db/client.ts';
 import { LONDON } from '../../lib/clock.ts';
+import type { ActorType } from '../../domain/vocabulary.ts';
 import type { RequestContext } from '../../lib/context.ts';
 import { keysetCursor, keysetPage } from '../../lib/cursor.ts';
 import { GENESIS_HASH, checkChain, eventHash, redact, type ChainBreak, type ChainedFields, type StoredEvent } from './audit-chain.ts';
@@ -156,7 +157,7 @@ function toAuditEvent(e: StoredEvent) {
   return {
     seq: e.seq,
     occurredAt: e.occurredAt,
-    actor: { type: e.actorType as 'user' | 'anonymous' | 'system', id: e.actorId, role: e.actorRole },
+    actor: { type: e.actorType as ActorType, id: e.actorId, role: e.actorRole },
     action: e.action,
     entityType: e.entityType,
     entityId: e.entityId,

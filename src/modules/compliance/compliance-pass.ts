@@ -1,7 +1,7 @@
 import type { Tx } from '../../db/client.ts';
-import type { RunCounts } from '../../db/schema.ts';
 import type { Achieved, Deficit } from '../../domain/evaluation.ts';
-import { daysUntil, decideOutcome, dueReminderOffset, graceEnd } from '../../domain/compliance-outcomes.ts';
+import type { ComplianceOutcome } from '../../domain/vocabulary.ts';
+import { daysUntil, decideOutcome, dueReminderOffset, graceEnd, OUTCOME_COUNT, type RunCounts } from '../../domain/compliance-outcomes.ts';
 import { systemContext } from '../../lib/context.ts';
 import { recordAuditEvents, type AuditInput } from '../audit/audit-service.ts';
 import { enqueueNotifications, type OutgoingMessage } from '../notifications/outbox.ts';
@@ -54,11 +54,8 @@ export async function applyCompliance(tx: Tx, asOf: string, now: Date) {
   const audit: AuditInput[] = [];
   const messages: OutgoingMessage[] = [];
   const toLapse: string[] = [];
-  const countOutcome = (o: string) => {
-    if (o === 'compliant') counts.compliant++;
-    else if (o === 'in_grace') counts.inGrace++;
-    else if (o === 'non_compliant') counts.nonCompliant++;
-    else counts.exempt++;
+  const countOutcome = (o: ComplianceOutcome) => {
+    counts[OUTCOME_COUNT[o]]++;
   };
 
   // 1. Ended, unassessed periods.

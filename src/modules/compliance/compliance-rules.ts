@@ -1,6 +1,6 @@
 // The compliance job's view of the rules: the domain core (src/domain) over the stored rule sets.
 import type { Queryable, Tx } from '../../db/client.ts';
-import { achievedFrom, evaluate, unmet, type Achieved, type Deficit } from '../../domain/evaluation.ts';
+import { achievedFrom, evaluate, noAchievement, unmet, type Achieved, type Deficit } from '../../domain/evaluation.ts';
 import { isPartial, obligationsStart, periodInYear, periodsOf, type Period as DomainPeriod } from '../../domain/periods.ts';
 import { registerYear } from '../../domain/register-year.ts';
 import { requirementsFor } from '../../domain/requirements.ts';
@@ -37,7 +37,6 @@ export interface ComplianceRules {
 }
 
 const toPeriod = (p: DomainPeriod) => ({ periodStart: p.start, periodEnd: p.end, ruleSetId: p.ruleSet.id });
-const NOTHING: Achieved = { cpd_hours: 0, send_cpd_hours: 0, practice_hours: 0, send_mediations: 0, supervision_hours: 0 };
 
 export async function loadComplianceRules(q: Queryable): Promise<ComplianceRules> {
   const sets = await loadRuleSets(q);
@@ -57,7 +56,7 @@ export async function loadComplianceRules(q: Queryable): Promise<ComplianceRules
     deficits(w, achieved) {
       const rs = set(w.ruleSetId);
       const period = { start: w.periodStart, end: w.periodEnd, partial: isPartial(w.periodStart, rs) };
-      return unmet(evaluate(requirementsFor(rs, period, w.body), { ...NOTHING, ...achieved }));
+      return unmet(evaluate(requirementsFor(rs, period, w.body), { ...noAchievement(), ...achieved }));
     },
     graceDays: (id) => set(id).graceDays,
     reminderOffsets: (id) => set(id).reminderOffsets,

@@ -7,12 +7,13 @@ import { PracticeBodySchema, PracticeEntrySchema, PracticePageSchema, PracticePa
 import { userContext, type UserContext } from '../../lib/context.ts';
 import type { Module } from '../module.ts';
 import { createCpdService } from './cpd-service.ts';
+import type { LogName } from './log-service.ts';
 import type { LogQuery } from './log-pages.ts';
 import { createPracticeService } from './practice-service.ts';
 
 /** What the routes of one log (CPD or practice) need: its name (path and tag), service, schemas and words. */
 interface LogRoutes<Body, Patch, Entry> {
-  name: 'cpd' | 'practice';
+  name: LogName;
   service: {
     list(ctx: UserContext, query: LogQuery): Promise<unknown>;
     create(ctx: UserContext, body: Body): Promise<Entry>;

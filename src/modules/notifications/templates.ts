@@ -7,19 +7,20 @@ import type { Body, EntryStatus } from '../../domain/vocabulary.ts';
  * message enqueued with the wrong data does not compile.
  */
 type Greeting = { fullName: string };
-type RegisterYear = { periodStart: string; periodEnd: string };
+/** The compliance period a message is about (a partial first year included). */
+type CompliancePeriod = { periodStart: string; periodEnd: string };
 type Decision = Greeting & { reasons: string | null };
 
 export interface TemplateData {
   welcome: Greeting;
   compliance_reminder: Greeting & { periodEnd: string; daysLeft: number; deficits: Deficit[] };
-  compliance_in_grace: Greeting & RegisterYear & { deficits: Deficit[]; graceEndsOn: string };
+  compliance_in_grace: Greeting & CompliancePeriod & { deficits: Deficit[]; graceEndsOn: string };
   compliance_grace_reminder: Greeting & { periodEnd: string; graceEndsOn: string; deficits: Deficit[] };
-  compliance_met: Greeting & RegisterYear;
+  compliance_met: Greeting & CompliancePeriod;
   compliance_lapsed: Greeting & { reason: string };
   /** One call enqueues either adjustment's mail with the same data: `until` is null for an exemption. */
-  compliance_exempted: Greeting & RegisterYear & { until: string | null; reason: string };
-  compliance_extended: Greeting & RegisterYear & { until: string | null; reason: string };
+  compliance_exempted: Greeting & CompliancePeriod & { until: string | null; reason: string };
+  compliance_extended: Greeting & CompliancePeriod & { until: string | null; reason: string };
   application_submitted: Greeting & { body: Body | null };
   application_returned: Decision;
   application_approved: Decision;

@@ -4,7 +4,7 @@ import { Eta } from 'eta';
 import { z } from 'zod';
 import { HttpProblem, notFound } from '../../errors.ts';
 import { BodySchema, LanguageTagSchema, RegionSchema } from '../../../schemas/common.ts';
-import { RegisterSearchQuerySchema } from '../../../schemas/register.ts';
+import { RegisterSearchQuerySchema, type SearchMatch } from '../../../schemas/register.ts';
 import type { Module } from '../module.ts';
 import { createRegisterService } from '../register/register-service.ts';
 import { BODY_LABELS, REGION_LABELS, SEARCH_LANGUAGES, STATUS_LABELS, areasLabel, dateLabel, languageLabel } from './labels.ts';
@@ -32,7 +32,7 @@ export interface RegisterReader {
     language?: string;
     limit: number;
     cursor?: string;
-  }): Promise<{ items: PublicEntryView[]; nextCursor: string | null; match: 'exact' | 'similar' }>;
+  }): Promise<{ items: PublicEntryView[]; nextCursor: string | null; match: SearchMatch }>;
   entry(id: string): Promise<PublicEntryView>;
   history(id: string): Promise<Array<{ status: string; date: string }>>;
 }

@@ -1,7 +1,7 @@
 import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { queryRows, type Queryable } from '../../db/client.ts';
 import type { Body, EntryStatus, Route } from '../../domain/vocabulary.ts';
-import type { RegisterSearchQuery } from '../../../schemas/register.ts';
+import type { RegisterSearchQuery, SearchMatch } from '../../../schemas/register.ts';
 import { escapeLike } from '../../lib/like.ts';
 
 /** A public entry as read from the database, before the allow-list schema is applied. */
@@ -176,7 +176,7 @@ async function substringMatches(q: Queryable, branches: Branch[], norm: string, 
  * `after` is the last row's [group, sortName, id] without `q`, [group, score, sortName, id] with it.
  * At most `query.limit` rows (a page asks for one more than it shows: see keysetPage).
  */
-export async function searchEntries(q: Queryable, query: SearchQuery, after: unknown[] | null): Promise<{ rows: PublicEntryRow[]; match: 'exact' | 'similar' }> {
+export async function searchEntries(q: Queryable, query: SearchQuery, after: unknown[] | null): Promise<{ rows: PublicEntryRow[]; match: SearchMatch }> {
   const branches = branchesOf(query, after);
   const want = query.limit;
   // A cursor past the last group (a link whose region was edited away) has nothing left to show.

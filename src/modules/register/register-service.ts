@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Db } from '../../db/client.ts';
 import { notFound } from '../../errors.ts';
 import { cursorKey, keysetCursor, keysetPage } from '../../lib/cursor.ts';
-import { PublicEntryKeys, type RegisterSearchQuery } from '../../../schemas/register.ts';
+import { PublicEntryKeys, type RegisterSearchQuery, type SearchMatch } from '../../../schemas/register.ts';
 import { findAccreditedEntry, publicHistory, registerHead, searchEntries, type PublicEntryRow } from './register-repository.ts';
 
 const EXPORT_BATCH = 1000;
@@ -36,7 +36,7 @@ const csvCell = (v: unknown) => {
 export function createRegisterService({ db }: { db: Db }) {
   async function search(query: RegisterSearchQuery) {
     const after = query.q ? searchCursor.decode(query.cursor) : browseCursor.decode(query.cursor);
-    let match: 'exact' | 'similar' = 'exact';
+    let match: SearchMatch = 'exact';
     const page = await keysetPage(
       query.limit,
       async (count) => {
