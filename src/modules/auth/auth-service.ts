@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import { normaliseEmail } from '../../../schemas/auth.ts';
 import type { Db, Queryable } from '../../db/client.ts';
-import { mediators, refreshTokens, users } from '../../db/schema.ts';
 import { problem, tooManyAttempts, unauthorized } from '../../errors.ts';
 import { createSignInThrottle } from '../../lib/attempt-limiter.ts';
 import type { Clock } from '../../lib/clock.ts';
@@ -14,7 +12,23 @@ import { createPgCounterStore } from '../../lib/pg-counter-store.ts';
 import { hashToken, newToken } from '../../lib/tokens.ts';
 import type { AccessTokenClaims } from '../../lib/access-token.ts';
 import { recordAudit } from '../audit/audit-service.ts';
-import { revokeRefreshTokens, type SessionVersions } from './session-versions.ts';
+import type { UserRow } from '../users/users-repository.ts';
+import {
+  bumpSessionVersion,
+  insertRefreshToken,
+  insertUserUnlessEmailTaken,
+  refreshTokenByHash,
+  refreshTokenOwner,
+  revokeRefreshFamily,
+  revokeRefreshTokens,
+  shareLockUser,
+  shareLockUserId,
+  spendRefreshToken,
+  userByEmail,
+  userById,
+  userWithMediatorId,
+} from './accounts-repository.ts';
+import type { SessionVersions } from './session-versions.ts';
 import type { SecondFactorService } from './second-factor-service.ts';
 
 export interface AuthDeps {
@@ -44,7 +58,6 @@ const INVALID_LOGIN = 'The email or password is not correct.';
 const INVALID_REFRESH = 'The refresh token is not valid; sign in again.';
 const ACCOUNT_DISABLED = 'This account is disabled; ask a registrar of the register.';
 
-type UserRow = typeof users.$inferSelect;
 /** What an audit event may show of an account (never the password hash). */
 const publicUser = (u: UserRow) => ({ id: u.id, email: u.email, fullName: u.fullName, role: u.role, body: u.body });
 
@@ -63,10 +76,10 @@ export function createAuthService(deps: AuthDeps) {
    * or waits and then revokes the refresh token issued here.
    */
   async function issueTokens(tx: Queryable, { id }: UserRow, familyId: string): Promise<TokenPair> {
-    const [user] = await tx.select().from(users).where(eq(users.id, id)).for('share');
+    const user = await shareLockUser(tx, id);
     if (!user || user.disabledAt) throw problem('account-disabled', ACCOUNT_DISABLED);
     const refreshToken = newToken();
-    await tx.insert(refreshTokens).values({
+    await insertRefreshToken(tx, {
       userId: user.id,
       familyId,
       tokenHash: hashToken(refreshToken),
@@ -89,7 +102,7 @@ export function createAuthService(deps: AuthDeps) {
       // Every attempt takes a place first; a success gives back its network's places.
       const wait = await failedLogins.take(key, address);
       if (wait > 0) throw tooManyAttempts(wait);
-      const [user] = await db.select().from(users).where(eq(users.email, key));
+      const user = await userByEmail(db, key);
       if (!user?.passwordHash) {
         await verifyPassword(await dummyHash(), password);
         throw problem('invalid-credentials', INVALID_LOGIN);
@@ -121,25 +134,18 @@ export function createAuthService(deps: AuthDeps) {
       const now = clock();
       const outcome = await db.transaction(async (tx) => {
         // The account is locked before its token, in the order every change that ends sessions takes them.
-        const [owner] = await tx.select({ userId: refreshTokens.userId }).from(refreshTokens).where(eq(refreshTokens.tokenHash, tokenHash));
-        if (!owner) return { pair: null };
-        await tx.select({ id: users.id }).from(users).where(eq(users.id, owner.userId)).for('share');
-        const [spent] = await tx
-          .update(refreshTokens)
-          .set({ usedAt: now })
-          .where(and(eq(refreshTokens.tokenHash, tokenHash), isNull(refreshTokens.usedAt), isNull(refreshTokens.revokedAt), gt(refreshTokens.expiresAt, now)))
-          .returning();
+        const ownerId = await refreshTokenOwner(tx, tokenHash);
+        if (!ownerId) return { pair: null };
+        await shareLockUserId(tx, ownerId);
+        const spent = await spendRefreshToken(tx, tokenHash, now);
         if (spent) {
-          const [user] = await tx.select().from(users).where(eq(users.id, spent.userId));
+          const user = await userById(tx, spent.userId);
           return { pair: await issueTokens(tx, user!, spent.familyId) };
         }
-        const [known] = await tx.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, tokenHash));
+        const known = await refreshTokenByHash(tx, tokenHash);
         if (known && (known.usedAt || known.revokedAt)) {
-          await tx
-            .update(refreshTokens)
-            .set({ revokedAt: now })
-            .where(and(eq(refreshTokens.familyId, known.familyId), isNull(refreshTokens.revokedAt)));
-          const [user] = await tx.select().from(users).where(eq(users.id, known.userId));
+          await revokeRefreshFamily(tx, known.familyId, now);
+          const user = await userById(tx, known.userId);
           await recordAudit(
             tx,
             { actor: userActor(user!), requestId: null },
@@ -153,17 +159,11 @@ export function createAuthService(deps: AuthDeps) {
     },
 
     async logout(ctx: UserContext, refreshToken: string): Promise<void> {
-      const [token] = await db
-        .select()
-        .from(refreshTokens)
-        .where(eq(refreshTokens.tokenHash, hashToken(refreshToken)));
+      const token = await refreshTokenByHash(db, hashToken(refreshToken));
       // Another user's token, or an unknown one, is ignored: logout never reveals which tokens exist.
       if (!token || token.userId !== ctx.actor.id) return;
       await db.transaction(async (tx) => {
-        await tx
-          .update(refreshTokens)
-          .set({ revokedAt: clock() })
-          .where(and(eq(refreshTokens.familyId, token.familyId), isNull(refreshTokens.revokedAt)));
+        await revokeRefreshFamily(tx, token.familyId, clock());
         await recordAudit(tx, ctx, { action: 'auth.logout', entityType: 'user', entityId: token.userId });
       });
     },
@@ -172,10 +172,7 @@ export function createAuthService(deps: AuthDeps) {
     async logoutAll(ctx: UserContext): Promise<void> {
       const userId = ctx.actor.id;
       await db.transaction(async (tx) => {
-        await tx
-          .update(users)
-          .set({ sessionVersion: sql`${users.sessionVersion} + 1`, updatedAt: clock() })
-          .where(eq(users.id, userId));
+        await bumpSessionVersion(tx, userId, clock());
         await revokeRefreshTokens(tx, userId, clock());
         await recordAudit(tx, ctx, { action: 'auth.logout_all', entityType: 'user', entityId: userId });
       });
@@ -183,7 +180,7 @@ export function createAuthService(deps: AuthDeps) {
     },
 
     async me(userId: string) {
-      const [row] = await db.select({ user: users, mediatorId: mediators.id }).from(users).leftJoin(mediators, eq(mediators.userId, users.id)).where(eq(users.id, userId));
+      const row = await userWithMediatorId(db, userId);
       if (!row) throw unauthorized();
       return { ...publicUser(row.user), mediatorId: row.mediatorId };
     },
@@ -198,11 +195,7 @@ type StaffAccountInput = { email: string; password: string; role: Exclude<Role, 
 export async function createStaffAccount(db: Db, ctx: RequestContext, input: StaffAccountInput) {
   const passwordHash = await hashPassword(input.password);
   return db.transaction(async (tx) => {
-    const [user] = await tx
-      .insert(users)
-      .values({ email: input.email, passwordHash, fullName: input.fullName, role: input.role, body: input.body })
-      .onConflictDoNothing({ target: users.email })
-      .returning();
+    const user = await insertUserUnlessEmailTaken(tx, { email: input.email, passwordHash, fullName: input.fullName, role: input.role, body: input.body });
     if (!user) throw problem('account-exists', `An account with the email ${input.email} already exists.`);
     await recordAudit(tx, ctx, { action: 'user.created', entityType: 'user', entityId: user.id, after: publicUser(user) });
     return publicUser(user);

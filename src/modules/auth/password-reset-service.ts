@@ -1,8 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { and, eq, exists, gt, isNull, sql } from 'drizzle-orm';
 import { normaliseEmail } from '../../../schemas/auth.ts';
-import type { Db, Queryable } from '../../db/client.ts';
-import { claimTokens, passwordResets, users } from '../../db/schema.ts';
+import type { Db } from '../../db/client.ts';
 import { problem } from '../../errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { actingAs, type RequestContext } from '../../lib/context.ts';
@@ -15,7 +13,8 @@ import { accountLink, accountPage } from '../../lib/public-url.ts';
 import { hashToken, newToken } from '../../lib/tokens.ts';
 import { recordAudit } from '../audit/audit-service.ts';
 import { enqueueNotifications } from '../notifications/outbox.ts';
-import { revokeRefreshTokens } from './session-versions.ts';
+import { lockEnabledUserPassword, lockUserByEmail, revokeRefreshTokens, setPassword } from './accounts-repository.ts';
+import { consumeResetLink, insertResetLink, resetLinkIsLive, resetLinkOwner, revokeClaimCodes, revokeResetLinks } from './links-repository.ts';
 
 export interface PasswordResetDeps {
   db: Db;
@@ -52,14 +51,6 @@ const MAIL_LIMITS = { perNetwork: 3, perAddress: 10, windowMs: RESET_MS };
 const INVALID_RESET = 'This password reset link is not valid: it may have been used already, been replaced by a newer one or have expired. Ask for a new one.';
 const invalidToken = () => problem('invalid-reset-link', INVALID_RESET, [{ in: 'body', field: 'token', message: 'not a valid password reset link' }]);
 
-/** Revokes the account's live reset links: a newer one replaces them, or the account is disabled. */
-export async function revokeResetLinks(tx: Queryable, userId: string, now: Date): Promise<void> {
-  await tx
-    .update(passwordResets)
-    .set({ revokedAt: now })
-    .where(and(eq(passwordResets.userId, userId), isNull(passwordResets.usedAt), isNull(passwordResets.revokedAt)));
-}
-
 /**
  * Password reset by email: a single-use link, stored hashed, working one hour. Also how a
  * grandfathered member who lost their claim email sets a first password.
@@ -69,16 +60,6 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
   const mails = createMailLimiter(deps.counters ?? createPgCounterStore(db, clock), 'password-reset', MAIL_LIMITS);
   const floorMs = deps.requestFloorMs ?? REQUEST_FLOOR_MS;
 
-  // A disabled account's links are dead whatever their rows say (disabling revokes them as well).
-  const enabledAccount = exists(
-    db
-      .select({ one: sql`1` })
-      .from(users)
-      .where(and(eq(users.id, passwordResets.userId), isNull(users.disabledAt))),
-  );
-  const live = (tokenHash: string) =>
-    and(eq(passwordResets.tokenHash, tokenHash), isNull(passwordResets.usedAt), isNull(passwordResets.revokedAt), gt(passwordResets.expiresAt, clock()), enabledAccount);
-
   /** Issues a link and mails it when the address has an enabled account and its allowance is not spent. */
   const issue = async (ctx: RequestContext, email: string) => {
     const key = normaliseEmail(email);
@@ -86,13 +67,13 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
     if (!(await mails.allows(key, ctx.ip))) return;
     await db.transaction(async (tx) => {
       // Locked so two concurrent requests revoke and issue in turn (one live link per account).
-      const [user] = await tx.select().from(users).where(eq(users.email, key)).for('update');
+      const user = await lockUserByEmail(tx, key);
       if (!user || user.disabledAt) return;
       const now = clock();
       await revokeResetLinks(tx, user.id, now);
       const token = newToken();
       const base = deps.publicUrl();
-      await tx.insert(passwordResets).values({ userId: user.id, tokenHash: hashToken(token), expiresAt: new Date(now.getTime() + RESET_MS) });
+      await insertResetLink(tx, { userId: user.id, tokenHash: hashToken(token), expiresAt: new Date(now.getTime() + RESET_MS) });
       await enqueueNotifications(tx, [
         { recipient: user.email, userId: user.id, template: 'password_reset', data: { fullName: user.fullName, link: accountLink(base, 'reset', token), resetPage: accountPage(base, 'reset') } },
       ]);
@@ -121,11 +102,7 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
     async reset(ctx: RequestContext, input: { token: string; password: string }): Promise<{ email: string }> {
       const tokenHash = hashToken(input.token);
       // Read first (not consumed): the strength check needs the person's email and name as guesses.
-      const [found] = await db
-        .select({ userId: users.id, email: users.email, fullName: users.fullName })
-        .from(passwordResets)
-        .innerJoin(users, eq(users.id, passwordResets.userId))
-        .where(live(tokenHash));
+      const found = await resetLinkOwner(db, tokenHash, clock());
       if (!found) throw invalidToken();
       const weakness = passwordWeakness(input.password, [found.email, found.fullName]);
       if (weakness) throw problem('weak-password', 'The new password is too easy to guess.', [{ in: 'body', field: 'password', message: weakness }]);
@@ -134,24 +111,16 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
         const now = clock();
         // The account is locked before the link, as disabling does: a reset and a disabling run in
         // turn (never deadlocked), and a link is never used on an account disabled meanwhile.
-        const [before] = await tx
-          .select({ passwordHash: users.passwordHash })
-          .from(users)
-          .where(and(eq(users.id, found.userId), isNull(users.disabledAt)))
-          .for('update');
+        const before = await lockEnabledUserPassword(tx, found.userId);
         if (!before) throw invalidToken();
         // One conditional statement consumes the token: of two concurrent resets, one finds nothing.
-        const [used] = await tx.update(passwordResets).set({ usedAt: now }).where(live(tokenHash)).returning({ userId: passwordResets.userId });
-        if (!used) throw invalidToken();
-        const [user] = await tx.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, used.userId)).returning();
-        await revokeRefreshTokens(tx, used.userId, now);
+        const userId = await consumeResetLink(tx, tokenHash, now);
+        if (!userId) throw invalidToken();
+        const user = await setPassword(tx, userId, passwordHash, now);
+        await revokeRefreshTokens(tx, userId, now);
         // A grandfathered member who never claimed has now set a first password: the claim code is spent.
         const claimed = !before.passwordHash;
-        if (claimed)
-          await tx
-            .update(claimTokens)
-            .set({ revokedAt: now })
-            .where(and(eq(claimTokens.userId, used.userId), isNull(claimTokens.usedAt), isNull(claimTokens.revokedAt)));
+        if (claimed) await revokeClaimCodes(tx, userId, now);
         const actorCtx = actingAs(ctx, user!);
         await recordAudit(tx, actorCtx, { action: 'auth.password_reset', entityType: 'user', entityId: user!.id, after: { claimedByReset: claimed } });
         return { email: user!.email };
@@ -160,11 +129,7 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
 
     /** Whether a reset link still works (a page shows its form, or says the link is spent). */
     async isLive(token: string): Promise<boolean> {
-      const [row] = await db
-        .select({ id: passwordResets.id })
-        .from(passwordResets)
-        .where(live(hashToken(token)));
-      return Boolean(row);
+      return resetLinkIsLive(db, hashToken(token), clock());
     },
   };
 }

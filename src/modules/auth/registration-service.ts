@@ -1,7 +1,5 @@
-import { and, eq, gt, lte, ne } from 'drizzle-orm';
 import { normaliseEmail } from '../../../schemas/auth.ts';
 import type { Db } from '../../db/client.ts';
-import { mediators, pendingRegistrations, users } from '../../db/schema.ts';
 import { problem } from '../../errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { actingAs, type RequestContext } from '../../lib/context.ts';
@@ -13,6 +11,8 @@ import { accountLink, accountPage } from '../../lib/public-url.ts';
 import { hashToken, newToken } from '../../lib/tokens.ts';
 import { recordAudit } from '../audit/audit-service.ts';
 import { enqueueNotifications } from '../notifications/outbox.ts';
+import { accountNameByEmail, insertMediatorOf, insertUserUnlessEmailTaken } from './accounts-repository.ts';
+import { consumeRegistration, deleteOtherRegistrations, insertPendingRegistration, pendingRegistration, registrationIsLive, sweepExpiredRegistrations } from './links-repository.ts';
 
 export interface RegistrationDeps {
   db: Db;
@@ -46,8 +46,6 @@ export function createRegistrationService(deps: RegistrationDeps) {
   const ttlMs = (deps.ttlHours ?? 48) * 3_600_000;
   const mails = createMailLimiter(deps.counters ?? createPgCounterStore(db, clock), 'registration-mail', MAIL_LIMITS);
 
-  const live = (tokenHash: string) => and(eq(pendingRegistrations.tokenHash, tokenHash), gt(pendingRegistrations.expiresAt, clock()));
-
   return {
     /**
      * The same outcome whoever registers: a new address gets a verification link, an address with an
@@ -62,8 +60,8 @@ export function createRegistrationService(deps: RegistrationDeps) {
       const now = clock();
       await db.transaction(async (tx) => {
         // Expired registrations are swept here (and on verify) rather than by a scheduled job.
-        await tx.delete(pendingRegistrations).where(lte(pendingRegistrations.expiresAt, now));
-        const [account] = await tx.select({ id: users.id, fullName: users.fullName }).from(users).where(eq(users.email, email));
+        await sweepExpiredRegistrations(tx, now);
+        const account = await accountNameByEmail(tx, email);
         if (account) {
           await enqueueNotifications(tx, [
             { recipient: email, userId: account.id, template: 'registration_account_exists', data: { fullName: account.fullName, resetPage: accountPage(deps.publicUrl(), 'reset') } },
@@ -72,7 +70,7 @@ export function createRegistrationService(deps: RegistrationDeps) {
         }
         const token = newToken();
         const expiresAt = new Date(now.getTime() + ttlMs);
-        await tx.insert(pendingRegistrations).values({ email, fullName: input.fullName, passwordHash, tokenHash: hashToken(token), expiresAt });
+        await insertPendingRegistration(tx, { email, fullName: input.fullName, passwordHash, tokenHash: hashToken(token), expiresAt });
         await enqueueNotifications(tx, [
           { recipient: email, template: 'verify_email', data: { fullName: input.fullName, link: accountLink(deps.publicUrl(), 'verify', token), hours: ttlMs / 3_600_000 } },
         ]);
@@ -86,27 +84,23 @@ export function createRegistrationService(deps: RegistrationDeps) {
      */
     async verify(ctx: RequestContext, input: { token: string; password: string }): Promise<{ email: string }> {
       const tokenHash = hashToken(input.token);
-      const [pending] = await db.select().from(pendingRegistrations).where(live(tokenHash));
+      const pending = await pendingRegistration(db, tokenHash, clock());
       if (!pending) throw problem('invalid-verification-link', INVALID_LINK, [{ in: 'body', field: 'token', message: 'not a valid verification link' }]);
       if (!(await verifyPassword(pending.passwordHash, input.password))) {
         throw problem('registration-password-mismatch', WRONG_PASSWORD, [{ in: 'body', field: 'password', message: 'not the password chosen at registration' }]);
       }
       return db.transaction(async (tx) => {
         const now = clock();
-        await tx.delete(pendingRegistrations).where(lte(pendingRegistrations.expiresAt, now));
+        await sweepExpiredRegistrations(tx, now);
         // Consumed by one conditional statement: of two concurrent verifies, one finds nothing.
-        const [used] = await tx.delete(pendingRegistrations).where(live(tokenHash)).returning();
+        const used = await consumeRegistration(tx, tokenHash, clock());
         if (!used) throw problem('invalid-verification-link', INVALID_LINK, [{ in: 'body', field: 'token', message: 'not a valid verification link' }]);
-        const [user] = await tx
-          .insert(users)
-          .values({ email: used.email, passwordHash: used.passwordHash, fullName: used.fullName, role: 'mediator' })
-          .onConflictDoNothing({ target: users.email })
-          .returning();
+        const user = await insertUserUnlessEmailTaken(tx, { email: used.email, passwordHash: used.passwordHash, fullName: used.fullName, role: 'mediator' });
         // Imported or verified through another link meanwhile; the rollback keeps this link answering the same.
         if (!user) throw problem('account-exists', ACCOUNT_EXISTS);
         // The address is proven now: every other registration of it (someone else's attempt included) goes.
-        await tx.delete(pendingRegistrations).where(and(eq(pendingRegistrations.email, used.email), ne(pendingRegistrations.id, used.id)));
-        await tx.insert(mediators).values({ userId: user.id, fullName: user.fullName });
+        await deleteOtherRegistrations(tx, used.email, used.id);
+        await insertMediatorOf(tx, user);
         await enqueueNotifications(tx, [{ recipient: user.email, userId: user.id, template: 'welcome', data: { fullName: user.fullName } }]);
         const actorCtx = actingAs(ctx, user);
         await recordAudit(tx, actorCtx, {
@@ -121,11 +115,7 @@ export function createRegistrationService(deps: RegistrationDeps) {
 
     /** Whether a verification link still works (a page shows its form, or says the link is spent). */
     async isLive(token: string): Promise<boolean> {
-      const [row] = await db
-        .select({ id: pendingRegistrations.id })
-        .from(pendingRegistrations)
-        .where(live(hashToken(token)));
-      return Boolean(row);
+      return registrationIsLive(db, hashToken(token), clock());
     },
   };
 }

@@ -1,7 +1,5 @@
-import { and, count, eq, isNull } from 'drizzle-orm';
 import { Secret, TOTP } from 'otpauth';
 import type { Db } from '../../db/client.ts';
-import { recoveryCodes, users } from '../../db/schema.ts';
 import { notFound, problem, serviceUnavailable, tooManyAttempts } from '../../errors.ts';
 import { createAttemptLimiter } from '../../lib/attempt-limiter.ts';
 import type { Clock } from '../../lib/clock.ts';
@@ -11,7 +9,9 @@ import { verifyPassword } from '../../lib/passwords.ts';
 import { secretBox } from '../../lib/secret-box.ts';
 import { hashToken } from '../../lib/tokens.ts';
 import { recordAudit } from '../audit/audit-service.ts';
-import { revokeRefreshTokens } from './session-versions.ts';
+import { lockUser, type UserRow } from '../users/users-repository.ts';
+import { revokeRefreshTokens, userById } from './accounts-repository.ts';
+import { cancelTotpEnrolment, clearSecondFactor, enableTotp, markRecoveryCodeUsed, recoveryCodesLeft, replaceRecoveryCodes, startTotpEnrolment } from './second-factor-repository.ts';
 
 /** What every authenticator app assumes when a URI names nothing else. */
 export const TOTP_SETTINGS = { algorithm: 'SHA1', digits: 6, period: 30 } as const;
@@ -24,8 +24,6 @@ const START_TRIES = { max: 5, windowMs: 15 * 60_000 };
 /** Codes tried per enrolment: the fifth wrong one cancels it (the counter outlives any sensible wait). */
 const CONFIRM_TRIES = 5;
 const CONFIRM_WINDOW_MS = 86_400_000;
-
-type UserRow = typeof users.$inferSelect;
 
 /** 401 naming `otp`, so a client knows to ask for the second factor rather than the password. */
 const secondFactorNeeded = (detail: string) => problem('second-factor-needed', detail, [{ in: 'body', field: 'otp', message: detail }]);
@@ -82,35 +80,23 @@ export function createSecondFactorService({ db, clock, counters, keyMaterial }: 
   /** Drops an unconfirmed secret (only the one given: a restart meanwhile stands), audited. */
   async function cancelEnrolment(ctx: RequestContext, user: UserRow): Promise<void> {
     await db.transaction(async (tx) => {
-      const [cancelled] = await tx
-        .update(users)
-        .set({ totpSecret: null })
-        .where(and(eq(users.id, user.id), eq(users.totpSecret, user.totpSecret!), isNull(users.totpEnabledAt)))
-        .returning({ id: users.id });
-      if (cancelled) await recordAudit(tx, ctx, { action: 'auth.totp_enrolment_cancelled', entityType: 'user', entityId: user.id, after: { reason: 'wrong_codes' } });
+      if (await cancelTotpEnrolment(tx, user.id, user.totpSecret!))
+        await recordAudit(tx, ctx, { action: 'auth.totp_enrolment_cancelled', entityType: 'user', entityId: user.id, after: { reason: 'wrong_codes' } });
     });
   }
 
   /** Spends one recovery code in a single conditional update, so two concurrent uses cannot both succeed. */
   async function spendRecoveryCode(ctx: RequestContext, user: UserRow, code: string): Promise<boolean> {
     return db.transaction(async (tx) => {
-      const [spent] = await tx
-        .update(recoveryCodes)
-        .set({ usedAt: clock() })
-        .where(and(eq(recoveryCodes.userId, user.id), eq(recoveryCodes.codeHash, recoveryCodeHash(code)), isNull(recoveryCodes.usedAt)))
-        .returning({ id: recoveryCodes.id });
-      if (!spent) return false;
-      const [left] = await tx
-        .select({ n: count() })
-        .from(recoveryCodes)
-        .where(and(eq(recoveryCodes.userId, user.id), isNull(recoveryCodes.usedAt)));
-      await recordAudit(tx, ctx, { action: 'auth.recovery_code_used', entityType: 'user', entityId: user.id, after: { recoveryCodesLeft: left!.n } });
+      if (!(await markRecoveryCodeUsed(tx, user.id, recoveryCodeHash(code), clock()))) return false;
+      const left = await recoveryCodesLeft(tx, user.id);
+      await recordAudit(tx, ctx, { action: 'auth.recovery_code_used', entityType: 'user', entityId: user.id, after: { recoveryCodesLeft: left } });
       return true;
     });
   }
 
   async function ownAccount(ctx: UserContext): Promise<UserRow> {
-    const [user] = await db.select().from(users).where(eq(users.id, ctx.actor.id));
+    const user = await userById(db, ctx.actor.id);
     if (!user) throw notFound('The account');
     return user;
   }
@@ -118,11 +104,8 @@ export function createSecondFactorService({ db, clock, counters, keyMaterial }: 
   return {
     async status(ctx: UserContext, required: boolean) {
       const user = await ownAccount(ctx);
-      const [left] = await db
-        .select({ n: count() })
-        .from(recoveryCodes)
-        .where(and(eq(recoveryCodes.userId, user.id), isNull(recoveryCodes.usedAt)));
-      return { enabled: user.totpEnabledAt !== null, enabledAt: user.totpEnabledAt?.toISOString() ?? null, recoveryCodesLeft: user.totpEnabledAt ? left!.n : 0, required };
+      const left = await recoveryCodesLeft(db, user.id);
+      return { enabled: user.totpEnabledAt !== null, enabledAt: user.totpEnabledAt?.toISOString() ?? null, recoveryCodesLeft: user.totpEnabledAt ? left : 0, required };
     },
 
     /**
@@ -138,12 +121,8 @@ export function createSecondFactorService({ db, clock, counters, keyMaterial }: 
       if (!user.passwordHash || !(await verifyPassword(user.passwordHash, password))) throw wrongPassword();
       await startTries.clear(user.id);
       const secret = new Secret({ size: 20 });
-      const [started] = await db
-        .update(users)
-        .set({ totpSecret: box.seal(secret.base32, user.id) })
-        .where(and(eq(users.id, user.id), isNull(users.totpEnabledAt)))
-        .returning({ id: users.id });
-      if (!started) throw problem('second-factor-exists', 'A second factor is already set up; a registrar can reset it if the device is lost.');
+      if (!(await startTotpEnrolment(db, user.id, box.seal(secret.base32, user.id))))
+        throw problem('second-factor-exists', 'A second factor is already set up; a registrar can reset it if the device is lost.');
       return { secret: secret.base32, uri: totpOf(user, secret.base32).toString(), ...TOTP_SETTINGS };
     },
 
@@ -172,14 +151,8 @@ export function createSecondFactorService({ db, clock, counters, keyMaterial }: 
       return db.transaction(async (tx) => {
         const now = clock();
         // Only the secret the code was checked against: a concurrent restart of enrolment wins.
-        const [enabled] = await tx
-          .update(users)
-          .set({ totpEnabledAt: now, updatedAt: now })
-          .where(and(eq(users.id, user.id), eq(users.totpSecret, user.totpSecret!), isNull(users.totpEnabledAt)))
-          .returning({ id: users.id });
-        if (!enabled) throw problem('concurrent-change', 'Enrolment changed meanwhile; start again.');
-        await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, user.id));
-        await tx.insert(recoveryCodes).values(codes.map((c) => ({ userId: user.id, codeHash: recoveryCodeHash(c) })));
+        if (!(await enableTotp(tx, user.id, user.totpSecret!, now))) throw problem('concurrent-change', 'Enrolment changed meanwhile; start again.');
+        await replaceRecoveryCodes(tx, user.id, codes.map(recoveryCodeHash));
         await revokeRefreshTokens(tx, user.id, now);
         await recordAudit(tx, ctx, { action: 'auth.totp_enrolled', entityType: 'user', entityId: user.id, after: { recoveryCodes: RECOVERY_CODE_COUNT } });
         return { recoveryCodes: codes };
@@ -216,12 +189,11 @@ export type SecondFactorService = ReturnType<typeof createSecondFactorService>;
  */
 export async function resetSecondFactor(db: Db, clock: Clock, ctx: RequestContext, userId: string): Promise<void> {
   await db.transaction(async (tx) => {
-    const [before] = await tx.select().from(users).where(eq(users.id, userId)).for('update');
+    const before = await lockUser(tx, userId);
     if (!before) throw notFound('The user');
     if (!before.totpSecret && !before.totpEnabledAt) throw notFound('A second factor for this account');
     const now = clock();
-    await tx.update(users).set({ totpSecret: null, totpEnabledAt: null, updatedAt: now }).where(eq(users.id, userId));
-    await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId));
+    await clearSecondFactor(tx, userId, now);
     await revokeRefreshTokens(tx, userId, now);
     await recordAudit(tx, ctx, {
       action: 'auth.totp_reset',

@@ -1,7 +1,6 @@
-import { and, eq, isNull } from 'drizzle-orm';
 import pg from 'pg';
-import type { Database, Queryable } from '../../db/client.ts';
-import { refreshTokens, users } from '../../db/schema.ts';
+import type { Database } from '../../db/client.ts';
+import { sessionStateOf } from './accounts-repository.ts';
 import type { SessionCheck, SessionState } from '../../lib/access-token.ts';
 
 /** The channel the users trigger announces `<userId> <version>` on, at commit, whenever a version moves. */
@@ -25,17 +24,6 @@ export interface SessionVersionsOptions {
   /** First and longest wait before listening again after the connection drops (doubling in between). */
   retryMs?: { first: number; max: number };
   onError?: (err: unknown) => void;
-}
-
-/**
- * Revokes every live refresh token of an account, in the transaction of the change that ends its
- * sessions (that change moves the session version, which voids the access tokens).
- */
-export async function revokeRefreshTokens(tx: Queryable, userId: string, now: Date): Promise<void> {
-  await tx
-    .update(refreshTokens)
-    .set({ revokedAt: now })
-    .where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt)));
 }
 
 /**
@@ -68,7 +56,7 @@ export function createSessionVersions(database: Database, opts: SessionVersionsO
   async function read(userId: string): Promise<SessionState | null> {
     // Only a holder of the signing secret could send another `sub`; it names no account either way.
     if (!UUID.test(userId)) return null;
-    const [row] = await database.db.select({ version: users.sessionVersion, disabledAt: users.disabledAt }).from(users).where(eq(users.id, userId));
+    const row = await sessionStateOf(database.db, userId);
     return row ? { version: row.version, disabled: row.disabledAt !== null } : null;
   }
 

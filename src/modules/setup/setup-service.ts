@@ -1,14 +1,13 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { EmailSchema, PasswordLengthSchema, strongPasswordFor } from '../../../schemas/auth.ts';
 import { text } from '../../../schemas/common.ts';
 import type { Db } from '../../db/client.ts';
-import { users } from '../../db/schema.ts';
 import { HttpProblem, problem } from '../../errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { systemContext } from '../../lib/context.ts';
 import { createStaffAccount } from '../auth/auth-service.ts';
+import { hasRegistrar } from './setup-repository.ts';
 
 /** How long a printed setup link works: long enough to open it, short enough not to linger. */
 const LINK_MINUTES = 60;
@@ -28,12 +27,10 @@ const digest = (token: string) => createHash('sha256').update(token).digest();
 export function createSetupService({ db, clock }: { db: Db; clock: Clock }) {
   let pending: { hash: Buffer; expiresAt: number } | null = null;
 
-  const hasRegistrar = async () => (await db.select({ id: users.id }).from(users).where(eq(users.role, 'registrar')).limit(1)).length > 0;
-
   return {
     /** A new single-use token when no registrar exists (any earlier link stops working), else null. */
     async issueLink(): Promise<string | null> {
-      if (await hasRegistrar()) return null;
+      if (await hasRegistrar(db)) return null;
       const token = randomBytes(24).toString('base64url');
       pending = { hash: digest(token), expiresAt: clock().getTime() + LINK_MINUTES * 60_000 };
       return token;
@@ -53,7 +50,7 @@ export function createSetupService({ db, clock }: { db: Db; clock: Clock }) {
       const taken = pending;
       pending = null;
       try {
-        if (await hasRegistrar()) throw problem('setup-complete', 'The register already has a registrar.');
+        if (await hasRegistrar(db)) throw problem('setup-complete', 'The register already has a registrar.');
         return await createStaffAccount(db, systemContext(), { email: form.email, password: form.password, fullName: form.fullName, role: 'registrar', body: null });
       } catch (err) {
         if (!(err instanceof HttpProblem && err.code === 'setup-complete')) pending = taken;
