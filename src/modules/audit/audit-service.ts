@@ -9,7 +9,7 @@ import type { ActorType } from '../../domain/vocabulary.ts';
 import type { RequestContext } from '../../lib/context.ts';
 import { keysetCursor, keysetPage } from '../../lib/cursor.ts';
 import { GENESIS_HASH, checkChain, eventHash, redact, type ChainBreak, type ChainedFields, type StoredEvent } from './audit-chain.ts';
-import { LOCK_KEYS } from '../../db/advisory-locks.ts';
+import { LOCK_KEYS, lockForTransaction } from '../../db/advisory-locks.ts';
 import { chunks, recordset } from '../../db/batches.ts';
 
 export interface AuditInput {
@@ -32,7 +32,7 @@ export const recordAudit = (tx: Queryable, ctx: RequestContext, ...inputs: Audit
 /** The same for any number of events (a spread of 100,000 arguments would overflow the call stack). */
 export async function recordAuditEvents(tx: Queryable, ctx: RequestContext, inputs: readonly AuditInput[]): Promise<void> {
   if (inputs.length === 0) return;
-  await tx.execute(sql`SELECT pg_advisory_xact_lock(${LOCK_KEYS.auditChain})`);
+  await lockForTransaction(tx, LOCK_KEYS.auditChain);
   const [head] = await tx.select({ hash: auditEvents.hash }).from(auditEvents).orderBy(desc(auditEvents.seq)).limit(1);
   let prevHash = head?.hash ?? GENESIS_HASH;
   const occurredAt = new Date().toISOString();

@@ -2,7 +2,7 @@ import { and, desc, eq, lt, or } from 'drizzle-orm';
 import { sql, queryRows, type Queryable, type Tx } from '../../db/client.ts';
 import { jobRuns } from '../../db/schema.ts';
 import type { RunCounts } from '../../domain/compliance-outcomes.ts';
-import { LOCK_KEYS } from '../../db/advisory-locks.ts';
+import { LOCK_KEYS, lockForTransaction } from '../../db/advisory-locks.ts';
 import type { Deficit } from '../../domain/evaluation.ts';
 import type { Body, ComplianceOutcome, EntryStatus, Route } from '../../domain/vocabulary.ts';
 import { chunks, recordset } from '../../db/batches.ts';
@@ -21,7 +21,7 @@ export type RunRow = typeof jobRuns.$inferSelect;
  */
 export async function beginRun(tx: Tx, timeout: string): Promise<void> {
   await tx.execute(sql`SELECT set_config('statement_timeout', ${timeout}, true), set_config('idle_in_transaction_session_timeout', ${timeout}, true)`);
-  await tx.execute(sql`SELECT pg_advisory_xact_lock(${LOCK_KEYS.complianceRun})`);
+  await lockForTransaction(tx, LOCK_KEYS.complianceRun);
   await tx.execute(sql`SET LOCAL work_mem = '64MB'`);
 }
 

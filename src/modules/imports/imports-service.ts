@@ -15,7 +15,7 @@ import { accredit } from '../register-entries/register-entries-service.ts';
 import type { Accreditation } from '../register-entries/register-entries-repository.ts';
 import { currentSettings } from '../settings/settings-repository.ts';
 import type { RawRow } from './import-file.ts';
-import { LOCK_KEYS } from '../../db/advisory-locks.ts';
+import { LOCK_KEYS, lockForTransaction } from '../../db/advisory-locks.ts';
 import { chunks, recordset } from '../../db/batches.ts';
 
 const BATCH = 1000;
@@ -118,7 +118,7 @@ export function createImportsService({ db, clock, publicUrl }: { db: Db; clock: 
 
       const outcome = await db.transaction(async (tx) => {
         // Imports into one body take turns, so overlapping files cannot both create a member.
-        await tx.execute(sql`SELECT pg_advisory_xact_lock(${body === 'com' ? LOCK_KEYS.importCom : LOCK_KEYS.importCmc})`);
+        await lockForTransaction(tx, LOCK_KEYS.imports[body]);
         const numbers = unique.map((u) => u.row.membershipNumber);
         const emails = unique.map((u) => u.row.email);
         const held = new Map<string, string>();

@@ -4,7 +4,7 @@ import { complianceAssessments, mediators } from '../../db/schema.ts';
 import { obligationsStart } from '../../domain/periods.ts';
 import { notFound, problem, type FieldError } from '../../errors.ts';
 import { londonDate } from '../../lib/clock.ts';
-import { LOCK_KEYS } from '../../db/advisory-locks.ts';
+import { LOCK_KEYS, lockForTransaction } from '../../db/advisory-locks.ts';
 
 export type LogOwner = Pick<typeof mediators.$inferSelect, 'id' | 'body' | 'status' | 'statusChangedAt' | 'firstAccreditedOn' | 'complianceStartOn'>;
 
@@ -48,7 +48,7 @@ export async function checkAddable(q: Queryable, owner: LogOwner, date: string, 
  * never slip into a period that the run is closing.
  */
 export async function checkOpen(q: Queryable, mediatorId: string, date: string): Promise<void> {
-  await q.execute(sql`SELECT pg_advisory_xact_lock_shared(${LOCK_KEYS.complianceRun})`);
+  await lockForTransaction(q, LOCK_KEYS.complianceRun, 'shared');
   const [closed] = await q
     .select({ periodStart: complianceAssessments.periodStart, periodEnd: complianceAssessments.periodEnd, outcome: complianceAssessments.outcome })
     .from(complianceAssessments)

@@ -9,7 +9,7 @@ import { londonDate, type Clock } from '../../lib/clock.ts';
 import type { RequestContext } from '../../lib/context.ts';
 import { recordAudit } from '../audit/audit-service.ts';
 import { currentSettings, insertSettingsVersion, moveGrandfatheredStarts, settingsVersion, settingsVersions, type SettingsVersion } from './settings-repository.ts';
-import { LOCK_KEYS } from '../../db/advisory-locks.ts';
+import { LOCK_KEYS, lockForTransaction } from '../../db/advisory-locks.ts';
 
 /** Versions page back from the last one listed. */
 const versionCursor = keysetCursor(z.tuple([z.int().min(1)]));
@@ -43,7 +43,7 @@ export function createSettingsService({ db, clock }: { db: Db; clock: Clock }) {
     change: (ctx: RequestContext, { reason, expectedVersion, ...settings }: z.infer<typeof SettingsChangeSchema>) =>
       db.transaction(async (tx) => {
         // Changes take turns, so two registrars cannot both replace the same version.
-        await tx.execute(sql`SELECT pg_advisory_xact_lock(${LOCK_KEYS.settings})`);
+        await lockForTransaction(tx, LOCK_KEYS.settings);
         const before = await currentSettings(tx);
         if (expectedVersion !== undefined && expectedVersion !== before.version) {
           throw problem('stale-settings-version', `The settings are at version ${before.version}, not ${expectedVersion}: reload them and make the change again.`);
