@@ -1,16 +1,13 @@
 import { TZDate } from '@date-fns/tz';
 import { addDays } from 'date-fns';
-import { desc } from 'drizzle-orm';
 import { z } from 'zod';
-import { auditEvents } from '../../db/schema.ts';
-import { queryRows, sql, type Db, type Queryable } from '../../db/client.ts';
+import type { Db, Queryable } from '../../db/client.ts';
 import { LONDON } from '../../lib/clock.ts';
 import type { ActorType } from '../../domain/vocabulary.ts';
 import type { RequestContext } from '../../lib/context.ts';
 import { keysetCursor, keysetPage } from '../../lib/cursor.ts';
 import { GENESIS_HASH, checkChain, eventHash, redact, type ChainBreak, type ChainedFields, type StoredEvent } from './audit-chain.ts';
-import { LOCK_KEYS, lockForTransaction } from '../../db/advisory-locks.ts';
-import { chunks, recordset } from '../../db/batches.ts';
+import { eventsAfter, insertChainedEvents, listEvents, lockChainHead } from './audit-repository.ts';
 
 export interface AuditInput {
   action: string;
@@ -19,9 +16,6 @@ export interface AuditInput {
   before?: unknown;
   after?: unknown;
 }
-
-const EVENT_COLUMNS = sql`"occurredAt" timestamptz, "actorType" text, "actorId" uuid, "actorRole" text, action text, "entityType" text,
-  "entityId" text, before jsonb, after jsonb, "requestId" text, "prevHash" text, hash text, n int`;
 
 /**
  * Appends audit events inside the caller's transaction (`tx`), chained to the current head.
@@ -32,9 +26,7 @@ export const recordAudit = (tx: Queryable, ctx: RequestContext, ...inputs: Audit
 /** The same for any number of events (a spread of 100,000 arguments would overflow the call stack). */
 export async function recordAuditEvents(tx: Queryable, ctx: RequestContext, inputs: readonly AuditInput[]): Promise<void> {
   if (inputs.length === 0) return;
-  await lockForTransaction(tx, LOCK_KEYS.auditChain);
-  const [head] = await tx.select({ hash: auditEvents.hash }).from(auditEvents).orderBy(desc(auditEvents.seq)).limit(1);
-  let prevHash = head?.hash ?? GENESIS_HASH;
+  let prevHash = (await lockChainHead(tx)) ?? GENESIS_HASH;
   const occurredAt = new Date().toISOString();
   const rows = inputs.map((input) => {
     const fields: ChainedFields = {
@@ -54,18 +46,7 @@ export async function recordAuditEvents(tx: Queryable, ctx: RequestContext, inpu
     prevHash = hash;
     return row;
   });
-  // ORDER BY makes identity values follow the array, so `seq` follows the chain.
-  for (const batch of chunks(rows)) {
-    await tx.execute(sql`
-      INSERT INTO audit_events (occurred_at, actor_type, actor_id, actor_role, action, entity_type, entity_id, before, after, request_id, prev_hash, hash)
-      SELECT "occurredAt", "actorType", "actorId", "actorRole", action, "entityType", "entityId", before, after, "requestId", "prevHash", hash
-        FROM ${recordset(
-          batch.map((r, n) => ({ ...r, n })),
-          'x',
-          EVENT_COLUMNS,
-        )}
-       ORDER BY n`);
-  }
+  await insertChainedEvents(tx, rows);
 }
 
 /** The instant a London calendar day (YYYY-MM-DD) begins. */
@@ -76,12 +57,6 @@ export function londonDayStart(day: string): Date {
 
 /** The instant after the last moment of a London calendar day. */
 export const londonDayEnd = (day: string): Date => new Date(addDays(new TZDate(londonDayStart(day).getTime(), LONDON), 1).getTime());
-
-// Selected the same way for listing and verifying: occurred_at as the ISO string it was hashed as.
-const storedEventColumns = sql`seq, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "occurredAt",
-  actor_type AS "actorType", actor_id AS "actorId", actor_role AS "actorRole", action,
-  entity_type AS "entityType", entity_id AS "entityId", before, after, request_id AS "requestId",
-  prev_hash AS "prevHash", hash`;
 
 const VERIFY_BATCH = 2000;
 
@@ -112,17 +87,19 @@ export function createAuditService({ db }: { db: Db }) {
     /** Newest first; keyset on `seq`. */
     async list(query: AuditQuery) {
       const after = auditCursor.decode(query.cursor);
-      const conditions = [sql`TRUE`];
-      if (query.entityType !== undefined) conditions.push(sql`entity_type = ${query.entityType}`);
-      if (query.entityId !== undefined) conditions.push(sql`entity_id = ${query.entityId}`);
-      if (query.actorId !== undefined) conditions.push(sql`actor_id = ${query.actorId}`);
-      if (query.action !== undefined) conditions.push(sql`action = ${query.action}`);
-      if (query.from !== undefined) conditions.push(sql`occurred_at >= ${londonDayStart(query.from).toISOString()}`);
-      if (query.to !== undefined) conditions.push(sql`occurred_at < ${londonDayEnd(query.to).toISOString()}`);
-      if (after) conditions.push(sql`seq < ${after[0]}`);
+      const { entityType, entityId, actorId, action } = query;
+      const filter = {
+        entityType,
+        entityId,
+        actorId,
+        action,
+        from: query.from === undefined ? undefined : londonDayStart(query.from),
+        to: query.to === undefined ? undefined : londonDayEnd(query.to),
+        beforeSeq: after?.[0],
+      };
       const page = await keysetPage(
         query.limit,
-        (count) => queryRows<StoredEvent>(db, sql`SELECT ${storedEventColumns} FROM audit_events WHERE ${sql.join(conditions, sql` AND `)} ORDER BY seq DESC LIMIT ${count}`),
+        (count) => listEvents(db, filter, count),
         (last) => auditCursor.encode([last.seq]),
       );
       return { items: page.items.map(toAuditEvent), nextCursor: page.nextCursor };
@@ -137,7 +114,7 @@ export function createAuditService({ db }: { db: Db }) {
       let lastSeq = 0;
       let checked = 0;
       for (;;) {
-        const batch = await queryRows<StoredEvent>(db, sql`SELECT ${storedEventColumns} FROM audit_events WHERE seq > ${lastSeq} ORDER BY seq LIMIT ${batchSize}`);
+        const batch = await eventsAfter(db, lastSeq, batchSize);
         if (batch.length === 0) break;
         const result = checkChain(head, batch);
         if ('break' in result) {

@@ -1,7 +1,6 @@
-import { queryRows, sql, type Db } from '../../db/client.ts';
-import { MAX_DELIVERY_ATTEMPTS } from '../../db/schema.ts';
+import type { Db } from '../../db/client.ts';
 import type { MailTransport } from './mail-transport.ts';
-import { dataWithoutSecrets } from './outbox.ts';
+import { claimDueMessages, markRetry, markSent, type ClaimedMessage } from './notifications-repository.ts';
 import { renderTemplate } from './templates.ts';
 
 const BASE_DELAY_MS = 30_000;
@@ -10,14 +9,6 @@ const MAX_DELAY_MS = 6 * 3_600_000;
 /** Exponential backoff: 30 s after the first failure, doubling, at most 6 hours. */
 export function retryDelayMs(attempts: number): number {
   return Math.min(BASE_DELAY_MS * 2 ** Math.max(0, attempts - 1), MAX_DELAY_MS);
-}
-
-interface ClaimedMessage {
-  id: string;
-  recipient: string;
-  template: string;
-  data: Record<string, unknown>;
-  attempts: number;
 }
 
 export interface OutboxSenderOptions {
@@ -36,40 +27,22 @@ export interface OutboxSenderOptions {
  * differ still agree on leases.
  */
 export function createOutboxSender({ db, transport, onError, batchSize = 50, leaseMs = 120_000 }: OutboxSenderOptions) {
-  function claim(): Promise<ClaimedMessage[]> {
-    return queryRows<ClaimedMessage>(
-      db,
-      sql`UPDATE notifications SET locked_until = now() + make_interval(secs => ${leaseMs / 1000}), attempts = attempts + 1
-           WHERE id IN (SELECT id FROM notifications
-                         WHERE sent_at IS NULL AND attempts < ${MAX_DELIVERY_ATTEMPTS} AND send_after <= now()
-                           AND (locked_until IS NULL OR locked_until <= now())
-                         ORDER BY send_after LIMIT ${batchSize}
-                         FOR UPDATE SKIP LOCKED)
-       RETURNING id, recipient, template, data, attempts`,
-    );
-  }
-
   async function deliver(message: ClaimedMessage): Promise<boolean> {
     try {
       const { subject, text } = renderTemplate(message.template, message.data);
       await transport.send({ to: message.recipient, subject, text });
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
-      await db.execute(
-        sql`UPDATE notifications
-               SET locked_until = NULL, send_after = now() + make_interval(secs => ${retryDelayMs(message.attempts) / 1000}), last_error = ${reason.slice(0, 1000)},
-                   data = CASE WHEN attempts >= ${MAX_DELIVERY_ATTEMPTS} THEN ${dataWithoutSecrets} ELSE data END
-             WHERE id = ${message.id} AND sent_at IS NULL`,
-      );
+      await markRetry(db, message.id, retryDelayMs(message.attempts), reason.slice(0, 1000));
       return false;
     }
-    await db.execute(sql`UPDATE notifications SET sent_at = now(), locked_until = NULL, last_error = NULL, data = ${dataWithoutSecrets} WHERE id = ${message.id} AND sent_at IS NULL`);
+    await markSent(db, message.id);
     return true;
   }
 
   /** Claims up to one batch of due messages and delivers them; `more` when the batch was full. */
   async function deliverDue(): Promise<{ sent: number; failed: number; more: boolean }> {
-    const batch = await claim();
+    const batch = await claimDueMessages(db, batchSize, leaseMs);
     let sent = 0;
     for (const message of batch) if (await deliver(message)) sent++;
     return { sent, failed: batch.length - sent, more: batch.length === batchSize };

@@ -1,6 +1,7 @@
 import { desc, eq, lt } from 'drizzle-orm';
 import { queryRows, sql, type Queryable } from '../../db/client.ts';
 import { registerSettingsVersions } from '../../db/schema.ts';
+import { LOCK_KEYS, lockForTransaction } from '../../db/advisory-locks.ts';
 import { SettingsSchema, type Settings } from '../../../schemas/settings.ts';
 
 export interface SettingsVersion {
@@ -13,6 +14,11 @@ export interface SettingsVersion {
 
 type Row = typeof registerSettingsVersions.$inferSelect;
 const toVersion = (row: Row): SettingsVersion => ({ ...row, settings: SettingsSchema.parse(row.settings) });
+
+/** Changes take turns until the transaction ends, so two registrars cannot both replace the same version. */
+export async function lockSettings(tx: Queryable): Promise<void> {
+  await lockForTransaction(tx, LOCK_KEYS.settings);
+}
 
 /** The version in force (the newest). */
 export async function currentSettings(q: Queryable): Promise<SettingsVersion> {

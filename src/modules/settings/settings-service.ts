@@ -1,5 +1,4 @@
 import { isDeepStrictEqual } from 'node:util';
-import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Settings, SettingsChangeSchema } from '../../../schemas/settings.ts';
 import type { Db } from '../../db/client.ts';
@@ -8,8 +7,7 @@ import { keysetCursor, keysetPage } from '../../lib/cursor.ts';
 import { londonDate, type Clock } from '../../lib/clock.ts';
 import type { RequestContext } from '../../lib/context.ts';
 import { recordAudit } from '../audit/audit-service.ts';
-import { currentSettings, insertSettingsVersion, moveGrandfatheredStarts, settingsVersion, settingsVersions, type SettingsVersion } from './settings-repository.ts';
-import { LOCK_KEYS, lockForTransaction } from '../../db/advisory-locks.ts';
+import { currentSettings, insertSettingsVersion, lockSettings, moveGrandfatheredStarts, settingsVersion, settingsVersions, type SettingsVersion } from './settings-repository.ts';
 
 /** Versions page back from the last one listed. */
 const versionCursor = keysetCursor(z.tuple([z.int().min(1)]));
@@ -42,8 +40,7 @@ export function createSettingsService({ db, clock }: { db: Db; clock: Clock }) {
 
     change: (ctx: RequestContext, { reason, expectedVersion, ...settings }: z.infer<typeof SettingsChangeSchema>) =>
       db.transaction(async (tx) => {
-        // Changes take turns, so two registrars cannot both replace the same version.
-        await lockForTransaction(tx, LOCK_KEYS.settings);
+        await lockSettings(tx);
         const before = await currentSettings(tx);
         if (expectedVersion !== undefined && expectedVersion !== before.version) {
           throw problem('stale-settings-version', `The settings are at version ${before.version}, not ${expectedVersion}: reload them and make the change again.`);
