@@ -1,6 +1,4 @@
-import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
-import { queryRows, type Db, type Queryable } from '../../db/client.ts';
-import { claimTokens, mediators, users } from '../../db/schema.ts';
+import type { Db, Tx } from '../../db/client.ts';
 import { grandfatheredObligationsStart } from '../../domain/grandfathering.ts';
 import { notFound, problem } from '../../errors.ts';
 import { londonDate, type Clock } from '../../lib/clock.ts';
@@ -15,17 +13,12 @@ import { accredit } from '../register-entries/register-entries-service.ts';
 import type { Accreditation } from '../register-entries/register-entries-repository.ts';
 import { currentSettings } from '../settings/settings-repository.ts';
 import type { RawRow } from './import-file.ts';
-import { LOCK_KEYS, lockForTransaction } from '../../db/advisory-locks.ts';
-import { chunks, recordset } from '../../db/batches.ts';
+import { chunks } from '../../db/batches.ts';
+import { BATCH, insertAccounts, insertClaimTokens, insertProfiles, lockEntryAccount, lockImports, membershipHolders, revokeClaimTokens, takenEmails } from './imports-repository.ts';
 
-const BATCH = 1000;
 const CLAIM_DAYS = 30;
 const GRANDFATHERED = 'Grandfathered from the 2018 register';
 
-// A member's profile as the file gives it; register-entries puts it on the register.
-const PROFILE_COLUMNS = sql.raw(`user_id, full_name, body, membership_number, organisation, regions, languages, contact_email, contact_phone, website, show_email, show_phone, show_website`);
-const PROFILE_TYPES = sql`"userId" uuid, "fullName" text, body body, "membershipNumber" text, organisation text, regions text[], languages text[],
-  "contactEmail" text, "contactPhone" text, website text, "showEmail" boolean, "showPhone" boolean, "showWebsite" boolean`;
 const profileOf = (userId: string, row: GrandfatheredRow, body: Body) => ({
   userId,
   fullName: row.fullName,
@@ -59,14 +52,14 @@ export function createImportsService({ db, clock, publicUrl }: { db: Db; clock: 
   }
 
   /** Claim tokens for many accounts at once: random, stored hashed, valid 30 days. */
-  async function issueClaims(tx: Queryable, accounts: Array<{ id: string; email: string; fullName: string }>) {
+  async function issueClaims(tx: Tx, accounts: Array<{ id: string; email: string; fullName: string }>) {
     const expiresAt = new Date(clock().getTime() + CLAIM_DAYS * 86_400_000);
     const tokens = accounts.map((a) => ({ account: a, token: newToken() }));
-    for (const b of chunks(tokens, BATCH)) {
-      const rows = b.map(({ account, token }) => ({ userId: account.id, tokenHash: hashToken(token) }));
-      await tx.execute(sql`INSERT INTO claim_tokens (user_id, token_hash, expires_at)
-        SELECT "userId", "tokenHash", ${expiresAt}::timestamptz FROM ${recordset(rows, 'x', sql`"userId" uuid, "tokenHash" text`)}`);
-    }
+    await insertClaimTokens(
+      tx,
+      tokens.map(({ account, token }) => ({ userId: account.id, tokenHash: hashToken(token) })),
+      expiresAt,
+    );
     const base = publicUrl();
     await enqueueNotifications(
       tx,
@@ -117,23 +110,16 @@ export function createImportsService({ db, clock, publicUrl }: { db: Db; clock: 
       onProgress?.({ phase: 'validated', rows: raw.length, valid: unique.length });
 
       const outcome = await db.transaction(async (tx) => {
-        // Imports into one body take turns, so overlapping files cannot both create a member.
-        await lockForTransaction(tx, LOCK_KEYS.imports[body]);
-        const numbers = unique.map((u) => u.row.membershipNumber);
-        const emails = unique.map((u) => u.row.email);
-        const held = new Map<string, string>();
-        for (const batch of chunks(numbers, BATCH)) {
-          const rows = await tx
-            .select({ number: mediators.membershipNumber, email: users.email })
-            .from(mediators)
-            .innerJoin(users, eq(users.id, mediators.userId))
-            .where(and(eq(mediators.body, body), inArray(mediators.membershipNumber, batch)));
-          for (const r of rows) held.set(r.number!, r.email);
-        }
-        const taken = new Set<string>();
-        for (const batch of chunks(emails, BATCH)) {
-          for (const r of await tx.select({ email: users.email }).from(users).where(inArray(users.email, batch))) taken.add(r.email.toLowerCase());
-        }
+        await lockImports(tx, body);
+        const held = await membershipHolders(
+          tx,
+          body,
+          unique.map((u) => u.row.membershipNumber),
+        );
+        const taken = await takenEmails(
+          tx,
+          unique.map((u) => u.row.email),
+        );
         const create: typeof unique = [];
         let unchanged = 0;
         for (const u of unique) {
@@ -154,25 +140,15 @@ export function createImportsService({ db, clock, publicUrl }: { db: Db; clock: 
         const accounts: Array<{ id: string; email: string; fullName: string }> = [];
         const entries: Array<{ id: string; reason: string } & Accreditation> = [];
         for (const b of chunks(create, BATCH)) {
-          const people = await queryRows<{ id: string; email: string; fullName: string }>(
+          const people = await insertAccounts(
             tx,
-            sql`INSERT INTO users (email, full_name, role)
-                SELECT email, "fullName", 'mediator' FROM ${recordset(
-                  b.map(({ row }) => ({ email: row.email, fullName: row.fullName })),
-                  'x',
-                  sql`email text, "fullName" text`,
-                )}
-                RETURNING id, email, full_name AS "fullName"`,
+            b.map(({ row }) => ({ email: row.email, fullName: row.fullName })),
           );
           accounts.push(...people);
           const userIds = new Map(people.map((a) => [a.email.toLowerCase(), a.id]));
-          const profiles = await queryRows<{ id: string; userId: string }>(
+          const profiles = await insertProfiles(
             tx,
-            sql`INSERT INTO mediators (${PROFILE_COLUMNS}) SELECT * FROM ${recordset(
-              b.map(({ row }) => profileOf(userIds.get(row.email)!, row, body)),
-              'x',
-              PROFILE_TYPES,
-            )} RETURNING id, user_id AS "userId"`,
+            b.map(({ row }) => profileOf(userIds.get(row.email)!, row, body)),
           );
           const entryOf = new Map(profiles.map((p) => [p.userId, p.id]));
           for (const { row } of b) {
@@ -205,15 +181,12 @@ export function createImportsService({ db, clock, publicUrl }: { db: Db; clock: 
     /** A new claim for an unclaimed account; the previous token stops working. */
     async reissueClaim(ctx: RequestContext, mediatorId: string) {
       return db.transaction(async (tx) => {
-        const [row] = await tx.select({ m: mediators, u: users }).from(mediators).innerJoin(users, eq(users.id, mediators.userId)).where(eq(mediators.id, mediatorId)).for('update', { of: users });
+        const row = await lockEntryAccount(tx, mediatorId);
         if (!row) throw notFound('The register entry');
         if (row.u.id === ctx.actor.id) throw problem('own-record', 'Nobody re-issues a claim for their own entry; another admin of the body or a registrar must.');
         if (ctx.actor.role === 'admin' && row.m.body !== ctx.actor.body) throw problem('other-body', 'This entry belongs to the other body.');
         if (row.u.passwordHash) throw problem('already-claimed', 'This account has already been claimed; the member can reset their password instead.');
-        await tx
-          .update(claimTokens)
-          .set({ revokedAt: clock() })
-          .where(and(eq(claimTokens.userId, row.u.id), isNull(claimTokens.usedAt), isNull(claimTokens.revokedAt)));
+        await revokeClaimTokens(tx, row.u.id, clock());
         await issueClaims(tx, [row.u]);
         await recordAudit(tx, ctx, { action: 'claim.reissued', entityType: 'user', entityId: row.u.id });
         return { mediatorId, reissued: true as const };
