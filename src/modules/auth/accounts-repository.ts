@@ -1,7 +1,15 @@
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.ts';
 import { mediators, refreshTokens, users } from '../../db/schema.ts';
-import type { UserRow } from '../users/users-repository.ts';
+
+/** An account as stored. */
+export type UserRow = typeof users.$inferSelect;
+
+/** The account, locked until the transaction ends. */
+export async function lockUser(tx: Queryable, userId: string): Promise<UserRow | undefined> {
+  const [row] = await tx.select().from(users).where(eq(users.id, userId)).for('update');
+  return row;
+}
 
 type NewUser = typeof users.$inferInsert;
 type RefreshTokenRow = typeof refreshTokens.$inferSelect;

@@ -12,7 +12,7 @@ import { createPgCounterStore } from '../../lib/pg-counter-store.ts';
 import { hashToken, newToken } from '../../lib/tokens.ts';
 import type { AccessTokenClaims } from '../../lib/access-token.ts';
 import { recordAudit } from '../audit/audit-service.ts';
-import type { UserRow } from '../users/users-repository.ts';
+import type { UserRow } from './accounts-repository.ts';
 import {
   bumpSessionVersion,
   insertRefreshToken,

@@ -9,7 +9,7 @@ import { verifyPassword } from '../../lib/passwords.ts';
 import { secretBox } from '../../lib/secret-box.ts';
 import { hashToken } from '../../lib/tokens.ts';
 import { recordAudit } from '../audit/audit-service.ts';
-import { lockUser, type UserRow } from '../users/users-repository.ts';
+import { lockUser, type UserRow } from './accounts-repository.ts';
 import { revokeRefreshTokens, userById } from './accounts-repository.ts';
 import { cancelTotpEnrolment, clearSecondFactor, enableTotp, markRecoveryCodeUsed, recoveryCodesLeft, replaceRecoveryCodes, startTotpEnrolment } from './second-factor-repository.ts';
 

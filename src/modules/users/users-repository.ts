@@ -3,8 +3,7 @@ import type { Queryable } from '../../db/client.ts';
 import { users } from '../../db/schema.ts';
 import type { Body, Role } from '../../domain/vocabulary.ts';
 import { escapeLike } from '../../lib/like.ts';
-
-export type UserRow = typeof users.$inferSelect;
+import type { UserRow } from '../auth/accounts-repository.ts';
 
 /** Accounts matching `q` (email or name) and `role`, in email order after `after`, `limit` of them. */
 export function listUsers(q: Queryable, filter: { q?: string; role?: Role; after?: string }, limit: number): Promise<UserRow[]> {
@@ -21,12 +20,6 @@ export function listUsers(q: Queryable, filter: { q?: string; role?: Role; after
     .where(and(...conditions))
     .orderBy(asc(sql`${users.email}::text`))
     .limit(limit);
-}
-
-/** The account, locked until the transaction ends. */
-export async function lockUser(tx: Queryable, userId: string): Promise<UserRow | undefined> {
-  const [row] = await tx.select().from(users).where(eq(users.id, userId)).for('update');
-  return row;
 }
 
 export async function updateUser(tx: Queryable, userId: string, changes: { role?: Role; body?: Body | null; disabledAt?: Date | null; updatedAt: Date }): Promise<UserRow> {

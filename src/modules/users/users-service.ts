@@ -9,7 +9,8 @@ import { recordAudit } from '../audit/audit-service.ts';
 import { revokeRefreshTokens } from '../auth/accounts-repository.ts';
 import { revokeResetLinks } from '../auth/links-repository.ts';
 import type { SessionVersions } from '../auth/session-versions.ts';
-import { listUsers, lockUser, updateUser, type UserRow } from './users-repository.ts';
+import { lockUser, type UserRow } from '../auth/accounts-repository.ts';
+import { listUsers, updateUser } from './users-repository.ts';
 
 const toUser = (u: UserRow) => ({
   id: u.id,
