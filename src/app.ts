@@ -3,6 +3,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { trustProxyOption, type Config } from './config.ts';
 import type { Database } from './db/client.ts';
+import { resolveAuditSigningKey, type LogKey } from './lib/audit-signing-key.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
 import { createPgCounterStore } from './lib/pg-counter-store.ts';
 import { publicBaseUrl } from './lib/public-url.ts';
@@ -12,6 +13,7 @@ import { requestIdFrom } from './lib/request-id.ts';
 import { accountPagesModule } from './modules/account-pages/account-pages-routes.ts';
 import { applicationsModule } from './modules/applications/applications-routes.ts';
 import { auditModule } from './modules/audit/audit-routes.ts';
+import { createSealer } from './modules/audit/sealer.ts';
 import { authModule } from './modules/auth/auth-routes.ts';
 import { createSessionVersions } from './modules/auth/session-versions.ts';
 import { complianceModule } from './modules/compliance/compliance-routes.ts';
@@ -46,6 +48,8 @@ export interface AppDeps {
   jwtSecret: string;
   clock?: Clock;
   logger?: FastifyServerOptions['logger'];
+  /** Signs the audit log's checkpoints; default from AUDIT_SIGNING_KEY or the data directory (resolveAuditSigningKey). */
+  auditKey?: LogKey;
   /** Where the outbox sender delivers; default MAIL_TRANSPORT (SMTP or the log). */
   mailTransport?: MailTransport;
 }
@@ -77,7 +81,18 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   app.addHook('onResponse', async (req, reply) => {
     req.log.info({ method: req.method, url: loggableUrl(req.url), statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
   });
-  const metrics = registerMetrics(app, { database: deps.database });
+  const auditKey = deps.auditKey ?? resolveAuditSigningKey(config);
+  // Every instance runs a sealer (one at a time seals); only a listening process runs its loop.
+  const sealer = createSealer({
+    db,
+    key: auditKey,
+    checkpointIntervalMs: config.AUDIT_CHECKPOINT_INTERVAL_MS,
+    onError: (err, message) => app.log.error({ err }, message),
+  });
+  app.addHook('onListen', async () => sealer.start(config.AUDIT_SEAL_INTERVAL_MS));
+  app.addHook('onClose', () => sealer.stop());
+  app.decorate('auditSealer', sealer);
+  const metrics = registerMetrics(app, { database: deps.database, sealer });
 
   registerSecurityHeaders(app, {
     helmet: { contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'] } } },
@@ -114,13 +129,13 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     registerNoStore(api);
     refuseUndeclaredBodies(api);
     api.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
-    await api.register(healthModule, { ...modules, ping: deps.database.ping });
+    await api.register(healthModule, { ...modules, ping: deps.database.ping, sealer });
     await api.register(metricsRoutes, { metrics, token: config.METRICS_TOKEN });
     await api.register(authModule, { ...modules, sessions, counters, publicUrl, jwtSecret });
     await api.register(setupModule, { ...modules, publicUrl });
     await api.register(accountPagesModule, { ...modules, counters, publicUrl, jwtSecret });
     await api.register(usersModule, { ...modules, sessions });
-    await api.register(auditModule, modules);
+    await api.register(auditModule, { ...modules, auditKey });
     await api.register(notificationsModule, { ...modules, mailTransport });
     await api.register(complianceModule, modules);
     await api.register(profileModule, modules);

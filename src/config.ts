@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { parseSignerKey } from './lib/transparency/signed-note.ts';
 
 const cronOrOff = z
   .string()
@@ -32,6 +33,26 @@ export const EnvSchema = z.object({
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
     .optional(),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /**
+   * The audit log's Ed25519 signing key in signed-note form (`PRIVATE+KEY+<origin>+<id>+<key>`, from
+   * `npm run cli -- audit-keygen`); its name is the checkpoints' origin. Required with DATABASE_URL.
+   */
+  AUDIT_SIGNING_KEY: z
+    .string()
+    .trim()
+    .refine((v) => {
+      try {
+        parseSignerKey(v);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be a signed-note Ed25519 signer key (PRIVATE+KEY+<origin>+<key id>+<key>), as audit-keygen prints')
+    .optional(),
+  /** How often the sealer adds newly written audit events to the log. */
+  AUDIT_SEAL_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(500),
+  /** Most often a checkpoint is signed while events keep coming. */
+  AUDIT_CHECKPOINT_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(5000),
   JWT_ISSUER: z.string().min(1).default('send-mediator-register'),
   JWT_AUDIENCE: z.string().min(1).default('send-mediator-register-api'),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
@@ -132,6 +153,9 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
   const e = parsed.data;
   if (e.DATABASE_URL && !e.JWT_SECRET) {
     throw new ConfigError('Invalid configuration:\n  JWT_SECRET: required when DATABASE_URL is set (at least 32 characters)');
+  }
+  if (e.DATABASE_URL && !e.AUDIT_SIGNING_KEY) {
+    throw new ConfigError('Invalid configuration:\n  AUDIT_SIGNING_KEY: required when DATABASE_URL is set (generate one with `npm run cli -- audit-keygen <origin>`)');
   }
   if (e.MAIL_TRANSPORT === 'smtp' && !e.SMTP_URL) {
     throw new ConfigError('Invalid configuration:\n  MAIL_TRANSPORT: smtp needs SMTP_URL (an smtp:// or smtps:// URL)');

@@ -70,6 +70,7 @@ export const PROBLEMS = {
   'rule-set-start-invalid': { status: 422, when: 'A rule set starting today or earlier, or not on the first day of a register year.' },
   'grandfathering-start-passed': { status: 422, when: 'Moving the grandfathering start to a date already passed.' },
   'import-refused': { status: 422, when: 'An import with row errors: nothing was written; the body carries the report.' },
+  'beyond-log': { status: 422, when: 'A tree size or leaf index the audit log has not reached (or has no signed checkpoint for yet).' },
   'rate-limited': { status: 429, when: 'Too many requests to this endpoint; wait `Retry-After` seconds.' },
   'too-many-attempts': { status: 429, when: 'Too many failed sign-in or password attempts; wait `Retry-After` seconds.' },
   'request-error': { status: 400, when: 'Another client error the HTTP layer raised, with its own status.' },

@@ -8,8 +8,8 @@ import { sql, type Queryable } from './client.ts';
 export const LOCK_KEYS = {
   /** Session-scoped, around applying migrations: one process migrates, the others wait. */
   migrations: 7_302_118_001,
-  /** Serialises audit appenders so the hash chain never forks. */
-  auditChain: 7_302_118_002,
+  /** Held (tried, never waited for) by the instance sealing the audit log. */
+  auditSealer: 7_302_118_003,
   /** Held exclusively by a compliance run; log writes take it shared so a run sees a settled log. */
   complianceRun: 7_302_118_007,
   /** One import per body at a time. */

@@ -4,6 +4,8 @@ import type { Db } from '../db/client.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { CounterStore } from '../lib/counter-store.ts';
 import type { SessionVersions } from './auth/session-versions.ts';
+import type { LogKey } from '../lib/audit-signing-key.ts';
+import type { Sealer } from './audit/sealer.ts';
 import type { MailTransport } from './notifications/mail-transport.ts';
 
 /** What every module is given. */
@@ -25,6 +27,10 @@ export interface SharedServices {
   jwtSecret: string;
   /** Where the outbox sender delivers, when the app is given one (tests); else MAIL_TRANSPORT. */
   mailTransport: MailTransport | undefined;
+  /** This instance's audit log sealer (its status: lag, refusal). */
+  sealer: Sealer;
+  /** The audit log's key pair. */
+  auditKey: LogKey;
   /** Whether the database answers. */
   ping: () => Promise<void>;
 }

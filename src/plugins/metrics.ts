@@ -1,10 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { z } from 'zod';
 import { ProblemSchema } from '../../schemas/common.ts';
 import type { Database } from '../db/client.ts';
+import type { Sealer } from '../modules/audit/sealer.ts';
 import { HttpProblem } from '../errors.ts';
 import { registerDatabaseMetrics } from './database-metrics.ts';
 
@@ -16,7 +17,7 @@ const UNMATCHED = 'unmatched';
  * builds several apps, as the tests do), the default process metrics, a duration histogram of every
  * request on the root instance, and the database readings. Returns what the /metrics route renders.
  */
-export function registerMetrics(app: FastifyInstance, { database }: { database: Database }) {
+export function registerMetrics(app: FastifyInstance, { database, sealer }: { database: Database; sealer: Sealer }) {
   const registry = new Registry();
   // prom-client's GC observer and event-loop monitor cannot be stopped: one of each per app built.
   collectDefaultMetrics({ register: registry });
@@ -29,12 +30,27 @@ export function registerMetrics(app: FastifyInstance, { database }: { database: 
   app.addHook('onResponse', async (req, reply) => {
     duration.observe({ method: req.method, route: req.routeOptions.url ?? UNMATCHED, status_code: reply.statusCode }, reply.elapsedTime / 1000);
   });
+  const logGauge = (name: string, help: string, read: () => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  logGauge('send_register_audit_sealing_lag_seconds', 'Age of the oldest audit event not yet sealed into the log (0 when none).', () => sealer.status().sealingLagSeconds);
+  logGauge('send_register_audit_unsealed_events', 'Audit events written but not yet sealed into the log.', () => sealer.status().unsealedEvents);
+  logGauge('send_register_audit_tree_size', 'Leaves in the audit log.', () => sealer.status().treeSize);
+  logGauge('send_register_audit_checkpoint_refused', '1 when this instance refused to sign a checkpoint because the stored log no longer extends an earlier one (it was rewritten), else 0.', () =>
+    sealer.status().refused === null ? 0 : 1,
+  );
   const readings = registerDatabaseMetrics(registry, database, (err, source) => app.log.warn({ err, source }, 'metrics: database reading failed'));
 
   return {
     contentType: registry.contentType,
     async render(): Promise<string> {
-      await readings.refresh();
+      await Promise.all([readings.refresh(), sealer.refreshStatus().catch((err) => app.log.warn({ err }, 'metrics: audit log status failed'))]);
       return registry.metrics();
     },
   };

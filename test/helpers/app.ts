@@ -2,6 +2,9 @@ import { eq } from 'drizzle-orm';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { Test } from 'tap';
 import { buildApp } from '../../src/app.ts';
+import { logKey, type LogKey } from '../../src/lib/audit-signing-key.ts';
+import type { SealResult } from '../../src/modules/audit/sealer.ts';
+import { generateKey } from '../../src/lib/transparency/signed-note.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { normaliseEmail } from '../../schemas/auth.ts';
 import type { Database } from '../../src/db/client.ts';
@@ -56,6 +59,10 @@ export interface TestApp {
   staff(role: Exclude<Role, 'mediator'>, body?: Body | null, email?: string): Promise<{ token: string; userId: string; email: string }>;
   /** A second app on the same database (another "instance"). */
   sibling(): Promise<FastifyInstance>;
+  /** The audit log's key (every instance on this database shares it). */
+  auditKey: LogKey;
+  /** Seals every committed audit event into the log and signs a checkpoint, as the sealer loop does every few seconds. */
+  seal(): Promise<SealResult>;
 }
 
 let seq = 0;
@@ -68,8 +75,10 @@ export async function buildTestApp(t: Test, kind: DbKind, opts: { env?: Record<s
   const config = testConfig(opts.env);
   const clock = opts.clock ?? testClock();
   const apps: FastifyInstance[] = [];
+  // One log key per database, as every instance of a deployment shares AUDIT_SIGNING_KEY.
+  const auditKey = logKey(generateKey('test.send-register.invalid/audit').signerKey);
   const make = async () => {
-    const a = await buildApp(config, { database: fresh.database, jwtSecret: JWT_SECRET, clock, mailTransport: opts.mailTransport });
+    const a = await buildApp(config, { database: fresh.database, jwtSecret: JWT_SECRET, clock, mailTransport: opts.mailTransport, auditKey });
     apps.push(a);
     return a;
   };
@@ -121,6 +130,8 @@ export async function buildTestApp(t: Test, kind: DbKind, opts: { env?: Record<s
       return { token: await login(email), userId: user.id, email };
     },
     sibling: make,
+    auditKey,
+    seal: () => app.auditSealer.seal({ checkpoint: 'now' }),
   };
 }
 

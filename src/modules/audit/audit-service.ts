@@ -6,8 +6,8 @@ import { LONDON } from '../../lib/clock.ts';
 import type { ActorType } from '../../domain/vocabulary.ts';
 import type { RequestContext } from '../../lib/context.ts';
 import { keysetCursor, keysetPage } from '../../lib/cursor.ts';
-import { GENESIS_HASH, checkChain, eventHash, redact, type ChainBreak, type ChainedFields, type StoredEvent } from './audit-chain.ts';
-import { eventsAfter, insertChainedEvents, listEvents, lockChainHead } from './audit-repository.ts';
+import { commitPersonalValues, redact, revealPersonalValues } from './audit-leaf.ts';
+import { insertEvents, listEvents, personalValuesOf, type NewEvent, type StoredEvent } from './audit-repository.ts';
 
 export interface AuditInput {
   action: string;
@@ -18,18 +18,19 @@ export interface AuditInput {
 }
 
 /**
- * Appends audit events inside the caller's transaction (`tx`), chained to the current head.
- * Call it last in a transaction: the chain lock is held from here until commit.
+ * Appends audit events inside the caller's transaction (`tx`): they commit or roll back with the
+ * change they record. No lock is taken; the sealer adds them to the log once committed.
  */
 export const recordAudit = (tx: Queryable, ctx: RequestContext, ...inputs: AuditInput[]): Promise<void> => recordAuditEvents(tx, ctx, inputs);
 
 /** The same for any number of events (a spread of 100,000 arguments would overflow the call stack). */
 export async function recordAuditEvents(tx: Queryable, ctx: RequestContext, inputs: readonly AuditInput[]): Promise<void> {
   if (inputs.length === 0) return;
-  let prevHash = (await lockChainHead(tx)) ?? GENESIS_HASH;
   const occurredAt = new Date().toISOString();
-  const rows = inputs.map((input) => {
-    const fields: ChainedFields = {
+  const events = inputs.map((input): NewEvent => {
+    const before = commitPersonalValues(redact(input.before));
+    const after = commitPersonalValues(redact(input.after));
+    return {
       occurredAt,
       actorType: ctx.actor.type,
       actorId: ctx.actor.id ?? null,
@@ -37,16 +38,13 @@ export async function recordAuditEvents(tx: Queryable, ctx: RequestContext, inpu
       action: input.action,
       entityType: input.entityType,
       entityId: input.entityId,
-      before: redact(input.before),
-      after: redact(input.after),
+      before: before.committed,
+      after: after.committed,
       requestId: ctx.requestId,
+      personalValues: [...before.values, ...after.values],
     };
-    const hash = eventHash(prevHash, fields);
-    const row = { ...fields, prevHash, hash };
-    prevHash = hash;
-    return row;
   });
-  await insertChainedEvents(tx, rows);
+  await insertEvents(tx, events);
 }
 
 /** The instant a London calendar day (YYYY-MM-DD) begins. */
@@ -57,8 +55,6 @@ export function londonDayStart(day: string): Date {
 
 /** The instant after the last moment of a London calendar day. */
 export const londonDayEnd = (day: string): Date => new Date(addDays(new TZDate(londonDayStart(day).getTime(), LONDON), 1).getTime());
-
-const VERIFY_BATCH = 2000;
 
 export interface AuditQuery {
   entityType?: string;
@@ -71,17 +67,10 @@ export interface AuditQuery {
   cursor?: string;
 }
 
-export interface ChainVerification {
-  valid: boolean;
-  checked: number;
-  headHash: string | null;
-  firstBreak: ChainBreak | null;
-}
-
 /** The list pages back from the last event's `seq`. */
 const auditCursor = keysetCursor(z.tuple([z.int().min(1)]));
 
-/** Reading the trail: the registrar's list and the chain check (shared by the endpoint and the CLI). */
+/** Reading the trail: the registrar's list, with personal values put back (or `[erased]`). */
 export function createAuditService({ db }: { db: Db }) {
   return {
     /** Newest first; keyset on `seq`. */
@@ -102,46 +91,23 @@ export function createAuditService({ db }: { db: Db }) {
         (count) => listEvents(db, filter, count),
         (last) => auditCursor.encode([last.seq]),
       );
-      return { items: page.items.map(toAuditEvent), nextCursor: page.nextCursor };
-    },
-
-    /**
-     * Recomputes the chain in `seq` order, a batch at a time (memory stays flat however long the
-     * trail), and stops at the first event that does not fit.
-     */
-    async verify(batchSize = VERIFY_BATCH): Promise<ChainVerification> {
-      let head = GENESIS_HASH;
-      let lastSeq = 0;
-      let checked = 0;
-      for (;;) {
-        const batch = await eventsAfter(db, lastSeq, batchSize);
-        if (batch.length === 0) break;
-        const result = checkChain(head, batch);
-        if ('break' in result) {
-          checked += batch.findIndex((e) => e.seq === result.break.seq) + 1;
-          return { valid: false, checked, headHash: null, firstBreak: result.break };
-        }
-        head = result.headHash;
-        checked += batch.length;
-        lastSeq = batch[batch.length - 1]!.seq;
-      }
-      return { valid: true, checked, headHash: checked > 0 ? head : null, firstBreak: null };
+      const kept = new Map((await personalValuesOf(db, page.items.map((e) => e.seq))).map((v) => [v.commitment, v.value]));
+      return { items: page.items.map((e) => toAuditEvent(e, kept)), nextCursor: page.nextCursor };
     },
   };
 }
 
-function toAuditEvent(e: StoredEvent) {
+function toAuditEvent(e: StoredEvent, kept: ReadonlyMap<string, string>) {
   return {
     seq: e.seq,
+    leafIndex: e.leafIndex,
     occurredAt: e.occurredAt,
     actor: { type: e.actorType as ActorType, id: e.actorId, role: e.actorRole },
     action: e.action,
     entityType: e.entityType,
     entityId: e.entityId,
-    before: e.before,
-    after: e.after,
+    before: revealPersonalValues(e.before, kept),
+    after: revealPersonalValues(e.after, kept),
     requestId: e.requestId,
-    prevHash: e.prevHash,
-    hash: e.hash,
   };
 }

@@ -4,14 +4,19 @@ import t from 'tap';
 import { openDatabase, queryRows, sql, type Db } from '../../../src/db/client.ts';
 import { systemContext } from '../../../src/lib/context.ts';
 import { recordAudit } from '../../../src/modules/audit/audit-service.ts';
+import { createLogService } from '../../../src/modules/audit/log-service.ts';
+import type { LogKey } from '../../../src/lib/audit-signing-key.ts';
+import { formatSignerKey } from '../../../src/lib/transparency/signed-note.ts';
 import { buildTestApp, eachDatabase, JWT_SECRET, PASSWORD, type TestApp } from '../../helpers/app.ts';
 
 const run = promisify(execFile);
 
 /** `npm run cli -- audit-verify` against the test database (PostgreSQL: a child process can open it). */
-async function cliVerify(url: string): Promise<{ code: number; out: string }> {
+async function cliVerify(url: string, key: LogKey, ...args: string[]): Promise<{ code: number; out: string }> {
   try {
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'audit-verify'], { env: { ...process.env, DATABASE_URL: url, JWT_SECRET } });
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'audit-verify', ...args], {
+      env: { ...process.env, DATABASE_URL: url, JWT_SECRET, AUDIT_SIGNING_KEY: formatSignerKey(key.origin, key.signer.privateKey) },
+    });
     return { code: 0, out: stdout };
   } catch (err) {
     const e = err as { code: number; stderr: string };
@@ -50,22 +55,25 @@ await eachDatabase(t, async (t, kind) => {
   await mixedWorkload(ta, registrar.token);
 
   await t.test('verification passes after a mixed workload, by endpoint and CLI', async (t) => {
+    const sealed = await ta.seal();
+    t.match(sealed, { sealer: true, signed: await auditCount(db) });
     const res = await ta.request({ method: 'GET', url: '/v1/admin/audit/verify', token: registrar.token });
     t.equal(res.statusCode, 200);
-    const [head] = await queryRows<{ hash: string }>(db, sql`SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1`);
-    t.same(res.json(), { valid: true, checked: await auditCount(db), headHash: head!.hash, firstBreak: null });
-    t.ok(res.json().checked >= 16, 'every kind of account event went through the chain');
+    const total = await auditCount(db);
+    t.match(res.json(), { valid: true, checked: total, treeSize: total, unsealedEvents: 0, firstProblem: null });
+    t.match(res.json().checkpoint, new RegExp(`^${ta.auditKey.origin}\n${total}\n[A-Za-z0-9+/]{43}=\n\n— ${ta.auditKey.origin} `));
+    t.ok(res.json().checked >= 16, 'every kind of account event went into the log');
     if (ta.databaseUrl) {
-      const cli = await cliVerify(ta.databaseUrl);
+      const cli = await cliVerify(ta.databaseUrl, ta.auditKey);
       t.equal(cli.code, 0);
-      t.match(cli.out, `Audit chain intact: ${res.json().checked} events, head hash ${head!.hash}.`);
+      t.match(cli.out, `Audit log intact: ${total} leaves recomputed.`);
+      t.match(cli.out, res.json().checkpoint);
     }
   });
 
-  await t.test('verification reads the chain in batches', async (t) => {
-    const { createAuditService } = await import('../../../src/modules/audit/audit-service.ts');
-    const whole = await createAuditService({ db }).verify();
-    t.same(await createAuditService({ db }).verify(3), whole, 'batches of 3 agree with one batch');
+  await t.test('verification reads the log in batches', async (t) => {
+    const log = createLogService({ db, key: ta.auditKey });
+    t.same(await log.verify({ batchSize: 3 }), await log.verify(), 'batches of 3 agree with one batch');
   });
 
   await t.test('only the registrar reads the trail', async (t) => {
@@ -130,14 +138,18 @@ await eachDatabase(t, async (t, kind) => {
     }
   });
 
-  await t.test('UPDATE, DELETE and TRUNCATE on the trail are refused by the database', async (t) => {
-    for (const statement of [sql`UPDATE audit_events SET action = 'x' WHERE seq = 1`, sql`DELETE FROM audit_events WHERE seq = 1`, sql`TRUNCATE audit_events`]) {
+  await t.test('UPDATE, DELETE and TRUNCATE on the log are refused by the database', async (t) => {
+    for (const statement of [sql`UPDATE audit_events SET action = 'x' WHERE seq = 1`, sql`DELETE FROM audit_events WHERE seq = 1`, sql`TRUNCATE audit_events CASCADE`]) {
       t.match(await failure(db.execute(statement)), /append-only: (UPDATE|DELETE|TRUNCATE) refused/);
+    }
+    for (const table of ['audit_leaves', 'audit_tree_nodes', 'audit_checkpoints']) {
+      t.match(await failure(db.execute(sql.raw(`UPDATE ${table} SET ${table === 'audit_leaves' ? 'seq = seq' : table === 'audit_tree_nodes' ? 'hash = hash' : 'note = note'}`))), new RegExp(`${table} is append-only: UPDATE refused`));
+      t.match(await failure(db.execute(sql.raw(`DELETE FROM ${table}`))), new RegExp(`${table} is append-only: DELETE refused`));
     }
   });
 
   if (kind === 'postgres') {
-    await t.test('20 concurrent writers, from two pools, leave one unbroken chain', async (t) => {
+    await t.test('20 concurrent writers, from two pools: every event sealed once, no gaps', async (t) => {
       const other = await openDatabase({ kind: 'postgres', url: ta.databaseUrl!, poolMax: 10 });
       t.teardown(() => other.close());
       const before = await auditCount(db);
@@ -149,31 +161,32 @@ await eachDatabase(t, async (t, kind) => {
         ),
       );
       t.equal(await auditCount(db), before + 100);
-      const [forks] = await queryRows<{ n: number }>(db, sql`SELECT count(*)::int - count(DISTINCT prev_hash)::int AS n FROM audit_events`);
-      t.equal(forks!.n, 0, 'no two events chain to the same predecessor');
+      await ta.seal();
+      const [leaves] = await queryRows<{ n: number; max: number; seqs: number }>(db, sql`SELECT count(*)::int AS n, max(leaf_index)::int AS max, count(DISTINCT seq)::int AS seqs FROM audit_leaves`);
+      t.same(leaves, { n: before + 100, max: before + 99, seqs: before + 100 }, 'leaves 0..n-1, each event once');
       const res = await ta.request({ method: 'GET', url: '/v1/admin/audit/verify', token: registrar.token });
       t.match(res.json(), { valid: true, checked: before + 100 });
     });
   }
 
-  // Last: it leaves the chain broken.
+  // Last: it leaves the log broken.
   await t.test('an event altered by a superuser with the trigger disabled is named', async (t) => {
-    const [victim] = await queryRows<{ seq: number }>(db, sql`SELECT seq FROM audit_events WHERE action = 'user.role_changed'`);
-    const total = await auditCount(db);
+    await ta.seal();
+    const [victim] = await queryRows<{ seq: number; leaf: number }>(
+      db,
+      sql`SELECT e.seq, l.leaf_index AS leaf FROM audit_events e JOIN audit_leaves l USING (seq) WHERE action = 'user.role_changed'`,
+    );
     await db.execute(sql`ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_delete`);
     await db.execute(sql`UPDATE audit_events SET after = jsonb_set(after, '{role}', '"registrar"') WHERE seq = ${victim!.seq}`);
     await db.execute(sql`ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update_delete`);
 
     const res = await ta.request({ method: 'GET', url: '/v1/admin/audit/verify', token: registrar.token });
     t.equal(res.statusCode, 200);
-    t.match(res.json(), { valid: false, headHash: null, firstBreak: { seq: victim!.seq, reason: 'hash_mismatch' } });
-    const [{ n }] = (await queryRows<{ n: number }>(db, sql`SELECT count(*)::int AS n FROM audit_events WHERE seq <= ${victim!.seq}`)) as [{ n: number }];
-    t.equal(res.json().checked, n, 'counted up to and including the broken event');
-    t.ok(n < total);
+    t.match(res.json(), { valid: false, checked: victim!.leaf, checkpoint: null, firstProblem: { problem: 'event_altered', leafIndex: victim!.leaf, seq: victim!.seq } });
     if (ta.databaseUrl) {
-      const cli = await cliVerify(ta.databaseUrl);
+      const cli = await cliVerify(ta.databaseUrl, ta.auditKey);
       t.equal(cli.code, 1, 'the CLI exits non-zero');
-      t.match(cli.out, `Audit chain broken at event seq ${victim!.seq} (hash_mismatch`);
+      t.match(cli.out, `Audit log check failed (event_altered): Leaf ${victim!.leaf} does not match its event`);
     }
     t.match(await failure(db.execute(sql`DELETE FROM audit_events WHERE seq = ${victim!.seq}`)), /append-only/, 'the trigger is back on');
   });

@@ -1,0 +1,145 @@
+import type { Db } from '../../db/client.ts';
+import type { LogKey } from '../../lib/audit-signing-key.ts';
+import { leafHash, type Hash } from '../../lib/transparency/merkle-hash.ts';
+import { appendLeaves, consistencyProof, consistencyProofNodes, inclusionProof, inclusionProofNodes, rootHash, rootNodes, type NodeId } from '../../lib/transparency/merkle.ts';
+import { openCheckpoint, type Checkpoint } from '../../lib/transparency/signed-note.ts';
+import { commitment, commitmentsIn, leafBytes } from './audit-leaf.ts';
+import { eventAtLeaf, latestCheckpoint, leavesFrom, sealPosition, treeNodes, unsealed } from './audit-repository.ts';
+
+export type LogProblem = 'leaf_missing' | 'event_altered' | 'personal_value_altered' | 'tree_node_altered' | 'checkpoint_mismatch' | 'checkpoint_not_signed' | 'log_truncated';
+
+export interface LogVerification {
+  valid: boolean;
+  /** Leaves recomputed from their events. */
+  checked: number;
+  treeSize: number;
+  /** Events written but not sealed yet (not part of the log until they are). */
+  unsealedEvents: number;
+  /** The newest stored checkpoint, when it checks out. */
+  checkpoint: string | null;
+  /** The first thing that does not check out; hashes expected are never shown. */
+  firstProblem: { problem: LogProblem; leafIndex: number | null; seq: number | null; detail: string } | null;
+}
+
+const VERIFY_BATCH = 2000;
+const key = (n: NodeId) => `${n.level}:${n.index}`;
+
+/** Reading the log: checkpoints, proofs and the full recomputation (shared by the endpoints and the CLI). */
+export function createLogService({ db, key: logKey }: { db: Db; key: LogKey }) {
+  async function hashAtFor(ids: readonly NodeId[]) {
+    const nodes = new Map((await treeNodes(db, ids)).map((n) => [key(n), Buffer.from(n.hash, 'hex')]));
+    return (level: number, index: number) => nodes.get(`${level}:${index}`);
+  }
+
+  async function sealedSize(): Promise<number> {
+    return (await sealPosition(db)).size;
+  }
+
+  return {
+    verifierKey: () => logKey.verifierKey,
+
+    /** The newest signed checkpoint (a signed note), if any. */
+    latestCheckpoint: async (): Promise<string | null> => (await latestCheckpoint(db))?.note ?? null,
+
+    sealedSize,
+
+    latestCheckpointSize: async (): Promise<number | null> => (await latestCheckpoint(db))?.treeSize ?? null,
+
+    /** RFC 9162 PROOF(from, D[to]); null when `to` is beyond the sealed tree. */
+    async consistency(from: number, to: number): Promise<Hash[] | null> {
+      if (to > (await sealedSize())) return null;
+      return consistencyProof(from, to, await hashAtFor(consistencyProofNodes(from, to)));
+    },
+
+    /** RFC 9162 PATH(leafIndex, D[treeSize]) with the leaf's bytes; null when the leaf or the size is not in the log. */
+    async inclusion(leafIndex: number, treeSize: number) {
+      if (leafIndex >= treeSize || treeSize > (await sealedSize())) return null;
+      const event = await eventAtLeaf(db, leafIndex);
+      if (!event) return null;
+      const bytes = leafBytes(event);
+      const hashes = inclusionProof(leafIndex, treeSize, await hashAtFor(inclusionProofNodes(leafIndex, treeSize)));
+      return { leafIndex, treeSize, leafHash: leafHash(bytes), hashes, leafBytes: bytes, seq: event.seq };
+    },
+
+    /**
+     * Recomputes every leaf from its event (and the commitments of the personal values still kept),
+     * the tree from the leaves, compares both with what is stored, and checks the newest stored
+     * checkpoint and every `trusted` one (kept outside, e.g. by an auditor) against the recomputed
+     * roots. Memory stays flat: only the tree's right edge is held.
+     */
+    async verify({ trusted = [], batchSize = VERIFY_BATCH }: { trusted?: readonly Checkpoint[]; batchSize?: number } = {}): Promise<LogVerification> {
+      const stored = await latestCheckpoint(db);
+      const position = await sealPosition(db);
+      const pending = await unsealed(db, position);
+      const result = (firstProblem: LogVerification['firstProblem'], checked: number): LogVerification => ({
+        valid: firstProblem === null,
+        checked,
+        treeSize: position.size,
+        unsealedEvents: pending.count,
+        checkpoint: firstProblem === null ? (stored?.note ?? null) : null,
+        firstProblem,
+      });
+
+      const checkpoints: { size: number; root: Buffer; what: string }[] = trusted.map((c) => ({ size: c.size, root: c.rootHash, what: `the given checkpoint of size ${c.size}` }));
+      if (stored) {
+        try {
+          const c = openCheckpoint(stored.note, logKey.verifier, logKey.origin);
+          checkpoints.push({ size: c.size, root: c.rootHash, what: `the stored checkpoint of size ${c.size}` });
+        } catch (err) {
+          return result({ problem: 'checkpoint_not_signed', leafIndex: null, seq: null, detail: `The newest stored checkpoint is not signed by this log's key (${(err as Error).message}).` }, 0);
+        }
+      }
+      const beyond = checkpoints.find((c) => c.size > position.size);
+      if (beyond) return result({ problem: 'log_truncated', leafIndex: position.size, seq: null, detail: `The log has ${position.size} leaves, fewer than ${beyond.what}: events were removed.` }, 0);
+      const rootsWanted = new Set(checkpoints.map((c) => c.size));
+      const roots = new Map<number, Buffer>();
+
+      // The recomputed tree's right edge, plus the nodes the current batch creates.
+      let edge = new Map<string, Hash>();
+      const hashAt = (level: number, index: number) => edge.get(`${level}:${index}`);
+      let size = 0;
+      if (rootsWanted.has(0)) roots.set(0, rootHash(0, hashAt));
+      for (;;) {
+        const batch = await leavesFrom(db, size, batchSize);
+        if (batch.length === 0) break;
+        const leaves: Hash[] = [];
+        for (const e of batch) {
+          const at = size + leaves.length;
+          if (e.leafIndex !== at) return result({ problem: 'leaf_missing', leafIndex: at, seq: null, detail: `Leaf ${at} has no event: an event was removed from the log.` }, at);
+          const commitments = commitmentsIn(e.after, commitmentsIn(e.before));
+          const altered = (e.personalValues ?? []).find((v) => !commitments.has(v.commitment) || commitment(v.salt, v.value) !== v.commitment);
+          if (altered) return result({ problem: 'personal_value_altered', leafIndex: at, seq: e.seq, detail: `A personal value kept for leaf ${at} (event ${e.seq}) is not the one its leaf commits to.` }, at);
+          leaves.push(leafHash(leafBytes(e)));
+        }
+        // Split where a checkpoint's size falls, to take the root there.
+        let done = 0;
+        while (done < leaves.length) {
+          const next = [...rootsWanted].filter((s) => s > size && s <= size + leaves.length - done).sort((a, b) => a - b)[0];
+          const part = leaves.slice(done, next === undefined ? undefined : done + (next - size));
+          const created = appendLeaves(size, part, hashAt);
+          for (const n of created) edge.set(key(n), n.hash);
+          const storedNodes = new Map((await treeNodes(db, created)).map((n) => [key(n), n.hash]));
+          const bad = created.find((n) => storedNodes.get(key(n)) !== n.hash.toString('hex'));
+          if (bad) {
+            const first = bad.index * 2 ** bad.level;
+            const problem = bad.level === 0 ? 'event_altered' : 'tree_node_altered';
+            const detail = bad.level === 0 ? `Leaf ${first} does not match its event: the event or its stored leaf was changed.` : `A stored tree node over leaves from ${first} does not match the leaves.`;
+            return result({ problem, leafIndex: first, seq: bad.level === 0 ? (batch.find((e) => e.leafIndex === first)?.seq ?? null) : null, detail }, first);
+          }
+          size += part.length;
+          done += part.length;
+          if (rootsWanted.has(size)) roots.set(size, rootHash(size, hashAt));
+          edge = new Map(rootNodes(size).map((n) => [key(n), edge.get(key(n))!]));
+        }
+      }
+      for (const c of checkpoints) {
+        if (!roots.get(c.size)?.equals(c.root)) {
+          return result({ problem: 'checkpoint_mismatch', leafIndex: null, seq: null, detail: `The recomputed log does not match ${c.what}: events up to leaf ${c.size - 1} were changed, removed or reordered.` }, size);
+        }
+      }
+      return result(null, size);
+    },
+  };
+}
+
+export type LogService = ReturnType<typeof createLogService>;
