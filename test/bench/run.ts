@@ -4,6 +4,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { generateKey } from '../../src/lib/transparency/signed-note.ts';
 import { sql, type Database } from '../../src/db/client.ts';
 import { londonDate, systemClock } from '../../src/lib/clock.ts';
 import { createPostgresDatabase, openMigrated, prepareAccounts, seed, signIn, type PostgresBenchDatabase } from './bench-database.ts';
@@ -25,6 +26,7 @@ const SIGNED_IN_MEDIATORS = 10;
 const AUDIT_EVENTS = QUICK ? 10_000 : 100_000;
 const IMPORT_ROWS = QUICK ? 1_000 : 10_000;
 const JWT_SECRET = 'bench-secret-long-enough-for-hs256-signing-0123456789';
+const AUDIT_SIGNING_KEY = generateKey('bench.send-register.invalid/audit').signerKey;
 
 // Limits that would turn a load test into a rate-limit test are lifted; everything else is as shipped
 // (request logging at info included). The outbox sender is parked so it does not compete mid-round.
@@ -32,6 +34,7 @@ const serverEnv = (db: Record<string, string>) => ({
   ...db,
   PORT: '0',
   JWT_SECRET,
+  AUDIT_SIGNING_KEY,
   LOG_LEVEL: 'info',
   COMPLIANCE_CRON: 'off',
   OUTBOX_POLL_MS: '3600000',

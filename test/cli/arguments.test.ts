@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import t from 'tap';
 import pkg from '../../package.json' with { type: 'json' };
-import { JWT_SECRET } from '../helpers/app.ts';
+import { JWT_SECRET, AUDIT_SIGNING_KEY } from '../helpers/app.ts';
 import { cli } from './cli-context.ts';
 import { tempDir } from './cli-process.ts';
 
@@ -96,7 +96,7 @@ t.test('a wrong argument exits 2 before the database is opened: the data directo
 });
 
 t.test('a wrong argument is reported as such even when the database is unreachable', async (t) => {
-  const env = { DATABASE_URL: `postgres://postgres@127.0.0.1:${await closedPort()}/register`, JWT_SECRET };
+  const env = { DATABASE_URL: `postgres://postgres@127.0.0.1:${await closedPort()}/register`, JWT_SECRET, AUDIT_SIGNING_KEY };
   const control = await cli(['audit-verify'], env);
   t.equal(control.code, 1, 'a right command line does reach for the database');
   t.match(control.stderr, /^Cannot reach the database at DATABASE_URL/);

@@ -2,7 +2,7 @@ import t, { type Test } from 'tap';
 import { buildApp } from '../../src/app.ts';
 import type { Database } from '../../src/db/client.ts';
 import { dbKinds, freshDatabase } from '../helpers/database.ts';
-import { JWT_SECRET, testConfig } from '../helpers/app.ts';
+import { JWT_SECRET, AUDIT_SIGNING_KEY, testConfig } from '../helpers/app.ts';
 import { cli } from './cli-context.ts';
 import { migratedDataDir, openDataDir } from './cli-process.ts';
 
@@ -16,7 +16,7 @@ async function target(t: Test, kind: 'pglite' | 'postgres'): Promise<{ env: Reco
   }
   const fresh = await freshDatabase('postgres');
   t.teardown(() => fresh.drop());
-  return { env: { DATABASE_URL: fresh.url!, JWT_SECRET }, open: async () => fresh.database };
+  return { env: { DATABASE_URL: fresh.url!, JWT_SECRET, AUDIT_SIGNING_KEY }, open: async () => fresh.database };
 }
 
 for (const kind of dbKinds()) {

@@ -8,6 +8,7 @@ import { openDatabase } from '../../src/db/client.ts';
 import { DataDirLockedError } from '../../src/db/data-dir-lock.ts';
 import { migrateDatabase } from '../../src/db/migrate.ts';
 import { users } from '../../src/db/schema.ts';
+import { AUDIT_SIGNING_KEY } from '../helpers/app.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 
@@ -75,7 +76,7 @@ t.test('the server starts, serves, and closes cleanly on SIGTERM, releasing the 
 });
 
 t.test('a closed PostgreSQL port is a clear start-up error', async (t) => {
-  const { code, output } = await runServer({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nowhere', JWT_SECRET: 'x'.repeat(40) });
+  const { code, output } = await runServer({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nowhere', JWT_SECRET: 'x'.repeat(40), AUDIT_SIGNING_KEY });
   t.equal(code, 1);
   t.match(output, /Cannot reach the database at DATABASE_URL/);
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { queryRows, sql } from '../../src/db/client.ts';
 import { registerYearAt } from '../../src/domain/register-year.ts';
-import { buildTestApp, JWT_SECRET, PASSWORD } from '../helpers/app.ts';
+import { buildTestApp, JWT_SECRET, AUDIT_SIGNING_KEY, PASSWORD } from '../helpers/app.ts';
 import { holdLock, tablesWritten, terminateBackend, waitingBackend } from '../helpers/backends.ts';
 import { accredit, jobFootprint } from '../helpers/compliance.ts';
 import { pendingRegistrationsIn } from '../helpers/mail.ts';
@@ -78,7 +78,7 @@ t.test('PostgreSQL: the compliance job killed mid-run leaves nothing; the rerun 
   const lock = await holdLock(t, ta.database.pool!, 'LOCK TABLE audit_events IN EXCLUSIVE MODE');
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'compliance-run', '--as-of', '2026-04-15'], {
     cwd: root,
-    env: { ...process.env, DATABASE_URL: ta.databaseUrl!, JWT_SECRET, LOG_LEVEL: 'silent' },
+    env: { ...process.env, DATABASE_URL: ta.databaseUrl!, JWT_SECRET, AUDIT_SIGNING_KEY, LOG_LEVEL: 'silent' },
     stdio: 'ignore',
   });
   const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));

@@ -4,7 +4,6 @@ import type { Test } from 'tap';
 import { buildApp } from '../../src/app.ts';
 import { logKey, type LogKey } from '../../src/lib/audit-signing-key.ts';
 import type { SealResult } from '../../src/modules/audit/sealer.ts';
-import { generateKey } from '../../src/lib/transparency/signed-note.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { normaliseEmail } from '../../schemas/auth.ts';
 import type { Database } from '../../src/db/client.ts';
@@ -42,6 +41,8 @@ export const testConfig = (env: Record<string, string> = {}): Config =>
   });
 
 export const JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-signing';
+/** The audit log's signing key for processes the tests start on PostgreSQL (required there, like JWT_SECRET). */
+export const AUDIT_SIGNING_KEY = 'PRIVATE+KEY+test.send-register.invalid/audit+047a2391+AfeZmpYCUZ/uwjl20vhIkcbrAwQ+fzwjo7sMcNUg2v3M';
 
 export interface TestApp {
   kind: DbKind;
@@ -75,8 +76,8 @@ export async function buildTestApp(t: Test, kind: DbKind, opts: { env?: Record<s
   const config = testConfig(opts.env);
   const clock = opts.clock ?? testClock();
   const apps: FastifyInstance[] = [];
-  // One log key per database, as every instance of a deployment shares AUDIT_SIGNING_KEY.
-  const auditKey = logKey(generateKey('test.send-register.invalid/audit').signerKey);
+  // Every instance of a deployment shares AUDIT_SIGNING_KEY.
+  const auditKey = logKey(AUDIT_SIGNING_KEY);
   const make = async () => {
     const a = await buildApp(config, { database: fresh.database, jwtSecret: JWT_SECRET, clock, mailTransport: opts.mailTransport, auditKey });
     apps.push(a);
