@@ -1,4 +1,5 @@
 import t from 'tap';
+import { AUDIT_SIGNING_KEY } from './helpers/app.ts';
 import { ConfigError, loadConfig } from '../src/config.ts';
 
 t.test('defaults are those of API.md', async (t) => {
@@ -19,6 +20,8 @@ t.test('a wrong value stops start-up naming the variable', async (t) => {
     [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL/],
     [{ DATABASE_URL: 'postgres://localhost/x' }, /JWT_SECRET: required when DATABASE_URL is set/],
     [{ DATABASE_URL: 'postgres://localhost/x', JWT_SECRET: 'short' }, /JWT_SECRET/],
+    [{ DATABASE_URL: 'postgres://localhost/x', JWT_SECRET: 'x'.repeat(32) }, /AUDIT_SIGNING_KEY: required when DATABASE_URL is set/],
+    [{ AUDIT_SIGNING_KEY: 'PRIVATE+KEY+x+00000000+AAAA' }, /AUDIT_SIGNING_KEY: must be a signed-note Ed25519 signer key/],
     [{ COMPLIANCE_CRON: 'every day' }, /COMPLIANCE_CRON/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
     [{ SMTP_URL: 'http://mail' }, /SMTP_URL/],
@@ -30,7 +33,7 @@ t.test('a wrong value stops start-up naming the variable', async (t) => {
 });
 
 t.test('DATABASE_URL with a secret selects PostgreSQL; blank values count as unset', async (t) => {
-  const c = loadConfig({ DATABASE_URL: 'postgres://u@h:5432/db', JWT_SECRET: 'x'.repeat(32), HOST: '' });
+  const c = loadConfig({ DATABASE_URL: 'postgres://u@h:5432/db', JWT_SECRET: 'x'.repeat(32), AUDIT_SIGNING_KEY, HOST: '' });
   t.same(c.database, { kind: 'postgres', url: 'postgres://u@h:5432/db' });
   t.equal(c.HOST, '127.0.0.1');
 });

@@ -57,5 +57,6 @@ t.test('import-grandfathered, compliance-run, seed and audit-verify keep their b
 
   const verified = await cli(['audit-verify'], env);
   t.equal(verified.code, 0, verified.stderr);
-  t.match(verified.stdout, /^Audit chain intact: \d+ events, head hash [0-9a-f]{64}\.\n$/);
+  // Nothing sealed yet: the sealer runs in the server, and the CLI only reads.
+  t.match(verified.stdout, /^Audit log intact: 0 leaves recomputed \(\d+ newer events not sealed yet\)\.\n$/);
 });
