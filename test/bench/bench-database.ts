@@ -61,16 +61,22 @@ export async function seed(database: Database, count: number): Promise<void> {
   await createSeedService({ db: database.db, clock: systemClock }).seedMediators(systemContext(), count);
 }
 
+/** The signed-in mediators' records, for the bare write baseline (which writes as them without signing in). */
+export interface BenchMediator {
+  mediatorId: string;
+  userId: string;
+}
+
 /** A registrar, and `n` seeded accredited mediators given a known password, for the signed-in benchmarks. */
-export async function prepareAccounts(database: Database, n: number): Promise<{ mediatorEmails: string[] }> {
+export async function prepareAccounts(database: Database, n: number): Promise<{ mediatorEmails: string[]; mediators: BenchMediator[] }> {
   const auth = createAuthService({ db: database.db, clock: systemClock, signAccessToken: () => '', accessTokenTtlSeconds: 0, refreshTokenTtlDays: 0 });
   await auth.createStaffAccount(systemContext(), { email: REGISTRAR_EMAIL, password: BENCH_PASSWORD, role: 'registrar', body: null, fullName: 'Bench Registrar' });
   const hash = await hashPassword(BENCH_PASSWORD);
   const result = (await database.db.execute(sql`
     UPDATE users SET password_hash = ${hash}
      WHERE id IN (SELECT user_id FROM mediators WHERE status = 'accredited' ORDER BY membership_number LIMIT ${n})
-    RETURNING email`)) as unknown as { rows: { email: string }[] };
-  return { mediatorEmails: result.rows.map((r) => r.email) };
+    RETURNING email, id AS "userId", (SELECT id FROM mediators WHERE user_id = users.id) AS "mediatorId"`)) as unknown as { rows: (BenchMediator & { email: string })[] };
+  return { mediatorEmails: result.rows.map((r) => r.email), mediators: result.rows.map(({ mediatorId, userId }) => ({ mediatorId, userId })) };
 }
 
 export async function signIn(baseUrl: string, email: string): Promise<string> {

@@ -122,11 +122,9 @@ export async function measureAuditVerify(baseUrl: string, rounds: number): Promi
   return { events, ms, msPer100k: Math.round((ms * 100_000) / events) };
 }
 
-/** CPD entries posted by `tokens.length` signed-in mediators, one per connection. */
-export async function measureCpdPost(baseUrl: string, tokens: string[], load: (label: string, target: LoadTarget) => Promise<LoadFigures>): Promise<LoadFigures | null> {
-  if (!(await hasRoute(baseUrl, '/v1/me/cpd'))) return null;
-  let next = 0;
-  const body = JSON.stringify({
+/** One CPD entry, as every benchmarked POST /v1/me/cpd sends it (the API's and the bare baseline's). */
+const cpdBody = () =>
+  JSON.stringify({
     date: new Date().toISOString().slice(0, 10),
     hours: 1.5,
     category: 'course',
@@ -134,15 +132,98 @@ export async function measureCpdPost(baseUrl: string, tokens: string[], load: (l
     title: 'SEND Code of Practice refresher',
     provider: 'Bench Training Ltd',
   });
-  return load('POST /v1/me/cpd', {
+
+/** POST /v1/me/cpd at `baseUrl` by `tokens.length` signed-in mediators, one per connection. */
+export function cpdPostTarget(baseUrl: string, tokens: string[]): LoadTarget {
+  let next = 0;
+  return {
     url: `${baseUrl}/v1/me/cpd`,
     method: 'POST',
-    body,
+    body: cpdBody(),
     headers: { 'content-type': 'application/json' },
     setupClient: (client) => {
       client.setHeaders({ 'content-type': 'application/json', authorization: `Bearer ${tokens[next++ % tokens.length]}` });
     },
-  });
+  };
+}
+
+/** CPD entries posted by `tokens.length` signed-in mediators, one per connection. */
+export async function measureCpdPost(baseUrl: string, tokens: string[], load: (label: string, target: LoadTarget) => Promise<LoadFigures>): Promise<LoadFigures | null> {
+  if (!(await hasRoute(baseUrl, '/v1/me/cpd'))) return null;
+  return load('POST /v1/me/cpd', cpdPostTarget(baseUrl, tokens));
+}
+
+interface AuditLogStatus {
+  unsealedEvents: number;
+  sealingLagSeconds: number;
+}
+
+async function auditLogStatus(baseUrl: string): Promise<AuditLogStatus> {
+  const res = await fetch(`${baseUrl}/ready`);
+  const body = (await res.json()) as { auditLog?: AuditLogStatus };
+  if (res.status !== 200 || !body.auditLog) throw new Error(`/ready answered ${res.status}: ${JSON.stringify(body).slice(0, 300)}`);
+  return body.auditLog;
+}
+
+/**
+ * Waits until the sealer has sealed every audit event written so far (for example the bare
+ * baseline's), so that backlog is not sealed during the measured rounds; answers how long it took
+ * and how many events it was.
+ */
+export async function sealingCaughtUp(baseUrl: string, timeoutMs = 300_000): Promise<{ events: number; seconds: number }> {
+  const t0 = performance.now();
+  const { unsealedEvents: events } = await auditLogStatus(baseUrl);
+  while ((await auditLogStatus(baseUrl)).unsealedEvents > 0) {
+    if (performance.now() - t0 > timeoutMs) throw new Error(`the sealer did not catch up within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { events, seconds: Math.round((performance.now() - t0) / 100) / 10 };
+}
+
+export interface SealingFigure {
+  /** The largest lag and backlog /ready reported while the load ran (sampled every second). */
+  maxLagSeconds: number;
+  maxUnsealed: number;
+  /** As /ready reported them the moment the load stopped. */
+  endLagSeconds: number;
+  endUnsealed: number;
+  /** From the end of the load until every event was sealed. */
+  catchUpSeconds: number;
+}
+
+/** Samples /ready's audit log status while `work` runs: how far sealing falls behind the writes. */
+export async function withSealingLag<T>(baseUrl: string, work: () => Promise<T>): Promise<{ value: T; sealing: SealingFigure }> {
+  let maxLagSeconds = 0;
+  let maxUnsealed = 0;
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      const s = await auditLogStatus(baseUrl);
+      maxLagSeconds = Math.max(maxLagSeconds, s.sealingLagSeconds);
+      maxUnsealed = Math.max(maxUnsealed, s.unsealedEvents);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  })();
+  let value: T;
+  try {
+    value = await work();
+  } finally {
+    sampling = false;
+    await sampler;
+  }
+  const end = await auditLogStatus(baseUrl);
+  const { seconds: catchUpSeconds } = await sealingCaughtUp(baseUrl);
+  const round = (x: number) => Math.round(x * 10) / 10;
+  return {
+    value,
+    sealing: {
+      maxLagSeconds: round(Math.max(maxLagSeconds, end.sealingLagSeconds)),
+      maxUnsealed: Math.max(maxUnsealed, end.unsealedEvents),
+      endLagSeconds: round(end.sealingLagSeconds),
+      endUnsealed: end.unsealedEvents,
+      catchUpSeconds,
+    },
+  };
 }
 
 /**

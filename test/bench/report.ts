@@ -1,8 +1,11 @@
+import type { SealingFigure } from './figures.ts';
 import type { LoadFigures, LoadSettings } from './load.ts';
 
 export interface Results {
   startedAt: string;
   quick: boolean;
+  /** BENCH_ONLY: the one part measured, when not all of them. */
+  only?: string;
   sizes: { small: number; large: number };
   load: LoadSettings;
   machine: {
@@ -40,6 +43,11 @@ export function printReport(r: Results): void {
   const health = load(r, 'healthOurs');
   const bare = load(r, 'healthBare');
   const cpd = load(r, 'cpdPost');
+  const cpdBare = load(r, 'cpdPostBare');
+  const sealing = r.figures.cpdSealing as SealingFigure | undefined;
+  const backlog = r.figures.cpdSealingBacklog as { events: number; seconds: number } | undefined;
+  const fmtSealing = (s: SealingFigure | undefined) =>
+    s ? `max lag ${s.maxLagSeconds} s (${s.maxUnsealed} unsealed), ${s.endLagSeconds} s (${s.endUnsealed}) at the end, all sealed ${s.catchUpSeconds} s later` : NA;
   type Compliance = { ms: number; rounds: number; statements: number } | null | undefined;
   const cSmall = r.figures[`complianceRun${small}`] as Compliance;
   const cLarge = r.figures[`complianceRun${large}`] as Compliance;
@@ -53,6 +61,7 @@ export function printReport(r: Results): void {
     indexP50LargeOverSmall: ratio(oursLarge?.p50Ms, ours?.p50Ms),
     pgliteOverPostgresReqPerSec: ratio(pglite?.reqPerSec, ours?.reqPerSec),
     healthOursOverBare: ratio(health?.reqPerSec, bare?.reqPerSec),
+    cpdPostOursOverBare: ratio(cpd?.reqPerSec, cpdBare?.reqPerSec),
   };
   const x = r.ratios;
   const rows: [string, string, string][] = [
@@ -69,13 +78,17 @@ export function printReport(r: Results): void {
     ['   GET /health (bare node:http)', fmtLoad(bare), ''],
     ['   ours / bare (req/s)', fmt(x.healthOursOverBare), ''],
     ['5. POST /v1/me/cpd, PostgreSQL', fmtLoad(cpd), '>= 1500 req/s'],
+    ['   same rows, bare Fastify + raw pg', fmtLoad(cpdBare), ''],
+    ['   ours / bare (req/s)', fmt(x.cpdPostOursOverBare), '>= 0.5'],
+    ['   audit sealing during ours', fmtSealing(sealing), 'lag under a few seconds'],
+    ["   sealing the bare run's events", backlog ? `${backlog.events} events in ${backlog.seconds} s` : NA, ''],
     [`6. compliance run, ${small} mediators`, fmtCompliance(cSmall), ''],
     [`   compliance run, ${large} mediators`, fmtCompliance(cLarge), '<= 20 s at 100000; statements independent of N'],
     ['7. grandfathered import', imp ? (imp.ms === null ? `failed: ${imp.error}` : `${imp.ms} ms for ${imp.rows} rows`) : NA, ''],
     ['   audit verification', audit ? `${audit.ms} ms for ${audit.events} events = ${audit.msPer100k} ms per 100000` : NA, ''],
     [
       `   seeding (in the bench process)`,
-      `${r.figures[`seedSeconds${small}`]} s for ${small}, ${r.figures[`seedSeconds${large - small}More`]} s for ${large - small} more`,
+      r.figures[`seedSeconds${small}`] === undefined ? NA : `${r.figures[`seedSeconds${small}`]} s for ${small}, ${r.figures[`seedSeconds${large - small}More`]} s for ${large - small} more`,
       'well under 60 s for 100000',
     ],
     ...Object.entries(r.peakRssMiB).map(([k, v], i): [string, string, string] => [`${i === 0 ? '8.' : '  '} peak RSS, ${k}`, `${v} MiB`, '']),
@@ -83,7 +96,7 @@ export function printReport(r: Results): void {
   const w0 = Math.max(...rows.map((row) => row[0].length));
   const w1 = Math.max(...rows.map((row) => row[1].length));
   const m = r.machine;
-  console.log(`\nBenchmarks (${r.quick ? 'QUICK smoke run' : 'full run'}): ${m.cpus} x ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}, PostgreSQL ${m.postgres}`);
+  console.log(`\nBenchmarks (${r.quick ? 'QUICK smoke run' : 'full run'}${r.only ? `, only ${r.only}` : ''}): ${m.cpus} x ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}, PostgreSQL ${m.postgres}`);
   console.log(
     `load average ${m.loadAverageAtStart.toFixed(2)} at start, ${m.loadAverageAtEnd.toFixed(2)} at end; ${r.load.connections} connections, ${r.load.warmupSeconds} s warm-up, median of ${r.load.rounds} x ${r.load.seconds} s\n`,
   );

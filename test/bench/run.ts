@@ -1,13 +1,14 @@
 // `npm run bench`: the figures of issue 9, measured side by side with bare baselines in one run.
 // Never part of `npm test`. BENCH_QUICK=1 runs small sizes and short rounds as a smoke test;
-// BENCH_ONLY=cpd-post measures only the authenticated write path (a change to the access hook).
+// BENCH_ONLY=cpd-post measures only the authenticated write path (a change to the access hook);
+// BENCH_ONLY=cpd-vs-bare measures it beside a bare Fastify + pg route writing the same rows.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { generateKey } from '../../src/lib/transparency/signed-note.ts';
 import { sql, type Database } from '../../src/db/client.ts';
 import { londonDate, systemClock } from '../../src/lib/clock.ts';
-import { createPostgresDatabase, openMigrated, prepareAccounts, seed, signIn, type PostgresBenchDatabase } from './bench-database.ts';
+import { createPostgresDatabase, openMigrated, prepareAccounts, seed, signIn, type BenchMediator, type PostgresBenchDatabase } from './bench-database.ts';
 import { measureLoad, type LoadFigures, type LoadSettings } from './load.ts';
 import { printReport, type Results } from './report.ts';
 import { projectRoot, startServer, type ServerProcess } from './server-process.ts';
@@ -16,7 +17,8 @@ import * as figures from './figures.ts';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const ONLY = process.env.BENCH_ONLY;
-if (ONLY !== undefined && ONLY !== 'cpd-post') throw new Error(`BENCH_ONLY: unknown part ${ONLY} (known: cpd-post)`);
+const PARTS = ['cpd-post', 'cpd-vs-bare'];
+if (ONLY !== undefined && !PARTS.includes(ONLY)) throw new Error(`BENCH_ONLY: unknown part ${ONLY} (known: ${PARTS.join(', ')})`);
 const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SMALL = QUICK ? 1_000 : 10_000;
 const LARGE = QUICK ? 5_000 : 100_000;
@@ -27,6 +29,8 @@ const AUDIT_EVENTS = QUICK ? 10_000 : 100_000;
 const IMPORT_ROWS = QUICK ? 1_000 : 10_000;
 const JWT_SECRET = 'bench-secret-long-enough-for-hs256-signing-0123456789';
 const AUDIT_SIGNING_KEY = generateKey('bench.send-register.invalid/audit').signerKey;
+// The API's default, given to the bare baselines too so both sides have the same pool.
+const DB_POOL_MAX = '10';
 
 // Limits that would turn a load test into a rate-limit test are lifted; everything else is as shipped
 // (request logging at info included). The outbox sender is parked so it does not compete mid-round.
@@ -35,6 +39,7 @@ const serverEnv = (db: Record<string, string>) => ({
   PORT: '0',
   JWT_SECRET,
   AUDIT_SIGNING_KEY,
+  DB_POOL_MAX,
   LOG_LEVEL: 'info',
   COMPLIANCE_CRON: 'off',
   OUTBOX_POLL_MS: '3600000',
@@ -45,6 +50,7 @@ const serverEnv = (db: Record<string, string>) => ({
 const results: Results = {
   startedAt: new Date().toISOString(),
   quick: QUICK,
+  ...(ONLY && { only: ONLY }),
   sizes: { small: SMALL, large: LARGE },
   load: LOAD,
   machine: {
@@ -98,6 +104,31 @@ async function searchFigures(server: ServerProcess, label: string): Promise<Load
   return load(label, { url: server.url, requests: searchRequests() });
 }
 
+/**
+ * The bare write baseline (test/bench/baselines/bare-cpd.ts) on its own, before the API starts: the
+ * API's sealer would otherwise seal the baseline's events while it is measured.
+ */
+async function bareCpdFigures(dbUrl: string, mediators: BenchMediator[]): Promise<void> {
+  const label = 'POST /v1/me/cpd (bare Fastify + raw pg)';
+  const env = { DATABASE_URL: dbUrl, DB_POOL_MAX, BENCH_MEDIATORS: JSON.stringify(mediators) };
+  // It reads no token; one is sent anyway so the requests are the API's byte for byte but for it.
+  results.figures.cpdPostBare = await withServer('bare Fastify + raw pg, CPD POST', 'test/bench/baselines/bare-cpd.ts', env, (bare) => load(label, figures.cpdPostTarget(bare.url, ['unused'])));
+}
+
+/** Waits for the API's sealer to seal what was written before it started (the bare baseline's events). */
+async function sealBacklog(server: ServerProcess): Promise<void> {
+  results.figures.cpdSealingBacklog = await figures.sealingCaughtUp(server.url);
+}
+
+/** POST /v1/me/cpd on the API, with the sealing lag /ready reports during the load and how long sealing took to catch up. */
+async function cpdPostFigures(server: ServerProcess, mediatorEmails: string[]): Promise<void> {
+  const tokens = await Promise.all(mediatorEmails.map((e) => signIn(server.url, e)));
+  const { value, sealing } = await figures.withSealingLag(server.url, () => figures.measureCpdPost(server.url, tokens, (label, target) => load(label, target)));
+  results.figures.cpdPost = value;
+  results.figures.cpdSealing = sealing;
+  log(`sealing during CPD POST: max lag ${sealing.maxLagSeconds} s (${sealing.maxUnsealed} unsealed), caught up ${sealing.catchUpSeconds} s after`);
+}
+
 /** The register's search SQL served by a bare Fastify route on raw `pg`, against the same database. */
 async function rawSearchFigures(dbUrl: string, label: string): Promise<LoadFigures | null> {
   const sqlFile = await figures.captureSearchSql(dbUrl, JWT_SECRET);
@@ -135,7 +166,7 @@ async function postgresPhases(): Promise<void> {
     let t0 = performance.now();
     await seed(database, SMALL);
     results.figures[`seedSeconds${SMALL}`] = Math.round((performance.now() - t0) / 100) / 10;
-    const { mediatorEmails } = await prepareAccounts(database, SIGNED_IN_MEDIATORS);
+    const { mediatorEmails, mediators } = await prepareAccounts(database, SIGNED_IN_MEDIATORS);
     await settle(database);
     await database.close();
 
@@ -166,10 +197,11 @@ async function postgresPhases(): Promise<void> {
       results.figures[`searchPostgres${LARGE}`] = await searchFigures(server, `search, PostgreSQL, ${LARGE}`);
     });
     results.figures[`searchRaw${LARGE}`] = await rawSearchFigures(db.url, `raw pg search, ${LARGE}`);
+    await bareCpdFigures(db.url, mediators);
     await withServer(`postgres, ${LARGE} entries, writes`, 'src/server.ts', serverEnv({ DATABASE_URL: db.url }), async (server) => {
+      await sealBacklog(server);
       results.figures.auditVerify = await figures.measureAuditVerify(server.url, ROUNDS);
-      const tokens = await Promise.all(mediatorEmails.map((e) => signIn(server.url, e)));
-      results.figures.cpdPost = await figures.measureCpdPost(server.url, tokens, (label, target) => load(label, target));
+      await cpdPostFigures(server, mediatorEmails);
       results.figures.import = await figures.measureImport(server.url, ROUNDS, IMPORT_ROWS);
     });
   } finally {
@@ -193,18 +225,21 @@ async function pglitePhase(): Promise<void> {
   }
 }
 
-/** CPD POST on its own: the signed-in write every mediator makes, on the smaller register. */
-async function cpdPostPhase(): Promise<void> {
+/** CPD POST on its own (and beside the bare baseline): the signed-in write every mediator makes, on the smaller register. */
+async function cpdPostPhase(withBare: boolean): Promise<void> {
   const db = await createPostgresDatabase(SERVER_URL);
   try {
     const database = await openMigrated({ kind: 'postgres', url: db.url });
+    const version = await database.pool!.query<{ server_version: string }>('SHOW server_version');
+    results.machine.postgres = version.rows[0]!.server_version;
     await seed(database, SMALL);
-    const { mediatorEmails } = await prepareAccounts(database, SIGNED_IN_MEDIATORS);
+    const { mediatorEmails, mediators } = await prepareAccounts(database, SIGNED_IN_MEDIATORS);
     await settle(database);
     await database.close();
+    if (withBare) await bareCpdFigures(db.url, mediators);
     await withServer(`postgres, ${SMALL} entries, writes`, 'src/server.ts', serverEnv({ DATABASE_URL: db.url }), async (server) => {
-      const tokens = await Promise.all(mediatorEmails.map((e) => signIn(server.url, e)));
-      results.figures.cpdPost = await figures.measureCpdPost(server.url, tokens, (label, target) => load(label, target));
+      await sealBacklog(server);
+      await cpdPostFigures(server, mediatorEmails);
     });
   } finally {
     await db.drop();
@@ -212,8 +247,8 @@ async function cpdPostPhase(): Promise<void> {
 }
 
 const started = performance.now();
-if (ONLY === 'cpd-post') {
-  await cpdPostPhase();
+if (ONLY === 'cpd-post' || ONLY === 'cpd-vs-bare') {
+  await cpdPostPhase(ONLY === 'cpd-vs-bare');
 } else {
   await postgresPhases();
   await pglitePhase();
