@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import t from 'tap';
+import { revealed } from '../../helpers/audit.ts';
 import { asc, eq, inArray } from 'drizzle-orm';
 import type { Db, Queryable } from '../../../src/db/client.ts';
 import { auditEvents, mediators, notifications, statusHistory, users } from '../../../src/db/schema.ts';
@@ -35,7 +36,7 @@ async function profiles(db: Db, n: number): Promise<string[]> {
 const statuses = async (db: Db, ids: string[]) =>
   Object.fromEntries((await db.select({ id: mediators.id, status: mediators.status }).from(mediators).where(inArray(mediators.id, ids))).map((r) => [r.id, r.status]));
 const historyOf = (db: Db, ids: string[]) => db.select().from(statusHistory).where(inArray(statusHistory.mediatorId, ids)).orderBy(asc(statusHistory.seq));
-const auditOf = (db: Db, ids: string[]) => db.select().from(auditEvents).where(inArray(auditEvents.entityId, ids)).orderBy(asc(auditEvents.seq));
+const auditOf = async (db: Db, ids: string[]) => revealed(db, await db.select().from(auditEvents).where(inArray(auditEvents.entityId, ids)).orderBy(asc(auditEvents.seq)));
 const mailTo = (db: Db, template: string) => db.select().from(notifications).where(eq(notifications.template, template));
 
 /** The problem a call is refused with, checked to have left nothing behind (the caller's transaction rolls back). */
