@@ -91,7 +91,14 @@ export function createAuditService({ db }: { db: Db }) {
         (count) => listEvents(db, filter, count),
         (last) => auditCursor.encode([last.seq]),
       );
-      const kept = new Map((await personalValuesOf(db, page.items.map((e) => e.seq))).map((v) => [v.commitment, v.value]));
+      const kept = new Map(
+        (
+          await personalValuesOf(
+            db,
+            page.items.map((e) => e.seq),
+          )
+        ).map((v) => [v.commitment, v.value]),
+      );
       return { items: page.items.map((e) => toAuditEvent(e, kept)), nextCursor: page.nextCursor };
     },
   };

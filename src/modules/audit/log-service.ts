@@ -108,7 +108,8 @@ export function createLogService({ db, key: logKey }: { db: Db; key: LogKey }) {
           if (e.leafIndex !== at) return result({ problem: 'leaf_missing', leafIndex: at, seq: null, detail: `Leaf ${at} has no event: an event was removed from the log.` }, at);
           const commitments = commitmentsIn(e.after, commitmentsIn(e.before));
           const altered = (e.personalValues ?? []).find((v) => !commitments.has(v.commitment) || commitment(v.salt, v.value) !== v.commitment);
-          if (altered) return result({ problem: 'personal_value_altered', leafIndex: at, seq: e.seq, detail: `A personal value kept for leaf ${at} (event ${e.seq}) is not the one its leaf commits to.` }, at);
+          if (altered)
+            return result({ problem: 'personal_value_altered', leafIndex: at, seq: e.seq, detail: `A personal value kept for leaf ${at} (event ${e.seq}) is not the one its leaf commits to.` }, at);
           leaves.push(leafHash(leafBytes(e)));
         }
         // Split where a checkpoint's size falls, to take the root there.
@@ -123,7 +124,8 @@ export function createLogService({ db, key: logKey }: { db: Db; key: LogKey }) {
           if (bad) {
             const first = bad.index * 2 ** bad.level;
             const problem = bad.level === 0 ? 'event_altered' : 'tree_node_altered';
-            const detail = bad.level === 0 ? `Leaf ${first} does not match its event: the event or its stored leaf was changed.` : `A stored tree node over leaves from ${first} does not match the leaves.`;
+            const detail =
+              bad.level === 0 ? `Leaf ${first} does not match its event: the event or its stored leaf was changed.` : `A stored tree node over leaves from ${first} does not match the leaves.`;
             return result({ problem, leafIndex: first, seq: bad.level === 0 ? (batch.find((e) => e.leafIndex === first)?.seq ?? null) : null, detail }, first);
           }
           size += part.length;
@@ -134,7 +136,10 @@ export function createLogService({ db, key: logKey }: { db: Db; key: LogKey }) {
       }
       for (const c of checkpoints) {
         if (!roots.get(c.size)?.equals(c.root)) {
-          return result({ problem: 'checkpoint_mismatch', leafIndex: null, seq: null, detail: `The recomputed log does not match ${c.what}: events up to leaf ${c.size - 1} were changed, removed or reordered.` }, size);
+          return result(
+            { problem: 'checkpoint_mismatch', leafIndex: null, seq: null, detail: `The recomputed log does not match ${c.what}: events up to leaf ${c.size - 1} were changed, removed or reordered.` },
+            size,
+          );
         }
       }
       return result(null, size);

@@ -37,7 +37,14 @@ async function loadNodes(q: Queryable, ids: Parameters<typeof treeNodes>[1], int
  * nodes they complete, and signs checkpoints with a key the database never holds. Every instance
  * runs one; a try-lock makes one of them seal at a time.
  */
-export function createSealer({ db, key, onError, batchSize = 1000, maxPerTransaction = 20_000, checkpointIntervalMs = 5000 }: {
+export function createSealer({
+  db,
+  key,
+  onError,
+  batchSize = 1000,
+  maxPerTransaction = 20_000,
+  checkpointIntervalMs = 5000,
+}: {
   db: Db;
   key: LogKey;
   onError: (err: unknown, message: string) => void;
