@@ -62,6 +62,7 @@ const TAGS = [
   { name: 'training providers', description: 'Approved SEND training providers' },
   { name: 'notifications', description: 'The outbox: messages to members, pending, sent or failed' },
   { name: 'audit', description: 'The tamper-evident audit trail and its verification' },
+  { name: 'transparency', description: 'The audit log as a public transparency log: signed checkpoints, the verifier key, consistency proofs' },
   { name: 'rule-sets', description: 'The CPD and practice rules per register year' },
   { name: 'settings', description: 'The register’s settings, versioned' },
   { name: 'public register', description: 'The public register: search, entries, history, open-data exports' },
