@@ -28,3 +28,14 @@ export const DisabledBodySchema = z.strictObject({
   disabled: z.boolean().describe('true: the account cannot sign in and its tokens stop working; false: it may sign in again'),
   reason: text(1000, 3),
 });
+
+export const EraseBodySchema = z.strictObject({
+  reason: text(1000, 3).describe('Why the person is erased (audited and kept): say which request or rule, not who they are'),
+});
+
+export const ErasureSchema = z
+  .object({
+    user: UserSchema,
+    auditValuesErased: z.int().min(0).describe('Personal values this call removed from audit events about the person; 0 when the account was already erased'),
+  })
+  .meta({ id: 'Erasure' });

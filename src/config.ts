@@ -64,6 +64,8 @@ export const EnvSchema = z.object({
   /** How long a registration's email verification link works (no account exists until it is followed). */
   VERIFICATION_TTL_HOURS: z.coerce.number().int().min(1).max(720).default(48),
   COMPLIANCE_CRON: cronOrOff.default('0 2 * * *'),
+  /** Years a removed or lapsed register entry is kept before its person may be erased. */
+  ERASURE_RETENTION_YEARS: z.coerce.number().int().min(0).max(100).default(6),
   SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')

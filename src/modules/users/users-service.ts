@@ -1,8 +1,10 @@
+import { addYears } from 'date-fns';
 import { z } from 'zod';
 import type { Db } from '../../db/client.ts';
 import { notFound, problem } from '../../errors.ts';
 import type { Clock } from '../../lib/clock.ts';
-import type { Body, Role } from '../../domain/vocabulary.ts';
+import { canApply } from '../../domain/application-lifecycle.ts';
+import type { Body, EntryStatus, Role } from '../../domain/vocabulary.ts';
 import type { RequestContext } from '../../lib/context.ts';
 import { cursorKey, keysetCursor, keysetPage } from '../../lib/cursor.ts';
 import { recordAudit } from '../audit/audit-service.ts';
@@ -10,6 +12,8 @@ import { revokeRefreshTokens } from '../auth/accounts-repository.ts';
 import { revokeResetLinks } from '../auth/links-repository.ts';
 import type { SessionVersions } from '../auth/session-versions.ts';
 import { lockUser, type UserRow } from '../auth/accounts-repository.ts';
+import { mediatorOfUser } from '../mediators/mediators-repository.ts';
+import { deleteAccountRecords, eraseAccount, eraseAuditValuesAbout, eraseMediatorRecords, erasedEmail, lockApplicationStatuses } from './erasure-repository.ts';
 import { listUsers, updateUser } from './users-repository.ts';
 
 const toUser = (u: UserRow) => ({
@@ -26,8 +30,22 @@ const toUser = (u: UserRow) => ({
 /** Accounts in email order: a page ends at its last address (at most 254 characters, as every account's is). */
 const userCursor = keysetCursor(z.tuple([cursorKey.text.max(254)]));
 
-/** Accounts and roles, for the registrar. `sessions`: this instance's session cache, told when an account's sessions end here. */
-export function createUsersService({ db, clock, sessions }: { db: Db; clock: Clock; sessions?: Pick<SessionVersions, 'forget'> }) {
+/**
+ * Whether the register no longer needs the person's entry: they were never on it, or it was removed
+ * or lapsed at least `years` ago (a suspended entry may come back; an accredited one is current).
+ */
+function retentionEnded(entry: { status: EntryStatus | null; statusChangedAt: Date | null }, years: number, now: Date): boolean {
+  if (entry.status === null) return true;
+  if (entry.status !== 'removed' && entry.status !== 'lapsed') return false;
+  return entry.statusChangedAt !== null && addYears(entry.statusChangedAt, years) <= now;
+}
+
+/**
+ * Accounts and roles, for the registrar. `sessions`: this instance's session cache, told when an
+ * account's sessions end here; `retentionYears`: how long a removed or lapsed entry is kept before
+ * its person may be erased.
+ */
+export function createUsersService({ db, clock, sessions, retentionYears }: { db: Db; clock: Clock; sessions?: Pick<SessionVersions, 'forget'>; retentionYears: number }) {
   return {
     async list(query: { q?: string; role?: Role; limit: number; cursor?: string }) {
       const after = userCursor.decode(query.cursor);
@@ -89,6 +107,46 @@ export function createUsersService({ db, clock, sessions }: { db: Db; clock: Clo
       });
       sessions?.forget(userId);
       return changed;
+    },
+
+    /**
+     * Erases a person in one transaction (docs/api.md "Erasure"): their account's personal data and
+     * everything it signs in with, their mediator record's personal fields, and the personal values
+     * of every audit event about them; ids, roles, dates, statuses, the events and the log stay. An
+     * account already erased answers as it stands and nothing is written.
+     */
+    async erase(ctx: RequestContext, userId: string, { reason }: { reason: string }) {
+      if (userId === ctx.actor.id) throw problem('own-account-change', 'You cannot erase your own account; ask another registrar.');
+      const erased = await db.transaction(async (tx) => {
+        const before = await lockUser(tx, userId);
+        if (!before) throw notFound('The user');
+        if (before.email === erasedEmail(userId)) return { user: toUser(before), auditValuesErased: 0 };
+        const now = clock();
+        const mediator = await mediatorOfUser(tx, userId, true);
+        if (mediator) {
+          if (!retentionEnded(mediator, retentionYears, now)) {
+            throw problem('erasure-not-allowed', `The register keeps this ${mediator.status} entry for ${retentionYears} years after it is removed or lapses; the person cannot be erased yet.`);
+          }
+          const statuses = await lockApplicationStatuses(tx, mediator.id);
+          if (statuses.some((s) => canApply('assess', s) || canApply('decide', s))) {
+            throw problem('erasure-not-allowed', 'An application of this person awaits a decision: decide it first.');
+          }
+        }
+        await deleteAccountRecords(tx, userId, before.email);
+        const after = await eraseAccount(tx, userId, now);
+        if (mediator) await eraseMediatorRecords(tx, mediator.id, now);
+        const auditValuesErased = await eraseAuditValuesAbout(tx, userId);
+        await recordAudit(tx, ctx, {
+          action: 'user.erased',
+          entityType: 'user',
+          entityId: userId,
+          before: { disabledAt: before.disabledAt },
+          after: { disabledAt: after.disabledAt, mediatorId: mediator?.id ?? null, auditValuesErased, reason },
+        });
+        return { user: toUser(after), auditValuesErased };
+      });
+      sessions?.forget(userId);
+      return erased;
     },
   };
 }
