@@ -2,7 +2,7 @@ import type { Db } from '../../db/client.ts';
 import type { LogKey } from '../../lib/audit-signing-key.ts';
 import { leafHash, type Hash } from '../../lib/transparency/merkle-hash.ts';
 import { appendLeaves, consistencyProof, consistencyProofNodes, inclusionProof, inclusionProofNodes, rootHash, rootNodes, type NodeId } from '../../lib/transparency/merkle.ts';
-import { openCheckpoint, type Checkpoint } from '../../lib/transparency/signed-note.ts';
+import { openCheckpoint, parseCheckpoint, type Checkpoint } from '../../lib/transparency/signed-note.ts';
 import { commitment, commitmentsIn, leafBytes } from './audit-leaf.ts';
 import { eventAtLeaf, latestCheckpoint, leavesFrom, sealPosition, treeNodes, unsealed } from './audit-repository.ts';
 
@@ -22,6 +22,17 @@ export interface LogVerification {
 }
 
 const VERIFY_BATCH = 2000;
+
+/**
+ * A checkpoint read back from the database. One of this log's origin must carry a valid signature by
+ * its key. One of another origin was signed by an earlier key (a new key is a new origin), whose
+ * verifier is not held here: its body is taken as a claim the stored tree must still extend, so a
+ * key rotation neither stops signing nor hides a rewrite of what the old key signed.
+ */
+export function openStoredCheckpoint(note: string, key: LogKey): Checkpoint {
+  const body = parseCheckpoint(note.slice(0, note.lastIndexOf('\n\n') + 1));
+  return body.origin === key.origin ? openCheckpoint(note, key.verifier, key.origin) : body;
+}
 const key = (n: NodeId) => `${n.level}:${n.index}`;
 
 /** Reading the log: checkpoints, proofs and the full recomputation (shared by the endpoints and the CLI). */
@@ -83,7 +94,7 @@ export function createLogService({ db, key: logKey }: { db: Db; key: LogKey }) {
       const checkpoints: { size: number; root: Buffer; what: string }[] = trusted.map((c) => ({ size: c.size, root: c.rootHash, what: `the given checkpoint of size ${c.size}` }));
       if (stored) {
         try {
-          const c = openCheckpoint(stored.note, logKey.verifier, logKey.origin);
+          const c = openStoredCheckpoint(stored.note, logKey);
           checkpoints.push({ size: c.size, root: c.rootHash, what: `the stored checkpoint of size ${c.size}` });
         } catch (err) {
           return result({ problem: 'checkpoint_not_signed', leafIndex: null, seq: null, detail: `The newest stored checkpoint is not signed by this log's key (${(err as Error).message}).` }, 0);

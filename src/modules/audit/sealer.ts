@@ -2,8 +2,9 @@ import type { Db, Queryable } from '../../db/client.ts';
 import type { LogKey } from '../../lib/audit-signing-key.ts';
 import { leafHash, verifyConsistency, type Hash } from '../../lib/transparency/merkle-hash.ts';
 import { appendLeaves, consistencyProof, consistencyProofNodes, rootHash, rootNodes, type HashAt } from '../../lib/transparency/merkle.ts';
-import { openCheckpoint, signCheckpoint } from '../../lib/transparency/signed-note.ts';
+import { signCheckpoint } from '../../lib/transparency/signed-note.ts';
 import { leafBytes } from './audit-leaf.ts';
+import { openStoredCheckpoint } from './log-service.ts';
 import { appendToTree, insertCheckpoint, latestCheckpoint, sealPosition, sealableEvents, treeNodes, trySealerLock, unsealed, type StoredCheckpoint } from './audit-repository.ts';
 
 /** How the log stands, as /ready and /metrics report it. */
@@ -62,7 +63,7 @@ export function createSealer({
     const earlier: { size: number; root: Buffer; what: string }[] = [];
     if (stored) {
       try {
-        const c = openCheckpoint(stored.note, key.verifier, key.origin);
+        const c = openStoredCheckpoint(stored.note, key);
         earlier.push({ size: c.size, root: c.rootHash, what: `the stored checkpoint of size ${c.size}` });
       } catch (err) {
         return `the newest stored checkpoint (size ${stored.treeSize}) is not signed by this log's key: ${(err as Error).message}`;
@@ -71,6 +72,8 @@ export function createSealer({
     if (signedHere) earlier.push({ ...signedHere, what: `the checkpoint of size ${signedHere.size} this instance signed` });
     for (const old of earlier) {
       if (old.size > size) return `the log has ${size} leaves, fewer than ${old.what}`;
+      // Every tree extends the empty one, and RFC 9162 has no proof for it (verifyConsistency refuses m = 0).
+      if (old.size === 0) continue;
       await loadNodes(tx, consistencyProofNodes(old.size, size), nodes);
       const proof = consistencyProof(old.size, size, (l, i) => nodes.get(nodeKey(l, i)));
       if (!verifyConsistency(old.size, size, old.root, root, proof)) return `the log of ${size} leaves does not extend ${old.what}`;

@@ -15,6 +15,7 @@ import { leafBytes } from '../../../src/modules/audit/audit-leaf.ts';
 import { leavesFrom } from '../../../src/modules/audit/audit-repository.ts';
 import { recordAudit } from '../../../src/modules/audit/audit-service.ts';
 import { createLogService } from '../../../src/modules/audit/log-service.ts';
+import { createSealer } from '../../../src/modules/audit/sealer.ts';
 import { buildTestApp, eachDatabase, JWT_SECRET, type TestApp } from '../../helpers/app.ts';
 
 /*
@@ -301,5 +302,36 @@ await eachDatabase(t, async (t, kind) => {
     const fresh = await ta.sibling();
     t.match(await fresh.auditSealer.seal({ checkpoint: 'now' }), { signed: A + B + C + 1 }, 'a fresh instance signs the rewritten log');
     t.match(await verifyAgainst(t, ta, kept), { exitCode: 1, problem: 'checkpoint_mismatch' });
+  });
+
+  await t.test('a new signing key (a new origin) takes over the log the old key signed', async (t) => {
+    const ta = await buildTestApp(t, kind);
+    const db = ta.database.db;
+    const kept = await threeCheckpoints(ta);
+    const rotated = logKey(generateKey(`${ta.auditKey.origin}-2027`).signerKey);
+    await workload(db, 'd', 1);
+    await untilSealable(ta);
+    const errors: string[] = [];
+    const sealer = createSealer({ db, key: rotated, onError: (err) => errors.push(String(err)) });
+    t.match(await sealer.seal({ checkpoint: 'now' }), { sealed: 1, signed: A + B + C + 1 });
+    t.same(errors, []);
+    const log = createLogService({ db, key: rotated });
+    t.match(await log.verify(), { valid: true, checkpoint: new RegExp(`^${rotated.origin}\n${A + B + C + 1}\n`) });
+    t.match(await log.verify({ trusted: [openCheckpoint(kept, ta.auditKey.verifier)] }), { valid: true }, "a checkpoint kept from the old key, opened with the old key's verifier, is extended");
+  });
+
+  await t.test('a new signing key still refuses a rewrite of what the old key signed', async (t) => {
+    const ta = await buildTestApp(t, kind);
+    const db = ta.database.db;
+    await threeCheckpoints(ta);
+    await carefulEdit(db, TARGET, { deleteCheckpoints: false });
+    const rotated = logKey(generateKey(`${ta.auditKey.origin}-2027`).signerKey);
+    await workload(db, 'd', 1);
+    await untilSealable(ta);
+    const errors: string[] = [];
+    const sealer = createSealer({ db, key: rotated, onError: (err) => errors.push(String(err)) });
+    t.match(await sealer.seal({ checkpoint: 'now' }), { sealed: 1, signed: null });
+    t.equal(sealer.status().refused, `the log of ${A + B + C + 1} leaves does not extend the stored checkpoint of size ${A + B + C}`);
+    t.match(await createLogService({ db, key: rotated }).verify(), { valid: false, firstProblem: { problem: 'checkpoint_mismatch' } });
   });
 });
