@@ -44,10 +44,12 @@ export function redact(value: unknown): unknown {
 }
 
 /**
- * Keys whose text is about a person: names, contact details and anything written in free text
- * (reasons, notes, titles, descriptions). Their string values, at any depth, are kept out of the leaf.
+ * Keys whose text is about a person: names, contact details, identifiers (membership numbers, case
+ * references) and anything written in free text (reasons, notes, reflections, titles). Their string
+ * values, at any depth, are kept out of the leaf.
  */
-export const PERSONAL_KEY = /name|email|phone|address|postcode|reason|note|comment|title|description|detail|summary|message|statement|evidence|organi[sz]ation|provider|employer|referee/i;
+export const PERSONAL_KEY =
+  /name|email|phone|address|postcode|contact|website|url|reason|note|comment|title|description|detail|summary|message|statement|evidence|reflection|recommendation|organi[sz]ation|provider|employer|insurer|supervisor|referee|reference|membership|recipient/i;
 
 /** What the leaf holds in place of a personal value. */
 export const COMMIT_KEY = '$commit';
