@@ -110,11 +110,11 @@ async function pool(t: Test, ta: TestApp, poolMax = 10): Promise<Database> {
   return database;
 }
 
-/** Holds an ACCESS EXCLUSIVE lock on `table` (a sealing pass that reaches it waits) until `release()`. */
-async function lockTable(database: Database, table: 'audit_checkpoints' | 'audit_leaves') {
+/** Locks the checkpoint table until `release()`: every sealing pass reads it before it can commit, so a pass that reaches it waits there. */
+async function lockCheckpoints(database: Database) {
   const client: pg.PoolClient = await database.pool!.connect();
   await client.query('BEGIN');
-  await client.query(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`);
+  await client.query('LOCK TABLE audit_checkpoints IN ACCESS EXCLUSIVE MODE');
   let held = true;
   return {
     async release() {
@@ -246,7 +246,7 @@ await eachDatabase(t, async (t, kind) => {
 
     if (kind === 'postgres') {
       // Its connection ends in the middle of a pass (held there by a table lock).
-      const lock = await lockTable(ta.database, 'audit_checkpoints');
+      const lock = await lockCheckpoints(ta.database);
       const reported = errors.length;
       try {
         await terminate(db, await eventually('a pass waits on the lock', () => sealerWaiting(db)));
@@ -307,7 +307,7 @@ await eachDatabase(t, async (t, kind) => {
     );
 
     // Hold a pass in the middle (both loops read the checkpoint table every pass).
-    const lock = await lockTable(other, 'audit_checkpoints');
+    const lock = await lockCheckpoints(other);
     try {
       await write(db, ...Array.from({ length: 20 }, (_, i) => `held-${i}`));
       await eventually('a loop holds the sealer lock, waiting', () => sealerWaiting(db));
@@ -338,8 +338,8 @@ await eachDatabase(t, async (t, kind) => {
     await backlog(db, 'big', 20_000);
     const before = await logShape(db);
 
-    // A pass never reaches its commit while the checkpoint table is locked: its end is certain.
-    const lock = await lockTable(ta.database, 'audit_checkpoints');
+    // While the checkpoint table is locked the pass cannot commit: the termination lands before its commit, whatever the timing.
+    const lock = await lockCheckpoints(ta.database);
     let outcome: Promise<unknown>;
     try {
       const pass = sealer.seal({ checkpoint: 'now' });
@@ -367,7 +367,7 @@ await eachDatabase(t, async (t, kind) => {
     await backlog(db, 'big', 20_000);
     const before = await logShape(db);
 
-    const lock = await lockTable(ta.database, 'audit_checkpoints');
+    const lock = await lockCheckpoints(ta.database);
     try {
       const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/sealer-child.ts'], {
         env: { ...process.env, DATABASE_URL: ta.databaseUrl, AUDIT_SIGNING_KEY },
