@@ -1,36 +1,51 @@
-import { and, eq, sql } from 'drizzle-orm';
-import type { Queryable } from '../../db/client.ts';
+import { eq, sql, type SQLWrapper } from 'drizzle-orm';
+import type { Queryable, Tx } from '../../db/client.ts';
 import { complianceAssessments, mediators } from '../../db/schema.ts';
 import { obligationsStart } from '../../domain/periods.ts';
 import { notFound, problem, type FieldError } from '../../errors.ts';
 import { londonDate } from '../../lib/clock.ts';
-import { LOCK_KEYS, lockForTransaction } from '../../db/advisory-locks.ts';
+import { LOCK_KEYS } from '../../db/advisory-locks.ts';
 
 export type LogOwner = Pick<typeof mediators.$inferSelect, 'id' | 'body' | 'status' | 'statusChangedAt' | 'firstAccreditedOn' | 'complianceStartOn'>;
 
+const ownerColumns = {
+  id: mediators.id,
+  body: mediators.body,
+  status: mediators.status,
+  statusChangedAt: mediators.statusChangedAt,
+  firstAccreditedOn: mediators.firstAccreditedOn,
+  complianceStartOn: mediators.complianceStartOn,
+};
+
 /** The signed-in mediator's own record: every log route acts only on it. */
 export async function findLogOwner(q: Queryable, userId: string): Promise<LogOwner> {
-  const [m] = await q
-    .select({
-      id: mediators.id,
-      body: mediators.body,
-      status: mediators.status,
-      statusChangedAt: mediators.statusChangedAt,
-      firstAccreditedOn: mediators.firstAccreditedOn,
-      complianceStartOn: mediators.complianceStartOn,
-    })
-    .from(mediators)
-    .where(eq(mediators.userId, userId));
+  const [m] = await q.select(ownerColumns).from(mediators).where(eq(mediators.userId, userId));
   if (!m) throw notFound('Your mediator record');
   return m;
 }
 
 /**
- * May an entry dated `date` be added (or moved there)? Not in the future (London), not before the
- * mediator's obligations began, not after they stopped being accredited, and never into a period
- * whose assessment has closed it.
+ * The same for a change to the log, taking the compliance run's lock shared in the same round trip:
+ * held to the end of the transaction, it waits for a run in progress, so the closed-period checks of
+ * later statements (`closedPeriod`, which see what committed before them) see every period the run
+ * closed, and no run can close one until the change commits.
  */
-export async function checkAddable(q: Queryable, owner: LogOwner, date: string, now: Date): Promise<void> {
+export async function lockLogOwner(tx: Tx, userId: string): Promise<LogOwner> {
+  const [m] = await tx
+    .select({ ...ownerColumns, locked: sql`pg_advisory_xact_lock_shared(${LOCK_KEYS.complianceRun})` })
+    .from(mediators)
+    .where(eq(mediators.userId, userId));
+  if (!m) throw notFound('Your mediator record');
+  const { locked: _, ...owner } = m;
+  return owner;
+}
+
+/**
+ * May an entry dated `date` be added (or moved there)? Not in the future (London), not before the
+ * mediator's obligations began, not after they stopped being accredited. Whether its period has been
+ * closed is asked by the write itself (`closedPeriod`, `refuseClosed`).
+ */
+export function checkAddable(owner: LogOwner, date: string, now: Date): void {
   const field = (message: string): FieldError[] => [{ in: 'body', field: 'date', message }];
   if (date > londonDate(now)) throw problem('entry-date-not-allowed', 'Entries cannot be dated in the future.', field('must not be after today (London)'));
   const start = obligationsStart(owner);
@@ -39,25 +54,29 @@ export async function checkAddable(q: Queryable, owner: LogOwner, date: string, 
   if (owner.status !== 'accredited' && owner.statusChangedAt && date > londonDate(owner.statusChangedAt)) {
     throw problem('entry-date-not-allowed', `You have not been accredited since ${londonDate(owner.statusChangedAt)}.`, field('not accredited on that date'));
   }
-  await checkOpen(q, owner.id, date);
+}
+
+/** A period its assessment has closed. */
+export interface ClosedPeriod {
+  periodStart: string;
+  periodEnd: string;
+  outcome: string;
 }
 
 /**
- * 409 when the period containing `date` has been closed by its assessment. Call it inside the
- * writing transaction: the shared lock waits for a compliance run in progress, so an entry can
- * never slip into a period that the run is closing.
+ * The closed period of mediator `mediatorId` containing `date` (JSON, or null), as a column of the
+ * statement that reads or writes the entry: a round trip fewer than asking apart. Only after
+ * `lockLogOwner`, whose lock makes the answer final.
  */
-export async function checkOpen(q: Queryable, mediatorId: string, date: string): Promise<void> {
-  await lockForTransaction(q, LOCK_KEYS.complianceRun, 'shared');
-  const [closed] = await q
-    .select({ periodStart: complianceAssessments.periodStart, periodEnd: complianceAssessments.periodEnd, outcome: complianceAssessments.outcome })
-    .from(complianceAssessments)
-    .where(
-      and(
-        eq(complianceAssessments.mediatorId, mediatorId),
-        sql`${date}::date BETWEEN ${complianceAssessments.periodStart} AND ${complianceAssessments.periodEnd}`,
-        sql`${complianceAssessments.closedAt} IS NOT NULL`,
-      ),
-    );
+export const closedPeriod = (mediatorId: SQLWrapper | string, date: SQLWrapper | string) =>
+  sql<ClosedPeriod | null>`(SELECT json_build_object('periodStart', ${complianceAssessments.periodStart}, 'periodEnd', ${complianceAssessments.periodEnd}, 'outcome', ${complianceAssessments.outcome})
+      FROM ${complianceAssessments}
+     WHERE ${complianceAssessments.mediatorId} = ${mediatorId}
+       AND ${date}::date BETWEEN ${complianceAssessments.periodStart} AND ${complianceAssessments.periodEnd}
+       AND ${complianceAssessments.closedAt} IS NOT NULL
+     LIMIT 1)`;
+
+/** 409 when the entry's period was closed by its assessment (thrown inside the transaction, it undoes the write). */
+export function refuseClosed(closed: ClosedPeriod | null): void {
   if (closed) throw problem('period-closed', `The period ${closed.periodStart} to ${closed.periodEnd} is closed (${closed.outcome}); its entries can no longer change.`);
 }

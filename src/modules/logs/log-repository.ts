@@ -1,6 +1,7 @@
-import { and, eq, type SQL } from 'drizzle-orm';
+import { and, eq, getTableColumns, type SQL } from 'drizzle-orm';
 import type { Queryable, Tx } from '../../db/client.ts';
 import type { cpdEntries, practiceEntries } from '../../db/schema.ts';
+import { closedPeriod, type ClosedPeriod } from './log-guard.ts';
 import { newestFirst } from './log-pages.ts';
 
 export type LogTable = typeof cpdEntries | typeof practiceEntries;
@@ -21,34 +22,42 @@ export async function logPage<T extends LogTable>(q: Queryable, table: T, filter
     .limit(count)) as LogRow<T>[];
 }
 
+/**
+ * Each write below answers the entry with the closed period its date falls in (or null): the
+ * caller refuses a closed one (`refuseClosed`), and throwing undoes the write with its transaction.
+ */
+export type WithClosed<R> = { row: R; closed: ClosedPeriod | null };
+
+const withClosed = <R>({ closed, ...row }: Record<string, unknown>): WithClosed<R> => ({ row: row as R, closed: closed as ClosedPeriod | null });
+
 /** The mediator's entry `id`, locked for a change; undefined if there is none of theirs. */
-export async function lockEntry<T extends LogTable>(tx: Tx, table: T, mediatorId: string, id: string): Promise<LogRow<T> | undefined> {
+export async function lockEntry<T extends LogTable>(tx: Tx, table: T, mediatorId: string, id: string): Promise<WithClosed<LogRow<T>> | undefined> {
   const log = asOne(table);
   const [entry] = await tx
-    .select()
+    .select({ ...getTableColumns(log), closed: closedPeriod(mediatorId, log.date) })
     .from(log)
     .where(and(eq(log.id, id), eq(log.mediatorId, mediatorId)))
     .for('update');
-  return entry as LogRow<T> | undefined;
+  return entry && withClosed(entry);
 }
 
-export async function insertEntry<T extends LogTable>(tx: Tx, table: T, values: T['$inferInsert']): Promise<LogRow<T>> {
+export async function insertEntry<T extends LogTable>(tx: Tx, table: T, values: T['$inferInsert']): Promise<WithClosed<LogRow<T>>> {
   const log = asOne(table);
   const [row] = await tx
     .insert(log)
     .values(values as typeof log.$inferInsert)
-    .returning();
-  return row as LogRow<T>;
+    .returning({ ...getTableColumns(log), closed: closedPeriod(log.mediatorId, log.date) });
+  return withClosed(row!);
 }
 
-export async function updateEntry<T extends LogTable>(tx: Tx, table: T, id: string, changes: Partial<LogRow<T>>): Promise<LogRow<T>> {
+export async function updateEntry<T extends LogTable>(tx: Tx, table: T, id: string, changes: Partial<LogRow<T>>): Promise<WithClosed<LogRow<T>>> {
   const log = asOne(table);
   const [row] = await tx
     .update(log)
     .set(changes as Partial<typeof log.$inferInsert>)
     .where(eq(log.id, id))
-    .returning();
-  return row as LogRow<T>;
+    .returning({ ...getTableColumns(log), closed: closedPeriod(log.mediatorId, log.date) });
+  return withClosed(row!);
 }
 
 export async function deleteEntry(tx: Tx, table: LogTable, id: string): Promise<void> {

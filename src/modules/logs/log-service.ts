@@ -4,7 +4,7 @@ import type { Clock } from '../../lib/clock.ts';
 import type { UserContext } from '../../lib/context.ts';
 import { keysetPage } from '../../lib/cursor.ts';
 import { recordAudit } from '../audit/audit-service.ts';
-import { checkAddable, checkOpen, findLogOwner } from './log-guard.ts';
+import { checkAddable, findLogOwner, lockLogOwner, refuseClosed } from './log-guard.ts';
 import { logCursorAfter, logPageFilter, stamps, type LogQuery } from './log-pages.ts';
 import { deleteEntry, insertEntry, lockEntry, logPage, updateEntry, type LogRow as Row, type LogTable } from './log-repository.ts';
 
@@ -34,8 +34,8 @@ export function createLogService<T extends LogTable, Body extends Partial<Row<T>
   async function lockOpenEntry(tx: Tx, mediatorId: string, id: string): Promise<Row<T>> {
     const entry = await lockEntry(tx, table, mediatorId, id);
     if (!entry) throw notFound(label);
-    await checkOpen(tx, mediatorId, entry.date);
-    return entry;
+    refuseClosed(entry.closed);
+    return entry.row;
   }
 
   return {
@@ -48,10 +48,11 @@ export function createLogService<T extends LogTable, Body extends Partial<Row<T>
 
     create: (ctx: UserContext, body: Body) =>
       db.transaction(async (tx) => {
-        const owner = await findLogOwner(tx, ctx.actor.id);
+        const owner = await lockLogOwner(tx, ctx.actor.id);
         check(body);
-        await checkAddable(tx, owner, body.date!, clock());
-        const row = await insertEntry(tx, table, { ...body, mediatorId: owner.id, createdAt: clock(), updatedAt: clock() } as unknown as T['$inferInsert']);
+        checkAddable(owner, body.date!, clock());
+        const { row, closed } = await insertEntry(tx, table, { ...body, mediatorId: owner.id, createdAt: clock(), updatedAt: clock() } as unknown as T['$inferInsert']);
+        refuseClosed(closed);
         const entry = toEntry(row);
         await recordAudit(tx, ctx, { action: `${name}.created`, entityType: `${name}_entry`, entityId: entry.id, after: entry });
         return entry;
@@ -59,18 +60,20 @@ export function createLogService<T extends LogTable, Body extends Partial<Row<T>
 
     update: (ctx: UserContext, id: string, patch: Patch) =>
       db.transaction(async (tx) => {
-        const owner = await findLogOwner(tx, ctx.actor.id);
+        const owner = await lockLogOwner(tx, ctx.actor.id);
         const before = await lockOpenEntry(tx, owner.id, id);
         check({ ...before, ...patch });
-        if (patch.date !== undefined && patch.date !== before.date) await checkAddable(tx, owner, patch.date, clock());
-        const entry = toEntry(await updateEntry(tx, table, id, { ...patch, updatedAt: clock() }));
+        if (patch.date !== undefined && patch.date !== before.date) checkAddable(owner, patch.date, clock());
+        const { row, closed } = await updateEntry(tx, table, id, { ...patch, updatedAt: clock() });
+        refuseClosed(closed);
+        const entry = toEntry(row);
         await recordAudit(tx, ctx, { action: `${name}.updated`, entityType: `${name}_entry`, entityId: id, before: toEntry(before), after: entry });
         return entry;
       }),
 
     remove: (ctx: UserContext, id: string) =>
       db.transaction(async (tx) => {
-        const owner = await findLogOwner(tx, ctx.actor.id);
+        const owner = await lockLogOwner(tx, ctx.actor.id);
         const before = await lockOpenEntry(tx, owner.id, id);
         await deleteEntry(tx, table, id);
         await recordAudit(tx, ctx, { action: `${name}.deleted`, entityType: `${name}_entry`, entityId: id, before: toEntry(before) });
