@@ -5,6 +5,7 @@ import { obligationsStart } from '../../domain/periods.ts';
 import { notFound, problem, type FieldError } from '../../errors.ts';
 import { londonDate } from '../../lib/clock.ts';
 import { LOCK_KEYS } from '../../db/advisory-locks.ts';
+import { runPrepared } from '../../db/prepared.ts';
 
 export type LogOwner = Pick<typeof mediators.$inferSelect, 'id' | 'body' | 'status' | 'statusChangedAt' | 'firstAccreditedOn' | 'complianceStartOn'>;
 
@@ -31,10 +32,13 @@ export async function findLogOwner(q: Queryable, userId: string): Promise<LogOwn
  * closed, and no run can close one until the change commits.
  */
 export async function lockLogOwner(tx: Tx, userId: string): Promise<LogOwner> {
-  const [m] = await tx
-    .select({ ...ownerColumns, locked: sql`pg_advisory_xact_lock_shared(${LOCK_KEYS.complianceRun})` })
-    .from(mediators)
-    .where(eq(mediators.userId, userId));
+  const [m] = await runPrepared(
+    'log.owner',
+    tx
+      .select({ ...ownerColumns, locked: sql`pg_advisory_xact_lock_shared(${LOCK_KEYS.complianceRun})` })
+      .from(mediators)
+      .where(eq(mediators.userId, userId)),
+  );
   if (!m) throw notFound('Your mediator record');
   const { locked: _, ...owner } = m;
   return owner;
