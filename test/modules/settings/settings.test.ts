@@ -1,4 +1,5 @@
 import t from 'tap';
+import { revealed } from '../../helpers/audit.ts';
 import { eq } from 'drizzle-orm';
 import { auditEvents, complianceAssessments, mediators } from '../../../src/db/schema.ts';
 import { accredit } from '../../helpers/compliance.ts';
@@ -71,7 +72,7 @@ await eachDatabase(t, async (t, kind) => {
     );
     t.match((await get('/v1/admin/settings/versions/1')).json(), { version: 1, applicationThresholds: { foundationHours: 40 } }, 'the values in force then');
 
-    const [event] = await ta.database.db.select().from(auditEvents).where(eq(auditEvents.action, 'settings.changed'));
+    const [event] = await revealed(ta.database.db, await ta.database.db.select().from(auditEvents).where(eq(auditEvents.action, 'settings.changed')));
     t.match(event, {
       actorId: registrar.userId,
       entityId: '2',

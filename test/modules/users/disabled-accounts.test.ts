@@ -1,4 +1,5 @@
 import t from 'tap';
+import { revealed } from '../../helpers/audit.ts';
 import { queryRows, sql } from '../../../src/db/client.ts';
 import { createPasswordResetService } from '../../../src/modules/auth/password-reset-service.ts';
 import { buildTestApp, eachDatabase, PASSWORD } from '../../helpers/app.ts';
@@ -38,9 +39,12 @@ await eachDatabase(t, async (t, kind) => {
 
     const list = await ta.request({ method: 'GET', url: `/v1/admin/users?q=${encodeURIComponent(m.email)}`, token: registrar.token });
     t.equal(list.json().items[0].disabledAt, ta.clock().toISOString(), 'the registrar sees it in the list');
-    const [event] = await queryRows<{ actor: string; after: { reason: string } }>(
+    const [event] = await revealed(
       ta.database.db,
-      sql`SELECT actor_id AS actor, after FROM audit_events WHERE action = 'user.disabled' AND entity_id = ${m.userId}`,
+      await queryRows<{ seq: number; actor: string; before: unknown; after: { reason: string } }>(
+        ta.database.db,
+        sql`SELECT seq, actor_id AS actor, before, after FROM audit_events WHERE action = 'user.disabled' AND entity_id = ${m.userId}`,
+      ),
     );
     t.match(event, { actor: registrar.userId, after: { reason: 'complaint under investigation' } }, 'audited with the reason');
 
