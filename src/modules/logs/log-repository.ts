@@ -1,4 +1,4 @@
-import { and, eq, getTableColumns, getTableName, type SQL } from 'drizzle-orm';
+import { and, eq, getTableColumns, getTableName, sql, type SQL } from 'drizzle-orm';
 import type { Queryable, Tx } from '../../db/client.ts';
 import { runPrepared } from '../../db/prepared.ts';
 import type { cpdEntries, practiceEntries } from '../../db/schema.ts';
@@ -38,6 +38,10 @@ const setColumns = (values: object) =>
  */
 export type WithClosed<R> = { row: R; closed: ClosedPeriod | null };
 
+// RETURNING names a table's columns unqualified, and inside the subquery those names would be the
+// assessments' own (every mediator's closed period would match): name the written row's in full.
+const written = (log: LogTable, column: 'mediator_id' | 'date') => sql`${sql.identifier(getTableName(log))}.${sql.identifier(column)}`;
+
 const withClosed = <R>({ closed, ...row }: Record<string, unknown>): WithClosed<R> => ({ row: row as R, closed: closed as ClosedPeriod | null });
 
 /** The mediator's entry `id`, locked for a change; undefined if there is none of theirs. */
@@ -61,7 +65,7 @@ export async function insertEntry<T extends LogTable>(tx: Tx, table: T, values: 
     tx
       .insert(log)
       .values(values as typeof log.$inferInsert)
-      .returning({ ...getTableColumns(log), closed: closedPeriod(log.mediatorId, log.date) }),
+      .returning({ ...getTableColumns(log), closed: closedPeriod(written(log, 'mediator_id'), written(log, 'date')) }),
   );
   return withClosed(row!);
 }
@@ -74,7 +78,7 @@ export async function updateEntry<T extends LogTable>(tx: Tx, table: T, id: stri
       .update(log)
       .set(changes as Partial<typeof log.$inferInsert>)
       .where(eq(log.id, id))
-      .returning({ ...getTableColumns(log), closed: closedPeriod(log.mediatorId, log.date) }),
+      .returning({ ...getTableColumns(log), closed: closedPeriod(written(log, 'mediator_id'), written(log, 'date')) }),
   );
   return withClosed(row!);
 }

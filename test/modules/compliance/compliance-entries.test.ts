@@ -55,8 +55,12 @@ await eachDatabase(t, async (t, kind) => {
   t.same((await assessmentOf(comShort.mediatorId)).deficits, [{ metric: 'supervision_hours', required: 4, achieved: 2, shortfall: 2 }], 'a CoM member short of supervision only');
   t.same((await assessmentOf(catchUp.mediatorId)).deficits, [{ metric: 'cpd_hours', required: 10, achieved: 5, shortfall: 5 }]);
 
-  // Logged late during grace, dated inside the period: it counts at the next run.
-  await db.insert(cpdEntries).values({ mediatorId: catchUp.mediatorId, date: '2026-03-20', hours: 5, category: 'peer_learning', sendSpecific: false, title: 'Peer group' });
+  // Logged late during grace, dated inside the period: it counts at the next run. Others' periods
+  // over the same dates are closed; only the mediator's own decides.
+  const late = { date: '2026-03-20', hours: 5, category: 'peer_learning', sendSpecific: false, title: 'Peer group' };
+  t.equal((await ta.request({ method: 'POST', url: '/v1/me/cpd', token: catchUp.token, payload: late })).statusCode, 201, 'logged in grace');
+  const closed = await ta.request({ method: 'POST', url: '/v1/me/cpd', token: newRoute.token, payload: late });
+  t.equal(closed.json().code, 'period-closed', 'not into a period its assessment closed');
   t.match((await run('2026-04-21')).counts, { compliant: 1, inGrace: 0 });
   t.match(await assessmentOf(catchUp.mediatorId), { outcome: 'compliant', closedAt: String });
   const [met] = await queryRows<{ n: number }>(db, sql`SELECT count(*)::int AS n FROM notifications WHERE user_id = ${catchUp.userId} AND template = 'compliance_met'`);
