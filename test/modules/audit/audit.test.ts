@@ -1,28 +1,10 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+import { cliVerify } from '../../helpers/audit.ts';
 import t from 'tap';
 import { openDatabase, queryRows, sql, type Db } from '../../../src/db/client.ts';
 import { systemContext } from '../../../src/lib/context.ts';
 import { recordAudit } from '../../../src/modules/audit/audit-service.ts';
 import { createLogService } from '../../../src/modules/audit/log-service.ts';
-import type { LogKey } from '../../../src/lib/audit-signing-key.ts';
-import { formatSignerKey } from '../../../src/lib/transparency/signed-note.ts';
-import { buildTestApp, eachDatabase, JWT_SECRET, PASSWORD, type TestApp } from '../../helpers/app.ts';
-
-const run = promisify(execFile);
-
-/** `npm run cli -- audit-verify` against the test database (PostgreSQL: a child process can open it). */
-async function cliVerify(url: string, key: LogKey, ...args: string[]): Promise<{ code: number; out: string }> {
-  try {
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'audit-verify', ...args], {
-      env: { ...process.env, DATABASE_URL: url, JWT_SECRET, AUDIT_SIGNING_KEY: formatSignerKey(key.origin, key.signer.privateKey) },
-    });
-    return { code: 0, out: stdout };
-  } catch (err) {
-    const e = err as { code: number; stderr: string };
-    return { code: e.code, out: e.stderr };
-  }
-}
+import { buildTestApp, eachDatabase, PASSWORD, type TestApp } from '../../helpers/app.ts';
 
 /** The database's own message for a statement that must fail (drizzle wraps it as the cause). */
 async function failure(statement: Promise<unknown>): Promise<string> {
@@ -143,7 +125,10 @@ await eachDatabase(t, async (t, kind) => {
       t.match(await failure(db.execute(statement)), /append-only: (UPDATE|DELETE|TRUNCATE) refused/);
     }
     for (const table of ['audit_leaves', 'audit_tree_nodes', 'audit_checkpoints']) {
-      t.match(await failure(db.execute(sql.raw(`UPDATE ${table} SET ${table === 'audit_leaves' ? 'seq = seq' : table === 'audit_tree_nodes' ? 'hash = hash' : 'note = note'}`))), new RegExp(`${table} is append-only: UPDATE refused`));
+      t.match(
+        await failure(db.execute(sql.raw(`UPDATE ${table} SET ${table === 'audit_leaves' ? 'seq = seq' : table === 'audit_tree_nodes' ? 'hash = hash' : 'note = note'}`))),
+        new RegExp(`${table} is append-only: UPDATE refused`),
+      );
       t.match(await failure(db.execute(sql.raw(`DELETE FROM ${table}`))), new RegExp(`${table} is append-only: DELETE refused`));
     }
   });
@@ -172,10 +157,7 @@ await eachDatabase(t, async (t, kind) => {
   // Last: it leaves the log broken.
   await t.test('an event altered by a superuser with the trigger disabled is named', async (t) => {
     await ta.seal();
-    const [victim] = await queryRows<{ seq: number; leaf: number }>(
-      db,
-      sql`SELECT e.seq, l.leaf_index AS leaf FROM audit_events e JOIN audit_leaves l USING (seq) WHERE action = 'user.role_changed'`,
-    );
+    const [victim] = await queryRows<{ seq: number; leaf: number }>(db, sql`SELECT e.seq, l.leaf_index AS leaf FROM audit_events e JOIN audit_leaves l USING (seq) WHERE action = 'user.role_changed'`);
     await db.execute(sql`ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_delete`);
     await db.execute(sql`UPDATE audit_events SET after = jsonb_set(after, '{role}', '"registrar"') WHERE seq = ${victim!.seq}`);
     await db.execute(sql`ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update_delete`);

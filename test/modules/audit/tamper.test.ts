@@ -1,43 +1,27 @@
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
+import { cliVerify } from '../../helpers/audit.ts';
 import t, { type Test } from 'tap';
 import { queryRows, sql, type Db, type Queryable } from '../../../src/db/client.ts';
 import { auditLeaves, auditTreeNodes } from '../../../src/db/tables/audit.ts';
-import { logKey, type LogKey } from '../../../src/lib/audit-signing-key.ts';
+import { logKey } from '../../../src/lib/audit-signing-key.ts';
 import { systemContext } from '../../../src/lib/context.ts';
-import { formatSignerKey, generateKey, NoteError, openCheckpoint, signCheckpoint } from '../../../src/lib/transparency/signed-note.ts';
+import { generateKey, NoteError, openCheckpoint, signCheckpoint } from '../../../src/lib/transparency/signed-note.ts';
 import { leafBytes } from '../../../src/modules/audit/audit-leaf.ts';
 import { leavesFrom } from '../../../src/modules/audit/audit-repository.ts';
 import { recordAudit } from '../../../src/modules/audit/audit-service.ts';
 import { createLogService } from '../../../src/modules/audit/log-service.ts';
 import { createSealer } from '../../../src/modules/audit/sealer.ts';
-import { buildTestApp, eachDatabase, JWT_SECRET, type TestApp } from '../../helpers/app.ts';
+import { buildTestApp, eachDatabase, type TestApp } from '../../helpers/app.ts';
 
 /*
  * A superuser can rewrite the stored log so that it is consistent with itself again: the events,
  * the leaves, the tree. What the database cannot forge is the signature on a checkpoint, so a
  * checkpoint kept outside it catches every rewrite of the leaves it covers.
  */
-
-const run = promisify(execFile);
-
-/** `npm run cli -- audit-verify` against the test database (PostgreSQL: a child process can open it). */
-async function cliVerify(url: string, key: LogKey, ...args: string[]): Promise<{ code: number; out: string }> {
-  try {
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'audit-verify', ...args], {
-      env: { ...process.env, DATABASE_URL: url, JWT_SECRET, AUDIT_SIGNING_KEY: formatSignerKey(key.origin, key.signer.privateKey) },
-    });
-    return { code: 0, out: stdout };
-  } catch (err) {
-    const e = err as { code: number; stderr: string };
-    return { code: e.code, out: e.stderr };
-  }
-}
 
 interface Outcome {
   exitCode: number;
