@@ -1,6 +1,7 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { openDatabase, sql, queryRows, type Database } from '../../src/db/client.ts';
@@ -147,10 +148,49 @@ export function cpdPostTarget(baseUrl: string, tokens: string[]): LoadTarget {
   };
 }
 
-/** CPD entries posted by `tokens.length` signed-in mediators, one per connection. */
-export async function measureCpdPost(baseUrl: string, tokens: string[], load: (label: string, target: LoadTarget) => Promise<LoadFigures>): Promise<LoadFigures | null> {
-  if (!(await hasRoute(baseUrl, '/v1/me/cpd'))) return null;
-  return load('POST /v1/me/cpd', cpdPostTarget(baseUrl, tokens));
+/** CPU time a Linux process has had so far, in nanoseconds; null where /proc does not say (another host). */
+function cpuNs(pid: number): number | null {
+  try {
+    return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
+  } catch {
+    return null;
+  }
+}
+
+/** CPU per request, in microseconds: the server process's, and its PostgreSQL backends'. */
+export interface CpuPerRequest {
+  serverUs: number;
+  postgresUs: number;
+}
+
+/**
+ * Runs a load and adds the CPU time it cost per request, read from /proc: the server process and
+ * every client backend connected to `dbUrl` (those started during the load count from zero;
+ * autovacuum, which runs whenever it likes, is left out). On a shared
+ * machine req/s follow what else runs; CPU per request does much less. Null when the database is on
+ * another host (its backends' /proc entries are not ours to read).
+ */
+export async function withCpuPerRequest(serverPid: number, dbUrl: string, measure: () => Promise<LoadFigures>): Promise<LoadFigures & { cpu: CpuPerRequest | null }> {
+  const admin = new pg.Client({ connectionString: dbUrl });
+  await admin.connect();
+  try {
+    const backends = async () => {
+      const { rows } = await admin.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid()`);
+      return new Map(rows.map(({ pid }) => [pid, cpuNs(pid)]));
+    };
+    const server0 = cpuNs(serverPid);
+    const before = await backends();
+    const figures = await measure();
+    const server1 = cpuNs(serverPid);
+    const after = await backends();
+    const readable = [...after.values()].every((ns) => ns !== null) && server0 !== null && server1 !== null;
+    if (!readable || figures.totalRequests === 0) return { ...figures, cpu: null };
+    const postgresNs = [...after].reduce((sum, [pid, ns]) => sum + ns! - (before.get(pid) ?? 0)!, 0);
+    const perRequest = (ns: number) => Math.round(ns / 1000 / figures.totalRequests);
+    return { ...figures, cpu: { serverUs: perRequest(server1! - server0!), postgresUs: perRequest(postgresNs) } };
+  } finally {
+    await admin.end();
+  }
 }
 
 interface AuditLogStatus {

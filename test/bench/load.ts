@@ -14,6 +14,8 @@ export interface LoadFigures {
   p99Ms: number;
   /** Responses outside 2xx and socket errors, summed over the measured rounds: a figure with any is suspect. */
   failures: number;
+  /** Requests answered in every round, the warm-up included. */
+  totalRequests: number;
 }
 
 export type LoadTarget = Pick<autocannon.Options, 'url' | 'requests' | 'method' | 'headers' | 'body' | 'setupClient'>;
@@ -27,7 +29,7 @@ export const median = (xs: number[]) => {
 /** A warm-up round (discarded), then `rounds` measured rounds at `connections` connections. */
 export async function measureLoad(target: LoadTarget, settings: LoadSettings): Promise<LoadFigures> {
   const run = (seconds: number) => autocannon({ ...target, connections: settings.connections, duration: seconds });
-  await run(settings.warmupSeconds);
+  const warmUp = await run(settings.warmupSeconds);
   const results: autocannon.Result[] = [];
   for (let i = 0; i < settings.rounds; i++) results.push(await run(settings.seconds));
   return {
@@ -35,6 +37,7 @@ export async function measureLoad(target: LoadTarget, settings: LoadSettings): P
     p50Ms: median(results.map((r) => r.latency.p50)),
     p99Ms: median(results.map((r) => r.latency.p99)),
     failures: results.reduce((n, r) => n + r.non2xx + r.errors + r.timeouts, 0),
+    totalRequests: [warmUp, ...results].reduce((n, r) => n + r.requests.total, 0),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { SealingFigure } from './figures.ts';
+import type { CpuPerRequest, SealingFigure } from './figures.ts';
 import type { LoadFigures, LoadSettings } from './load.ts';
 
 export interface Results {
@@ -42,8 +42,11 @@ export function printReport(r: Results): void {
   const pglite = load(r, `searchPglite${small}`);
   const health = load(r, 'healthOurs');
   const bare = load(r, 'healthBare');
-  const cpd = load(r, 'cpdPost');
-  const cpdBare = load(r, 'cpdPostBare');
+  type WithCpu = LoadFigures & { cpu?: CpuPerRequest | null };
+  const cpd = load(r, 'cpdPost') as WithCpu | null;
+  const cpdBare = load(r, 'cpdPostBare') as WithCpu | null;
+  const cpuUs = (f: WithCpu | null) => (f?.cpu ? f.cpu.serverUs + f.cpu.postgresUs : undefined);
+  const fmtCpu = (f: WithCpu | null) => (f?.cpu ? `${f.cpu.serverUs} + ${f.cpu.postgresUs} = ${cpuUs(f)} us` : NA);
   const sealing = r.figures.cpdSealing as SealingFigure | undefined;
   const backlog = r.figures.cpdSealingBacklog as { events: number; seconds: number } | undefined;
   const fmtSealing = (s: SealingFigure | undefined) =>
@@ -62,6 +65,7 @@ export function printReport(r: Results): void {
     pgliteOverPostgresReqPerSec: ratio(pglite?.reqPerSec, ours?.reqPerSec),
     healthOursOverBare: ratio(health?.reqPerSec, bare?.reqPerSec),
     cpdPostOursOverBare: ratio(cpd?.reqPerSec, cpdBare?.reqPerSec),
+    cpdPostCpuBareOverOurs: ratio(cpuUs(cpdBare), cpuUs(cpd)),
   };
   const x = r.ratios;
   const rows: [string, string, string][] = [
@@ -80,6 +84,9 @@ export function printReport(r: Results): void {
     ['5. POST /v1/me/cpd, PostgreSQL', fmtLoad(cpd), '>= 1500 req/s'],
     ['   same rows, bare Fastify + raw pg', fmtLoad(cpdBare), ''],
     ['   ours / bare (req/s)', fmt(x.cpdPostOursOverBare), '>= 0.5'],
+    ['   CPU per request, ours (server + PostgreSQL)', fmtCpu(cpd), ''],
+    ['   CPU per request, bare', fmtCpu(cpdBare), ''],
+    ['   bare / ours (CPU per request)', fmt(x.cpdPostCpuBareOverOurs), 'less noisy than req/s on a shared machine'],
     ['   audit sealing during ours', fmtSealing(sealing), 'lag under a few seconds'],
     ["   sealing the bare run's events", backlog ? `${backlog.events} events in ${backlog.seconds} s` : NA, ''],
     [`6. compliance run, ${small} mediators`, fmtCompliance(cSmall), ''],

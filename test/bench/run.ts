@@ -112,7 +112,9 @@ async function bareCpdFigures(dbUrl: string, mediators: BenchMediator[]): Promis
   const label = 'POST /v1/me/cpd (bare Fastify + raw pg)';
   const env = { DATABASE_URL: dbUrl, DB_POOL_MAX, BENCH_MEDIATORS: JSON.stringify(mediators) };
   // It reads no token; one is sent anyway so the requests are the API's byte for byte but for it.
-  results.figures.cpdPostBare = await withServer('bare Fastify + raw pg, CPD POST', 'test/bench/baselines/bare-cpd.ts', env, (bare) => load(label, figures.cpdPostTarget(bare.url, ['unused'])));
+  results.figures.cpdPostBare = await withServer('bare Fastify + raw pg, CPD POST', 'test/bench/baselines/bare-cpd.ts', env, (bare) =>
+    figures.withCpuPerRequest(bare.pid, dbUrl, () => load(label, figures.cpdPostTarget(bare.url, ['unused']))),
+  );
 }
 
 /** Waits for the API's sealer to seal what was written before it started (the bare baseline's events). */
@@ -120,10 +122,13 @@ async function sealBacklog(server: ServerProcess): Promise<void> {
   results.figures.cpdSealingBacklog = await figures.sealingCaughtUp(server.url);
 }
 
-/** POST /v1/me/cpd on the API, with the sealing lag /ready reports during the load and how long sealing took to catch up. */
-async function cpdPostFigures(server: ServerProcess, mediatorEmails: string[]): Promise<void> {
+/**
+ * POST /v1/me/cpd on the API, with its CPU per request, the sealing lag /ready reports during the
+ * load and how long sealing took to catch up.
+ */
+async function cpdPostFigures(server: ServerProcess, dbUrl: string, mediatorEmails: string[]): Promise<void> {
   const tokens = await Promise.all(mediatorEmails.map((e) => signIn(server.url, e)));
-  const { value, sealing } = await figures.withSealingLag(server.url, () => figures.measureCpdPost(server.url, tokens, (label, target) => load(label, target)));
+  const { value, sealing } = await figures.withSealingLag(server.url, () => figures.withCpuPerRequest(server.pid, dbUrl, () => load('POST /v1/me/cpd', figures.cpdPostTarget(server.url, tokens))));
   results.figures.cpdPost = value;
   results.figures.cpdSealing = sealing;
   log(`sealing during CPD POST: max lag ${sealing.maxLagSeconds} s (${sealing.maxUnsealed} unsealed), caught up ${sealing.catchUpSeconds} s after`);
@@ -201,7 +206,7 @@ async function postgresPhases(): Promise<void> {
     await withServer(`postgres, ${LARGE} entries, writes`, 'src/server.ts', serverEnv({ DATABASE_URL: db.url }), async (server) => {
       await sealBacklog(server);
       results.figures.auditVerify = await figures.measureAuditVerify(server.url, ROUNDS);
-      await cpdPostFigures(server, mediatorEmails);
+      await cpdPostFigures(server, db.url, mediatorEmails);
       results.figures.import = await figures.measureImport(server.url, ROUNDS, IMPORT_ROWS);
     });
   } finally {
@@ -239,7 +244,7 @@ async function cpdPostPhase(withBare: boolean): Promise<void> {
     if (withBare) await bareCpdFigures(db.url, mediators);
     await withServer(`postgres, ${SMALL} entries, writes`, 'src/server.ts', serverEnv({ DATABASE_URL: db.url }), async (server) => {
       await sealBacklog(server);
-      await cpdPostFigures(server, mediatorEmails);
+      await cpdPostFigures(server, db.url, mediatorEmails);
     });
   } finally {
     await db.drop();

@@ -4,8 +4,8 @@ import pg from 'pg';
 
 // The write-path baseline: POST /v1/me/cpd as a bare Fastify route on raw `pg` with the same pool
 // size, writing what the API writes in one transaction: the cpd_entries row, its audit event, and
-// the event's personal values (title, provider and evidence reference, committed by salted hashes
-// as the audit log does). No authentication, validation, serialisation schemas, hooks, plugins or logging; each
+// the event's personal values (the entry's free text, committed by salted hashes as the audit log
+// does). No authentication, validation, serialisation schemas, hooks, plugins or logging; each
 // request writes for the next of the signed-in mediators the bench names.
 const mediators = JSON.parse(process.env.BENCH_MEDIATORS!) as { mediatorId: string; userId: string }[];
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.DB_POOL_MAX ?? 10) });
@@ -52,7 +52,7 @@ app.post('/v1/me/cpd', async (req, reply) => {
       values.push({ commitment, salt, value });
       return { $commit: commitment };
     };
-    const after = { ...entry, title: commit(entry.title), provider: commit(entry.provider), evidenceRef: commit(entry.evidenceRef) };
+    const after = { ...entry, title: commit(entry.title), provider: commit(entry.provider), reflection: commit(entry.reflection), evidenceRef: commit(entry.evidenceRef) };
     await client.query(INSERT_EVENT, [
       new Date().toISOString(),
       userId,
