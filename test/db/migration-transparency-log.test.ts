@@ -27,7 +27,10 @@ for (const kind of dbKinds()) {
     await db.transaction((tx) => recordAudit(tx, systemContext('after-upgrade'), { action: 'new.event', entityType: 'thing', entityId: 'new-1', after: { fullName: 'Ann Example' } }));
     const sealer = createSealer({ db, key, onError: (err) => t.error(err) });
     t.match(await sealer.seal({ checkpoint: 'now' }), { sealer: true, sealed: 4, signed: 4 });
-    const leaves = await queryRows<{ leaf: number; entityId: string }>(db, sql`SELECT l.leaf_index AS leaf, e.entity_id AS "entityId" FROM audit_leaves l JOIN audit_events e USING (seq) ORDER BY leaf_index`);
+    const leaves = await queryRows<{ leaf: number; entityId: string }>(
+      db,
+      sql`SELECT l.leaf_index AS leaf, e.entity_id AS "entityId" FROM audit_leaves l JOIN audit_events e USING (seq) ORDER BY leaf_index`,
+    );
     t.same(
       leaves.map((l) => l.entityId),
       ['old-1', 'old-2', 'old-3', 'new-1'],

@@ -22,9 +22,7 @@ export const auditEvents = pgTable(
     after: jsonb('after'),
     requestId: text('request_id'),
     /** The writing transaction's id: the sealer takes only events of transactions older than every one still running. */
-    xid: bigint('xid', { mode: 'number' })
-      .notNull()
-      .default(sql`(pg_current_xact_id()::text)::bigint`),
+    xid: bigint('xid', { mode: 'number' }).notNull().default(sql`(pg_current_xact_id()::text)::bigint`),
   },
   (t) => [
     index('audit_events_entity_idx').on(t.entityType, t.entityId),

@@ -26,7 +26,13 @@ t.test('leaf bytes: canonical JSON of the event, whatever order keys were writte
   );
   t.same(leafBytes({ ...f, after: { role: 'admin', body: 'com' } }), leafBytes(f));
   t.not(leafBytes({ ...f, after: { role: 'registrar', body: 'com' } }).toString(), bytes);
-  t.equal(leafBytes({ ...f, before: undefined }).toString().includes('"before":null'), true, 'absent snapshots are null');
+  t.equal(
+    leafBytes({ ...f, before: undefined })
+      .toString()
+      .includes('"before":null'),
+    true,
+    'absent snapshots are null',
+  );
 });
 
 t.test('personal values: committed with a fresh salt, revealed, erased', async (t) => {
@@ -38,7 +44,12 @@ t.test('personal values: committed with a fresh salt, revealed, erased', async (
   t.match(committed, { role: 'mediator', hours: 3, nested: { status: 'lapsed' } }, 'other values stay as they are');
   for (const v of values) {
     // SHA-256(salt || value), by hand.
-    t.equal(createHash('sha256').update(Buffer.concat([Buffer.from(v.salt, 'base64'), Buffer.from(v.value)])).digest('base64'), v.commitment);
+    t.equal(
+      createHash('sha256')
+        .update(Buffer.concat([Buffer.from(v.salt, 'base64'), Buffer.from(v.value)]))
+        .digest('base64'),
+      v.commitment,
+    );
     t.equal(Buffer.from(v.salt, 'base64').length, 16);
   }
   t.same(commitmentsIn(committed), new Set(values.map((v) => v.commitment)));
