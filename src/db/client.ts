@@ -10,6 +10,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
 import * as schema from './schema.ts';
 import { lockDataDir } from './data-dir-lock.ts';
+import { mendPoolTransactions } from './pool-transactions.ts';
 
 export type Schema = typeof schema;
 /** One type over both drivers: services never know which database they run on. */
@@ -59,6 +60,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   if (target.kind === 'postgres') {
     const { limits } = target;
     useRegisterTypeParsers();
+    mendPoolTransactions();
     const pool = new pg.Pool({
       connectionString: target.url,
       max: target.poolMax ?? 10,
