@@ -73,11 +73,13 @@ export interface ClosedPeriod {
  * `lockLogOwner`, whose lock makes the answer final.
  */
 export const closedPeriod = (mediatorId: SQLWrapper | string, date: SQLWrapper | string) =>
-  sql<ClosedPeriod | null>`(SELECT json_build_object('periodStart', ${complianceAssessments.periodStart}, 'periodEnd', ${complianceAssessments.periodEnd}, 'outcome', ${complianceAssessments.outcome})
-      FROM ${complianceAssessments}
-     WHERE ${complianceAssessments.mediatorId} = ${mediatorId}
-       AND ${date}::date BETWEEN ${complianceAssessments.periodStart} AND ${complianceAssessments.periodEnd}
-       AND ${complianceAssessments.closedAt} IS NOT NULL
+  // The assessments under an alias of their own: drizzle leaves column names unqualified in RETURNING
+  // and select lists, and an outer name must never be taken for one of theirs (or the reverse).
+  sql<ClosedPeriod | null>`(SELECT json_build_object('periodStart', closed.period_start, 'periodEnd', closed.period_end, 'outcome', closed.outcome)
+      FROM ${complianceAssessments} AS closed
+     WHERE closed.mediator_id = ${mediatorId}
+       AND ${date}::date BETWEEN closed.period_start AND closed.period_end
+       AND closed.closed_at IS NOT NULL
      LIMIT 1)`;
 
 /** 409 when the entry's period was closed by its assessment (thrown inside the transaction, it undoes the write). */

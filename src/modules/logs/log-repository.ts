@@ -50,7 +50,7 @@ export async function lockEntry<T extends LogTable>(tx: Tx, table: T, mediatorId
   const [entry] = await runPrepared(
     `log.lock ${getTableName(log)}`,
     tx
-      .select({ ...getTableColumns(log), closed: closedPeriod(mediatorId, log.date) })
+      .select({ ...getTableColumns(log), closed: closedPeriod(mediatorId, written(log, 'date')) })
       .from(log)
       .where(and(eq(log.id, id), eq(log.mediatorId, mediatorId)))
       .for('update'),
