@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import Fastify from 'fastify';
 import pg from 'pg';
+import { serveBaseline } from './serve.ts';
 
 // The write-path baseline: POST /v1/me/cpd as a bare Fastify route on raw `pg` with the same pool
 // size, writing what the API writes in one transaction: the cpd_entries row, its audit event, and
@@ -73,13 +74,4 @@ app.post('/v1/me/cpd', async (req, reply) => {
   }
 });
 
-const url = await app.listen({ host: '127.0.0.1', port: 0 });
-console.log(`bare Fastify + raw pg listening on ${url}`);
-process.once(
-  'SIGTERM',
-  () =>
-    void app
-      .close()
-      .then(() => pool.end())
-      .then(() => process.exit(0)),
-);
+await serveBaseline(app, pool);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import Fastify from 'fastify';
 import pg from 'pg';
+import { serveBaseline } from './serve.ts';
 
 // The stack-overhead baseline: the statements GET /v1/register sent for each search of the mix
 // (recorded from the real app by the bench), replayed by a bare Fastify route on raw `pg`, with the
@@ -22,13 +23,4 @@ app.get('/v1/register', async (req, reply) => {
   }
 });
 
-const url = await app.listen({ host: '127.0.0.1', port: 0 });
-console.log(`bare Fastify + raw pg listening on ${url}`);
-process.once(
-  'SIGTERM',
-  () =>
-    void app
-      .close()
-      .then(() => pool.end())
-      .then(() => process.exit(0)),
-);
+await serveBaseline(app, pool);
