@@ -30,6 +30,23 @@ export interface Node extends NodeId {
 /** Looks up a stored perfect subtree; throws (or returns undefined) when it is not there. */
 export type HashAt = (level: number, index: number) => Hash | undefined;
 
+/** Perfect subtrees held by (level, index): a tree's right edge, or the rows a proof reads. */
+export class NodeMap {
+  readonly #nodes = new Map<string, Hash>();
+
+  readonly hashAt: HashAt = (level, index) => this.#nodes.get(`${level}:${index}`);
+
+  set(nodes: Iterable<Node>): this {
+    for (const { level, index, hash } of nodes) this.#nodes.set(`${level}:${index}`, hash);
+    return this;
+  }
+
+  /** A new map of only the nodes among `ids` (all of which it must hold), e.g. a tree's right edge. */
+  only(ids: readonly NodeId[]): NodeMap {
+    return new NodeMap().set(ids.map(({ level, index }) => ({ level, index, hash: lookup(this.hashAt, { level, index }) })));
+  }
+}
+
 /** A leaf range [start, end) whose hash the RFC uses as one value. */
 export type Range = readonly [start: number, end: number];
 

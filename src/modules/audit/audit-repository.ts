@@ -2,7 +2,7 @@ import { queryRows, sql, type Queryable } from '../../db/client.ts';
 import { chunks, recordset } from '../../db/batches.ts';
 import { LOCK_KEYS } from '../../db/advisory-locks.ts';
 import { executePrepared } from '../../db/prepared.ts';
-import type { Node, NodeId } from '../../lib/transparency/merkle.ts';
+import { NodeMap, type Node, type NodeId } from '../../lib/transparency/merkle.ts';
 import type { EventFields, PersonalValue } from './audit-leaf.ts';
 
 export type NewEvent = EventFields & { personalValues: PersonalValue[] };
@@ -150,13 +150,18 @@ export async function unsealed(q: Queryable, after: SealPosition): Promise<{ cou
 }
 
 /** Stored tree nodes (hash as hex) among `ids`. */
-export function treeNodes(q: Queryable, ids: readonly NodeId[]): Promise<{ level: number; index: number; hash: string }[]> {
+function treeNodes(q: Queryable, ids: readonly NodeId[]): Promise<{ level: number; index: number; hash: string }[]> {
   if (ids.length === 0) return Promise.resolve([]);
   return queryRows(
     q,
     sql`SELECT n.level, n.index::float8 AS index, n.hash FROM audit_tree_nodes n
           JOIN ${recordset(ids, 'w', sql`level int, index bigint`)} ON n.level = w.level AND n.index = w.index`,
   );
+}
+
+/** Loads the stored tree nodes among `ids` into `into`. */
+export async function loadTreeNodes(q: Queryable, ids: readonly NodeId[], into: NodeMap = new NodeMap()): Promise<NodeMap> {
+  return into.set((await treeNodes(q, ids)).map(({ level, index, hash }) => ({ level, index, hash: Buffer.from(hash, 'hex') })));
 }
 
 /** Adds leaves (leaf index → seq) and every tree node they complete, in one statement. */

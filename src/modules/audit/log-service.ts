@@ -1,10 +1,10 @@
 import type { Db } from '../../db/client.ts';
 import type { LogKey } from '../../lib/audit-signing-key.ts';
 import { leafHash, type Hash } from '../../lib/transparency/merkle-hash.ts';
-import { appendLeaves, consistencyProof, consistencyProofNodes, inclusionProof, inclusionProofNodes, rootHash, rootNodes, type NodeId } from '../../lib/transparency/merkle.ts';
+import { appendLeaves, consistencyProof, consistencyProofNodes, inclusionProof, inclusionProofNodes, NodeMap, rootHash, rootNodes } from '../../lib/transparency/merkle.ts';
 import { openCheckpoint, parseCheckpoint, type Checkpoint } from '../../lib/transparency/signed-note.ts';
 import { commitment, commitmentsIn, leafBytes } from './audit-leaf.ts';
-import { eventAtLeaf, latestCheckpoint, leavesFrom, sealPosition, treeNodes, unsealed } from './audit-repository.ts';
+import { eventAtLeaf, latestCheckpoint, leavesFrom, sealPosition, loadTreeNodes, unsealed } from './audit-repository.ts';
 
 export type LogProblem = 'leaf_missing' | 'event_altered' | 'personal_value_altered' | 'tree_node_altered' | 'checkpoint_mismatch' | 'checkpoint_not_signed' | 'log_truncated';
 
@@ -33,15 +33,9 @@ export function openStoredCheckpoint(note: string, key: LogKey): Checkpoint {
   const body = parseCheckpoint(note.slice(0, note.lastIndexOf('\n\n') + 1));
   return body.origin === key.origin ? openCheckpoint(note, key.verifier, key.origin) : body;
 }
-const key = (n: NodeId) => `${n.level}:${n.index}`;
 
 /** Reading the log: checkpoints, proofs and the full recomputation (shared by the endpoints and the CLI). */
 export function createLogService({ db, key: logKey }: { db: Db; key: LogKey }) {
-  async function hashAtFor(ids: readonly NodeId[]) {
-    const nodes = new Map((await treeNodes(db, ids)).map((n) => [key(n), Buffer.from(n.hash, 'hex')]));
-    return (level: number, index: number) => nodes.get(`${level}:${index}`);
-  }
-
   async function sealedSize(): Promise<number> {
     return (await sealPosition(db)).size;
   }
@@ -59,7 +53,7 @@ export function createLogService({ db, key: logKey }: { db: Db; key: LogKey }) {
     /** RFC 9162 PROOF(from, D[to]); null when `to` is beyond the sealed tree. */
     async consistency(from: number, to: number): Promise<Hash[] | null> {
       if (to > (await sealedSize())) return null;
-      return consistencyProof(from, to, await hashAtFor(consistencyProofNodes(from, to)));
+      return consistencyProof(from, to, (await loadTreeNodes(db, consistencyProofNodes(from, to))).hashAt);
     },
 
     /** RFC 9162 PATH(leafIndex, D[treeSize]) with the leaf's bytes; null when the leaf or the size is not in the log. */
@@ -68,7 +62,7 @@ export function createLogService({ db, key: logKey }: { db: Db; key: LogKey }) {
       const event = await eventAtLeaf(db, leafIndex);
       if (!event) return null;
       const bytes = leafBytes(event);
-      const hashes = inclusionProof(leafIndex, treeSize, await hashAtFor(inclusionProofNodes(leafIndex, treeSize)));
+      const hashes = inclusionProof(leafIndex, treeSize, (await loadTreeNodes(db, inclusionProofNodes(leafIndex, treeSize))).hashAt);
       return { leafIndex, treeSize, leafHash: leafHash(bytes), hashes, leafBytes: bytes, seq: event.seq };
     },
 
@@ -106,10 +100,9 @@ export function createLogService({ db, key: logKey }: { db: Db; key: LogKey }) {
       const roots = new Map<number, Buffer>();
 
       // The recomputed tree's right edge, plus the nodes the current batch creates.
-      let edge = new Map<string, Hash>();
-      const hashAt = (level: number, index: number) => edge.get(`${level}:${index}`);
+      let edge = new NodeMap();
       let size = 0;
-      if (rootsWanted.has(0)) roots.set(0, rootHash(0, hashAt));
+      if (rootsWanted.has(0)) roots.set(0, rootHash(0, edge.hashAt));
       for (;;) {
         const batch = await leavesFrom(db, size, batchSize);
         if (batch.length === 0) break;
@@ -128,10 +121,10 @@ export function createLogService({ db, key: logKey }: { db: Db; key: LogKey }) {
         while (done < leaves.length) {
           const next = [...rootsWanted].filter((s) => s > size && s <= size + leaves.length - done).sort((a, b) => a - b)[0];
           const part = leaves.slice(done, next === undefined ? undefined : done + (next - size));
-          const created = appendLeaves(size, part, hashAt);
-          for (const n of created) edge.set(key(n), n.hash);
-          const storedNodes = new Map((await treeNodes(db, created)).map((n) => [key(n), n.hash]));
-          const bad = created.find((n) => storedNodes.get(key(n)) !== n.hash.toString('hex'));
+          const created = appendLeaves(size, part, edge.hashAt);
+          edge.set(created);
+          const stored = await loadTreeNodes(db, created);
+          const bad = created.find((n) => !stored.hashAt(n.level, n.index)?.equals(n.hash));
           if (bad) {
             const first = bad.index * 2 ** bad.level;
             const problem = bad.level === 0 ? 'event_altered' : 'tree_node_altered';
@@ -141,8 +134,8 @@ export function createLogService({ db, key: logKey }: { db: Db; key: LogKey }) {
           }
           size += part.length;
           done += part.length;
-          if (rootsWanted.has(size)) roots.set(size, rootHash(size, hashAt));
-          edge = new Map(rootNodes(size).map((n) => [key(n), edge.get(key(n))!]));
+          if (rootsWanted.has(size)) roots.set(size, rootHash(size, edge.hashAt));
+          edge = edge.only(rootNodes(size));
         }
       }
       for (const c of checkpoints) {

@@ -1,11 +1,11 @@
 import type { Db, Queryable } from '../../db/client.ts';
 import type { LogKey } from '../../lib/audit-signing-key.ts';
-import { leafHash, verifyConsistency, type Hash } from '../../lib/transparency/merkle-hash.ts';
-import { appendLeaves, consistencyProof, consistencyProofNodes, rootHash, rootNodes, type HashAt } from '../../lib/transparency/merkle.ts';
+import { leafHash, verifyConsistency } from '../../lib/transparency/merkle-hash.ts';
+import { appendLeaves, consistencyProof, consistencyProofNodes, rootHash, rootNodes, type NodeMap } from '../../lib/transparency/merkle.ts';
 import { signCheckpoint } from '../../lib/transparency/signed-note.ts';
 import { leafBytes } from './audit-leaf.ts';
 import { openStoredCheckpoint } from './log-service.ts';
-import { appendToTree, insertCheckpoint, latestCheckpoint, sealPosition, sealableEvents, treeNodes, trySealerLock, unsealed, type StoredCheckpoint } from './audit-repository.ts';
+import { appendToTree, insertCheckpoint, latestCheckpoint, sealPosition, sealableEvents, loadTreeNodes, trySealerLock, unsealed, type StoredCheckpoint } from './audit-repository.ts';
 
 /** How the log stands, as /ready and /metrics report it. */
 export interface LogStatus {
@@ -24,13 +24,6 @@ export interface SealResult {
   sealed: number;
   /** The tree size of the checkpoint signed, if one was. */
   signed: number | null;
-}
-
-const nodeKey = (level: number, index: number) => `${level}:${index}`;
-
-/** Loads stored nodes into a map read as a `HashAt`. */
-async function loadNodes(q: Queryable, ids: Parameters<typeof treeNodes>[1], into: Map<string, Hash>): Promise<void> {
-  for (const n of await treeNodes(q, ids)) into.set(nodeKey(n.level, n.index), Buffer.from(n.hash, 'hex'));
 }
 
 /**
@@ -59,7 +52,7 @@ export function createSealer({
   let status: LogStatus = { treeSize: 0, checkpointSize: null, unsealedEvents: 0, sealingLagSeconds: 0, refused: null };
 
   /** Why the tree of `size` leaves and root `root` does not extend what was signed before, or null when it does. */
-  async function rewriteFound(tx: Queryable, stored: StoredCheckpoint | undefined, size: number, root: Buffer, nodes: Map<string, Hash>): Promise<string | null> {
+  async function rewriteFound(tx: Queryable, stored: StoredCheckpoint | undefined, size: number, root: Buffer, nodes: NodeMap): Promise<string | null> {
     const earlier: { size: number; root: Buffer; what: string }[] = [];
     if (stored) {
       try {
@@ -74,18 +67,18 @@ export function createSealer({
       if (old.size > size) return `the log has ${size} leaves, fewer than ${old.what}`;
       // Every tree extends the empty one, and RFC 9162 has no proof for it (verifyConsistency refuses m = 0).
       if (old.size === 0) continue;
-      await loadNodes(tx, consistencyProofNodes(old.size, size), nodes);
-      const proof = consistencyProof(old.size, size, (l, i) => nodes.get(nodeKey(l, i)));
+      await loadTreeNodes(tx, consistencyProofNodes(old.size, size), nodes);
+      const proof = consistencyProof(old.size, size, nodes.hashAt);
       if (!verifyConsistency(old.size, size, old.root, root, proof)) return `the log of ${size} leaves does not extend ${old.what}`;
     }
     return null;
   }
 
-  async function signIfDue(tx: Queryable, size: number, hashAt: HashAt, nodes: Map<string, Hash>, force: boolean): Promise<number | null> {
+  async function signIfDue(tx: Queryable, size: number, nodes: NodeMap, force: boolean): Promise<number | null> {
     const stored = await latestCheckpoint(tx);
     if (stored?.treeSize === size) return null;
     if (!force && stored && Date.now() - stored.signedAt.getTime() < checkpointIntervalMs) return null;
-    const root = rootHash(size, hashAt);
+    const root = rootHash(size, nodes.hashAt);
     const problem = await rewriteFound(tx, stored, size, root, nodes);
     if (problem) {
       if (refused !== problem) onError(new Error(problem), 'audit log: refusing to sign a checkpoint, the stored log was rewritten');
@@ -108,9 +101,7 @@ export function createSealer({
       if (!(await trySealerLock(tx))) return { sealer: false, sealed: 0, signed: null };
       let position = await sealPosition(tx);
       // The right edge of the tree (plus every node this pass creates) is all appending reads.
-      const nodes = new Map<string, Hash>();
-      await loadNodes(tx, rootNodes(position.size), nodes);
-      const hashAt: HashAt = (level, index) => nodes.get(nodeKey(level, index));
+      const nodes = await loadTreeNodes(tx, rootNodes(position.size));
       let sealed = 0;
       while (sealed < maxPerTransaction) {
         const events = await sealableEvents(tx, position, Math.min(batchSize, maxPerTransaction - sealed));
@@ -118,19 +109,19 @@ export function createSealer({
         const created = appendLeaves(
           position.size,
           events.map((e) => leafHash(leafBytes(e))),
-          hashAt,
+          nodes.hashAt,
         );
         await appendToTree(
           tx,
           events.map((e, i) => ({ leafIndex: position.size + i, seq: e.seq })),
           created,
         );
-        for (const n of created) nodes.set(nodeKey(n.level, n.index), n.hash);
+        nodes.set(created);
         const last = events[events.length - 1]!;
         position = { size: position.size + events.length, xid: Number(last.xid), seq: last.seq };
         sealed += events.length;
       }
-      const signed = await signIfDue(tx, position.size, hashAt, nodes, checkpoint === 'now');
+      const signed = await signIfDue(tx, position.size, nodes, checkpoint === 'now');
       return { sealer: true, sealed, signed };
     });
   }
