@@ -66,6 +66,8 @@ export const EnvSchema = z.object({
   COMPLIANCE_CRON: cronOrOff.default('0 2 * * *'),
   /** Years a removed or lapsed register entry is kept before its person may be erased. */
   ERASURE_RETENTION_YEARS: z.coerce.number().int().min(0).max(100).default(6),
+  /** Years a removed entry stays publicly findable (labelled) after its removal; then 410 Gone with no details. */
+  REGISTER_REMOVED_VISIBLE_YEARS: z.coerce.number().int().min(0).max(100).default(5),
   SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
