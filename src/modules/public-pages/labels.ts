@@ -45,6 +45,4 @@ export function languageLabel(tag: string): string {
   }
 }
 
-const dateFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
-/** 2025-04-01 → 1 April 2025 */
-export const dateLabel = (isoDate: string) => dateFormat.format(new Date(`${isoDate.slice(0, 10)}T00:00:00Z`));
+export { dateLabel } from '../../lib/calendar.ts';

@@ -12,6 +12,9 @@ export interface PublicEntryRow {
   membershipNumber: string | null;
   route: Route | null;
   firstAccreditedOn: string | null;
+  status: EntryStatus;
+  /** London date of the latest status change. */
+  statusSince: string;
   regions: string[];
   languages: string[];
   organisation: string | null;
@@ -25,13 +28,21 @@ export interface PublicEntryRow {
   score: string | null;
 }
 
-// Contact details leave only where opted in; the latest compliant period gives "CPD up to date for".
-const ENTRY_COLUMNS = sql`
+/**
+ * The public record of an entry of any status, built here and nowhere else (search, entries, lookup,
+ * export and feed all select it). How to reach the mediator leaves only while accredited, and
+ * contact details only where opted in; the latest compliant period gives "CPD up to date for".
+ */
+export const ENTRY_COLUMNS = sql`
   m.id, m.full_name AS "fullName", m.body, m.membership_number AS "membershipNumber", m.route,
-  m.first_accredited_on AS "firstAccreditedOn", m.regions, m.languages, m.organisation,
-  CASE WHEN m.show_email THEN m.contact_email END AS "contactEmail",
-  CASE WHEN m.show_phone THEN m.contact_phone END AS "contactPhone",
-  CASE WHEN m.show_website THEN m.website END AS "website",
+  m.first_accredited_on AS "firstAccreditedOn", m.status,
+  to_char(m.status_changed_at AT TIME ZONE 'Europe/London', 'YYYY-MM-DD') AS "statusSince",
+  CASE WHEN m.status = 'accredited' THEN m.regions ELSE '{}'::text[] END AS regions,
+  CASE WHEN m.status = 'accredited' THEN m.languages ELSE '{}'::text[] END AS languages,
+  CASE WHEN m.status = 'accredited' THEN m.organisation END AS organisation,
+  CASE WHEN m.status = 'accredited' AND m.show_email THEN m.contact_email END AS "contactEmail",
+  CASE WHEN m.status = 'accredited' AND m.show_phone THEN m.contact_phone END AS "contactPhone",
+  CASE WHEN m.status = 'accredited' AND m.show_website THEN m.website END AS "website",
   (SELECT to_char(max(a.period_end) - interval '1 year', 'YYYY') || '/' || to_char(max(a.period_end), 'YY')
      FROM compliance_assessments a WHERE a.mediator_id = m.id AND a.outcome = 'compliant') AS "cpdUpToDateFor",
   m.sort_name AS "sortName"`;
@@ -45,7 +56,11 @@ const TYPO_THRESHOLD = 0.3;
 /** Substring matches rank above every near miss (whose word similarity is at most 1). */
 const SUBSTRING_SCORE = 2;
 
-type SearchQuery = Omit<RegisterSearchQuery, 'cursor'>;
+/**
+ * A search as the repository runs it: the statuses listed (the query's default, accredited, when
+ * not given), and the first London date of removal still in public view (see isGone).
+ */
+export type SearchQuery = Omit<RegisterSearchQuery, 'cursor' | 'status'> & { status?: readonly EntryStatus[]; removedVisibleFrom: string };
 
 /**
  * Past `key` ([sortName, id]) in name order (sort_name: the folded name in byte order, the same on
@@ -53,8 +68,20 @@ type SearchQuery = Omit<RegisterSearchQuery, 'cursor'>;
  */
 export const pastInNameOrder = (sortName: SQLWrapper, id: SQLWrapper, [name, lastId]: unknown[]): SQL => sql`(${sortName}, ${id}) > (${name}, ${lastId}::uuid)`;
 
+/** The statuses asked for; a removed entry only while in public view (removed on or after `removedVisibleFrom`). */
+function statusFilter({ status = ['accredited'], removedVisibleFrom }: SearchQuery): SQL {
+  // The default, accredited alone, as the partial indexes (`WHERE status = 'accredited'`) state it.
+  if (status.length === 1 && status[0] === 'accredited') return sql`m.status = 'accredited'`;
+  const listed = sql`m.status IN (${sql.join(
+    status.map((s) => sql`${s}::mediator_status`),
+    sql`, `,
+  )})`;
+  if (!status.includes('removed')) return listed;
+  return sql`${listed} AND (m.status <> 'removed' OR (m.status_changed_at AT TIME ZONE 'Europe/London')::date >= ${removedVisibleFrom}::date)`;
+}
+
 function filtersOf(query: SearchQuery): SQL[] {
-  const filters: SQL[] = [sql`m.status = 'accredited'`];
+  const filters: SQL[] = [statusFilter(query)];
   if (query.body) filters.push(sql`m.body = ${query.body}`);
   if (query.language) {
     filters.push(sql`EXISTS (SELECT 1 FROM unnest(m.languages) l WHERE lower(l) = ${query.language} OR lower(l) LIKE ${`${escapeLike(query.language)}-%`})`);
@@ -167,6 +194,32 @@ async function substringMatches(q: Queryable, branches: Branch[], norm: string, 
   return queryRows<PublicEntryRow>(q, sql`SELECT * FROM (${rare}) r ORDER BY r."group", r."sortName", r.id`);
 }
 
+/** A search's count of results: exact up to TOTAL_CAP, else TOTAL_CAP and `atLeast`. */
+export interface SearchTotal {
+  count: number;
+  atLeast: boolean;
+}
+const TOTAL_CAP = 1000;
+
+/**
+ * How many entries the query's filters and `matching` select, in every group: the rows counted
+ * stop at one past TOTAL_CAP, so a count costs at most that many rows however large the register.
+ */
+async function countUpTo(q: Queryable, query: SearchQuery, matching: SQL | null): Promise<SearchTotal> {
+  const inAGroup = sql.join(groupsOf(query.region), sql` OR `);
+  const where = [...filtersOf(query), sql`(${inAGroup})`, ...(matching ? [matching] : [])];
+  const [row] = await queryRows<{ n: number }>(q, sql`SELECT count(*)::int AS n FROM (SELECT 1 FROM mediators m WHERE ${sql.join(where, sql` AND `)} LIMIT ${TOTAL_CAP + 1}) c`);
+  const n = Number(row!.n);
+  return { count: Math.min(n, TOTAL_CAP), atLeast: n > TOTAL_CAP };
+}
+
+/** A page of a search: its rows, how they match `q`, and the count of all its results (first page only, else null). */
+export interface SearchResult {
+  rows: PublicEntryRow[];
+  match: SearchMatch;
+  total: SearchTotal | null;
+}
+
 /**
  * The public search. Without `q`: name order. With `q`: the entries containing it (normalised as
  * the search text is), in name order; only when there are none, the near misses, closest first
@@ -174,36 +227,46 @@ async function substringMatches(q: Queryable, branches: Branch[], norm: string, 
  * it before those who work remotely across England. The near-miss query compares the query with
  * every candidate's words, the costliest work a search does, so it runs only when it is the answer.
  * `after` is the last row's [group, sortName, id] without `q`, [group, score, sortName, id] with it.
- * At most `query.limit` rows (a page asks for one more than it shows: see keysetPage).
+ * At most `query.limit` rows (a page asks for one more than it shows: see keysetPage). The first
+ * page (no `after`) also counts the results of its tier, beside the page's own query.
  */
-export async function searchEntries(q: Queryable, query: SearchQuery, after: unknown[] | null): Promise<{ rows: PublicEntryRow[]; match: SearchMatch }> {
+export async function searchEntries(q: Queryable, query: SearchQuery, after: unknown[] | null): Promise<SearchResult> {
   const branches = branchesOf(query, after);
   const want = query.limit;
+  const none: SearchTotal = { count: 0, atLeast: false };
   // A cursor past the last group (a link whose region was edited away) has nothing left to show.
-  if (branches.length === 0) return { rows: [], match: 'exact' };
-  if (!query.q) return { rows: await queryRows<PublicEntryRow>(q, byNameSql(branches, want)), match: 'exact' };
+  if (branches.length === 0) return { rows: [], match: 'exact', total: null };
+  const counted = (matching: SQL | null, qq: Queryable = q) => (after ? Promise.resolve(null) : countUpTo(qq, query, matching));
+  if (!query.q) {
+    const [rows, total] = await Promise.all([queryRows<PublicEntryRow>(q, byNameSql(branches, want)), counted(null)]);
+    return { rows, match: 'exact', total };
+  }
   // Plain statements, no transaction, for the common case: each round trip to the database counts.
   const [{ norm }] = (await queryRows<{ norm: string }>(q, sql`SELECT register_search_text(${query.q}, NULL) AS norm`)) as [{ norm: string }];
   // A query of only punctuation normalises to '' and must match nothing, not everything.
-  if (norm === '') return { rows: [], match: 'exact' };
+  if (norm === '') return { rows: [], match: 'exact', total: after ? null : none };
   const inSubstringTier = !after || Number(after[1]) >= SUBSTRING_SCORE;
   if (inSubstringTier) {
     // The substring tier's score is the same on every row: its keys in name order are the rest.
-    const rows = await substringMatches(
-      q,
-      branches.map((b) => ({ ...b, key: b.key ? b.key.slice(1) : null })),
-      norm,
-      want,
-    );
+    const [rows, total] = await Promise.all([
+      substringMatches(
+        q,
+        branches.map((b) => ({ ...b, key: b.key ? b.key.slice(1) : null })),
+        norm,
+        want,
+      ),
+      counted(sql`m.search_text LIKE ${`%${escapeLike(norm)}%`}`),
+    ]);
     // Near misses are the fallback for a search that matches nothing as typed ("jonh").
-    if (rows.length > 0 || after) return { rows, match: 'exact' };
+    if (rows.length > 0 || after) return { rows, match: 'exact', total };
   }
-  const rows = await q.transaction(async (tx) => {
+  const { rows, total } = await q.transaction(async (tx) => {
     // The threshold is a setting; `true` scopes it to this transaction so pooled connections keep the default.
     await tx.execute(sql`SELECT set_config('pg_trgm.word_similarity_threshold', ${String(TYPO_THRESHOLD)}, true)`);
-    return queryRows<PublicEntryRow>(tx, nearMissSql(branches, norm, want));
+    const found = await queryRows<PublicEntryRow>(tx, nearMissSql(branches, norm, want));
+    return { rows: found, total: await counted(sql`m.search_text %> ${norm}`, tx) };
   });
-  return { rows, match: rows.length > 0 || after ? 'similar' : 'exact' };
+  return { rows, match: rows.length > 0 || after ? 'similar' : 'exact', total };
 }
 
 export async function findAccreditedEntry(q: Queryable, id: string): Promise<PublicEntryRow | undefined> {

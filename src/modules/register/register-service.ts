@@ -1,18 +1,25 @@
 import { Readable } from 'node:stream';
 import { z } from 'zod';
-import type { Db } from '../../db/client.ts';
 import { notFound } from '../../errors.ts';
+import { explainStatus } from '../../domain/public-status.ts';
+import { londonDate } from '../../lib/clock.ts';
 import { cursorKey, keysetCursor, keysetPage } from '../../lib/cursor.ts';
-import { PublicEntryKeys, type RegisterSearchQuery, type SearchMatch } from '../../../schemas/register.ts';
-import { findAccreditedEntry, publicHistory, registerHead, searchEntries, type PublicEntryRow } from './register-repository.ts';
+import { PublicEntryKeys, type PublicEntrySchema, type RegisterSearchQuery, type SearchMatch } from '../../../schemas/register.ts';
+import type { ModuleDeps } from '../module.ts';
+import { findAccreditedEntry, publicHistory, registerHead, searchEntries, type PublicEntryRow, type SearchQuery, type SearchTotal } from './register-repository.ts';
 
 const EXPORT_BATCH = 1000;
 
-/** Only the allow-listed keys; the route's response schema enforces the same list again. */
-function toPublic(row: PublicEntryRow) {
-  return Object.fromEntries(PublicEntryKeys.map((k) => [k, row[k as keyof PublicEntryRow]])) as Omit<PublicEntryRow, 'sortName' | 'group' | 'score'>;
+export type PublicEntry = z.infer<typeof PublicEntrySchema>;
+
+/**
+ * A row of ENTRY_COLUMNS as the public reads it: its status explained, only the allow-listed keys
+ * (the route's response schema enforces the same list again).
+ */
+export function toPublicEntry(row: PublicEntryRow): PublicEntry {
+  const entry = { ...row, statusExplained: explainStatus(row.status, row.statusSince) };
+  return Object.fromEntries(PublicEntryKeys.map((k) => [k, entry[k as keyof typeof entry]])) as PublicEntry;
 }
-export type PublicEntry = ReturnType<typeof toPublic>;
 
 /**
  * Where a search resumes after a row (see searchEntries): its group (0 or 1: local, then remote)
@@ -33,28 +40,38 @@ const csvCell = (v: unknown) => {
 };
 
 /** The public register: search, one entry, its history, the open-data export. */
-export function createRegisterService({ db }: { db: Db }) {
-  async function search(query: RegisterSearchQuery) {
+export function createRegisterService({ db, clock, config }: ModuleDeps) {
+  /** The first London date of removal still in public view: REGISTER_REMOVED_VISIBLE_YEARS before today (see isGone). */
+  function removedVisibleFrom(): string {
+    const today = londonDate(clock());
+    return `${String(Number(today.slice(0, 4)) - config.REGISTER_REMOVED_VISIBLE_YEARS).padStart(4, '0')}${today.slice(4)}`;
+  }
+
+  /** A search (`status` defaults to accredited alone, as the query schema does). */
+  async function search(query: Omit<RegisterSearchQuery, 'status'> & { status?: SearchQuery['status'] }) {
     const after = query.q ? searchCursor.decode(query.cursor) : browseCursor.decode(query.cursor);
     let match: SearchMatch = 'exact';
+    let total: SearchTotal | null = null;
+    const criteria = { ...query, removedVisibleFrom: removedVisibleFrom() };
     const page = await keysetPage(
       query.limit,
       async (count) => {
-        const found = await searchEntries(db, { ...query, limit: count }, after);
-        match = found.match;
+        const found = await searchEntries(db, { ...criteria, limit: count }, after);
+        ({ match, total } = found);
         return found.rows;
       },
       (last) => (query.q ? searchCursor.encode([last.group, Number(last.score), last.sortName, last.id]) : browseCursor.encode(browseKey(last))),
     );
-    return { items: page.items.map(toPublic), nextCursor: page.nextCursor, match };
+    const counted = total as SearchTotal | null;
+    return { items: page.items.map(toPublicEntry), nextCursor: page.nextCursor, match, total: counted?.count ?? null, totalIsAtLeast: counted?.atLeast ?? false };
   }
 
   /** Every accredited entry in name order, a batch at a time: memory stays flat however large the register. */
   async function* allEntries(): AsyncGenerator<PublicEntry> {
     let after: unknown[] | null = null;
     do {
-      const page = await keysetPage(EXPORT_BATCH, async (count) => (await searchEntries(db, { limit: count }, after)).rows, browseKey);
-      for (const row of page.items) yield toPublic(row);
+      const page = await keysetPage(EXPORT_BATCH, async (count) => (await searchEntries(db, { limit: count, removedVisibleFrom: removedVisibleFrom() }, after)).rows, browseKey);
+      for (const row of page.items) yield toPublicEntry(row);
       after = page.nextCursor;
     } while (after);
   }
@@ -65,7 +82,7 @@ export function createRegisterService({ db }: { db: Db }) {
     async entry(id: string): Promise<PublicEntry> {
       const row = await findAccreditedEntry(db, id);
       if (!row) throw notFound('The register entry');
-      return toPublic(row);
+      return toPublicEntry(row);
     },
 
     /** Status and date only (reasons stay internal); 404 unless the entry is accredited now. */
