@@ -107,11 +107,11 @@ function expiredCursor(err: unknown): null {
 }
 
 /** The public register's HTML pages, reading it through the same service as the JSON API. */
-export const publicPagesModule: Module = async (app, { db, config }) => {
+export const publicPagesModule: Module = async (app, { db, clock, config }) => {
   // Read when the module is registered, not on import: importing a module has no side effects.
   const stylesheet = await readFile(new URL('./assets/site.css', import.meta.url));
   const stylesheetEtag = `"${createHash('sha256').update(stylesheet).digest('base64url').slice(0, 16)}"`;
-  const register: RegisterReader = createRegisterService({ db });
+  const register: RegisterReader = createRegisterService({ db, clock, config });
   const rateLimit = { max: config.RATE_LIMIT_PUBLIC_PER_MINUTE, timeWindow: '1 minute' };
   const page = (title: string, body: string) => eta.render('./layout', { title, body });
 

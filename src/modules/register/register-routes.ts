@@ -9,8 +9,8 @@ import { createRegisterService } from './register-service.ts';
 const CACHE_CONTROL = 'public, max-age=300, stale-while-revalidate=60';
 
 /** The public register's JSON API: search, entries, history and the open-data export. */
-export const registerModule: Module = async (app, { db, config }) => {
-  const register = createRegisterService({ db });
+export const registerModule: Module = async (app, { db, clock, config }) => {
+  const register = createRegisterService({ db, clock, config });
   const rateLimit = { max: config.RATE_LIMIT_PUBLIC_PER_MINUTE, timeWindow: '1 minute' };
   const publicProblems = { 400: problemResponses[400], 404: problemResponses[404] };
   app.addHook('onSend', async (_req, reply) => {
