@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { PrivateJwkSchema, RetiredJwkSchema } from './lib/statement-key.ts';
 import { parseSignerKey } from './lib/transparency/signed-note.ts';
 
 const cronOrOff = z
@@ -8,6 +9,20 @@ const cronOrOff = z
   .refine((v) => v === 'off' || (v.split(/\s+/).length >= 5 && v.split(/\s+/).length <= 6), {
     message: 'must be a cron expression of 5 or 6 fields, or "off"',
   });
+
+/** A setting whose value is JSON, checked against `schema` (its issues are named by the path inside the value). */
+const jsonSetting = <T extends z.ZodType>(schema: T, what: string) =>
+  z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `must be JSON: ${what}` });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
 
 /** Every setting the process reads from its environment, with every default in one place. */
 export const EnvSchema = z.object({
@@ -53,6 +68,15 @@ export const EnvSchema = z.object({
   AUDIT_SEAL_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(500),
   /** Most often a checkpoint is signed while events keep coming. */
   AUDIT_CHECKPOINT_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(5000),
+  /**
+   * Signs the public register's status statements: an Ed25519 private JWK with a `kid` (from
+   * `npm run cli -- statement-keygen`). Required with DATABASE_URL (checked at start-up).
+   */
+  STATEMENT_SIGNING_KEY: jsonSetting(PrivateJwkSchema, 'an Ed25519 private JWK, as statement-keygen prints').optional(),
+  /** Rotated-out public JWKs still published at /.well-known/jwks.json until the statements they signed expire. */
+  STATEMENT_RETIRED_KEYS: jsonSetting(z.array(RetiredJwkSchema).max(20), 'an array of Ed25519 public JWKs').default([]),
+  /** How long a status statement is valid after it is issued. */
+  STATEMENT_TTL_DAYS: z.coerce.number().int().min(1).max(30).default(30),
   JWT_ISSUER: z.string().min(1).default('send-mediator-register'),
   JWT_AUDIENCE: z.string().min(1).default('send-mediator-register-api'),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
@@ -160,6 +184,10 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
   }
   if (e.DATABASE_URL && !e.AUDIT_SIGNING_KEY) {
     throw new ConfigError('Invalid configuration:\n  AUDIT_SIGNING_KEY: required when DATABASE_URL is set (generate one with `npm run cli -- audit-keygen <origin>`)');
+  }
+  const kids = [...(e.STATEMENT_SIGNING_KEY ? [e.STATEMENT_SIGNING_KEY.kid] : []), ...e.STATEMENT_RETIRED_KEYS.map((k) => k.kid)];
+  if (new Set(kids).size !== kids.length) {
+    throw new ConfigError("Invalid configuration:\n  STATEMENT_RETIRED_KEYS: every key needs a kid of its own, none the same as STATEMENT_SIGNING_KEY's");
   }
   if (e.MAIL_TRANSPORT === 'smtp' && !e.SMTP_URL) {
     throw new ConfigError('Invalid configuration:\n  MAIL_TRANSPORT: smtp needs SMTP_URL (an smtp:// or smtps:// URL)');

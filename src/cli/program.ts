@@ -7,6 +7,7 @@ import { defineCreateAdmin } from './create-admin.ts';
 import { defineImportGrandfathered } from './import-grandfathered.ts';
 import { defineResetSecondFactor } from './reset-second-factor.ts';
 import { defineSeed } from './seed.ts';
+import { defineStatementKeygen } from './statement-keygen.ts';
 
 /**
  * Runs one command line and answers its exit code: 0 done (help and --version included), 1 the
@@ -50,5 +51,6 @@ Exit code: 0 on success, 1 when the command fails, 2 when the command line is wr
   defineComplianceRun(program, ctx);
   defineAuditVerify(program, ctx);
   defineSeed(program, ctx);
+  defineStatementKeygen(program, ctx);
   return program;
 }

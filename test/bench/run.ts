@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { newStatementKey } from '../../src/lib/statement-key.ts';
 import { generateKey } from '../../src/lib/transparency/signed-note.ts';
 import { sql, type Database } from '../../src/db/client.ts';
 import { londonDate, systemClock } from '../../src/lib/clock.ts';
@@ -29,6 +30,7 @@ const AUDIT_EVENTS = QUICK ? 10_000 : 100_000;
 const IMPORT_ROWS = QUICK ? 1_000 : 10_000;
 const JWT_SECRET = 'bench-secret-long-enough-for-hs256-signing-0123456789';
 const AUDIT_SIGNING_KEY = generateKey('bench.send-register.invalid/audit').signerKey;
+const STATEMENT_SIGNING_KEY = JSON.stringify(await newStatementKey());
 // The API's default, given to the bare baselines too so both sides have the same pool.
 const DB_POOL_MAX = '10';
 
@@ -39,6 +41,7 @@ const serverEnv = (db: Record<string, string>) => ({
   PORT: '0',
   JWT_SECRET,
   AUDIT_SIGNING_KEY,
+  STATEMENT_SIGNING_KEY,
   DB_POOL_MAX,
   LOG_LEVEL: 'info',
   COMPLIANCE_CRON: 'off',

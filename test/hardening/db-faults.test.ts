@@ -5,7 +5,7 @@ import { LOCK_KEYS } from '../../src/db/advisory-locks.ts';
 import { createOutboxSender } from '../../src/modules/notifications/outbox-sender.ts';
 import { toProblem } from '../../src/plugins/errors.ts';
 import { databaseTarget } from '../../src/runtime.ts';
-import { buildTestApp, JWT_SECRET, AUDIT_SIGNING_KEY, PASSWORD, testConfig, type TestApp } from '../helpers/app.ts';
+import { buildTestApp, JWT_SECRET, AUDIT_SIGNING_KEY, PASSWORD, STATEMENT_SIGNING_KEY, testConfig, type TestApp } from '../helpers/app.ts';
 import { holdLock, tablesWritten, terminateBackend, waitingBackend } from '../helpers/backends.ts';
 import { accredit } from '../helpers/compliance.ts';
 import { mailedSecret } from '../helpers/mail.ts';
@@ -230,7 +230,7 @@ t.test('PostgreSQL: the outbox sender outlives a killed connection and delivers 
 t.test('PostgreSQL, the real server: the backend of an account-creating request killed mid-transaction; the process lives and answers', { skip: needsPostgres }, async (t) => {
   const ta = await buildTestApp(t, 'postgres');
   // The outbox passes once at start, then not again during the test: the verification mail stays unsent and readable.
-  const server = await startServer(t, { DATABASE_URL: ta.databaseUrl!, JWT_SECRET, AUDIT_SIGNING_KEY, OUTBOX_POLL_MS: '3600000' });
+  const server = await startServer(t, { DATABASE_URL: ta.databaseUrl!, JWT_SECRET, AUDIT_SIGNING_KEY, STATEMENT_SIGNING_KEY, OUTBOX_POLL_MS: '3600000' });
   const post = async ({ url, payload }: { url: string; payload: object }): Promise<Answer> => {
     const res = await fetch(`${server.url}${url}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
     return { statusCode: res.status, headers: Object.fromEntries(res.headers), body: await res.text() };

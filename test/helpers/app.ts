@@ -38,12 +38,16 @@ export const testConfig = (env: Record<string, string> = {}): Config =>
     LOGIN_FAILURES_PER_ADDRESS: '10000',
     LOGIN_FAILURES_PER_ACCOUNT: '10000',
     COMPLIANCE_CRON: 'off',
+    STATEMENT_SIGNING_KEY,
     ...env,
   });
 
 export const JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-signing';
 /** The audit log's signing key for processes the tests start on PostgreSQL (required there, like JWT_SECRET). */
 export const AUDIT_SIGNING_KEY = 'PRIVATE+KEY+test.send-register.invalid/audit+047a2391+AfeZmpYCUZ/uwjl20vhIkcbrAwQ+fzwjo7sMcNUg2v3M';
+/** The status statements' signing key (an Ed25519 private JWK), shared by every instance like the audit key. */
+export const STATEMENT_SIGNING_KEY =
+  '{"kid":"SyRHvzG1QiU_b74PqQIlw5BgkQC93cLS7OtGrV50S8U","kty":"OKP","crv":"Ed25519","x":"52plExfbhuQWTOTHiEBL0LmDrLsg76qIvMGAGqxrC8Q","d":"QydWmEgMaodLrB9_kXnAnnFO8KwRthCyc72WhSdBqo8"}';
 
 export interface TestApp {
   kind: DbKind;
