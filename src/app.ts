@@ -30,6 +30,7 @@ import { registerModule } from './modules/register/register-routes.ts';
 import { ruleSetsModule } from './modules/rule-sets/rule-sets-routes.ts';
 import { settingsModule } from './modules/settings/settings-routes.ts';
 import { setupModule } from './modules/setup/setup-routes.ts';
+import { statementsModule } from './modules/statements/statement-routes.ts';
 import { trainingProvidersModule } from './modules/training-providers/training-providers-routes.ts';
 import { usersModule } from './modules/users/users-routes.ts';
 import { acceptableToken, registerAccessControl } from './plugins/access.ts';
@@ -147,6 +148,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     await api.register(settingsModule, modules);
     await api.register(importsModule, { ...modules, publicUrl });
     await api.register(registerModule, modules);
+    await api.register(statementsModule, { ...modules, publicUrl });
     await api.register(publicPagesModule, modules);
   });
 
