@@ -17,6 +17,16 @@ t.test('the public pages in a real browser', { skip: !existsSync(CHROMIUM) && `$
     { fullName: 'Siân Jones', organisation: 'Cymru Mediation', regions: ['south_west', 'national'], languages: ['cy', 'en'], body: 'cmc' },
     // 23 more in one region, so that region's results (with Siân Jones, remote) need two pages of 20.
     ...Array.from({ length: 23 }, (_, i) => ({ fullName: `Yorkshire Mediator ${String(i + 1).padStart(2, '0')}`, regions: ['yorkshire_and_the_humber'], languages: ['en'] })),
+    // Contact details far wider than a 320 px screen, none with a space to break at.
+    {
+      fullName: 'Maximiliana Featherstonehaugh-Cholmondeley',
+      organisation: 'TheNorthamptonshireAndLeicestershireFamilyMediationPartnership',
+      regions: ['east_midlands'],
+      contactEmail: 'maximiliana.featherstonehaugh-cholmondeley@northamptonshire-family-mediation.example.org',
+      showEmail: true,
+      website: 'https://www.northamptonshire-and-leicestershire-family-mediation-partnership.example.org/mediators/maximiliana',
+      showWebsite: true,
+    },
   ];
   await insertEntries(ta.database.db, seeds);
   await ta.app.listen({ host: '127.0.0.1', port: 0 });
@@ -64,11 +74,15 @@ t.test('the public pages in a real browser', { skip: !existsSync(CHROMIUM) && `$
     await page.getByRole('link', { name: 'Next page' }).click();
     const secondPage = await page.locator('.result h3').allInnerTexts();
     t.equal(secondPage.length, 4, 'the other three on page two, and the remote mediator');
+    t.match(await page.getByRole('navigation', { name: 'Pagination' }).innerText(), /Page 2/);
     t.equal(new Set([...firstPage, ...secondPage]).size, 24, 'every entry exactly once');
     t.equal(secondPage.at(-1), 'Siân Jones', 'who works remotely across England comes after those in the region');
     t.match(await page.locator('.result').last().innerText(), /South West; works remotely across England/);
     t.equal(await page.getByRole('link', { name: 'Next page' }).count(), 0, 'no next page at the end');
     t.equal(await page.getByLabel('Area').inputValue(), 'yorkshire_and_the_humber', 'the filter stays chosen');
+    await page.getByRole('link', { name: 'Previous page' }).click();
+    t.same(await page.locator('.result h3').allInnerTexts(), firstPage, 'Previous shows the first page again');
+    t.equal(await page.getByRole('link', { name: 'Previous page' }).count(), 0, 'no previous page before the first');
   });
 
   await t.test('search by language and follow a result to its entry', async (t) => {
@@ -95,12 +109,32 @@ t.test('the public pages in a real browser', { skip: !existsSync(CHROMIUM) && `$
     t.equal(await page.getByRole('link', { name: 'Start a new search' }).count(), 1);
   });
 
+  await t.test('no sideways scrolling at 320 px wide (WCAG 1.4.10), with long emails and web addresses', async (t) => {
+    const narrow = await browser.newContext({ viewport: { width: 320, height: 640 } });
+    t.teardown(() => narrow.close());
+    const p = await narrow.newPage();
+    const fits = async (path: string) => {
+      await p.goto(`${base}${path}`);
+      return p.evaluate('document.documentElement.scrollWidth <= window.innerWidth');
+    };
+    t.ok(await fits('/'), 'the search form');
+    t.ok(await fits('/?region=east_midlands'), 'results with long contact details');
+    t.ok(await fits('/?region=yorkshire_and_the_humber'), 'results with page links');
+    await p.goto(`${base}/?region=east_midlands`);
+    const entry = await p.locator('.result h3 a').first().getAttribute('href');
+    t.ok(await fits(entry!), 'the entry page');
+    t.equal(await p.getByRole('link', { name: /^maximiliana\.featherstonehaugh/ }).count(), 1, 'the long email is there, as a link');
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await p.screenshot({ path: `${ARTIFACTS}entry-page-320px.png`, fullPage: true });
+  });
+
   await t.test('axe finds no WCAG 2.2 AA violations', async (t) => {
     const firstId = (await page.goto(`${base}/?q=zoe`), await page.locator('.result h3 a').first().getAttribute('href'));
     for (const path of [
       '/',
       '/?q=zoe',
       '/?region=yorkshire_and_the_humber',
+      '/?region=east_midlands',
       '/?q=nobody-matches-this',
       '/?q=zoee',
       `/?q=${'a'.repeat(101)}`,

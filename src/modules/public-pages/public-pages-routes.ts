@@ -7,6 +7,7 @@ import { BodySchema, LanguageTagSchema, RegionSchema } from '../../../schemas/co
 import { RegisterSearchQuerySchema, type SearchMatch } from '../../../schemas/register.ts';
 import type { Module } from '../module.ts';
 import { createRegisterService } from '../register/register-service.ts';
+import { PagingSchema, pagingLinks } from './search-paging.ts';
 import { BODY_LABELS, REGION_LABELS, SEARCH_LANGUAGES, STATUS_LABELS, areasLabel, dateLabel, languageLabel } from './labels.ts';
 
 /** What the pages need of the public register: the same service functions the JSON API uses. */
@@ -47,35 +48,45 @@ const FormSchema = z.object({
   region: RegionSchema.optional(),
   language: LanguageTagSchema.optional(),
   body: BodySchema.optional(),
-  cursor: RegisterSearchQuerySchema.shape.cursor,
 });
 const MESSAGES: Record<string, string> = {
   q: 'Enter 100 characters or fewer',
   region: 'Choose an area from the list',
   language: 'Choose a language from the list',
-  body: 'Choose a body from the list',
+  body: 'Choose an organisation from the list',
   cursor: 'That page link has expired: start the search again',
 };
 type SearchForm = z.infer<typeof FormSchema>;
 const FIELDS = ['q', 'region', 'language', 'body'] as const;
+const PAGING_FIELDS = ['cursor', 'back', 'page'] as const;
 const PageQuerySchema = z.record(z.string(), z.union([z.string(), z.array(z.string())]));
 
-/** The submitted form as typed (to fill the fields again), the valid query if any, and errors per field. */
+/**
+ * The submitted form as typed (to fill the fields again), the valid query and page if any, and
+ * errors per field; a paging link that was edited is explained against the search box.
+ */
 export function readSearchForm(query: Record<string, string | string[]>) {
   const first = (k: string) => {
     const v = query[k];
     return (Array.isArray(v) ? v[0] : v) ?? '';
   };
   const form = { q: first('q'), region: first('region'), language: first('language'), body: first('body') };
-  const filled = Object.fromEntries([...FIELDS, 'cursor'].map((k) => [k, first(k).trim()]).filter(([, v]) => v !== ''));
+  const filledOf = (keys: readonly string[]) => Object.fromEntries(keys.map((k) => [k, first(k).trim()]).filter(([, v]) => v !== ''));
+  const filled = filledOf(FIELDS);
   const parsed = FormSchema.safeParse(filled);
+  const paging = PagingSchema.safeParse(filledOf(PAGING_FIELDS));
   const fieldErrors: Record<string, string> = {};
   for (const issue of parsed.success ? [] : parsed.error.issues) fieldErrors[String(issue.path[0])] ??= MESSAGES[String(issue.path[0])] ?? issue.message;
+  if (!paging.success) fieldErrors.cursor = MESSAGES.cursor!;
+  const errors = FIELDS.filter((f) => fieldErrors[f]).map((f) => ({ field: f, message: fieldErrors[f]! }));
+  if (fieldErrors.cursor) errors.push({ field: 'q', message: fieldErrors.cursor });
+  const searched = Object.keys(filled).length > 0 || (paging.success && paging.data.cursor !== undefined);
   return {
     form,
-    search: parsed.success && Object.keys(filled).length > 0 ? parsed.data : null,
+    search: parsed.success && paging.success && searched ? parsed.data : null,
+    paging: paging.success ? paging.data : null,
     fieldErrors,
-    errors: FIELDS.filter((f) => fieldErrors[f]).map((f) => ({ field: f, message: fieldErrors[f]! })),
+    errors,
   };
 }
 
@@ -119,15 +130,15 @@ export const publicPagesModule: Module = async (app, { db, clock, config }) => {
     config: { access: 'public', rateLimit },
     schema: { tags: ['pages'], summary: 'The public search page (HTML)', querystring: PageQuerySchema },
     handler: async (req, reply) => {
-      const { form, search, fieldErrors, errors } = readSearchForm(req.query);
+      const { form, search, paging, fieldErrors, errors } = readSearchForm(req.query);
       const description = search ? describeSearch(search) : '';
       let results = null;
-      const found = search && (await register.search({ ...search, limit: PAGE_SIZE }).catch(expiredCursor));
-      if (search && !found) {
+      const found = search && paging && (await register.search({ ...search, cursor: paging.cursor, limit: PAGE_SIZE }).catch(expiredCursor));
+      if (search && paging && !found) {
         fieldErrors.cursor = MESSAGES.cursor!;
         errors.push({ field: 'q', message: MESSAGES.cursor! });
       }
-      if (search && found) {
+      if (search && paging && found) {
         const params = new URLSearchParams(FIELDS.flatMap((k): [string, string][] => (search[k] ? [[k, search[k]]] : [])));
         const similar = found.match === 'similar';
         results = {
@@ -135,8 +146,7 @@ export const publicPagesModule: Module = async (app, { db, clock, config }) => {
           // Near misses, on every page of them: say that these are not what was typed.
           similarTo: similar ? search.q : null,
           items: found.items.map(toView),
-          nextHref: found.nextCursor ? `/?${new URLSearchParams([...params, ['cursor', found.nextCursor]])}` : null,
-          firstHref: search.cursor ? `/?${params}` : null,
+          ...pagingLinks(params, paging, found.nextCursor),
         };
       }
       const title = errors.length

@@ -1,5 +1,7 @@
 import t from 'tap';
+import { complianceAssessments } from '../../../src/db/schema.ts';
 import { readSearchForm } from '../../../src/modules/public-pages/public-pages-routes.ts';
+import { MAX_BACK, PagingSchema, pagingLinks } from '../../../src/modules/public-pages/search-paging.ts';
 import { buildTestApp, eachDatabase } from '../../helpers/app.ts';
 import { insertEntries } from '../../helpers/entries.ts';
 
@@ -155,4 +157,130 @@ t.test('a tampered paging link is explained on the page', async (t) => {
   t.equal(res.statusCode, 400);
   t.match(res.headers['content-type'], /^text\/html/);
   t.match(res.body, /That page link has expired/);
+});
+
+t.test('paging links: previous pops the cursors the link carries, within MAX_BACK of them', async (t) => {
+  const search = new URLSearchParams({ q: 'ann' });
+  const paging = (href: string | null) => PagingSchema.parse(Object.fromEntries(new URLSearchParams(href!.slice(2))));
+  const first = PagingSchema.parse({});
+  t.same(first, { cursor: undefined, back: [], page: 1 });
+  t.same(pagingLinks(search, first, null), { page: 1, nextHref: null, previousHref: null, firstHref: null }, 'one page: no links');
+  // Page after page, each with its own cursor c2, c3, ...: deeper than MAX_BACK the oldest are dropped.
+  let current = first;
+  const deepest = MAX_BACK + 5;
+  for (let n = 2; n <= deepest; n++) current = paging(pagingLinks(search, current, `c${n}`).nextHref);
+  t.same(current, { cursor: `c${deepest}`, back: Array.from({ length: MAX_BACK }, (_, i) => `c${deepest - MAX_BACK + i}`), page: deepest });
+  t.match(pagingLinks(search, current, null).nextHref, null);
+  // Back down: each previous page has its own cursor, until the link has none left to give.
+  for (let n = deepest - 1; n >= deepest - MAX_BACK; n--) {
+    current = paging(pagingLinks(search, current, `c${n + 1}`).previousHref);
+    t.equal(current.cursor, `c${n}`);
+    t.equal(current.page, n);
+  }
+  const spent = pagingLinks(search, current, 'cX');
+  t.equal(spent.previousHref, null, `page ${current.page}: no earlier cursor left in the link`);
+  t.equal(spent.firstHref, '/?q=ann', 'but a link to the first page');
+  const second = PagingSchema.parse({ cursor: 'c2', page: '2' });
+  t.equal(pagingLinks(search, second, 'c3').previousHref, '/?q=ann', 'page 2 goes back to page 1, without a cursor');
+  t.equal(pagingLinks(search, second, 'c3').nextHref, '/?q=ann&cursor=c3&back=c2&page=3');
+
+  for (const [why, query] of [
+    ['earlier cursors without a cursor', { back: 'c2' }],
+    ['a page number without a cursor', { page: '3' }],
+    ['more earlier cursors than pages before it', { cursor: 'c4', back: 'c2,c3', page: '3' }],
+    ['more than MAX_BACK earlier cursors', { cursor: 'c', back: Array.from({ length: MAX_BACK + 1 }, () => 'c').join(','), page: '99' }],
+    ['an earlier cursor that is not base64url', { cursor: 'c3', back: 'c2!', page: '3' }],
+    ['an empty earlier cursor', { cursor: 'c3', back: ',', page: '3' }],
+    ['page 1 with a cursor', { cursor: 'c3', page: '1' }],
+    ['a page that is not a number', { cursor: 'c3', page: 'three' }],
+  ] as const) {
+    t.notOk(PagingSchema.safeParse(query).success, why);
+  }
+});
+
+await eachDatabase(t, async (t, kind) => {
+  const ta = await buildTestApp(t, kind);
+  // 45 in one area: pages of 20, 20 and 5.
+  await insertEntries(
+    ta.database.db,
+    Array.from({ length: 45 }, (_, i) => ({ fullName: `Eastern Mediator ${String(i + 1).padStart(2, '0')}`, regions: ['east_of_england'] })),
+  );
+  const [trained] = await insertEntries(ta.database.db, [{ fullName: 'Tamsin Trained', regions: ['south_east'] }]);
+  await ta.database.db.insert(complianceAssessments).values({
+    mediatorId: trained!,
+    periodStart: '2025-04-01',
+    periodEnd: '2026-03-31',
+    ruleSetId: (await ta.database.db.query.ruleSets.findFirst())!.id,
+    outcome: 'compliant',
+    assessedAt: new Date('2026-04-01T02:00:00Z'),
+    closedAt: new Date('2026-04-01T02:00:00Z'),
+  });
+  const get = (url: string) => ta.request({ method: 'GET', url });
+  const names = (html: string) => [...html.matchAll(/<h3><a href="\/mediators\/[^"]+">([^<]+)<\/a><\/h3>/g)].map((m) => m[1]);
+  const link = (html: string, rel: 'next' | 'prev') => new RegExp(`<a href="([^"]+)" rel="${rel}">`).exec(html)?.[1]?.replaceAll('&amp;', '&') ?? null;
+  const pager = (html: string) => /<nav class="pager" aria-label="Pagination">([\s\S]*?)<\/nav>/.exec(html)?.[1] ?? '';
+
+  await t.test('previous and next across three pages: previous returns exactly the earlier page', async (t) => {
+    const one = (await get('/?region=east_of_england')).body;
+    t.equal(names(one).length, 20);
+    t.match(pager(one), /Page 1/);
+    t.equal(link(one, 'prev'), null, 'no previous page on the first');
+    const two = (await get(link(one, 'next')!)).body;
+    t.match(pager(two), /Page 2/);
+    const three = (await get(link(two, 'next')!)).body;
+    t.match(pager(three), /Page 3/);
+    t.same(names(three), ['Eastern Mediator 41', 'Eastern Mediator 42', 'Eastern Mediator 43', 'Eastern Mediator 44', 'Eastern Mediator 45']);
+    t.equal(link(three, 'next'), null, 'no next page on the last');
+    t.equal(new Set([...names(one), ...names(two), ...names(three)]).size, 45, 'every entry once');
+
+    const backToTwo = await get(link(three, 'prev')!);
+    t.equal(backToTwo.statusCode, 200);
+    t.same(names(backToTwo.body), names(two), 'page 3 → previous: page 2 exactly');
+    t.match(pager(backToTwo.body), /Page 2/);
+    const backToOne = (await get(link(backToTwo.body, 'prev')!)).body;
+    t.same(names(backToOne), names(one), 'page 2 → previous: page 1 exactly');
+    t.equal(link(two, 'prev'), '/?region=east_of_england', 'page 1 is the plain search, without a cursor');
+    t.same(names((await get(link(backToTwo.body, 'next')!)).body), names(three), 'and next again from there: page 3');
+    t.match(pager(two), /<a href="[^"]+" rel="prev">Previous page<\/a>[\s\S]*<span>Page 2<\/span>[\s\S]*<a href="[^"]+" rel="next">Next page<\/a>/);
+  });
+
+  await t.test('an edited or stale page link says it has expired, never a 500', async (t) => {
+    const one = (await get('/?region=east_of_england')).body;
+    const three = link((await get(link(one, 'next')!)).body, 'next')!;
+    const url = new URL(three, 'http://x');
+    const edit = (changes: Record<string, string | null>) => {
+      const u = new URL(url);
+      for (const [k, v] of Object.entries(changes)) v === null ? u.searchParams.delete(k) : u.searchParams.set(k, v);
+      return `${u.pathname}${u.search}`;
+    };
+    for (const [why, href] of [
+      ['an earlier cursor that is not one', edit({ back: 'not!a!cursor' })],
+      ['earlier cursors without a cursor', edit({ cursor: null })],
+      ['more earlier cursors than pages', edit({ page: '2' })],
+      ['a mangled cursor', edit({ cursor: 'bm90LWEta2V5' })],
+    ] as const) {
+      const res = await get(href);
+      t.equal(res.statusCode, 400, why);
+      t.match(res.headers['content-type'], /^text\/html/);
+      t.match(res.body, /That page link has expired: start the search again/, why);
+    }
+    // Well formed but not a cursor of this list: found out when "Previous" uses it.
+    const forged = await get(edit({ back: 'bm90LWEta2V5' }));
+    t.equal(forged.statusCode, 200, 'page 3 itself still shows');
+    const previous = await get(link(forged.body, 'prev')!);
+    t.equal(previous.statusCode, 400);
+    t.match(previous.body, /That page link has expired/);
+  });
+
+  await t.test('plain words for parents: training, not CPD', async (t) => {
+    const html = (await get('/?q=tamsin')).body;
+    t.match(html, /<dt>Training<\/dt><dd><span class="badge">Training up to date for 2025\/26<\/span><\/dd>/);
+    t.match(html, /\(membership number M\d+/);
+    t.match(html, /<label for="body">Accredited by<\/label>/);
+    t.match(html, /special educational needs and disabilities \(SEND\)/);
+    const entry = (await get(`/mediators/${trained}`)).body;
+    for (const page of [html, entry, (await get('/')).body]) {
+      t.notMatch(page, /\bCPD\b|\bCoM\b|\bCMC\b|grandfather|Accrediting body/, 'no jargon');
+    }
+  });
 });
