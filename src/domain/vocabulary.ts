@@ -21,6 +21,10 @@ export const STAFF_ROLES = ['admin', 'registrar', 'assessor'] as const satisfies
 export const ENTRY_STATUSES = ['accredited', 'suspended', 'lapsed', 'removed'] as const;
 export type EntryStatus = (typeof ENTRY_STATUSES)[number];
 
+/** What a public change did to an entry (register_changes.kind); `gone`: it left public view (a removal past its years). */
+export const REGISTER_CHANGE_KINDS = ['added', 'updated', 'status_changed', 'gone'] as const;
+export type RegisterChangeKind = (typeof REGISTER_CHANGE_KINDS)[number];
+
 /** How an entry came onto the register: an application against the 2024 standards, or the 2018 import. */
 export const ROUTES = ['standards_2024', 'grandfathered_2018'] as const;
 export type Route = (typeof ROUTES)[number];

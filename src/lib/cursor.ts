@@ -27,7 +27,8 @@ export function keysetCursor<Key extends z.ZodTuple>(shape: Key) {
   return {
     encode: (key: z.input<Key>): string => Buffer.from(JSON.stringify(key)).toString('base64url'),
 
-    decode(cursor: string | undefined): z.output<Key> | null {
+    /** `field` names the query parameter that carried it, for the 400. */
+    decode(cursor: string | undefined, field = 'cursor'): z.output<Key> | null {
       if (cursor === undefined) return null;
       let json: unknown;
       try {
@@ -37,7 +38,7 @@ export function keysetCursor<Key extends z.ZodTuple>(shape: Key) {
       }
       const key = shape.safeParse(json);
       if (key.success) return key.data;
-      throw problem('invalid-cursor', 'The cursor is not valid; start again without it.', [{ in: 'query', field: 'cursor', message: 'not a cursor returned by this list' }]);
+      throw problem('invalid-cursor', 'The cursor is not valid; start again without it.', [{ in: 'query', field, message: 'not a cursor returned by this list' }]);
     },
   };
 }

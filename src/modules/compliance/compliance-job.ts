@@ -4,6 +4,7 @@ import { HttpProblem, problem } from '../../errors.ts';
 import { londonDate, type Clock } from '../../lib/clock.ts';
 import { systemContext } from '../../lib/context.ts';
 import { recordAudit } from '../audit/audit-service.ts';
+import { recordGoneEntries } from '../register/register-feed.ts';
 import { applyCompliance } from './compliance-pass.ts';
 import { beginRun, claimRun, findRun, finishRun, latestRunAsOf, recordFailedRun, type RunRow } from './compliance-repository.ts';
 
@@ -41,6 +42,8 @@ export const toRun = (r: RunRow) => ({
 export interface ComplianceJobDeps {
   db: Db;
   clock: Clock;
+  /** REGISTER_REMOVED_VISIBLE_YEARS: the run records the removed entries that have left public view. */
+  removedVisibleYears: number;
 }
 
 /**
@@ -48,7 +51,7 @@ export interface ComplianceJobDeps {
  * the schedule, the CLI and the admin endpoint. The whole run is one transaction: its run row is the
  * claim on the date, so a crash leaves nothing and a second caller gets the first run's summary.
  */
-export function createComplianceJob({ db, clock }: ComplianceJobDeps) {
+export function createComplianceJob({ db, clock, removedVisibleYears }: ComplianceJobDeps) {
   async function runCompliance(asOf: string = londonDate(clock())): Promise<RunSummary> {
     if (asOf > londonDate(clock())) {
       throw problem('as-of-in-future', 'The as-of date is in the future.', [{ in: 'body', field: 'asOf', message: 'must not be after today' }]);
@@ -68,6 +71,8 @@ export function createComplianceJob({ db, clock }: ComplianceJobDeps) {
           return { ...toRun((await findRun(tx, asOf))!), alreadyRun: true };
         }
         const { counts, remindersSent } = await applyCompliance(tx, asOf, clock());
+        // Time, not a write, takes a removed entry out of public view: the change feed hears it here.
+        await recordGoneEntries(tx, clock(), removedVisibleYears);
         const run = await finishRun(tx, claim, counts, remindersSent);
         await recordAudit(tx, systemContext(), { action: 'compliance.run', entityType: 'job_run', entityId: claim, after: { asOf, counts, remindersSent } });
         return { ...toRun(run), alreadyRun: false };

@@ -1,6 +1,6 @@
 import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { queryRows, type Queryable } from '../../db/client.ts';
-import type { Body, EntryStatus, Route } from '../../domain/vocabulary.ts';
+import { ENTRY_STATUSES, type Body, type EntryStatus, type Route } from '../../domain/vocabulary.ts';
 import type { RegisterSearchQuery, SearchMatch } from '../../../schemas/register.ts';
 import { escapeLike } from '../../lib/like.ts';
 
@@ -69,7 +69,7 @@ export type SearchQuery = Omit<RegisterSearchQuery, 'cursor' | 'status'> & { sta
 export const pastInNameOrder = (sortName: SQLWrapper, id: SQLWrapper, [name, lastId]: unknown[]): SQL => sql`(${sortName}, ${id}) > (${name}, ${lastId}::uuid)`;
 
 /** The statuses asked for; a removed entry only while in public view (removed on or after `removedVisibleFrom`). */
-function statusFilter({ status = ['accredited'], removedVisibleFrom }: SearchQuery): SQL {
+function statusFilter({ status = ['accredited'], removedVisibleFrom }: Pick<SearchQuery, 'status' | 'removedVisibleFrom'>): SQL {
   // The default, accredited alone, as the partial indexes (`WHERE status = 'accredited'`) state it.
   if (status.length === 1 && status[0] === 'accredited') return sql`m.status = 'accredited'`;
   const listed = sql`m.status IN (${sql.join(
@@ -79,6 +79,9 @@ function statusFilter({ status = ['accredited'], removedVisibleFrom }: SearchQue
   if (!status.includes('removed')) return listed;
   return sql`${listed} AND (m.status <> 'removed' OR (m.status_changed_at AT TIME ZONE 'Europe/London')::date >= ${removedVisibleFrom}::date)`;
 }
+
+/** An entry in public view, of any status (the export and the change feed): the search's `status=any`. */
+export const inPublicView = (removedVisibleFrom: string): SQL => statusFilter({ status: ENTRY_STATUSES, removedVisibleFrom });
 
 function filtersOf(query: SearchQuery): SQL[] {
   const filters: SQL[] = [statusFilter(query)];

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { IdParamsSchema, problemResponses } from '../../../schemas/common.ts';
 import { PublicEntrySchema, PublicHistorySchema, RegisterSearchPageSchema, RegisterSearchQuerySchema } from '../../../schemas/register.ts';
 import type { Module } from '../module.ts';
+import { feedCursorAt } from './register-feed.ts';
 import { createRegisterService } from './register-service.ts';
 
 // The register changes at most a few times a day (decisions, the nightly job): five minutes of
@@ -36,12 +37,15 @@ export const registerModule: Module = async (app, { db, clock, config }) => {
       schema: {
         tags: ['public register'],
         summary: `The whole public register as open data (${format.toUpperCase()})`,
-        description: 'Streamed; answers 304 to If-None-Match / If-Modified-Since when nothing changed.',
+        description:
+          'Every entry in public view (each status, labelled; a removed entry for its years on the register), in name order, as the entry pages show them. Streamed; answers 304 to If-None-Match / If-Modified-Since when nothing changed. The ETag is the change feed’s head in quotes, and the `Register-Changes-Since` header is the feed cursor to poll `/v1/register/changes` from to keep a copy current.',
         response: { 200: { description: `The register as ${format.toUpperCase()}`, content: { [format === 'csv' ? 'text/csv' : 'application/json']: { schema: z.string() } } }, 304: z.undefined() },
       },
       handler: async (req, reply) => {
-        const { etag, lastModified } = await register.version();
+        const { position, etag, lastModified } = await register.version();
         reply.header('etag', etag).header('last-modified', lastModified.toUTCString()).header('cache-control', CACHE_CONTROL);
+        // Where a mirror of this export polls the change feed from (its `since`).
+        reply.header('register-changes-since', feedCursorAt(position));
         const inm = req.headers['if-none-match'];
         const ims = req.headers['if-modified-since'];
         const fresh = inm ? inm.split(',').some((t) => t.trim() === etag || t.trim() === `W/${etag}`) : ims ? Math.floor(lastModified.getTime() / 1000) <= Math.floor(Date.parse(ims) / 1000) : false;

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { notFound } from '../../errors.ts';
 import { explainStatus } from '../../domain/public-status.ts';
+import { ENTRY_STATUSES } from '../../domain/vocabulary.ts';
 import { londonDate } from '../../lib/clock.ts';
 import { cursorKey, keysetCursor, keysetPage } from '../../lib/cursor.ts';
 import { PublicEntryKeys, type PublicEntrySchema, type RegisterSearchQuery, type SearchMatch } from '../../../schemas/register.ts';
@@ -66,11 +67,16 @@ export function createRegisterService({ db, clock, config }: ModuleDeps) {
     return { items: page.items.map(toPublicEntry), nextCursor: page.nextCursor, match, total: counted?.count ?? null, totalIsAtLeast: counted?.atLeast ?? false };
   }
 
-  /** Every accredited entry in name order, a batch at a time: memory stays flat however large the register. */
+  /**
+   * Every entry in public view (each status, a removed one within its years), labelled, in name
+   * order, a batch at a time: memory stays flat however large the register. The same records the
+   * change feed carries, so a mirror can apply the feed to it.
+   */
   async function* allEntries(): AsyncGenerator<PublicEntry> {
+    const inView = { status: ENTRY_STATUSES, removedVisibleFrom: removedVisibleFrom() };
     let after: unknown[] | null = null;
     do {
-      const page = await keysetPage(EXPORT_BATCH, async (count) => (await searchEntries(db, { limit: count, removedVisibleFrom: removedVisibleFrom() }, after)).rows, browseKey);
+      const page = await keysetPage(EXPORT_BATCH, async (count) => (await searchEntries(db, { ...inView, limit: count }, after)).rows, browseKey);
       for (const row of page.items) yield toPublicEntry(row);
       after = page.nextCursor;
     } while (after);
@@ -91,10 +97,14 @@ export function createRegisterService({ db, clock, config }: ModuleDeps) {
       return publicHistory(db, id);
     },
 
-    /** ETag and Last-Modified of the export: the position and time of the latest public change. */
+    /**
+     * ETag and Last-Modified of the export: the position and time of the latest public change, the
+     * change feed's head. Read before the export streams: a change committed meanwhile may be in
+     * the export already, and the feed from this position repeats it, which a mirror applies harmlessly.
+     */
     async version() {
       const { position, changedAt } = await registerHead(db);
-      return { etag: `"${position}"`, lastModified: changedAt };
+      return { position, etag: `"${position}"`, lastModified: changedAt };
     },
 
     exportCsv(): Readable {
