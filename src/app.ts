@@ -26,6 +26,7 @@ import type { MailTransport } from './modules/notifications/mail-transport.ts';
 import { notificationsModule } from './modules/notifications/notifications-routes.ts';
 import { profileModule } from './modules/profile/profile-routes.ts';
 import { publicPagesModule } from './modules/public-pages/public-pages-routes.ts';
+import { registerChangesModule } from './modules/register/changes-routes.ts';
 import { registerModule } from './modules/register/register-routes.ts';
 import { ruleSetsModule } from './modules/rule-sets/rule-sets-routes.ts';
 import { settingsModule } from './modules/settings/settings-routes.ts';
@@ -148,6 +149,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     await api.register(settingsModule, modules);
     await api.register(importsModule, { ...modules, publicUrl });
     await api.register(registerModule, modules);
+    await api.register(registerChangesModule, modules);
     await api.register(statementsModule, { ...modules, publicUrl });
     await api.register(publicPagesModule, modules);
   });
