@@ -28,7 +28,9 @@ import { profileModule } from './modules/profile/profile-routes.ts';
 import { publicPagesModule } from './modules/public-pages/public-pages-routes.ts';
 import { registerChangesModule } from './modules/register/changes-routes.ts';
 import { registerModule } from './modules/register/register-routes.ts';
+import { registerStatsModule } from './modules/register/stats-routes.ts';
 import { ruleSetsModule } from './modules/rule-sets/rule-sets-routes.ts';
+import { publicRulesModule } from './modules/rule-sets/rules-routes.ts';
 import { settingsModule } from './modules/settings/settings-routes.ts';
 import { setupModule } from './modules/setup/setup-routes.ts';
 import { statementsModule } from './modules/statements/statement-routes.ts';
@@ -146,11 +148,13 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     await api.register(mediatorsModule, modules);
     await api.register(logsModule, modules);
     await api.register(ruleSetsModule, modules);
+    await api.register(publicRulesModule, modules);
     await api.register(settingsModule, modules);
     await api.register(importsModule, { ...modules, publicUrl });
+    await api.register(registerStatsModule, modules);
     await api.register(registerModule, modules);
-    await api.register(registerChangesModule, modules);
     await api.register(statementsModule, { ...modules, publicUrl });
+    await api.register(registerChangesModule, modules);
     await api.register(publicPagesModule, modules);
   });
 

@@ -35,3 +35,9 @@ export function registerYearOf(date: string, s: YearStart): RegisterYear {
 export function registerYearAt(instant: Date, s: YearStart): RegisterYear {
   return registerYearOf(londonDate(instant), s);
 }
+
+/** A register year as people write it: "2025/26", or "2025" when it runs January to December. */
+export function registerYearLabel({ year, end }: Pick<RegisterYear, 'year' | 'end'>): string {
+  const endYear = end.slice(0, 4);
+  return endYear === String(year) ? endYear : `${year}/${endYear.slice(2)}`;
+}

@@ -8,6 +8,7 @@ import { problem, type FieldError } from '../../errors.ts';
 import { londonDate, type Clock } from '../../lib/clock.ts';
 import type { RequestContext } from '../../lib/context.ts';
 import { recordAudit } from '../audit/audit-service.ts';
+import { publishedRuleSets } from './published-rules.ts';
 import { loadRuleSets, type RuleSetRow } from './rule-sets-repository.ts';
 
 /**
@@ -24,6 +25,12 @@ export function createRuleSetsService({ db, clock }: { db: Db; clock: Clock }) {
       const sets = await loadRuleSets(db);
       const inForce = ruleSetInForce(sets, londonDate(clock())).id;
       return { items: sets.reverse().map(toRuleSet(inForce)) };
+    },
+
+    /** The rules as published to everyone, oldest version first. */
+    async published() {
+      const today = londonDate(clock());
+      return { asOf: today, items: publishedRuleSets(await loadRuleSets(db), today) };
     },
 
     add: (ctx: RequestContext, body: z.infer<typeof RuleSetBodySchema>) =>
