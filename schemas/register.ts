@@ -1,9 +1,28 @@
 import { z } from 'zod';
-import { BodySchema, DateSchema, EntryStatusSchema, LanguageTagSchema, PageQuerySchema, RegionSchema, RouteSchema, page } from './common.ts';
+import { BodySchema, DateSchema, EntryStatusSchema, LanguageTagSchema, PageQuerySchema, RegionSchema, RouteSchema, page, text } from './common.ts';
 import { ENTRY_STATUSES, type EntryStatus } from '../src/domain/vocabulary.ts';
 
 const ONLY_WHILE_ACCREDITED = 'Only while the entry is accredited (null, or empty, otherwise)';
 const PUBLISHED_CONTACT = 'Only while the entry is accredited and the mediator has chosen to publish it';
+
+const ACCREDITED_EXAMPLE = {
+  id: '0b6f3c1e-5d0a-4e57-9a43-2f1d8e7c6b50',
+  fullName: 'Zoë Ellis',
+  body: 'com',
+  membershipNumber: 'COM-01234',
+  route: 'standards_2024',
+  firstAccreditedOn: '2024-09-02',
+  status: 'accredited',
+  statusSince: '2024-09-02',
+  statusExplained: 'Accredited since 2 September 2024: this mediator meets the register’s standards and may be booked as an accredited SEND mediator.',
+  regions: ['london', 'national'],
+  languages: ['en', 'cy'],
+  organisation: 'Ellis Mediation',
+  contactEmail: 'zoe@example.org',
+  contactPhone: null,
+  website: 'https://ellis-mediation.example.org',
+  cpdUpToDateFor: '2025/26',
+};
 
 /**
  * The public register entry: an allow-list. The serializer strips every key not named here, so
@@ -33,24 +52,7 @@ export const PublicEntrySchema = z
   .meta({
     id: 'PublicEntry',
     examples: [
-      {
-        id: '0b6f3c1e-5d0a-4e57-9a43-2f1d8e7c6b50',
-        fullName: 'Zoë Ellis',
-        body: 'com',
-        membershipNumber: 'COM-01234',
-        route: 'standards_2024',
-        firstAccreditedOn: '2024-09-02',
-        status: 'accredited',
-        statusSince: '2024-09-02',
-        statusExplained: 'Accredited since 2 September 2024: this mediator meets the register’s standards and may be booked as an accredited SEND mediator.',
-        regions: ['london', 'national'],
-        languages: ['en', 'cy'],
-        organisation: 'Ellis Mediation',
-        contactEmail: 'zoe@example.org',
-        contactPhone: null,
-        website: 'https://ellis-mediation.example.org',
-        cpdUpToDateFor: '2025/26',
-      },
+      ACCREDITED_EXAMPLE,
       {
         id: '7a1d2e44-93b8-4c0f-8e6a-51c2d9f0a3b7',
         fullName: 'Sam Okafor',
@@ -116,6 +118,75 @@ export const RegisterSearchPageSchema = page(PublicEntrySchema)
   })
   .meta({ id: 'RegisterSearchPage' });
 
-export const PublicHistorySchema = z
-  .object({ items: z.array(z.object({ status: EntryStatusSchema, date: DateSchema })) })
-  .meta({ id: 'PublicHistory', description: 'Status changes, oldest first; reasons are never published' });
+const HistoryEntrySchema = z.object({ status: EntryStatusSchema, date: DateSchema.describe('London date of the change') });
+
+export const PublicHistorySchema = z.object({ items: z.array(HistoryEntrySchema) }).meta({ id: 'PublicHistory', description: 'Status changes, oldest first; reasons are never published' });
+
+/** The two ways to name an entry: its id, or its body and membership number (unique per body). */
+export const MembershipNumberSchema = text(40).describe('The membership number the body gave the mediator, as on the register').meta({ example: 'COM-01234' });
+export const EntryByNumberParamsSchema = z.strictObject({ body: BodySchema, membershipNumber: MembershipNumberSchema });
+
+export const StatusAsOfQuerySchema = z.strictObject({
+  asOf: DateSchema.optional().describe('A London date, today or earlier (YYYY-MM-DD); today when not given').meta({ example: '2026-03-12' }),
+});
+
+export const StatusOnDateSchema = z
+  .object({
+    id: z.uuid().describe('The register entry id'),
+    asOf: DateSchema,
+    status: z.enum([...ENTRY_STATUSES, 'not_registered']).describe('The status in force at the end of `asOf`; `not_registered` before the first accreditation'),
+    since: DateSchema.nullable().describe('The London date that status began (null when `not_registered`)'),
+    historyEntry: HistoryEntrySchema.nullable().describe('The public history entry that proves it (one of `GET /v1/register/{id}/history`); null when `not_registered`'),
+  })
+  .meta({
+    id: 'StatusOnDate',
+    description: 'An entry’s status on a date, from its public status history (London dates)',
+    examples: [
+      { id: '7a1d2e44-93b8-4c0f-8e6a-51c2d9f0a3b7', asOf: '2026-03-12', status: 'accredited', since: '2019-06-01', historyEntry: { status: 'accredited', date: '2019-06-01' } },
+      { id: '7a1d2e44-93b8-4c0f-8e6a-51c2d9f0a3b7', asOf: '2018-01-15', status: 'not_registered', since: null, historyEntry: null },
+    ],
+  });
+
+export const LookupQuerySchema = z
+  .union([z.strictObject({ id: z.uuid() }), z.strictObject({ body: BodySchema, membershipNumber: MembershipNumberSchema })])
+  .describe('An entry id, or a body and membership number');
+
+export const LookupRequestSchema = z
+  .strictObject({
+    queries: z.array(LookupQuerySchema).min(1, 'must hold at least one query').max(100, 'must hold at most 100 queries'),
+    asOf: DateSchema.optional().describe('Also the status of each entry found at the end of this London date (today or earlier): `statusOnDate`'),
+  })
+  .meta({
+    id: 'LookupRequest',
+    examples: [{ queries: [{ id: '0b6f3c1e-5d0a-4e57-9a43-2f1d8e7c6b50' }, { body: 'cmc', membershipNumber: 'CMC-0456' }, { body: 'com', membershipNumber: 'COM-99999' }], asOf: '2026-03-12' }],
+  });
+
+export type LookupRequest = z.infer<typeof LookupRequestSchema>;
+
+export const LookupResponseSchema = z
+  .object({
+    results: z.array(
+      z.union([
+        z.object({ query: LookupQuerySchema, found: z.literal(true), entry: PublicEntrySchema, statusOnDate: StatusOnDateSchema.optional().describe('Only when the request gave `asOf`') }),
+        z.object({ query: LookupQuerySchema, found: z.literal(false) }),
+      ]),
+    ),
+  })
+  .meta({
+    id: 'LookupResponse',
+    description:
+      'One result per query, in the order asked. `found: false` when the query names no entry in public view: never on the register, or removed longer ago than the register keeps removed entries visible (which `GET /v1/register/{id}` answers with 410).',
+    examples: [
+      {
+        results: [
+          {
+            query: { id: '0b6f3c1e-5d0a-4e57-9a43-2f1d8e7c6b50' },
+            found: true,
+            entry: ACCREDITED_EXAMPLE,
+            statusOnDate: { id: '0b6f3c1e-5d0a-4e57-9a43-2f1d8e7c6b50', asOf: '2026-03-12', status: 'accredited', since: '2024-09-02', historyEntry: { status: 'accredited', date: '2024-09-02' } },
+          },
+          { query: { body: 'com', membershipNumber: 'COM-99999' }, found: false },
+        ],
+      },
+    ],
+  });

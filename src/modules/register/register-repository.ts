@@ -3,6 +3,8 @@ import { queryRows, type Queryable } from '../../db/client.ts';
 import { ENTRY_STATUSES, type Body, type EntryStatus, type Route } from '../../domain/vocabulary.ts';
 import type { RegisterSearchQuery, SearchMatch } from '../../../schemas/register.ts';
 import { escapeLike } from '../../lib/like.ts';
+import { recordset } from '../../db/batches.ts';
+import type { HistoryEntry } from '../../domain/public-status.ts';
 
 /** A public entry as read from the database, before the allow-list schema is applied. */
 export interface PublicEntryRow {
@@ -272,17 +274,48 @@ export async function searchEntries(q: Queryable, query: SearchQuery, after: unk
   return { rows, match: rows.length > 0 || after ? 'similar' : 'exact', total };
 }
 
-export async function findAccreditedEntry(q: Queryable, id: string): Promise<PublicEntryRow | undefined> {
-  const [row] = await queryRows<PublicEntryRow>(q, sql`SELECT ${ENTRY_COLUMNS}, 0 AS "group", NULL::text AS score FROM mediators m WHERE m.id = ${id} AND m.status = 'accredited'`);
+/** What names an entry: its id, or its body and membership number (unique per body). */
+export type EntryKey = { id: string } | { body: Body; membershipNumber: string };
+
+const keyMatches = (key: EntryKey) => ('id' in key ? sql`m.id = ${key.id}` : sql`m.body = ${key.body} AND m.membership_number = ${key.membershipNumber}`);
+
+/** The entry a key names, if it was ever on the register (whatever its status now). */
+export async function findEntry(q: Queryable, key: EntryKey): Promise<PublicEntryRow | undefined> {
+  const [row] = await queryRows<PublicEntryRow>(q, sql`SELECT ${ENTRY_COLUMNS}, 0 AS "group", NULL::text AS score FROM mediators m WHERE ${keyMatches(key)} AND m.status IS NOT NULL`);
   return row;
 }
 
-export const publicHistory = (q: Queryable, id: string) =>
-  queryRows<{ status: EntryStatus; date: string }>(
+/**
+ * The entries many keys name, in one statement: by the key's place in `keys`, the entry ever on the
+ * register it names. Two joins, each on its own unique index, rather than one join on either.
+ */
+export async function findEntries(q: Queryable, keys: readonly EntryKey[]): Promise<Map<number, PublicEntryRow>> {
+  const rows = keys.map((key, ord) => ({ ord, ...key }));
+  const found = await queryRows<PublicEntryRow & { ord: number }>(
     q,
-    sql`SELECT h.to_status AS status, to_char(h.changed_at AT TIME ZONE 'Europe/London', 'YYYY-MM-DD') AS date
-        FROM status_history h WHERE h.mediator_id = ${id} ORDER BY h.changed_at, h.seq`,
+    sql`WITH k AS MATERIALIZED (SELECT * FROM ${recordset(rows, 'k', sql`ord int, id uuid, body body, "membershipNumber" text`)})
+        SELECT k.ord, ${ENTRY_COLUMNS} FROM k JOIN mediators m ON m.id = k.id WHERE m.status IS NOT NULL
+        UNION ALL
+        SELECT k.ord, ${ENTRY_COLUMNS} FROM k JOIN mediators m ON m.body = k.body AND m.membership_number = k."membershipNumber" WHERE m.status IS NOT NULL`,
   );
+  return new Map(found.map(({ ord, ...row }) => [Number(ord), row as PublicEntryRow]));
+}
+
+const HISTORY_COLUMNS = sql`h.to_status AS status, to_char(h.changed_at AT TIME ZONE 'Europe/London', 'YYYY-MM-DD') AS date`;
+
+/** An entry's public history: status and London date of each change, oldest first; never the reason. */
+export const publicHistory = (q: Queryable, id: string) => queryRows<HistoryEntry>(q, sql`SELECT ${HISTORY_COLUMNS} FROM status_history h WHERE h.mediator_id = ${id} ORDER BY h.changed_at, h.seq`);
+
+/** The public histories of many entries in one statement, by entry id. */
+export async function publicHistories(q: Queryable, ids: readonly string[]): Promise<Map<string, HistoryEntry[]>> {
+  const rows = await queryRows<HistoryEntry & { id: string }>(
+    q,
+    sql`SELECT h.mediator_id AS id, ${HISTORY_COLUMNS} FROM status_history h WHERE h.mediator_id = ANY(${sql.param([...ids])}::uuid[]) ORDER BY h.mediator_id, h.changed_at, h.seq`,
+  );
+  const histories = new Map<string, HistoryEntry[]>(ids.map((id) => [id, []]));
+  for (const { id, ...entry } of rows) histories.get(id)?.push(entry);
+  return histories;
+}
 
 /**
  * The position of the latest public change (register_changes, kept by triggers in the database for

@@ -1,6 +1,16 @@
 import { z } from 'zod';
-import { IdParamsSchema, problemResponses } from '../../../schemas/common.ts';
-import { PublicEntrySchema, PublicHistorySchema, RegisterSearchPageSchema, RegisterSearchQuerySchema } from '../../../schemas/register.ts';
+import { IdParamsSchema, ProblemSchema, problemResponses } from '../../../schemas/common.ts';
+import {
+  EntryByNumberParamsSchema,
+  LookupRequestSchema,
+  LookupResponseSchema,
+  PublicEntrySchema,
+  PublicHistorySchema,
+  RegisterSearchPageSchema,
+  RegisterSearchQuerySchema,
+  StatusAsOfQuerySchema,
+  StatusOnDateSchema,
+} from '../../../schemas/register.ts';
 import type { Module } from '../module.ts';
 import { feedCursorAt } from './register-feed.ts';
 import { createRegisterService } from './register-service.ts';
@@ -57,15 +67,71 @@ export const registerModule: Module = async (app, { db, clock, config }) => {
     });
   }
 
+  const entryProblems = { ...publicProblems, 410: ProblemSchema };
+  const entryDescription =
+    'Every entry that was ever on the register answers, labelled with its `status` (`accredited`, `suspended`, `lapsed`, `removed`), `statusSince` and `statusExplained`; how to reach the mediator only while accredited, and never a reason. 404: never on the register. 410: removed longer ago than the register keeps removed entries in public view.';
+
   app.get('/v1/register/:id', {
     config: { access: 'public', rateLimit },
-    schema: { tags: ['public register'], summary: 'One accredited mediator (404 unless accredited)', params: IdParamsSchema, response: { 200: PublicEntrySchema, ...publicProblems } },
+    schema: {
+      tags: ['public register'],
+      summary: 'One register entry, labelled with its status',
+      description: entryDescription,
+      params: IdParamsSchema,
+      response: { 200: PublicEntrySchema, ...entryProblems },
+    },
     handler: async (req) => register.entry(req.params.id),
+  });
+
+  app.get('/v1/register/by-number/:body/:membershipNumber', {
+    config: { access: 'public', rateLimit },
+    schema: {
+      tags: ['public register'],
+      summary: 'One register entry by its body and membership number',
+      description: `Membership numbers are unique within a body. ${entryDescription}`,
+      params: EntryByNumberParamsSchema,
+      response: { 200: PublicEntrySchema, ...entryProblems },
+    },
+    handler: async (req) => register.entryByNumber(req.params.body, req.params.membershipNumber),
   });
 
   app.get('/v1/register/:id/history', {
     config: { access: 'public', rateLimit },
-    schema: { tags: ['public register'], summary: 'Public status history: status and date only', params: IdParamsSchema, response: { 200: PublicHistorySchema, ...publicProblems } },
+    schema: {
+      tags: ['public register'],
+      summary: 'Public status history: status and date only',
+      description: 'Every status change of an entry in public view, oldest first, with its London date; never the reason. 404 and 410 as for the entry.',
+      params: IdParamsSchema,
+      response: { 200: PublicHistorySchema, ...entryProblems },
+    },
     handler: async (req) => ({ items: await register.history(req.params.id) }),
+  });
+
+  app.get('/v1/register/:id/status', {
+    config: { access: 'public', rateLimit },
+    schema: {
+      tags: ['public register'],
+      summary: 'An entry’s status on a date',
+      description:
+        'The status in force at the end of `asOf` (a London date, today or earlier; today when not given), from the public status history, with the history entry that proves it; `not_registered` before the first accreditation. 400 for a date after today; 404 and 410 as for the entry.',
+      params: IdParamsSchema,
+      querystring: StatusAsOfQuerySchema,
+      response: { 200: StatusOnDateSchema, ...entryProblems },
+    },
+    handler: async (req) => register.statusOnDate(req.params.id, req.query.asOf),
+  });
+
+  app.post('/v1/register/lookup', {
+    // Other sites' pages may run a lookup (a read, though a POST): plugins/cors.ts.
+    config: { access: 'public', rateLimit, crossOrigin: true },
+    schema: {
+      tags: ['public register'],
+      summary: 'Look up to 100 entries at once, by id or membership number',
+      description:
+        'One result per query, in order: the entry, labelled as `GET /v1/register/{id}` shows it, or `found: false` (never on the register, or gone). With `asOf`, also each entry’s status at the end of that date (`statusOnDate`). At most 100 queries.',
+      body: LookupRequestSchema,
+      response: { 200: LookupResponseSchema, 400: problemResponses[400] },
+    },
+    handler: async (req) => register.lookup(req.body),
   });
 };

@@ -1,15 +1,18 @@
 import { Readable } from 'node:stream';
 import { z } from 'zod';
-import { notFound } from '../../errors.ts';
-import { explainStatus } from '../../domain/public-status.ts';
-import { ENTRY_STATUSES } from '../../domain/vocabulary.ts';
+import { HttpProblem, notFound, problem } from '../../errors.ts';
+import { explainStatus, isGone, removedVisibleFrom, statusOn, type HistoryEntry } from '../../domain/public-status.ts';
+import { ENTRY_STATUSES, type Body } from '../../domain/vocabulary.ts';
 import { londonDate } from '../../lib/clock.ts';
 import { cursorKey, keysetCursor, keysetPage } from '../../lib/cursor.ts';
-import { PublicEntryKeys, type PublicEntrySchema, type RegisterSearchQuery, type SearchMatch } from '../../../schemas/register.ts';
+import { PublicEntryKeys, type PublicEntrySchema, type LookupRequest, type RegisterSearchQuery, type SearchMatch } from '../../../schemas/register.ts';
 import type { ModuleDeps } from '../module.ts';
-import { findAccreditedEntry, publicHistory, registerHead, searchEntries, type PublicEntryRow, type SearchQuery, type SearchTotal } from './register-repository.ts';
+import { findEntries, findEntry, publicHistories, publicHistory, type EntryKey, registerHead, searchEntries, type PublicEntryRow, type SearchQuery, type SearchTotal } from './register-repository.ts';
 
 const EXPORT_BATCH = 1000;
+
+/** An entry removed longer ago than the register shows removed entries: nothing more is said. */
+const gone = () => new HttpProblem('gone', 'This register entry is no longer in public view.');
 
 export type PublicEntry = z.infer<typeof PublicEntrySchema>;
 
@@ -42,10 +45,23 @@ const csvCell = (v: unknown) => {
 
 /** The public register: search, one entry, its history, the open-data export. */
 export function createRegisterService({ db, clock, config }: ModuleDeps) {
-  /** The first London date of removal still in public view: REGISTER_REMOVED_VISIBLE_YEARS before today (see isGone). */
-  function removedVisibleFrom(): string {
-    const today = londonDate(clock());
-    return `${String(Number(today.slice(0, 4)) - config.REGISTER_REMOVED_VISIBLE_YEARS).padStart(4, '0')}${today.slice(4)}`;
+  const today = () => londonDate(clock());
+  /** The first London date of removal still in public view today (see isGone). */
+  const visibleFrom = () => removedVisibleFrom(today(), config.REGISTER_REMOVED_VISIBLE_YEARS);
+
+  /** The entry a key names: 404 if it was never on the register, 410 once removed past its years in view. */
+  async function visibleEntry(key: EntryKey): Promise<PublicEntryRow> {
+    const row = await findEntry(db, key);
+    if (!row) throw notFound('The register entry');
+    if (isGone(row, visibleFrom())) throw gone();
+    return row;
+  }
+
+  /** `asOf` as given, or today; a date after today is a 400 naming it (in the query or the body). */
+  function asOfDay(asOf: string | undefined, where: 'query' | 'body'): string {
+    const now = today();
+    if (asOf && asOf > now) throw problem('validation-failed', `asOf must be today (${now}) or earlier.`, [{ in: where, field: 'asOf', message: `must be today (${now}) or earlier` }]);
+    return asOf ?? now;
   }
 
   /** A search (`status` defaults to accredited alone, as the query schema does). */
@@ -53,7 +69,7 @@ export function createRegisterService({ db, clock, config }: ModuleDeps) {
     const after = query.q ? searchCursor.decode(query.cursor) : browseCursor.decode(query.cursor);
     let match: SearchMatch = 'exact';
     let total: SearchTotal | null = null;
-    const criteria = { ...query, removedVisibleFrom: removedVisibleFrom() };
+    const criteria = { ...query, removedVisibleFrom: visibleFrom() };
     const page = await keysetPage(
       query.limit,
       async (count) => {
@@ -73,7 +89,7 @@ export function createRegisterService({ db, clock, config }: ModuleDeps) {
    * change feed carries, so a mirror can apply the feed to it.
    */
   async function* allEntries(): AsyncGenerator<PublicEntry> {
-    const inView = { status: ENTRY_STATUSES, removedVisibleFrom: removedVisibleFrom() };
+    const inView = { status: ENTRY_STATUSES, removedVisibleFrom: visibleFrom() };
     let after: unknown[] | null = null;
     do {
       const page = await keysetPage(EXPORT_BATCH, async (count) => (await searchEntries(db, { ...inView, limit: count }, after)).rows, browseKey);
@@ -85,16 +101,47 @@ export function createRegisterService({ db, clock, config }: ModuleDeps) {
   return {
     search,
 
+    /** An entry ever on the register, labelled with its status (404 never on it, 410 gone). */
     async entry(id: string): Promise<PublicEntry> {
-      const row = await findAccreditedEntry(db, id);
-      if (!row) throw notFound('The register entry');
-      return toPublicEntry(row);
+      return toPublicEntry(await visibleEntry({ id }));
     },
 
-    /** Status and date only (reasons stay internal); 404 unless the entry is accredited now. */
-    async history(id: string) {
-      if (!(await findAccreditedEntry(db, id))) throw notFound('The register entry');
+    /** The same, by body and membership number. */
+    async entryByNumber(body: Body, membershipNumber: string): Promise<PublicEntry> {
+      return toPublicEntry(await visibleEntry({ body, membershipNumber }));
+    },
+
+    /** Status and date only (reasons stay internal), of an entry in public view. */
+    async history(id: string): Promise<HistoryEntry[]> {
+      await visibleEntry({ id });
       return publicHistory(db, id);
+    },
+
+    /** The status in force at the end of `asOf` (today when not given), and the history entry that proves it. */
+    async statusOnDate(id: string, asOf?: string) {
+      const day = asOfDay(asOf, 'query');
+      await visibleEntry({ id });
+      return { id, asOf: day, ...statusOn(await publicHistory(db, id), day) };
+    },
+
+    /**
+     * Many entries at once, one result per query in order: two statements for the whole batch (the
+     * entries, then, with `asOf`, their histories). A gone entry is not found, as one never on it.
+     */
+    async lookup({ queries, asOf }: LookupRequest) {
+      const day = asOf === undefined ? null : asOfDay(asOf, 'body');
+      const from = visibleFrom();
+      const found = await findEntries(db, queries);
+      const visible = new Map([...found].filter(([, row]) => !isGone(row, from)));
+      const histories = day ? await publicHistories(db, [...new Set([...visible.values()].map((r) => r.id))]) : null;
+      return {
+        results: queries.map((query, i) => {
+          const row = visible.get(i);
+          if (!row) return { query, found: false as const };
+          const onDate = histories && day ? { statusOnDate: { id: row.id, asOf: day, ...statusOn(histories.get(row.id) ?? [], day) } } : {};
+          return { query, found: true as const, entry: toPublicEntry(row), ...onDate };
+        }),
+      };
     },
 
     /**

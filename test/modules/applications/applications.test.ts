@@ -257,7 +257,7 @@ await eachDatabase(t, async (t, kind) => {
     t.equal((await req({ method: 'POST', url, token: m.token, payload: { status: 'suspended', reason: 'self' } })).statusCode, 403, 'a mediator never changes a status');
     const suspended = await req({ method: 'POST', url, token: comAdmin.token, payload: { status: 'suspended', reason: 'Complaint under investigation' } });
     t.match(suspended.json(), { status: 'suspended', previousStatus: 'accredited' });
-    t.equal((await req({ method: 'GET', url: `/v1/register/${m.mediatorId}` })).statusCode, 404, 'suspended leaves public view');
+    t.match((await req({ method: 'GET', url: `/v1/register/${m.mediatorId}` })).json(), { status: 'suspended', contactEmail: null }, 'suspended: labelled, without contact details');
     t.equal((await req({ method: 'POST', url, token: comAdmin.token, payload: { status: 'lapsed', reason: 'x is not allowed' } })).statusCode, 422, 'suspended → lapsed not allowed');
     t.equal((await req({ method: 'POST', url, token: registrar.token, payload: { status: 'accredited', reason: 'Complaint dismissed' } })).statusCode, 200);
     const history = (await req({ method: 'GET', url: `/v1/register/${m.mediatorId}/history` })).json().items.map((h: { status: string }) => h.status);

@@ -76,7 +76,17 @@ await eachDatabase(t, async (t, kind) => {
     t.same(Object.keys(body).sort(), [...PublicEntryKeys].sort());
     t.equal(body.contactEmail, 'zoe@example.org');
     t.equal(body.contactPhone, null, 'phone not published');
-    for (const id of [suspended, lapsed, removed]) t.equal((await get(`/v1/register/${id}`)).statusCode, 404);
+    for (const [id, status] of [
+      [suspended, 'suspended'],
+      [lapsed, 'lapsed'],
+      [removed, 'removed'],
+    ] as const) {
+      t.match(
+        (await get(`/v1/register/${id}`)).json(),
+        { status, statusSince: '2024-01-10', contactEmail: null },
+        `a ${status} entry stays findable, labelled (test/modules/register/entry-status.test.ts)`,
+      );
+    }
     t.equal((await get('/v1/register/00000000-0000-4000-8000-000000000000')).statusCode, 404);
     t.equal((await get('/v1/register/not-a-uuid')).statusCode, 400);
   });
@@ -85,7 +95,12 @@ await eachDatabase(t, async (t, kind) => {
     const res = await get(`/v1/register/${oneill}/history`);
     t.same(res.json(), { items: [{ status: 'accredited', date: '2019-06-01' }] });
     t.notMatch(res.body, 'grandfathered (test)');
-    t.equal((await get(`/v1/register/${suspended}/history`)).statusCode, 404);
+    t.same((await get(`/v1/register/${suspended}/history`)).json(), {
+      items: [
+        { status: 'accredited', date: '2019-06-01' },
+        { status: 'suspended', date: '2024-01-10' },
+      ],
+    });
   });
 
   await t.test('open-data export, streamed, with conditional requests', async (t) => {
@@ -94,17 +109,33 @@ await eachDatabase(t, async (t, kind) => {
     t.match(csv.headers['content-type'], /^text\/csv/);
     const lines = csv.body.trim().split('\r\n');
     t.equal(lines[0], PublicEntryKeys.join(','));
-    t.equal(lines.length, 5, 'header and the four accredited entries');
-    t.notMatch(csv.body, 'Sam ');
+    t.equal(lines.length, 8, 'header and every entry in public view, whatever its status');
     t.match(csv.body, '"Smith & Partners"'.replace(/"/g, ''));
     t.match(csv.body, "Aoife O'Neill");
+    t.notMatch(csv.body, 'secret internal reason');
     const json = await get('/v1/register/export.json');
     const entries = json.json();
     t.same(
-      entries.map((e: { fullName: string }) => e.fullName),
-      ["Aoife O'Neill", 'John Smith', 'Siân Jones', 'Zoë Ellis'],
+      entries.map((e: { fullName: string; status: string }) => [e.fullName, e.status]),
+      [
+        ["Aoife O'Neill", 'accredited'],
+        ['John Smith', 'accredited'],
+        ['Sam Lapsed', 'lapsed'],
+        ['Sam Removed', 'removed'],
+        ['Sam Suspended', 'suspended'],
+        ['Siân Jones', 'accredited'],
+        ['Zoë Ellis', 'accredited'],
+      ],
+      'in name order, labelled as the entry pages are',
     );
     for (const e of entries) t.same(Object.keys(e).sort(), [...PublicEntryKeys].sort());
+    for (const id of [suspended, lapsed, removed]) {
+      t.same(
+        entries.find((e: { id: string }) => e.id === id),
+        (await get(`/v1/register/${id}`)).json(),
+        'each the same record as its entry page',
+      );
+    }
 
     const etag = String(json.headers.etag);
     const lastModified = String(json.headers['last-modified']);
@@ -117,7 +148,11 @@ await eachDatabase(t, async (t, kind) => {
       .where(eq(mediators.id, john!));
     const changed = await get('/v1/register/export.json', { 'if-none-match': etag });
     t.equal(changed.statusCode, 200, 'a status change invalidates the ETag');
-    t.notMatch(changed.body, 'John Smith');
+    t.match(
+      changed.json().find((e: { id: string }) => e.id === john),
+      { fullName: 'John Smith', status: 'suspended', organisation: null },
+      'listed as suspended, without how to reach him',
+    );
     await ta.database.db.update(mediators).set({ status: 'accredited' }).where(eq(mediators.id, john!));
   });
 });
