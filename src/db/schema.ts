@@ -10,3 +10,4 @@ export * from './tables/rule-sets.ts';
 export * from './tables/logs.ts';
 export * from './tables/register-changes.ts';
 export * from './tables/limit-counters.ts';
+export * from './tables/register-name-words.ts';

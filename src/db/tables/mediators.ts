@@ -41,6 +41,10 @@ export const mediators = pgTable(
     insuranceExpiresOn: date('insurance_expires_on', { mode: 'string' }),
     /** What public search matches (register_search_text(), migration 0006): no case, accents or apostrophes. */
     searchText: text('search_text').generatedAlwaysAs(sql`register_search_text(full_name, organisation)`),
+    /** The words of search_text: near misses find entries by word (register_name_words, migration 0020). */
+    searchWords: text('search_words').array().generatedAlwaysAs(sql`string_to_array(register_search_text(full_name, organisation), ' ')`),
+    /** Every prefix of every language tag, lower case (en-GB: en and en-gb), so a search for en finds en-GB through an index. */
+    languageTags: text('language_tags').array().generatedAlwaysAs(sql`register_language_tags(languages)`),
     /** Name order as people read it (Émilie among the E, Łukasz among the L), the same on every server: byte order of the folded name. */
     sortName: collatedText('sort_name').generatedAlwaysAs(sql`register_search_text(full_name, NULL)`),
     createdAt: createdAt(),
@@ -50,7 +54,14 @@ export const mediators = pgTable(
     unique('mediators_body_membership_unique').on(t.body, t.membershipNumber),
     index('mediators_status_idx').on(t.status),
     index('mediators_public_search_idx').using('gin', sql`${t.searchText} gin_trgm_ops`).where(sql`status = 'accredited'`),
+    // Migration 0020 adds INCLUDE (body, regions, language_tags, search_text), which drizzle cannot state: the
+    // public search walks it in name order, filtering and matching without reading the table.
     index('mediators_public_name_idx').on(t.sortName, t.id).where(sql`status = 'accredited'`),
+    // Entries of every status (search with ?status=, the export): the partial indexes above serve the default, accredited.
+    index('mediators_register_name_idx').on(t.sortName, t.id).where(sql`status IS NOT NULL`),
+    index('mediators_register_search_idx').using('gin', sql`${t.searchText} gin_trgm_ops`).where(sql`status IS NOT NULL`),
+    index('mediators_search_words_idx').using('gin', t.searchWords).where(sql`status IS NOT NULL`),
+    index('mediators_language_tags_idx').using('gin', t.languageTags).where(sql`status IS NOT NULL`),
   ],
 );
 
