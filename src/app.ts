@@ -37,6 +37,7 @@ import { statementsModule } from './modules/statements/statement-routes.ts';
 import { trainingProvidersModule } from './modules/training-providers/training-providers-routes.ts';
 import { usersModule } from './modules/users/users-routes.ts';
 import { acceptableToken, registerAccessControl } from './plugins/access.ts';
+import { registerCors } from './plugins/cors.ts';
 import { frameworkErrors, registerErrorHandling } from './plugins/errors.ts';
 import { registerSecurityHeaders } from './plugins/security-headers.ts';
 import { registerSecondFactorGate } from './plugins/second-factor-gate.ts';
@@ -102,6 +103,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     helmet: { contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'] } } },
     publicUrl: config.PUBLIC_URL,
   });
+  await registerCors(app);
   // One store for every shared limit (request rates, failed sign-ins), chosen once from config.
   const counters = config.REDIS_URL ? await openRedisCounterStore(config.REDIS_URL, clock, (err) => app.log.warn({ err }, 'Redis (shared limits) unavailable')) : createPgCounterStore(db, clock);
   app.addHook('onClose', () => counters.close());
