@@ -144,4 +144,18 @@ t.test('the public pages in a real browser', { skip: !existsSync(CHROMIUM) && `$
       t.same(await axeViolations(`${base}${path}`), [], `no violations on ${path.slice(0, 40)}`);
     }
   });
+  await t.test('the verify page says a pasted statement is genuine, without JavaScript, and axe finds nothing', async (t) => {
+    await page.goto(`${base}/?q=zoe`);
+    const id = (await page.locator('.result h3 a').first().getAttribute('href'))!.split('/').pop();
+    const statement = await (await fetch(`${base}/v1/register/${id}/statement`)).text();
+    await page.goto(`${base}/verify`);
+    await page.getByLabel('Statement').fill(statement);
+    await page.getByRole('button', { name: 'Check the statement' }).click();
+    t.equal(await page.getByRole('heading', { level: 2, name: 'This statement is genuine and current' }).count(), 1);
+    t.match(await page.locator('main').innerText(), /Zoë Ellis/);
+    t.ok(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth'), 'no sideways scrolling with a result');
+    for (const path of ['/verify', `/verify?statement=${encodeURIComponent(statement)}`, '/verify?statement=not-a-statement']) {
+      t.same(await axeViolations(`${base}${path}`), [], `no violations on ${path.slice(0, 40)}`);
+    }
+  });
 });
