@@ -41,7 +41,7 @@ export const StatementClaimsSchema = z
   });
 export type StatementClaims = z.infer<typeof StatementClaimsSchema>;
 
-const EXAMPLE_KEY = { kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo', kid: 'NnH3RfkzT9cS4TKFzhhSTNpQwVDVXOB6iB8hPHrP4wA', alg: 'EdDSA', use: 'sig' } as const;
+const EXAMPLE_KEY = { kty: 'OKP', crv: 'Ed25519', x: '52plExfbhuQWTOTHiEBL0LmDrLsg76qIvMGAGqxrC8Q', kid: 'SyRHvzG1QiU_b74PqQIlw5BgkQC93cLS7OtGrV50S8U', alg: 'EdDSA', use: 'sig' } as const;
 
 export const StatementKeySetSchema = z
   .object({

@@ -10,8 +10,9 @@ import { renderPage } from '../public-pages/page-views.ts';
 import { BODY_LABELS, STATUS_LABELS, dateLabel } from '../public-pages/labels.ts';
 import { createStatementService, type Verdict } from './statement-service.ts';
 
+// The StatementClaims example, signed with the StatementKeySet example's key.
 const EXAMPLE_STATEMENT =
-  'eyJhbGciOiJFZERTQSIsImtpZCI6Ik5uSDNSZmt6VDljUzRUS0Z6aGhTVE5wUXdWRFZYT0I2aUI4aFBIclA0d0EiLCJ0eXAiOiJyZWdpc3Rlci1zdGF0ZW1lbnQrand0In0.eyJpc3MiOiJodHRwczovL3JlZ2lzdGVyLmV4YW1wbGUub3JnIiwic3ViIjoiM2YyYjhjMWUtNWQ0YS00YjZjLTllN2YtMWEyYjNjNGQ1ZTZmIn0.c2lnbmF0dXJl';
+  'eyJhbGciOiJFZERTQSIsImtpZCI6IlN5Ukh2ekcxUWlVX2I3NFBxUUlsdzVCZ2tRQzkzY0xTN090R3JWNTBTOFUiLCJ0eXAiOiJyZWdpc3Rlci1zdGF0ZW1lbnQrand0In0.eyJpc3MiOiJodHRwczovL3JlZ2lzdGVyLmV4YW1wbGUub3JnIiwic3ViIjoiM2YyYjhjMWUtNWQ0YS00YjZjLTllN2YtMWEyYjNjNGQ1ZTZmIiwiaWF0IjoxNzY0NjY5NjAwLCJleHAiOjE3NjcyNjE2MDAsInN0YXR1cyI6ImFjY3JlZGl0ZWQiLCJzdGF0dXNTaW5jZSI6IjIwMTktMDYtMDEiLCJmdWxsTmFtZSI6Ilpvw6sgRWxsaXMiLCJib2R5IjoiY29tIiwibWVtYmVyc2hpcE51bWJlciI6IkNPTS0wMTIzNCIsImhpc3RvcnlEaWdlc3QiOiJzaGEtMjU2OjB5VFcyYlpKMXgteDRvMEdVdmIzYzJZYzV3V21FMmMwYUprOXZXbTZkOFEifQ.T6p1HFlcsdgNEaAz9YMOd8ysyzt7uoA0PhMqwsgyHmeJjnrgIijcN_ce-s6wia5lWvrbsDd461Zz-kQCxEBrCA';
 const timeLabel = new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeStyle: 'short', timeZone: LONDON });
 const secondsLabel = (seconds: number) => timeLabel.format(new Date(seconds * 1000));
 

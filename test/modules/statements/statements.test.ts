@@ -184,6 +184,21 @@ await eachDatabase(t, async (t, kind) => {
     t.match(res.html, /The register’s status has changed since: today it shows Suspended since 1 June 2025\./);
   });
 
+  await t.test('the OpenAPI examples: a statement the example key set verifies, stating the example claims', async (t) => {
+    const doc = (await get('/openapi.json')).json();
+    const operation = doc.paths['/v1/register/{id}/statement'].get;
+    t.same(operation.tags, ['public register']);
+    const example = operation.responses['200'].content['application/jose'].schema.example as string;
+    const keySet = doc.components.schemas.StatementKeySet.examples[0] as JSONWebKeySet;
+    const { payload } = await jwtVerify(example, createLocalJWKSet(keySet), {
+      issuer: 'https://register.example.org',
+      algorithms: ['EdDSA'],
+      typ: 'register-statement+jwt',
+      currentDate: new Date('2025-12-03T00:00:00Z'),
+    });
+    t.same(payload, doc.components.schemas.StatementClaims.examples[0]);
+  });
+
   await t.test('same visibility as the entry: 400, 404, 410', async (t) => {
     t.equal((await get('/v1/register/not-a-uuid/statement')).statusCode, 400);
     const never = await get('/v1/register/00000000-0000-4000-8000-000000000000/statement');
