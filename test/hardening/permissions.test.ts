@@ -3,6 +3,7 @@ import Fastify from 'fastify';
 import t from 'tap';
 import type { Role } from '../../src/domain/vocabulary.ts';
 import { registerAccessControl, type Access } from '../../src/plugins/access.ts';
+import { feedCursorAt } from '../../src/modules/register/register-feed.ts';
 import { RoleSchema } from '../../schemas/common.ts';
 import { buildTestApp, eachDatabase } from '../helpers/app.ts';
 import { accredit } from '../helpers/compliance.ts';
@@ -91,10 +92,15 @@ await eachDatabase(t, async (t, kind) => {
       { concept: 'public entry of someone not on the register', who: 'anonymous', method: 'GET', url: `/v1/register/${actors.otherMediator.mediatorId}`, status: 404 },
       { concept: 'public history of someone not on the register', who: 'anonymous', method: 'GET', url: `/v1/register/${actors.otherMediator.mediatorId}/history`, status: 404 },
       { concept: 'public entry of an accredited mediator', who: 'anonymous', method: 'GET', url: `/v1/register/${entry}`, status: 200 },
+      { concept: 'the change feed', who: 'anonymous', method: 'GET', url: '/v1/register/changes', status: 200 },
+      { concept: 'the change feed from a position never given', who: 'anonymous', method: 'GET', url: `/v1/register/changes?since=${feedCursorAt(1_000_000)}`, status: 400 },
       { concept: 'signed statement of someone not on the register', who: 'anonymous', method: 'GET', url: `/v1/register/${actors.otherMediator.mediatorId}/statement`, status: 404 },
       { concept: 'signed statement of an accredited mediator', who: 'anonymous', method: 'GET', url: `/v1/register/${entry}/statement`, status: 200 },
       { concept: 'the keys that verify statements', who: 'anonymous', method: 'GET', url: '/.well-known/jwks.json', status: 200 },
       { concept: 'the page that checks a statement', who: 'anonymous', method: 'GET', url: '/verify', status: 200 },
+      { concept: 'the annual requirements as data', who: 'anonymous', method: 'GET', url: '/v1/rules', status: 200 },
+      { concept: 'the annual requirements page', who: 'anonymous', method: 'GET', url: '/rules', status: 200 },
+      { concept: 'the register statistics', who: 'anonymous', method: 'GET', url: '/v1/register/stats', status: 200 },
       { concept: 'exemption by the other body', who: 'adminCmc', method: 'POST', url: `/v1/admin/mediators/${entry}/exemptions`, payload: exemption, status: 403 },
       { concept: 'exemption of an unknown entry', who: 'registrar', method: 'POST', url: `/v1/admin/mediators/${randomUUID()}/exemptions`, payload: exemption, status: 404 },
       { concept: 'exemption by the mediator themself', who: 'mediator', method: 'POST', url: `/v1/admin/mediators/${entry}/exemptions`, payload: exemption, status: 403 },
