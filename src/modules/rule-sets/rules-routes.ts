@@ -30,7 +30,8 @@ export const publicRulesModule: Module = async (app, { db, clock, config }) => {
 
   app.get('/rules', {
     config: { access: 'public', rateLimit },
-    schema: { tags: ['pages'], summary: 'The annual requirements in plain words, with the changes to come (HTML)' },
+    // Named apart from GET /v1/rules, whose derived operationId (getRules) it would otherwise share.
+    schema: { tags: ['pages'], operationId: 'getRulesPage', summary: 'The annual requirements in plain words, with the changes to come (HTML)' },
     handler: async (_req, reply) => {
       const { asOf, items } = await ruleSets.published();
       const current = items.find((s) => s.inForce)!;
