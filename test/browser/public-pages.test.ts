@@ -4,6 +4,7 @@ import axe from 'axe-core';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import t from 'tap';
 import { buildTestApp } from '../helpers/app.ts';
+import { writeStatuses } from '../../src/modules/register-entries/register-entries-repository.ts';
 import { insertEntries, type EntrySeed } from '../helpers/entries.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -156,6 +157,32 @@ t.test('the public pages in a real browser', { skip: !existsSync(CHROMIUM) && `$
     t.ok(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth'), 'no sideways scrolling with a result');
     for (const path of ['/verify', `/verify?statement=${encodeURIComponent(statement)}`, '/verify?statement=not-a-statement']) {
       t.same(await axeViolations(`${base}${path}`), [], `no violations on ${path.slice(0, 40)}`);
+    }
+  });
+  await t.test('an entry not accredited: a banner, and its status on a date from the form without JavaScript; axe finds nothing', async (t) => {
+    const [lapsed, gone] = await insertEntries(ta.database.db, [{ fullName: 'Lorna Lapsey', status: 'lapsed', contactEmail: 'lorna@example.org', showEmail: true }, { fullName: 'Gil Gone' }]);
+    // Removed six years before the test clock's today: past the five years a removed entry stays in view.
+    await writeStatuses(ta.database.db, [{ id: gone!, from: 'accredited', to: 'removed', reason: 'test', at: new Date('2019-06-02T09:00:00Z') }], { userId: null, role: 'registrar' }, ta.clock());
+    const entry = `/mediators/${lapsed}`;
+    await page.goto(`${base}${entry}`);
+    const banner = page.getByRole('region', { name: 'Not currently accredited: lapsed on 10 January 2024' });
+    t.equal(await banner.count(), 1, 'the banner, a landmark named by its heading');
+    t.match(await banner.innerText(), /Lapsed on 10 January 2024: /);
+    t.equal(await page.getByRole('link', { name: 'lorna@example.org' }).count(), 0, 'no contact details');
+    await page.getByLabel('Date', { exact: true }).fill('2023-06-30');
+    await page.getByRole('button', { name: 'Check status' }).click();
+    t.equal(await page.locator('#as-of-answer').innerText(), 'On 30 June 2023, Lorna Lapsey was accredited (since 1 June 2019).');
+    t.equal(await page.getByLabel('Date', { exact: true }).inputValue(), '2023-06-30', 'the date stays in the field');
+    await page.getByLabel('Date', { exact: true }).fill('2099-01-01');
+    await page.getByRole('button', { name: 'Check status' }).click();
+    t.equal(await page.locator('#asOf-error').textContent(), 'Error: Enter today’s date or a date in the past', 'the error next to the field');
+    const narrow = await browser.newContext({ viewport: { width: 320, height: 640 } });
+    t.teardown(() => narrow.close());
+    const p = await narrow.newPage();
+    await p.goto(`${base}${entry}?asOf=2023-06-30`);
+    t.ok(await p.evaluate('document.documentElement.scrollWidth <= window.innerWidth'), 'no sideways scrolling at 320 px');
+    for (const path of [entry, `${entry}?asOf=2023-06-30`, `${entry}?asOf=2099-01-01`, `${entry}?asOf=not-a-date`, `/mediators/${gone}`]) {
+      t.same(await axeViolations(`${base}${path}`), [], `no violations on ${path.slice(0, 70)}`);
     }
   });
 });

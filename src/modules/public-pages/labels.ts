@@ -1,3 +1,5 @@
+import { dateLabel } from '../../lib/calendar.ts';
+
 /** Words a member of the public reads instead of codes. */
 export const REGION_LABELS: Record<string, string> = {
   north_east: 'North East',
@@ -24,6 +26,24 @@ export const BODY_LABELS: Record<string, string> = {
   cmc: 'Civil Mediation Council',
 };
 
+/** What an entry that is not accredited now says in a list of results: "Not currently accredited: lapsed on 31 May 2026". */
+const NOT_ACCREDITED: Record<string, string> = { suspended: 'suspended', lapsed: 'lapsed', removed: 'removed from the register' };
+export function notAccreditedLabel(status: string, since: string): string | null {
+  return status in NOT_ACCREDITED ? `Not currently accredited: ${NOT_ACCREDITED[status]} on ${dateLabel(since)}` : null;
+}
+
+/** A status on a date in words: "On 12 March 2026, Lee Jones was not accredited: their accreditation had lapsed (since 31 May 2025)." */
+const ON_DATE: Record<string, string> = {
+  accredited: 'was accredited',
+  suspended: 'was suspended, so not accredited',
+  lapsed: 'was not accredited: their accreditation had lapsed',
+  removed: 'was not accredited: they had been removed from the register',
+  not_registered: 'was not yet on the register',
+};
+export function statusOnDateLabel(fullName: string, { asOf, status, since }: { asOf: string; status: string; since: string | null }): string {
+  return `On ${dateLabel(asOf)}, ${fullName} ${ON_DATE[status] ?? status}${since ? ` (since ${dateLabel(since)})` : ''}.`;
+}
+
 export const STATUS_LABELS: Record<string, string> = {
   accredited: 'Accredited',
   suspended: 'Suspended',
@@ -45,4 +65,4 @@ export function languageLabel(tag: string): string {
   }
 }
 
-export { dateLabel } from '../../lib/calendar.ts';
+export { dateLabel };

@@ -3,12 +3,13 @@ import { createHash } from 'node:crypto';
 import { Eta } from 'eta';
 import { z } from 'zod';
 import { HttpProblem, notFound } from '../../errors.ts';
-import { BodySchema, LanguageTagSchema, RegionSchema } from '../../../schemas/common.ts';
+import { BodySchema, DateSchema, LanguageTagSchema, RegionSchema } from '../../../schemas/common.ts';
 import { RegisterSearchQuerySchema, type SearchMatch } from '../../../schemas/register.ts';
 import type { Module } from '../module.ts';
+import type { EntryStatus } from '../../domain/vocabulary.ts';
 import { createRegisterService } from '../register/register-service.ts';
 import { PagingSchema, pagingLinks } from './search-paging.ts';
-import { BODY_LABELS, REGION_LABELS, SEARCH_LANGUAGES, STATUS_LABELS, areasLabel, dateLabel, languageLabel } from './labels.ts';
+import { BODY_LABELS, REGION_LABELS, SEARCH_LANGUAGES, STATUS_LABELS, areasLabel, dateLabel, languageLabel, notAccreditedLabel, statusOnDateLabel } from './labels.ts';
 
 /** What the pages need of the public register: the same service functions the JSON API uses. */
 export interface PublicEntryView {
@@ -24,6 +25,8 @@ export interface PublicEntryView {
   contactPhone?: string | null;
   website?: string | null;
   cpdUpToDateFor?: string | null;
+  status: EntryStatus;
+  statusSince: string;
 }
 export interface RegisterReader {
   search(query: {
@@ -34,8 +37,9 @@ export interface RegisterReader {
     limit: number;
     cursor?: string;
   }): Promise<{ items: PublicEntryView[]; nextCursor: string | null; match: SearchMatch }>;
-  entry(id: string): Promise<PublicEntryView>;
+  entry(id: string): Promise<PublicEntryView & { statusExplained: string }>;
   history(id: string): Promise<Array<{ status: string; date: string }>>;
+  statusOnDate(id: string, asOf?: string): Promise<{ asOf: string; status: string; since: string | null }>;
 }
 
 const PAGE_SIZE = 20;
@@ -99,6 +103,7 @@ function toView(m: PublicEntryView) {
     cpdYear: m.cpdUpToDateFor ?? null,
     contactPhoneHref: m.contactPhone?.replace(/[^+\d]/g, ''),
     firstAccreditedOnLabel: m.firstAccreditedOn ? dateLabel(m.firstAccreditedOn) : null,
+    notAccreditedLabel: notAccreditedLabel(m.status, m.statusSince),
   };
 }
 
@@ -114,6 +119,25 @@ function describeSearch(form: SearchForm, similar = false): string {
 /** A stale or edited paging link: say so on the page rather than answering with JSON. */
 function expiredCursor(err: unknown): null {
   if (err instanceof HttpProblem && err.status === 400) return null;
+  throw err;
+}
+
+const AS_OF_MESSAGES = {
+  invalid: 'Enter a real date as year, month and day, for example 2026-03-12',
+  future: 'Enter today’s date or a date in the past',
+};
+
+/** The "check status on a date" field: as typed, the date if it is one, or what is wrong with it. */
+function readAsOf(query: Record<string, string | string[]>): { typed: string; date: string | null; error: string | null } {
+  const raw = query.asOf;
+  const typed = ((Array.isArray(raw) ? raw[0] : raw) ?? '').trim();
+  if (typed === '') return { typed, date: null, error: null };
+  return DateSchema.safeParse(typed).success ? { typed, date: typed, error: null } : { typed, date: null, error: AS_OF_MESSAGES.invalid };
+}
+
+/** A date after today: the service's 400, said next to the field instead. */
+function futureDate(err: unknown): null {
+  if (err instanceof HttpProblem && err.code === 'validation-failed') return null;
   throw err;
 }
 
@@ -173,28 +197,43 @@ export const publicPagesModule: Module = async (app, { db, clock, config }) => {
 
   app.get('/mediators/:id', {
     config: { access: 'public', rateLimit },
-    schema: { tags: ['pages'], summary: 'One accredited mediator and their public status history (HTML)', params: z.object({ id: z.string().max(64) }) },
+    schema: {
+      tags: ['pages'],
+      summary: 'One register entry, labelled with its status, its public history and a status check on a date (HTML)',
+      params: z.object({ id: z.string().max(64) }),
+      querystring: PageQuerySchema,
+    },
     handler: async (req, reply) => {
       const id = req.params.id;
-      const valid = z.uuid().safeParse(id).success;
+      const asOf = readAsOf(req.query);
       try {
-        if (!valid) throw notFound('The mediator');
-        const [entry, history] = await Promise.all([register.entry(id), register.history(id)]);
-        const m = toView(entry);
+        if (!z.uuid().safeParse(id).success) throw notFound('The mediator');
+        const [entry, history, onDate] = await Promise.all([register.entry(id), register.history(id), asOf.date ? register.statusOnDate(id, asOf.date).catch(futureDate) : null]);
+        const asOfError = asOf.error ?? (asOf.date && !onDate ? AS_OF_MESSAGES.future : null);
         const body = eta.render('./mediator', {
-          m,
+          m: toView(entry),
+          accredited: entry.status === 'accredited',
+          statusExplained: entry.statusExplained,
           history: history.map((h) => ({ dateLabel: dateLabel(h.date), statusLabel: STATUS_LABELS[h.status] ?? h.status })),
+          asOf: { value: asOf.typed, error: asOfError, answer: onDate ? statusOnDateLabel(entry.fullName, onDate) : null },
         });
         return reply
+          .code(asOfError ? 400 : 200)
           .type('text/html; charset=utf-8')
           .header('cache-control', 'public, max-age=300')
-          .send(page(`${entry.fullName} – SEND mediator – Register of SEND Mediators`, body));
+          .send(page(`${asOfError ? 'Error: ' : ''}${entry.fullName} – SEND mediator – Register of SEND Mediators`, body));
       } catch (err) {
-        if (!(err instanceof HttpProblem) || err.code !== 'not-found') throw err;
+        if (!(err instanceof HttpProblem) || (err.code !== 'not-found' && err.code !== 'gone')) throw err;
+        const isGone = err.code === 'gone';
         return reply
-          .code(404)
+          .code(err.status)
           .type('text/html; charset=utf-8')
-          .send(page('Mediator not found – Register of SEND Mediators', eta.render('./not-found', {})));
+          .send(
+            page(
+              `${isGone ? 'Mediator no longer on the register' : 'Mediator not found'} – Register of SEND Mediators`,
+              eta.render(isGone ? './gone' : './not-found', { years: config.REGISTER_REMOVED_VISIBLE_YEARS }),
+            ),
+          );
       }
     },
   });
