@@ -87,11 +87,19 @@ await eachDatabase(t, async (t, kind) => {
 
   await t.test('object-level rules', async (t) => {
     const entry = actors.mediator.mediatorId;
+    const { body: entryBody, membershipNumber: entryNumber } = (await ta.request({ method: 'GET', url: `/v1/register/${entry}` })).json();
     const exemption = { period: 2025, kind: 'exemption', reason: 'Parental leave' };
     const cases: { concept: string; who: Who; method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; url: string; payload?: object; status: number }[] = [
       { concept: 'public entry of someone not on the register', who: 'anonymous', method: 'GET', url: `/v1/register/${actors.otherMediator.mediatorId}`, status: 404 },
       { concept: 'public history of someone not on the register', who: 'anonymous', method: 'GET', url: `/v1/register/${actors.otherMediator.mediatorId}/history`, status: 404 },
       { concept: 'public entry of an accredited mediator', who: 'anonymous', method: 'GET', url: `/v1/register/${entry}`, status: 200 },
+      { concept: 'public entry by body and membership number', who: 'anonymous', method: 'GET', url: `/v1/register/by-number/${entryBody}/${encodeURIComponent(entryNumber)}`, status: 200 },
+      { concept: 'public entry by a membership number never given', who: 'anonymous', method: 'GET', url: '/v1/register/by-number/com/NEVER-GIVEN', status: 404 },
+      { concept: 'status on a date of an accredited mediator', who: 'anonymous', method: 'GET', url: `/v1/register/${entry}/status?asOf=2025-01-01`, status: 200 },
+      { concept: 'status on a date of someone not on the register', who: 'anonymous', method: 'GET', url: `/v1/register/${actors.otherMediator.mediatorId}/status`, status: 404 },
+      { concept: 'bulk lookup', who: 'anonymous', method: 'POST', url: '/v1/register/lookup', payload: { queries: [{ id: entry }, { id: actors.otherMediator.mediatorId }] }, status: 200 },
+      { concept: 'entry page of someone not on the register', who: 'anonymous', method: 'GET', url: `/mediators/${actors.otherMediator.mediatorId}`, status: 404 },
+      { concept: 'entry page with its status on a date', who: 'anonymous', method: 'GET', url: `/mediators/${entry}?asOf=2025-01-01`, status: 200 },
       { concept: 'the change feed', who: 'anonymous', method: 'GET', url: '/v1/register/changes', status: 200 },
       { concept: 'the change feed from a position never given', who: 'anonymous', method: 'GET', url: `/v1/register/changes?since=${feedCursorAt(1_000_000)}`, status: 400 },
       { concept: 'signed statement of someone not on the register', who: 'anonymous', method: 'GET', url: `/v1/register/${actors.otherMediator.mediatorId}/statement`, status: 404 },
