@@ -1,14 +1,12 @@
-import { Eta } from 'eta';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
+import { renderPage } from './page-views.ts';
 
 /**
  * What the pages opened from a link with a secret in it share (the setup link, the account links in
  * emails): one layout, url-encoded form posts, fields with their errors, and answers that are never
  * cached nor passed on as a referrer.
  */
-const eta = new Eta({ views: new URL('./views', import.meta.url).pathname, autoEscape: true, cache: true });
-
 export interface FormField {
   name: string;
   label: string;
@@ -44,5 +42,5 @@ export function sendLinkPage(reply: FastifyReply, status: number, title: string,
     .type('text/html; charset=utf-8')
     .header('cache-control', 'no-store')
     .header('referrer-policy', 'no-referrer')
-    .send(eta.render('./layout', { title: `${title} – Register of SEND Mediators`, body: eta.render(template, view) }));
+    .send(renderPage(`${title} – Register of SEND Mediators`, template, view));
 }
