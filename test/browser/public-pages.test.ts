@@ -18,6 +18,7 @@ t.test('the public pages in a real browser', { skip: !existsSync(CHROMIUM) && `$
     { fullName: 'Siân Jones', organisation: 'Cymru Mediation', regions: ['south_west', 'national'], languages: ['cy', 'en'], body: 'cmc' },
     // 23 more in one region, so that region's results (with Siân Jones, remote) need two pages of 20.
     ...Array.from({ length: 23 }, (_, i) => ({ fullName: `Yorkshire Mediator ${String(i + 1).padStart(2, '0')}`, regions: ['yorkshire_and_the_humber'], languages: ['en'] })),
+    { fullName: 'Suzanne Suspended', status: 'suspended', regions: ['north_east'] },
     // Contact details far wider than a 320 px screen, none with a space to break at.
     {
       fullName: 'Maximiliana Featherstonehaugh-Cholmondeley',
@@ -136,6 +137,7 @@ t.test('the public pages in a real browser', { skip: !existsSync(CHROMIUM) && `$
       '/?q=zoe',
       '/?region=yorkshire_and_the_humber',
       '/?region=east_midlands',
+      '/?q=suzanne&status=any',
       '/?q=nobody-matches-this',
       '/?q=zoee',
       `/?q=${'a'.repeat(101)}`,
@@ -184,5 +186,29 @@ t.test('the public pages in a real browser', { skip: !existsSync(CHROMIUM) && `$
     for (const path of [entry, `${entry}?asOf=2023-06-30`, `${entry}?asOf=2099-01-01`, `${entry}?asOf=not-a-date`, `/mediators/${gone}`]) {
       t.same(await axeViolations(`${base}${path}`), [], `no violations on ${path.slice(0, 70)}`);
     }
+  });
+  await t.test('the rules page: plain words, the changes to come, reached from the footer; fits 320 px; axe finds nothing', async (t) => {
+    const registrar = await ta.staff('registrar');
+    const next = {
+      effectiveFrom: '2026-04-01',
+      yearStartMonth: 4,
+      yearStartDay: 1,
+      requirements: [{ metric: 'cpd_hours', minimum: 12 }],
+      graceDays: 45,
+      reminderOffsets: [30],
+      graceReminderDays: 7,
+      proRateFirstPeriod: true,
+    };
+    t.equal((await ta.request({ method: 'PUT', url: '/v1/admin/rule-sets', token: registrar.token, payload: next })).statusCode, 201);
+    await page.goto(`${base}/`);
+    await page.getByRole('link', { name: 'What every mediator must do each year' }).click();
+    t.equal(await page.getByRole('heading', { level: 1, name: 'What every SEND mediator must do each year' }).count(), 1);
+    t.match(await page.locator('main').innerText(), /Each year, every mediator must do at least 10 hours of training[\s\S]*From 1 April 2026/);
+    const narrow = await browser.newContext({ viewport: { width: 320, height: 640 } });
+    t.teardown(() => narrow.close());
+    const p = await narrow.newPage();
+    await p.goto(`${base}/rules`);
+    t.ok(await p.evaluate('document.documentElement.scrollWidth <= window.innerWidth'), 'no sideways scrolling at 320 px');
+    t.same(await axeViolations(`${base}/rules`), [], 'no violations on /rules');
   });
 });

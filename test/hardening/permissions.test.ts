@@ -108,6 +108,8 @@ await eachDatabase(t, async (t, kind) => {
       { concept: 'the page that checks a statement', who: 'anonymous', method: 'GET', url: '/verify', status: 200 },
       { concept: 'the annual requirements as data', who: 'anonymous', method: 'GET', url: '/v1/rules', status: 200 },
       { concept: 'the annual requirements page', who: 'anonymous', method: 'GET', url: '/rules', status: 200 },
+      { concept: 'the search page with those no longer accredited', who: 'anonymous', method: 'GET', url: '/?q=a&status=any', status: 200 },
+      { concept: 'the search page from an edited page link', who: 'anonymous', method: 'GET', url: '/?q=a&cursor=x&back=not!a!cursor&page=3', status: 400 },
       { concept: 'the register statistics', who: 'anonymous', method: 'GET', url: '/v1/register/stats', status: 200 },
       { concept: 'exemption by the other body', who: 'adminCmc', method: 'POST', url: `/v1/admin/mediators/${entry}/exemptions`, payload: exemption, status: 403 },
       { concept: 'exemption of an unknown entry', who: 'registrar', method: 'POST', url: `/v1/admin/mediators/${randomUUID()}/exemptions`, payload: exemption, status: 404 },

@@ -26,6 +26,13 @@ export const BODY_LABELS: Record<string, string> = {
   cmc: 'Civil Mediation Council',
 };
 
+/** The count above a search's results: exact, or past the API's cap (`atLeast`) a lower bound. */
+export function resultCountLabel(total: number, atLeast: boolean, similar: boolean): string {
+  const count = `${atLeast ? 'More than ' : ''}${total.toLocaleString('en-GB')}`;
+  const things = total === 1 && !atLeast ? 'mediator' : 'mediators';
+  return similar ? `${count} ${things} with similar names` : `${count} ${things} found`;
+}
+
 /** What an entry that is not accredited now says in a list of results: "Not currently accredited: lapsed on 31 May 2026". */
 const NOT_ACCREDITED: Record<string, string> = { suspended: 'suspended', lapsed: 'lapsed', removed: 'removed from the register' };
 export function notAccreditedLabel(status: string, since: string): string | null {

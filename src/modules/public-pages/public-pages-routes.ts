@@ -6,10 +6,10 @@ import { HttpProblem, notFound } from '../../errors.ts';
 import { BodySchema, DateSchema, LanguageTagSchema, RegionSchema } from '../../../schemas/common.ts';
 import { RegisterSearchQuerySchema, type SearchMatch } from '../../../schemas/register.ts';
 import type { Module } from '../module.ts';
-import type { EntryStatus } from '../../domain/vocabulary.ts';
+import { ENTRY_STATUSES, type EntryStatus } from '../../domain/vocabulary.ts';
 import { createRegisterService } from '../register/register-service.ts';
 import { PagingSchema, pagingLinks } from './search-paging.ts';
-import { BODY_LABELS, REGION_LABELS, SEARCH_LANGUAGES, STATUS_LABELS, areasLabel, dateLabel, languageLabel, notAccreditedLabel, statusOnDateLabel } from './labels.ts';
+import { BODY_LABELS, REGION_LABELS, SEARCH_LANGUAGES, STATUS_LABELS, areasLabel, dateLabel, languageLabel, notAccreditedLabel, resultCountLabel, statusOnDateLabel } from './labels.ts';
 
 /** What the pages need of the public register: the same service functions the JSON API uses. */
 export interface PublicEntryView {
@@ -29,14 +29,9 @@ export interface PublicEntryView {
   statusSince: string;
 }
 export interface RegisterReader {
-  search(query: {
-    q?: string;
-    region?: string;
-    body?: string;
-    language?: string;
-    limit: number;
-    cursor?: string;
-  }): Promise<{ items: PublicEntryView[]; nextCursor: string | null; match: SearchMatch }>;
+  search(
+    query: Parameters<ReturnType<typeof createRegisterService>['search']>[0],
+  ): Promise<{ items: PublicEntryView[]; nextCursor: string | null; match: SearchMatch; total: number | null; totalIsAtLeast: boolean }>;
   entry(id: string): Promise<PublicEntryView & { statusExplained: string }>;
   history(id: string): Promise<Array<{ status: string; date: string }>>;
   statusOnDate(id: string, asOf?: string): Promise<{ asOf: string; status: string; since: string | null }>;
@@ -52,16 +47,19 @@ const FormSchema = z.object({
   region: RegionSchema.optional(),
   language: LanguageTagSchema.optional(),
   body: BodySchema.optional(),
+  // A ticked box: the mediators no longer accredited too, each labelled.
+  status: z.literal('any').optional(),
 });
 const MESSAGES: Record<string, string> = {
   q: 'Enter 100 characters or fewer',
   region: 'Choose an area from the list',
   language: 'Choose a language from the list',
   body: 'Choose an organisation from the list',
+  status: 'Tick the box or leave it empty',
   cursor: 'That page link has expired: start the search again',
 };
 type SearchForm = z.infer<typeof FormSchema>;
-const FIELDS = ['q', 'region', 'language', 'body'] as const;
+const FIELDS = ['q', 'region', 'language', 'body', 'status'] as const;
 const PAGING_FIELDS = ['cursor', 'back', 'page'] as const;
 const PageQuerySchema = z.record(z.string(), z.union([z.string(), z.array(z.string())]));
 
@@ -74,7 +72,7 @@ export function readSearchForm(query: Record<string, string | string[]>) {
     const v = query[k];
     return (Array.isArray(v) ? v[0] : v) ?? '';
   };
-  const form = { q: first('q'), region: first('region'), language: first('language'), body: first('body') };
+  const form = { q: first('q'), region: first('region'), language: first('language'), body: first('body'), status: first('status') };
   const filledOf = (keys: readonly string[]) => Object.fromEntries(keys.map((k) => [k, first(k).trim()]).filter(([, v]) => v !== ''));
   const filled = filledOf(FIELDS);
   const parsed = FormSchema.safeParse(filled);
@@ -113,6 +111,7 @@ function describeSearch(form: SearchForm, similar = false): string {
   if (form.region) parts.push(`in ${REGION_LABELS[form.region] ?? form.region}`);
   if (form.language) parts.push(`speaking ${languageLabel(form.language)}`);
   if (form.body) parts.push(`accredited by the ${BODY_LABELS[form.body]}`);
+  if (form.status) parts.push('including those no longer accredited');
   return parts.join(' ');
 }
 
@@ -157,7 +156,7 @@ export const publicPagesModule: Module = async (app, { db, clock, config }) => {
       const { form, search, paging, fieldErrors, errors } = readSearchForm(req.query);
       const description = search ? describeSearch(search) : '';
       let results = null;
-      const found = search && paging && (await register.search({ ...search, cursor: paging.cursor, limit: PAGE_SIZE }).catch(expiredCursor));
+      const found = search && paging && (await register.search({ ...search, status: search.status ? [...ENTRY_STATUSES] : undefined, cursor: paging.cursor, limit: PAGE_SIZE }).catch(expiredCursor));
       if (search && paging && !found) {
         fieldErrors.cursor = MESSAGES.cursor!;
         errors.push({ field: 'q', message: MESSAGES.cursor! });
@@ -169,6 +168,8 @@ export const publicPagesModule: Module = async (app, { db, clock, config }) => {
           heading: found.items.length ? `Mediators ${describeSearch(search, similar) || 'on the register'}` : `No results${description ? ` for ${description}` : ''}`,
           // Near misses, on every page of them: say that these are not what was typed.
           similarTo: similar ? search.q : null,
+          // Counted on the first page (the API counts there only), when there is anything to count.
+          count: found.total && found.items.length ? resultCountLabel(found.total, found.totalIsAtLeast, similar) : null,
           items: found.items.map(toView),
           ...pagingLinks(params, paging, found.nextCursor),
         };

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { complianceAssessments } from '../../../src/db/schema.ts';
 import { readSearchForm } from '../../../src/modules/public-pages/public-pages-routes.ts';
+import { notAccreditedLabel, resultCountLabel } from '../../../src/modules/public-pages/labels.ts';
 import { MAX_BACK, PagingSchema, pagingLinks } from '../../../src/modules/public-pages/search-paging.ts';
 import { buildTestApp, eachDatabase } from '../../helpers/app.ts';
 import { insertEntries } from '../../helpers/entries.ts';
@@ -159,6 +160,18 @@ t.test('a tampered paging link is explained on the page', async (t) => {
   t.match(res.body, /That page link has expired/);
 });
 
+t.test('the result count and the label of an entry not accredited, in words', async (t) => {
+  t.equal(resultCountLabel(1, false, false), '1 mediator found');
+  t.equal(resultCountLabel(23, false, false), '23 mediators found');
+  t.equal(resultCountLabel(1000, false, false), '1,000 mediators found');
+  t.equal(resultCountLabel(1000, true, false), 'More than 1,000 mediators found', 'past the cap, a lower bound');
+  t.equal(resultCountLabel(3, false, true), '3 mediators with similar names');
+  t.equal(notAccreditedLabel('lapsed', '2026-05-31'), 'Not currently accredited: lapsed on 31 May 2026');
+  t.equal(notAccreditedLabel('suspended', '2026-01-02'), 'Not currently accredited: suspended on 2 January 2026');
+  t.equal(notAccreditedLabel('removed', '2025-12-01'), 'Not currently accredited: removed from the register on 1 December 2025');
+  t.equal(notAccreditedLabel('accredited', '2025-12-01'), null);
+});
+
 t.test('paging links: previous pops the cursors the link carries, within MAX_BACK of them', async (t) => {
   const search = new URLSearchParams({ q: 'ann' });
   const paging = (href: string | null) => PagingSchema.parse(Object.fromEntries(new URLSearchParams(href!.slice(2))));
@@ -205,7 +218,10 @@ await eachDatabase(t, async (t, kind) => {
     ta.database.db,
     Array.from({ length: 45 }, (_, i) => ({ fullName: `Eastern Mediator ${String(i + 1).padStart(2, '0')}`, regions: ['east_of_england'] })),
   );
-  const [trained] = await insertEntries(ta.database.db, [{ fullName: 'Tamsin Trained', regions: ['south_east'] }]);
+  const [trained] = await insertEntries(ta.database.db, [
+    { fullName: 'Tamsin Trained', regions: ['south_east'] },
+    { fullName: 'Lorna Lapsey', regions: ['south_east'], status: 'lapsed', contactEmail: 'lorna@example.org', showEmail: true },
+  ]);
   await ta.database.db.insert(complianceAssessments).values({
     mediatorId: trained!,
     periodStart: '2025-04-01',
@@ -242,6 +258,33 @@ await eachDatabase(t, async (t, kind) => {
     t.equal(link(two, 'prev'), '/?region=east_of_england', 'page 1 is the plain search, without a cursor');
     t.same(names((await get(link(backToTwo.body, 'next')!)).body), names(three), 'and next again from there: page 3');
     t.match(pager(two), /<a href="[^"]+" rel="prev">Previous page<\/a>[\s\S]*<span>Page 2<\/span>[\s\S]*<a href="[^"]+" rel="next">Next page<\/a>/);
+  });
+
+  await t.test('the count of results, on the first page', async (t) => {
+    const one = (await get('/?region=east_of_england')).body;
+    t.match(one, /<h2 id="results-heading">Mediators in East of England<\/h2>\s*<p class="result-count">45 mediators found<\/p>/);
+    t.notMatch((await get(link(one, 'next')!)).body, 'result-count', 'the API counts on the first page only');
+    t.match((await get('/?q=tamsin')).body, '<p class="result-count">1 mediator found</p>');
+    t.match((await get('/?q=eastern%20mediatr')).body, '<p class="result-count">45 mediators with similar names</p>');
+    t.notMatch((await get('/?q=nobody-at-all-xyz')).body, 'result-count', 'no count over nothing: the page says so in words');
+  });
+
+  await t.test('mediators no longer accredited: only when asked for, clearly labelled', async (t) => {
+    const accreditedOnly = (await get('/?q=lorna')).body;
+    t.match(accreditedOnly, 'No accredited mediator matches this search');
+    t.match(accreditedOnly, /<input type="checkbox" id="status" name="status" value="any">/, 'the box, not ticked');
+    const all = (await get('/?q=lorna&status=any')).body;
+    t.match(all, /<input type="checkbox" id="status" name="status" value="any" checked>/);
+    t.match(all, /Mediators “lorna” including those no longer accredited/);
+    t.match(all, '<p class="not-accredited">Not currently accredited: lapsed on 10 January 2024</p>');
+    t.notMatch(all, 'lorna@example.org', 'no contact details');
+    t.match(all, '<p class="result-count">1 mediator found</p>');
+    const withOthers = (await get('/?region=south_east&status=any')).body;
+    t.same(names(withOthers), ['Lorna Lapsey', 'Tamsin Trained'], 'listed among the accredited, in name order');
+    t.equal((withOthers.match(/class="not-accredited"/g) ?? []).length, 1, 'only the lapsed one labelled');
+    const bad = await get('/?q=lorna&status=lapsed');
+    t.equal(bad.statusCode, 400);
+    t.match(bad.body, /id="status-error"[^>]*>Tick the box or leave it empty/);
   });
 
   await t.test('an edited or stale page link says it has expired, never a 500', async (t) => {
