@@ -162,6 +162,7 @@ await eachDatabase(t, async (t, kind) => {
       ],
       'its earlier changes read gone too: no record of it leaves',
     );
+    t.equal((await ta.request({ method: 'GET', url: `/v1/register/${removedLongAgo}` })).statusCode, 410, 'as its page says');
   });
 
   await t.test('the daily compliance job records the entries gone from view', async (t) => {
