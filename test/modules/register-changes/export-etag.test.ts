@@ -156,9 +156,11 @@ await eachDatabase(t, async (t, kind) => {
       });
       const [first, second] = (await a.query(`SELECT id FROM mediators WHERE status = 'accredited' ORDER BY id LIMIT 2`)).rows as Array<{ id: string }>;
       await a.query('BEGIN');
-      await a.query(`UPDATE mediators SET organisation = 'Changed first, committed last' WHERE id = $1`, [first!.id]);
+      // Languages, not names or organisations: writers that change the same search word queue for it
+      // (register_name_words), and this test is about two that do not wait for each other.
+      await a.query(`UPDATE mediators SET languages = '{fr}' WHERE id = $1`, [first!.id]);
       await b.query('BEGIN');
-      await b.query(`UPDATE mediators SET organisation = 'Changed last, committed first' WHERE id = $1`, [second!.id]);
+      await b.query(`UPDATE mediators SET languages = '{de}' WHERE id = $1`, [second!.id]);
       await b.query('COMMIT');
       const between = await etagOf(t, ta);
       await a.query('COMMIT');
