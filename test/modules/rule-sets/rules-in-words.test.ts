@@ -1,4 +1,5 @@
 import t from 'tap';
+import { PublicRuleSetSchema } from '../../../schemas/rule-sets.ts';
 import { publishedRuleSets } from '../../../src/modules/rule-sets/published-rules.ts';
 import { capInWords, requirementInWords, ruleSetSummary, termsInWords } from '../../../src/modules/rule-sets/rules-in-words.ts';
 import type { RuleSet } from '../../../src/domain/rule-set.ts';
@@ -96,4 +97,18 @@ t.test('versions: superseded, in force, scheduled, with the register years each 
     ['superseded', 'in_force'],
     'the day it starts',
   );
+});
+
+t.test("the schema's example is a valid answer, in the words the functions give", async (t) => {
+  const [example] = PublicRuleSetSchema.meta()!.examples as Array<Record<string, unknown>>;
+  t.ok(PublicRuleSetSchema.safeParse(example).success);
+  const published = publishedRuleSets([DEFAULT], '2026-06-02')[0]!;
+  t.equal(example!.summary, published.summary);
+  for (const r of example!.requirements as Array<{ metric: string }>)
+    t.same(
+      published.requirements.find((p) => p.metric === r.metric),
+      r,
+      r.metric,
+    );
+  t.equal((example!.terms as string[])[0], published.terms[0]);
 });
