@@ -50,8 +50,8 @@ export async function changesSince(q: Queryable, since: number, limit: number, r
  * A `gone` change for every removed entry whose removal (London date) is before `removedVisibleFrom`
  * and that has had no `gone` change since it last came onto the register or changed status: time
  * takes it out of public view, and no trigger sees time pass. Idempotent. The rows are numbered at
- * commit like the triggers' (register_mark_pending, then register_seal_changes at commit), and the
- * entries are locked so a reinstatement committing meanwhile is seen, not overwritten by a `gone`.
+ * commit like the triggers' (register_mark_pending, then register_seal_changes at commit). The
+ * entries are locked, so a change to one committing meanwhile is waited for and seen.
  */
 export async function insertGoneChanges(tx: Tx, removedVisibleFrom: string): Promise<number> {
   const past = sql`m.status = 'removed' AND NOT (${inPublicView(removedVisibleFrom)})`;
