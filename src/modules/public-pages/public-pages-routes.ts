@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
-import { Eta } from 'eta';
 import { z } from 'zod';
 import { HttpProblem, notFound } from '../../errors.ts';
 import { BodySchema, DateSchema, LanguageTagSchema, RegionSchema } from '../../../schemas/common.ts';
@@ -8,6 +7,7 @@ import { RegisterSearchQuerySchema, type SearchMatch } from '../../../schemas/re
 import type { Module } from '../module.ts';
 import { ENTRY_STATUSES, type EntryStatus } from '../../domain/vocabulary.ts';
 import { createRegisterService } from '../register/register-service.ts';
+import { views as eta } from './page-views.ts';
 import { PagingSchema, pagingLinks } from './search-paging.ts';
 import { BODY_LABELS, REGION_LABELS, SEARCH_LANGUAGES, STATUS_LABELS, areasLabel, dateLabel, languageLabel, notAccreditedLabel, resultCountLabel, statusOnDateLabel } from './labels.ts';
 
@@ -38,7 +38,6 @@ export interface RegisterReader {
 }
 
 const PAGE_SIZE = 20;
-const eta = new Eta({ views: new URL('./views', import.meta.url).pathname, autoEscape: true, cache: true });
 
 // The page accepts anything as text and explains problems next to the field, instead of a 400; the
 // fields are the API's own schemas, with messages written for the public.
