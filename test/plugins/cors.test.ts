@@ -48,6 +48,16 @@ await eachDatabase(t, async (t, kind) => {
     t.equal((await ta.request({ method: 'HEAD', url: '/v1/rules', headers: { origin: ORIGIN } })).headers['access-control-allow-origin'], '*', 'HEAD as GET');
   });
 
+  await t.test('a refusal for too many requests can be read too (its Retry-After)', async (t) => {
+    const limited = await buildTestApp(t, kind, { env: { RATE_LIMIT_PUBLIC_PER_MINUTE: '1' } });
+    const get = () => limited.request({ method: 'GET', url: '/v1/rules', headers: { origin: ORIGIN } });
+    t.equal((await get()).statusCode, 200);
+    const refused = await get();
+    t.equal(refused.statusCode, 429);
+    t.equal(refused.headers['access-control-allow-origin'], '*');
+    t.match(refused.headers['access-control-expose-headers'], /retry-after/);
+  });
+
   await t.test('the bulk lookup POST and its preflight', async (t) => {
     const res = await call('POST', '/v1/register/lookup', { payload: { queries: [{ id }] } });
     t.equal(res.statusCode, 200);
