@@ -3,6 +3,7 @@ import { queryRows, type Queryable } from '../../db/client.ts';
 import { ENTRY_STATUSES, type Body, type EntryStatus, type Route } from '../../domain/vocabulary.ts';
 import type { RegisterSearchQuery, SearchMatch } from '../../../schemas/register.ts';
 import { escapeLike } from '../../lib/like.ts';
+import { distanceLevels, lengthRanges, levelScore, nearWords, type NearWords } from './near-words.ts';
 import { recordset } from '../../db/batches.ts';
 import type { HistoryEntry } from '../../domain/public-status.ts';
 
@@ -49,12 +50,6 @@ export const ENTRY_COLUMNS = sql`
      FROM compliance_assessments a WHERE a.mediator_id = m.id AND a.outcome = 'compliant') AS "cpdUpToDateFor",
   m.sort_name AS "sortName"`;
 
-/**
- * Typo tolerance: a word of the entry at least this similar (pg_trgm word_similarity) matches.
- * Applied through the `%>` operator with the threshold set for the transaction, so the trigram
- * index serves it instead of a function call compared with a number on every row.
- */
-const TYPO_THRESHOLD = 0.3;
 /** Substring matches rank above every near miss (whose word similarity is at most 1). */
 const SUBSTRING_SCORE = 2;
 
@@ -89,7 +84,8 @@ function filtersOf(query: SearchQuery): SQL[] {
   const filters: SQL[] = [statusFilter(query)];
   if (query.body) filters.push(sql`m.body = ${query.body}`);
   if (query.language) {
-    filters.push(sql`EXISTS (SELECT 1 FROM unnest(m.languages) l WHERE lower(l) = ${query.language} OR lower(l) LIKE ${`${escapeLike(query.language)}-%`})`);
+    // language_tags holds every prefix of every tag, so `en` finds en-GB (GIN indexed, migration 0020).
+    filters.push(sql`m.language_tags @> ARRAY[${query.language}]::text[]`);
   }
   return filters;
 }
@@ -129,7 +125,7 @@ const inNameOrder = ({ where, key }: Branch): SQL => sql.join(key ? [...where, p
  * (so each walks its index) and is read only for what the groups before it left: a region's page
  * full of local entries never reads the remote ones. The caller orders the result.
  */
-function groupByGroup(branches: Branch[], query: (b: Branch) => SQL, limit: number): SQL {
+function groupByGroup<B extends Branch>(branches: B[], query: (b: B) => SQL, limit: number): SQL {
   const name = (i: number) => sql.identifier(`g${i}`);
   const ctes = branches.map((b, i) => {
     const taken = branches.slice(0, i).map((_, j) => sql` - (SELECT count(*) FROM ${name(j)})`);
@@ -141,31 +137,85 @@ function groupByGroup(branches: Branch[], query: (b: Branch) => SQL, limit: numb
   )}`;
 }
 
+/**
+ * The public columns of the rows `keys` selects ("group", id, score), in list order: worked out for
+ * the page's rows alone, after the keys are found from indexes (a walk in name order reads the
+ * covering name index only; the "CPD up to date" subquery runs per row shown, not per row passed).
+ */
+const withColumns = (keys: SQL, extra = sql``): SQL =>
+  sql`SELECT k."group", ${ENTRY_COLUMNS}, k.score${extra} FROM (${keys}) k JOIN mediators m ON m.id = k.id ORDER BY k."group", k.score DESC NULLS LAST, m.sort_name, m.id`;
+
 /** Entries in name order, group by group: the browse list and the export. */
 function byNameSql(branches: Branch[], limit: number): SQL {
-  const rows = groupByGroup(
-    branches,
-    (b) => sql`SELECT ${b.group}::int AS "group", ${ENTRY_COLUMNS}, NULL::numeric AS score FROM mediators m WHERE ${inNameOrder(b)} ORDER BY m.sort_name, m.id`,
-    limit,
-  );
-  return sql`SELECT * FROM (${rows}) r ORDER BY r."group", r."sortName", r.id`;
+  return withColumns(groupByGroup(branches, (b) => sql`SELECT ${b.group}::int AS "group", m.id, NULL::numeric AS score FROM mediators m WHERE ${inNameOrder(b)} ORDER BY m.sort_name, m.id`, limit));
 }
 
-/** Near misses that are not substring matches, closest first, group by group. Keys are [score, sortName, id]. */
-function nearMissSql(branches: Branch[], norm: string, limit: number): SQL {
-  const score = sql`round(word_similarity(${norm}, m.search_text)::numeric, 6)`;
-  const rows = groupByGroup(
-    branches,
-    ({ group, where, key }) => {
-      const past = key ? sql`WHERE r.score < ${key[0]}::numeric OR (r.score = ${key[0]}::numeric AND ${pastInNameOrder(sql`r."sortName"`, sql`r.id`, key.slice(1))})` : sql``;
-      return sql`SELECT * FROM (
-          SELECT ${group}::int AS "group", ${ENTRY_COLUMNS}, ${score} AS score FROM mediators m
-           WHERE ${sql.join(where, sql` AND `)} AND m.search_text %> ${norm} AND m.search_text NOT LIKE ${`%${escapeLike(norm)}%`}) r
-        ${past} ORDER BY r.score DESC, r."sortName", r.id`;
-    },
-    limit,
+/** Near misses are looked for for at most this many words of a query (each adds levels to the list). */
+const MOST_QUERY_WORDS = 4;
+
+const textArray = (words: readonly string[]) => sql`${sql.param([...words])}::text[]`;
+
+/**
+ * What near misses of `norm` are: for each of its words, the register's words within its allowed
+ * edits (near-words.ts), read from register_name_words (a few thousand words, not every entry), and
+ * from those the conditions on an entry's words (`search_words`, GIN indexed): holding a near word of
+ * every query word, and being at a given total distance. Null when nothing can match.
+ */
+async function nearMissConditions(q: Queryable, norm: string): Promise<{ holds: SQL; levels: Array<{ distance: number; where: SQL }> } | null> {
+  const queryWords = [...new Set(norm.split(' '))];
+  if (queryWords.length > MOST_QUERY_WORDS) return null;
+  const lengths = lengthRanges(queryWords).map(([from, to]) => sql`length(word) BETWEEN ${from} AND ${to}`);
+  const words = await queryRows<{ word: string }>(q, sql`SELECT word FROM register_name_words WHERE ${sql.join(lengths, sql` OR `)}`);
+  const near = nearWords(
+    queryWords,
+    words.map((w) => w.word),
   );
-  return sql`SELECT * FROM (${rows}) r ORDER BY r."group", r.score DESC, r."sortName", r.id`;
+  if (!near) return null;
+  const holdsOne = (byDistance: NearWords) => sql`m.search_words && ${textArray(byDistance.flat())}`;
+  const holds = sql.join(near.map(holdsOne), sql` AND `);
+  // One query word: a level is its words at that distance and none closer, in terms of the index.
+  if (near.length === 1) {
+    const [byDistance] = near as [NearWords];
+    return {
+      holds,
+      levels: distanceLevels(near).map((distance) => ({
+        distance,
+        where: sql.join(
+          [sql`m.search_words && ${textArray(byDistance[distance]!)}`, ...byDistance.slice(0, distance).flatMap((ws) => (ws.length ? [sql`NOT (m.search_words && ${textArray(ws)})`] : []))],
+          sql` AND `,
+        ),
+      })),
+    };
+  }
+  // Several: the sum of each query word's closest distance.
+  const closest = near.map(
+    (byDistance) =>
+      sql`CASE ${sql.join(
+        byDistance.flatMap((ws, d) => (ws.length ? [sql`WHEN m.search_words && ${textArray(ws)} THEN ${d}::int`] : [])),
+        sql` `,
+      )} END`,
+  );
+  const total = sql.join(closest, sql` + `);
+  return { holds, levels: distanceLevels(near).map((distance) => ({ distance, where: sql`${holds} AND (${total}) = ${distance}::int` })) };
+}
+
+/**
+ * Near misses, closest first (level by level: the total edits from the query), in name order within
+ * a level, group by group. Keys are [score, sortName, id], the score the level's (levelScore).
+ */
+function nearMissSql(branches: Branch[], levels: Array<{ distance: number; where: SQL }>, limit: number): SQL {
+  const byLevel: Array<Branch & { score: number }> = branches.flatMap(({ group, where, key }) =>
+    levels.flatMap(({ distance, where: atLevel }) => {
+      const score = levelScore(distance);
+      // The cursor's level resumes past its name; closer levels are done, further ones start afresh.
+      if (key && score > Number(key[0])) return [];
+      return [{ group, where: [...where, atLevel], key: key && score === Number(key[0]) ? key.slice(1) : null, score }];
+    }),
+  );
+  if (byLevel.length === 0) return sql`SELECT NULL LIMIT 0`;
+  return withColumns(
+    groupByGroup(byLevel, (b) => sql`SELECT ${b.group}::int AS "group", m.id, ${b.score}::numeric AS score FROM mediators m WHERE ${inNameOrder(b)} ORDER BY m.sort_name, m.id`, limit),
+  );
 }
 
 /** How many entries, in name order, a substring search reads before it asks the trigram index instead. */
@@ -177,26 +227,38 @@ const NAME_WALK = 500;
  * walk would read nearly every entry). PostgreSQL's guess between the two goes wrong when the
  * matches cluster late in the alphabet (Zoë), so: walk the first NAME_WALK entries, and only if
  * they hold less than a page, use the trigram index. Both give exactly the first matches in order.
+ * On a first page (`counting`) the rare word's matches, read once, give the page and their count.
  */
-async function substringMatches(q: Queryable, branches: Branch[], norm: string, want: number): Promise<PublicEntryRow[]> {
+async function substringMatches(q: Queryable, query: SearchQuery, branches: Branch[], norm: string, want: number, counting: boolean): Promise<{ rows: PublicEntryRow[]; total: SearchTotal | null }> {
   const contains = sql`search_text LIKE ${`%${escapeLike(norm)}%`}`;
-  // Only the sort key and the text are read for the walk; the page's columns for its hits alone.
+  // The walk reads the covering name index alone; the page's columns are worked out for its hits.
   const walk = groupByGroup(branches, (b) => sql`SELECT ${b.group}::int AS "group", m.id, m.sort_name, m.search_text FROM mediators m WHERE ${inNameOrder(b)} ORDER BY m.sort_name, m.id`, NAME_WALK);
   const walked = await queryRows<PublicEntryRow>(
     q,
-    sql`WITH hits AS (SELECT w."group", w.id FROM (${walk}) w WHERE w.${contains} ORDER BY w."group", w.sort_name, w.id LIMIT ${want})
-        SELECT hits."group", ${ENTRY_COLUMNS}, ${SUBSTRING_SCORE}::numeric AS score FROM hits JOIN mediators m ON m.id = hits.id
-         ORDER BY hits."group", m.sort_name, m.id`,
+    withColumns(sql`SELECT w."group", w.id, ${SUBSTRING_SCORE}::numeric AS score FROM (${walk}) w WHERE w.${contains} ORDER BY w."group", w.sort_name, w.id LIMIT ${want}`),
   );
-  if (walked.length >= want) return walked;
+  if (walked.length >= want) return { rows: walked, total: counting ? await countUpTo(q, query, sql`m.${contains}`) : null };
+  if (counting) {
+    const groups = groupsOf(query.region);
+    const groupOf = sql`CASE ${sql.join(
+      groups.map((g, i) => sql`WHEN ${g} THEN ${i}::int`),
+      sql` `,
+    )} END`;
+    const where = [...filtersOf(query), sql`(${sql.join(groups, sql` OR `)})`, sql`m.${contains}`];
+    const rows = await queryRows<PublicEntryRow & { total: number }>(
+      q,
+      sql`WITH hits AS MATERIALIZED (SELECT ${groupOf} AS "group", m.id, m.sort_name FROM mediators m WHERE ${sql.join(where, sql` AND `)})
+          ${withColumns(sql`SELECT h."group", h.id, ${SUBSTRING_SCORE}::numeric AS score, (SELECT count(*) FROM hits)::int AS total FROM hits h ORDER BY h."group", h.sort_name, h.id LIMIT ${want}`, sql`, k.total`)}`,
+    );
+    return { rows, total: capped(rows[0]?.total ?? 0) };
+  }
   // `|| ''` keeps the planner off the name index: this query is for the rare word.
   const rare = groupByGroup(
     branches,
-    (b) => sql`SELECT ${b.group}::int AS "group", ${ENTRY_COLUMNS}, ${SUBSTRING_SCORE}::numeric AS score FROM mediators m
-                WHERE ${inNameOrder(b)} AND m.${contains} ORDER BY m.sort_name || '', m.id`,
+    (b) => sql`SELECT ${b.group}::int AS "group", m.id, ${SUBSTRING_SCORE}::numeric AS score FROM mediators m WHERE ${inNameOrder(b)} AND m.${contains} ORDER BY m.sort_name || '', m.id`,
     want,
   );
-  return queryRows<PublicEntryRow>(q, sql`SELECT * FROM (${rare}) r ORDER BY r."group", r."sortName", r.id`);
+  return { rows: await queryRows<PublicEntryRow>(q, withColumns(rare)), total: null };
 }
 
 /** A search's count of results: exact up to TOTAL_CAP, else TOTAL_CAP and `atLeast`. */
@@ -205,6 +267,7 @@ export interface SearchTotal {
   atLeast: boolean;
 }
 const TOTAL_CAP = 1000;
+const capped = (n: number): SearchTotal => ({ count: Math.min(n, TOTAL_CAP), atLeast: n > TOTAL_CAP });
 
 /**
  * How many entries the query's filters and `matching` select, in every group: the rows counted
@@ -214,8 +277,7 @@ async function countUpTo(q: Queryable, query: SearchQuery, matching: SQL | null)
   const inAGroup = sql.join(groupsOf(query.region), sql` OR `);
   const where = [...filtersOf(query), sql`(${inAGroup})`, ...(matching ? [matching] : [])];
   const [row] = await queryRows<{ n: number }>(q, sql`SELECT count(*)::int AS n FROM (SELECT 1 FROM mediators m WHERE ${sql.join(where, sql` AND `)} LIMIT ${TOTAL_CAP + 1}) c`);
-  const n = Number(row!.n);
-  return { count: Math.min(n, TOTAL_CAP), atLeast: n > TOTAL_CAP };
+  return capped(Number(row!.n));
 }
 
 /** A page of a search: its rows, how they match `q`, and the count of all its results (first page only, else null). */
@@ -241,9 +303,8 @@ export async function searchEntries(q: Queryable, query: SearchQuery, after: unk
   const none: SearchTotal = { count: 0, atLeast: false };
   // A cursor past the last group (a link whose region was edited away) has nothing left to show.
   if (branches.length === 0) return { rows: [], match: 'exact', total: null };
-  const counted = (matching: SQL | null, qq: Queryable = q) => (after ? Promise.resolve(null) : countUpTo(qq, query, matching));
   if (!query.q) {
-    const [rows, total] = await Promise.all([queryRows<PublicEntryRow>(q, byNameSql(branches, want)), counted(null)]);
+    const [rows, total] = await Promise.all([queryRows<PublicEntryRow>(q, byNameSql(branches, want)), after ? null : countUpTo(q, query, null)]);
     return { rows, match: 'exact', total };
   }
   // Plain statements, no transaction, for the common case: each round trip to the database counts.
@@ -253,24 +314,22 @@ export async function searchEntries(q: Queryable, query: SearchQuery, after: unk
   const inSubstringTier = !after || Number(after[1]) >= SUBSTRING_SCORE;
   if (inSubstringTier) {
     // The substring tier's score is the same on every row: its keys in name order are the rest.
-    const [rows, total] = await Promise.all([
-      substringMatches(
-        q,
-        branches.map((b) => ({ ...b, key: b.key ? b.key.slice(1) : null })),
-        norm,
-        want,
-      ),
-      counted(sql`m.search_text LIKE ${`%${escapeLike(norm)}%`}`),
-    ]);
+    const { rows, total } = await substringMatches(
+      q,
+      query,
+      branches.map((b) => ({ ...b, key: b.key ? b.key.slice(1) : null })),
+      norm,
+      want,
+      !after,
+    );
     // Near misses are the fallback for a search that matches nothing as typed ("jonh").
     if (rows.length > 0 || after) return { rows, match: 'exact', total };
   }
-  const { rows, total } = await q.transaction(async (tx) => {
-    // The threshold is a setting; `true` scopes it to this transaction so pooled connections keep the default.
-    await tx.execute(sql`SELECT set_config('pg_trgm.word_similarity_threshold', ${String(TYPO_THRESHOLD)}, true)`);
-    const found = await queryRows<PublicEntryRow>(tx, nearMissSql(branches, norm, want));
-    return { rows: found, total: await counted(sql`m.search_text %> ${norm}`, tx) };
-  });
+  const near = await nearMissConditions(q, norm);
+  if (!near) return { rows: [], match: after ? 'similar' : 'exact', total: after ? null : none };
+  const rows = await queryRows<PublicEntryRow>(q, nearMissSql(branches, near.levels, want));
+  // A page that is not full holds every result: no count to run.
+  const total = after ? null : rows.length < want ? capped(rows.length) : await countUpTo(q, query, near.holds);
   return { rows, match: rows.length > 0 || after ? 'similar' : 'exact', total };
 }
 

@@ -69,10 +69,15 @@ await eachDatabase(t, async (t, kind) => {
     t.same((await walk(ta, '/v1/register?limit=3')).ids, expected, 'a page boundary between the three equal keys too');
   });
 
-  await t.test('the export is in the same order', async (t) => {
+  await t.test('the export is in the same order, every status in public view included, as status=any lists them', async (t) => {
     const json = await ta.request({ method: 'GET', url: '/v1/register/export.json' });
+    const any = (await walk(ta, '/v1/register?status=any&limit=2')).ids;
     t.same(
       json.json().map((e: Item) => e.id),
+      any,
+    );
+    t.same(
+      any.filter((i) => i !== id['Béatrice Suspended']),
       expected,
     );
   });
@@ -165,7 +170,7 @@ await eachDatabase(t, async (t, kind) => {
       'with the names closest to it',
     );
     const nothing = await get('/v1/register?q=xqzvw');
-    t.same(nothing, { items: [], nextCursor: null, match: 'exact' }, 'nothing similar either: no similar names to show');
+    t.same(nothing, { items: [], nextCursor: null, match: 'exact', total: 0, totalIsAtLeast: false }, 'nothing similar either: no similar names to show');
   });
 
   await t.test('every page of near misses says similar', async (t) => {
@@ -181,7 +186,7 @@ await eachDatabase(t, async (t, kind) => {
   await t.test('the OpenAPI document describes the field', async (t) => {
     const doc = (await ta.request({ method: 'GET', url: '/openapi.json' })).json();
     const schema = doc.components.schemas.RegisterSearchPage;
-    t.same(schema.required.sort(), ['items', 'match', 'nextCursor']);
+    t.same(schema.required.sort(), ['items', 'match', 'nextCursor', 'total', 'totalIsAtLeast']);
     t.same(schema.properties.match.enum, ['exact', 'similar']);
     t.match(schema.properties.match.description, /closest/);
   });

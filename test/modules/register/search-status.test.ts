@@ -28,7 +28,7 @@ await eachDatabase(t, async (t, kind) => {
     t.same(await names('/v1/register?q=sam&status=lapsed,suspended'), ['Sam Lapsed (lapsed)', 'Sam Suspended (suspended)'], 'several, in name order');
     t.same(await names('/v1/register?status=lapsed'), ['Pat Lapsed (lapsed)', 'Sam Lapsed (lapsed)'], 'without q');
     t.same(await names('/v1/register?q=sam&status=any'), ['Sam Accredited (accredited)', 'Sam Lapsed (lapsed)', 'Sam Removed (removed)', 'Sam Suspended (suspended)'], 'any: all four');
-    t.same(await names('/v1/register?q=sammy&status=removed'), ['Sam Removed (removed)'], 'near misses keep to the statuses asked for');
+    t.same(await names('/v1/register?q=sma&status=removed'), ['Sam Removed (removed)'], 'near misses keep to the statuses asked for');
     t.equal((await get('/v1/register?q=sam&status=any')).total, 4, 'the count keeps to them too');
   });
 
@@ -60,7 +60,7 @@ await eachDatabase(t, async (t, kind) => {
     t.same([first.total, first.totalIsAtLeast, first.items.length], [4, false, 2]);
     const second = await get(`/v1/register?q=sam&status=any&limit=2&cursor=${first.nextCursor}`);
     t.same([second.total, second.totalIsAtLeast], [null, false], 'not counted again on later pages');
-    const similar = await get('/v1/register?q=sammy&status=any');
+    const similar = await get('/v1/register?q=sma&status=any');
     t.same([similar.match, similar.total], ['similar', similar.items.length], 'near misses: the count of near misses');
     t.same([(await get('/v1/register?q=nobody')).total, (await get('/v1/register?q=%27%27')).total], [0, 0], 'none, and a query of punctuation');
     t.equal((await get('/v1/register')).total, 1, 'without q: every entry the filters list');
