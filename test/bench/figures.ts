@@ -28,10 +28,11 @@ export async function hasRoute(baseUrl: string, path: string): Promise<boolean> 
  * this process: the bare baseline replays exactly that SQL, so nothing is copied by hand and the
  * two can never drift apart. Answers the file they are written to, or null before the route exists.
  */
-export async function captureSearchSql(dbUrl: string, jwtSecret: string): Promise<string | null> {
+export async function captureSearchSql(dbUrl: string, serverEnv: Record<string, string>): Promise<string | null> {
   const database = await openDatabase({ kind: 'postgres', url: dbUrl });
-  const config = loadConfig({ DATABASE_URL: dbUrl, JWT_SECRET: jwtSecret, LOG_LEVEL: 'silent', COMPLIANCE_CRON: 'off', RATE_LIMIT_PUBLIC_PER_MINUTE: '1000000000' });
-  const app = await buildApp(config, { database, jwtSecret });
+  // The server's own settings (its keys are required with DATABASE_URL), quiet.
+  const config = loadConfig({ ...serverEnv, DATABASE_URL: dbUrl, LOG_LEVEL: 'silent' });
+  const app = await buildApp(config, { database, jwtSecret: config.JWT_SECRET! });
   try {
     await app.ready();
     if (!app.hasRoute({ method: 'GET', url: '/v1/register' })) return null;
@@ -48,6 +49,38 @@ export async function captureSearchSql(dbUrl: string, jwtSecret: string): Promis
     await app.close();
     await database.close();
   }
+}
+
+/** Each search of the mix alone: its median over `times` requests one after another (one connection), in milliseconds. */
+export interface SearchesAlone {
+  times: number;
+  medianMs: Record<string, number>;
+  /** The slowest search's median: the figure the target (at most 5 ms each at 100,000) is about. */
+  slowest: { query: string; medianMs: number };
+}
+
+/**
+ * Every search of the mix on its own, with nothing else asking: `times` requests in turn (after
+ * a few unmeasured), the median of each, in milliseconds to a hundredth, as a client sees them.
+ */
+export async function measureSearchesAlone(baseUrl: string, times: number): Promise<SearchesAlone | null> {
+  if (!(await hasRoute(baseUrl, '/v1/register'))) return null;
+  const medianMs: Record<string, number> = {};
+  for (const { path } of searchRequests()) {
+    const once = async () => {
+      const t0 = performance.now();
+      const res = await fetch(`${baseUrl}${path}`);
+      await res.arrayBuffer();
+      if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}`);
+      return performance.now() - t0;
+    };
+    for (let i = 0; i < 5; i++) await once();
+    const ms: number[] = [];
+    for (let i = 0; i < times; i++) ms.push(await once());
+    medianMs[decodeURIComponent(path!)] = Math.round(median(ms) * 100) / 100;
+  }
+  const [query, slowest] = Object.entries(medianMs).reduce((a, b) => (b[1] > a[1] ? b : a));
+  return { times, medianMs, slowest: { query, medianMs: slowest } };
 }
 
 const SLOW_RUN_MS = 40_000;

@@ -102,6 +102,13 @@ async function load(label: string, target: Parameters<typeof measureLoad>[0]): P
   return measured;
 }
 
+/** Each search of the mix alone, before the load: the figure of the 5 ms target. */
+async function searchesAlone(server: ServerProcess, key: string): Promise<void> {
+  const alone = await figures.measureSearchesAlone(server.url, QUICK ? 20 : 100);
+  results.figures[key] = alone;
+  if (alone) log(`each search alone: slowest ${alone.slowest.query} ${alone.slowest.medianMs} ms (${JSON.stringify(alone.medianMs)})`);
+}
+
 async function searchFigures(server: ServerProcess, label: string): Promise<LoadFigures | null> {
   if (!(await figures.hasRoute(server.url, '/v1/register'))) return null;
   return load(label, { url: server.url, requests: searchRequests() });
@@ -139,7 +146,7 @@ async function cpdPostFigures(server: ServerProcess, dbUrl: string, mediatorEmai
 
 /** The register's search SQL served by a bare Fastify route on raw `pg`, against the same database. */
 async function rawSearchFigures(dbUrl: string, label: string): Promise<LoadFigures | null> {
-  const sqlFile = await figures.captureSearchSql(dbUrl, JWT_SECRET);
+  const sqlFile = await figures.captureSearchSql(dbUrl, serverEnv({}));
   if (!sqlFile) return null;
   try {
     return await withServer(label, 'test/bench/baselines/bare-search.ts', { DATABASE_URL: dbUrl, SEARCH_SQL_FILE: sqlFile }, (raw) => load(label, { url: raw.url, requests: searchRequests() }));
@@ -182,6 +189,7 @@ async function postgresPhases(): Promise<void> {
 
     await withServer(`postgres, ${SMALL} entries`, 'src/server.ts', serverEnv({ DATABASE_URL: db.url }), async (server) => {
       results.figures.healthOurs = await load('GET /health (ours)', { url: `${server.url}/health` });
+      await searchesAlone(server, `searchAlone${SMALL}`);
       results.figures[`searchPostgres${SMALL}`] = await searchFigures(server, `search, PostgreSQL, ${SMALL}`);
     });
     await withServer('bare node:http', 'test/bench/baselines/bare-http.ts', {}, async (bare) => {
@@ -202,6 +210,7 @@ async function postgresPhases(): Promise<void> {
 
     // Both searches before anything writes: the import below adds thousands of entries.
     await withServer(`postgres, ${LARGE} entries`, 'src/server.ts', serverEnv({ DATABASE_URL: db.url }), async (server) => {
+      await searchesAlone(server, `searchAlone${LARGE}`);
       results.figures[`searchPostgres${LARGE}`] = await searchFigures(server, `search, PostgreSQL, ${LARGE}`);
     });
     results.figures[`searchRaw${LARGE}`] = await rawSearchFigures(db.url, `raw pg search, ${LARGE}`);

@@ -32,9 +32,9 @@ export const registerModule: Module = async (app, { db, clock, config }) => {
     config: { access: 'public', rateLimit },
     schema: {
       tags: ['public register'],
-      summary: 'Search accredited mediators',
+      summary: 'Search the register (accredited mediators unless `status` asks for others)',
       description:
-        'By name (accents, case and apostrophes ignored: Émilie among the E). With `q`: the names and organisations containing it; only when there are none, the closest names (`match: similar`). With `region`: those covering it first, then those who work remotely across England. Keyset pagination: pass `nextCursor` back as `cursor`.',
+        'By name (accents, case and apostrophes ignored: Émilie among the E). With `q`: the names and organisations containing it; only when there are none, the near misses (`match: similar`): a word within a few edits of each word of `q`, in any order, fewest edits first. `status` (comma separated, or `any`) lists entries of other statuses, labelled. With `region`: those covering it first, then those who work remotely across England. `total` counts the results on the first page (exact up to 1000). Keyset pagination: pass `nextCursor` back as `cursor`.',
       querystring: RegisterSearchQuerySchema,
       response: { 200: RegisterSearchPageSchema, ...publicProblems },
     },
