@@ -100,6 +100,8 @@ await eachDatabase(t, async (t, kind) => {
       { concept: 'bulk lookup', who: 'anonymous', method: 'POST', url: '/v1/register/lookup', payload: { queries: [{ id: entry }, { id: actors.otherMediator.mediatorId }] }, status: 200 },
       { concept: 'entry page of someone not on the register', who: 'anonymous', method: 'GET', url: `/mediators/${actors.otherMediator.mediatorId}`, status: 404 },
       { concept: 'entry page with its status on a date', who: 'anonymous', method: 'GET', url: `/mediators/${entry}?asOf=2025-01-01`, status: 200 },
+      { concept: 'search of every status, with near misses', who: 'anonymous', method: 'GET', url: '/v1/register?q=jonh&status=any', status: 200 },
+      { concept: 'search with a status that does not exist', who: 'anonymous', method: 'GET', url: '/v1/register?status=expired', status: 400 },
       { concept: 'the change feed', who: 'anonymous', method: 'GET', url: '/v1/register/changes', status: 200 },
       { concept: 'the change feed from a position never given', who: 'anonymous', method: 'GET', url: `/v1/register/changes?since=${feedCursorAt(1_000_000)}`, status: 400 },
       { concept: 'signed statement of someone not on the register', who: 'anonymous', method: 'GET', url: `/v1/register/${actors.otherMediator.mediatorId}/statement`, status: 404 },
