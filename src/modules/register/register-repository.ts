@@ -3,7 +3,7 @@ import { queryRows, type Queryable } from '../../db/client.ts';
 import { ENTRY_STATUSES, type Body, type EntryStatus, type Route } from '../../domain/vocabulary.ts';
 import type { RegisterSearchQuery, SearchMatch } from '../../../schemas/register.ts';
 import { escapeLike } from '../../lib/like.ts';
-import { distanceLevels, lengthRanges, levelScore, nearWords, type NearWords } from './near-words.ts';
+import { allowedEdits, distanceLevels, lengthRanges, levelScore, nearWords, type NearWords } from './near-words.ts';
 import { recordset } from '../../db/batches.ts';
 import type { HistoryEntry } from '../../domain/public-status.ts';
 
@@ -162,8 +162,9 @@ const textArray = (words: readonly string[]) => sql`${sql.param([...words])}::te
  * every query word, and being at a given total distance. Null when nothing can match.
  */
 async function nearMissConditions(q: Queryable, norm: string): Promise<{ holds: SQL; levels: Array<{ distance: number; where: SQL }> } | null> {
-  const queryWords = [...new Set(norm.split(' '))];
-  if (queryWords.length > MOST_QUERY_WORDS) return null;
+  // Words of one or two letters (initials, stray letters: "J Smiht", "<b>walkr</b>") may not be mistyped, so they are left out.
+  const queryWords = [...new Set(norm.split(' '))].filter((w) => allowedEdits(w) > 0);
+  if (queryWords.length === 0 || queryWords.length > MOST_QUERY_WORDS) return null;
   const lengths = lengthRanges(queryWords).map(([from, to]) => sql`length(word) BETWEEN ${from} AND ${to}`);
   const words = await queryRows<{ word: string }>(q, sql`SELECT word FROM register_name_words WHERE ${sql.join(lengths, sql` OR `)}`);
   const near = nearWords(

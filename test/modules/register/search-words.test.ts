@@ -91,6 +91,11 @@ await eachDatabase(t, async (t, kind) => {
       'and one mistyped',
     );
     t.same(
+      (await get('/v1/register?q=j.%20smiht&status=any')).items.map((i) => i.fullName),
+      ['John Smith'],
+      'an initial left out',
+    );
+    t.same(
       (await get('/v1/register?q=walkre')).items.map((i) => i.fullName),
       ['Ben Walker', 'Amy Walkar'],
       'one edit before two',
