@@ -281,6 +281,9 @@ async function countUpTo(q: Queryable, query: SearchQuery, matching: SQL | null)
   return capped(Number(row!.n));
 }
 
+/** How many entries the filters of a search without `q` select (see countUpTo). */
+export const countFiltered = (q: Queryable, query: SearchQuery): Promise<SearchTotal> => countUpTo(q, query, null);
+
 /** A page of a search: its rows, how they match `q`, and the count of all its results (first page only, else null). */
 export interface SearchResult {
   rows: PublicEntryRow[];
@@ -296,16 +299,22 @@ export interface SearchResult {
  * every candidate's words, the costliest work a search does, so it runs only when it is the answer.
  * `after` is the last row's [group, sortName, id] without `q`, [group, score, sortName, id] with it.
  * At most `query.limit` rows (a page asks for one more than it shows: see keysetPage). The first
- * page (no `after`) also counts the results of its tier, beside the page's own query.
+ * page (no `after`) also counts the results of its tier, beside the page's own query; without
+ * `q`, through `filterTotal` (the service keeps those counts until the register changes).
  */
-export async function searchEntries(q: Queryable, query: SearchQuery, after: unknown[] | null): Promise<SearchResult> {
+export async function searchEntries(
+  q: Queryable,
+  query: SearchQuery,
+  after: unknown[] | null,
+  filterTotal: (query: SearchQuery) => Promise<SearchTotal> = (query) => countFiltered(q, query),
+): Promise<SearchResult> {
   const branches = branchesOf(query, after);
   const want = query.limit;
   const none: SearchTotal = { count: 0, atLeast: false };
   // A cursor past the last group (a link whose region was edited away) has nothing left to show.
   if (branches.length === 0) return { rows: [], match: 'exact', total: null };
   if (!query.q) {
-    const [rows, total] = await Promise.all([queryRows<PublicEntryRow>(q, byNameSql(branches, want)), after ? null : countUpTo(q, query, null)]);
+    const [rows, total] = await Promise.all([queryRows<PublicEntryRow>(q, byNameSql(branches, want)), after ? null : filterTotal(query)]);
     return { rows, match: 'exact', total };
   }
   // Plain statements, no transaction, for the common case: each round trip to the database counts.

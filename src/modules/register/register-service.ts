@@ -7,6 +7,7 @@ import { londonDate } from '../../lib/clock.ts';
 import { cursorKey, keysetCursor, keysetPage } from '../../lib/cursor.ts';
 import { PublicEntryKeys, type PublicEntrySchema, type LookupRequest, type RegisterSearchQuery, type SearchMatch } from '../../../schemas/register.ts';
 import type { ModuleDeps } from '../module.ts';
+import { createFilterTotals } from './filter-totals.ts';
 import { findEntries, findEntry, publicHistories, publicHistory, type EntryKey, registerHead, searchEntries, type PublicEntryRow, type SearchQuery, type SearchTotal } from './register-repository.ts';
 
 const EXPORT_BATCH = 1000;
@@ -45,6 +46,7 @@ const csvCell = (v: unknown) => {
 
 /** The public register: search, one entry, its history, the open-data export. */
 export function createRegisterService({ db, clock, config }: ModuleDeps) {
+  const filterTotals = createFilterTotals(db);
   const today = () => londonDate(clock());
   /** The first London date of removal still in public view today (see isGone). */
   const visibleFrom = () => removedVisibleFrom(today(), config.REGISTER_REMOVED_VISIBLE_YEARS);
@@ -73,7 +75,7 @@ export function createRegisterService({ db, clock, config }: ModuleDeps) {
     const page = await keysetPage(
       query.limit,
       async (count) => {
-        const found = await searchEntries(db, { ...criteria, limit: count }, after);
+        const found = await searchEntries(db, { ...criteria, limit: count }, after, filterTotals);
         ({ match, total } = found);
         return found.rows;
       },

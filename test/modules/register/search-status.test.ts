@@ -1,5 +1,6 @@
 import t from 'tap';
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
+import { mediators } from '../../../src/db/schema.ts';
 import { buildTestApp, eachDatabase } from '../../helpers/app.ts';
 import { insertEntries } from '../../helpers/entries.ts';
 
@@ -48,8 +49,10 @@ await eachDatabase(t, async (t, kind) => {
     const removed = '/v1/register?q=sam&status=removed';
     ta.clock.set('2029-01-10T12:00:00Z');
     t.same(await names(removed), ['Sam Removed (removed)'], 'on the last day of its five years');
+    t.equal((await get('/v1/register?status=removed')).total, 1, 'counted without q too');
     ta.clock.set('2029-01-11T12:00:00Z');
     t.same(await names(removed), [], 'gone the day after');
+    t.equal((await get('/v1/register?status=removed')).total, 0, 'a count kept from the day before is not used');
     t.same(await names('/v1/register?q=sam&status=any'), ['Sam Accredited (accredited)', 'Sam Lapsed (lapsed)', 'Sam Suspended (suspended)'], 'and from any');
     t.equal((await get(removed)).total, 0);
     ta.clock.set('2025-06-02T10:00:00Z');
@@ -64,6 +67,10 @@ await eachDatabase(t, async (t, kind) => {
     t.same([similar.match, similar.total], ['similar', similar.items.length], 'near misses: the count of near misses');
     t.same([(await get('/v1/register?q=nobody')).total, (await get('/v1/register?q=%27%27')).total], [0, 0], 'none, and a query of punctuation');
     t.equal((await get('/v1/register')).total, 1, 'without q: every entry the filters list');
+    await ta.database.db.update(mediators).set({ status: 'accredited' }).where(eq(mediators.fullName, 'Pat Lapsed'));
+    t.equal((await get('/v1/register')).total, 2, 'counted again once the register changes');
+    await ta.database.db.update(mediators).set({ status: 'lapsed' }).where(eq(mediators.fullName, 'Pat Lapsed'));
+    t.equal((await get('/v1/register')).total, 1);
   });
 
   await t.test('total: exact up to 1000, then 1000 and at least', async (t) => {
