@@ -221,6 +221,28 @@ function nearMissSql(branches: Branch[], levels: Array<{ distance: number; where
 
 /** How many entries, in name order, a substring search reads before it asks the trigram index instead. */
 const NAME_WALK = 500;
+/** At most this many entries hold the query's words (register_name_words): the query is rare, and not walked for. */
+const RARE_AT_MOST = 1000;
+
+/**
+ * The query as the search text is normalised, and at most how many entries can contain it: for the
+ * query word the fewest hold, the entries holding a word that contains it (each of the query's words
+ * is inside some word of a match), from the word table. Zero: nothing can match as typed.
+ */
+interface Normalised {
+  norm: string;
+  holding: number;
+}
+
+const normalise = async (q: Queryable, text: string): Promise<Normalised> => {
+  const [row] = await queryRows<Normalised>(
+    q,
+    sql`SELECT n.norm, coalesce((SELECT min((SELECT coalesce(sum(w.entries), 0) FROM register_name_words w WHERE strpos(w.word, x.part) > 0))
+                                   FROM unnest(string_to_array(n.norm, ' ')) x(part)), 0)::int AS holding
+          FROM (SELECT register_search_text(${text}, NULL) AS norm) n`,
+  );
+  return row!;
+};
 
 /**
  * Entries containing `norm`, in name order, group by group. A common word is fastest found by
@@ -230,15 +252,25 @@ const NAME_WALK = 500;
  * they hold less than a page, use the trigram index. Both give exactly the first matches in order.
  * On a first page (`counting`) the rare word's matches, read once, give the page and their count.
  */
-async function substringMatches(q: Queryable, query: SearchQuery, branches: Branch[], norm: string, want: number, counting: boolean): Promise<{ rows: PublicEntryRow[]; total: SearchTotal | null }> {
+async function substringMatches(
+  q: Queryable,
+  query: SearchQuery,
+  branches: Branch[],
+  { norm, holding }: Normalised,
+  want: number,
+  counting: boolean,
+): Promise<{ rows: PublicEntryRow[]; total: SearchTotal | null }> {
   const contains = sql`search_text LIKE ${`%${escapeLike(norm)}%`}`;
-  // The walk reads the covering name index alone; the page's columns are worked out for its hits.
-  const walk = groupByGroup(branches, (b) => sql`SELECT ${b.group}::int AS "group", m.id, m.sort_name, m.search_text FROM mediators m WHERE ${inNameOrder(b)} ORDER BY m.sort_name, m.id`, NAME_WALK);
-  const walked = await queryRows<PublicEntryRow>(
-    q,
-    withColumns(sql`SELECT w."group", w.id, ${SUBSTRING_SCORE}::numeric AS score FROM (${walk}) w WHERE w.${contains} ORDER BY w."group", w.sort_name, w.id LIMIT ${want}`),
-  );
-  if (walked.length >= want) return { rows: walked, total: counting ? await countUpTo(q, query, sql`m.${contains}`) : null };
+  // A word the register's words say is rare goes straight to the trigram index: a walk would not fill a page.
+  if (holding > RARE_AT_MOST) {
+    // The walk reads the covering name index alone; the page's columns are worked out for its hits.
+    const walk = groupByGroup(branches, (b) => sql`SELECT ${b.group}::int AS "group", m.id, m.sort_name, m.search_text FROM mediators m WHERE ${inNameOrder(b)} ORDER BY m.sort_name, m.id`, NAME_WALK);
+    const walked = await queryRows<PublicEntryRow>(
+      q,
+      withColumns(sql`SELECT w."group", w.id, ${SUBSTRING_SCORE}::numeric AS score FROM (${walk}) w WHERE w.${contains} ORDER BY w."group", w.sort_name, w.id LIMIT ${want}`),
+    );
+    if (walked.length >= want) return { rows: walked, total: counting ? await countUpTo(q, query, sql`m.${contains}`) : null };
+  }
   if (counting) {
     const groups = groupsOf(query.region);
     const groupOf = sql`CASE ${sql.join(
@@ -318,17 +350,19 @@ export async function searchEntries(
     return { rows, match: 'exact', total };
   }
   // Plain statements, no transaction, for the common case: each round trip to the database counts.
-  const [{ norm }] = (await queryRows<{ norm: string }>(q, sql`SELECT register_search_text(${query.q}, NULL) AS norm`)) as [{ norm: string }];
+  const normalised = await normalise(q, query.q);
+  const { norm } = normalised;
   // A query of only punctuation normalises to '' and must match nothing, not everything.
   if (norm === '') return { rows: [], match: 'exact', total: after ? null : none };
   const inSubstringTier = !after || Number(after[1]) >= SUBSTRING_SCORE;
-  if (inSubstringTier) {
+  // When no entry holds a word containing one of the query's words, nothing contains it ("jonh"): on to near misses.
+  if (inSubstringTier && (normalised.holding > 0 || after)) {
     // The substring tier's score is the same on every row: its keys in name order are the rest.
     const { rows, total } = await substringMatches(
       q,
       query,
       branches.map((b) => ({ ...b, key: b.key ? b.key.slice(1) : null })),
-      norm,
+      normalised,
       want,
       !after,
     );
