@@ -11,9 +11,11 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 $$;
 --> statement-breakpoint
 CREATE TABLE "register_name_words" (
-	"word" text PRIMARY KEY NOT NULL,
+	"word" text NOT NULL,
 	"entries" integer NOT NULL
 );
+--> statement-breakpoint
+CREATE INDEX "register_name_words_word_idx" ON "register_name_words" USING btree ("word");
 --> statement-breakpoint
 ALTER TABLE "mediators" ADD COLUMN "search_words" text[] GENERATED ALWAYS AS (string_to_array(register_search_text(full_name, organisation), ' ')) STORED;--> statement-breakpoint
 ALTER TABLE "mediators" ADD COLUMN "language_tags" text[] GENERATED ALWAYS AS (register_language_tags(languages)) STORED;--> statement-breakpoint
@@ -26,60 +28,42 @@ CREATE INDEX "mediators_language_tags_idx" ON "mediators" USING gin ("language_t
 DROP INDEX "mediators_public_name_idx";--> statement-breakpoint
 CREATE INDEX "mediators_public_name_idx" ON "mediators" USING btree ("sort_name","id") INCLUDE ("body", "regions", "language_tags", "search_text") WHERE status = 'accredited';--> statement-breakpoint
 -- register_name_words: the words of the entries ever on the register (status not null), each with
--- how many entries hold it, changed by `deltas`. Words are changed in word order, so two writers
--- queue for the same words rather than deadlock; a word no entry holds any more goes.
-CREATE OR REPLACE FUNCTION register_count_words(words text[], deltas int[]) RETURNS void
-LANGUAGE plpgsql AS $$
-BEGIN
-  IF words IS NULL THEN RETURN; END IF;
-  INSERT INTO register_name_words AS w (word, entries)
-    SELECT d.word, d.n FROM unnest(words, deltas) d(word, n) ORDER BY d.word
-    ON CONFLICT (word) DO UPDATE SET entries = w.entries + excluded.entries;
-  DELETE FROM register_name_words w WHERE w.word = ANY (words) AND w.entries <= 0;
-END;
+-- about how many entries hold it (a hint for the search's plan, never its answer). Writers only add
+-- words not there yet, reading without locks, so no writer ever waits for another's words (two
+-- concurrent imports of the same new words would otherwise queue on, or deadlock over, shared
+-- rows); two adding the same new word at once leave it twice, which readers take as one. Words
+-- nobody holds any more, duplicates and counts are put right by register_recount_words.
+CREATE OR REPLACE FUNCTION register_add_words(words text[], counts int[]) RETURNS void
+LANGUAGE sql AS $$
+  INSERT INTO register_name_words (word, entries)
+  SELECT d.word, d.n FROM unnest(words, counts) d(word, n)
+   WHERE d.word IS NOT NULL AND NOT EXISTS (SELECT 1 FROM register_name_words w WHERE w.word = d.word)
 $$;
 --> statement-breakpoint
 -- Statement triggers (one run per statement, however many rows): an entry's word counts once,
 -- even when it is in both the name and the organisation.
 CREATE OR REPLACE FUNCTION register_words_inserted() RETURNS trigger
 LANGUAGE plpgsql AS $$
-DECLARE words text[]; deltas int[];
+DECLARE words text[]; counts int[];
 BEGIN
-  SELECT array_agg(x.word ORDER BY x.word), array_agg(x.n ORDER BY x.word) INTO words, deltas
+  SELECT array_agg(x.word), array_agg(x.n) INTO words, counts
     FROM (SELECT u.word, count(DISTINCT r.id)::int AS n FROM new_rows r, unnest(r.search_words) u(word) WHERE r.status IS NOT NULL GROUP BY u.word) x;
-  PERFORM register_count_words(words, deltas);
+  PERFORM register_add_words(words, counts);
   RETURN NULL;
 END;
 $$;
 --> statement-breakpoint
-CREATE OR REPLACE FUNCTION register_words_deleted() RETURNS trigger
-LANGUAGE plpgsql AS $$
-DECLARE words text[]; deltas int[];
-BEGIN
-  SELECT array_agg(x.word ORDER BY x.word), array_agg(-x.n ORDER BY x.word) INTO words, deltas
-    FROM (SELECT u.word, count(DISTINCT r.id)::int AS n FROM old_rows r, unnest(r.search_words) u(word) WHERE r.status IS NOT NULL GROUP BY u.word) x;
-  PERFORM register_count_words(words, deltas);
-  RETURN NULL;
-END;
-$$;
---> statement-breakpoint
--- Only the rows whose words changed, or that came onto the register (status from null) or off it.
+-- Only the rows whose words changed or that came onto the register (status from null).
 CREATE OR REPLACE FUNCTION register_words_updated() RETURNS trigger
 LANGUAGE plpgsql AS $$
-DECLARE words text[]; deltas int[];
+DECLARE words text[]; counts int[];
 BEGIN
-  WITH changed AS (
-    SELECT n.id, CASE WHEN n.status IS NOT NULL THEN n.search_words END AS now, CASE WHEN o.status IS NOT NULL THEN o.search_words END AS was
-      FROM new_rows n JOIN old_rows o ON o.id = n.id
-     WHERE n.search_words IS DISTINCT FROM o.search_words OR (n.status IS NULL) <> (o.status IS NULL)),
-  delta AS (
-    SELECT x.word, sum(x.n)::int AS n FROM (
-      SELECT DISTINCT c.id, u.word, 1 AS n FROM changed c, unnest(c.now) u(word)
-      UNION ALL
-      SELECT DISTINCT c.id, u.word, -1 AS n FROM changed c, unnest(c.was) u(word)) x
-    GROUP BY x.word HAVING sum(x.n) <> 0)
-  SELECT array_agg(d.word ORDER BY d.word), array_agg(d.n ORDER BY d.word) INTO words, deltas FROM delta d;
-  PERFORM register_count_words(words, deltas);
+  SELECT array_agg(x.word), array_agg(x.n) INTO words, counts
+    FROM (SELECT u.word, count(DISTINCT n.id)::int AS n
+            FROM new_rows n JOIN old_rows o ON o.id = n.id, unnest(n.search_words) u(word)
+           WHERE n.status IS NOT NULL AND (o.status IS NULL OR n.search_words IS DISTINCT FROM o.search_words)
+           GROUP BY u.word) x;
+  PERFORM register_add_words(words, counts);
   RETURN NULL;
 END;
 $$;
@@ -90,8 +74,17 @@ CREATE TRIGGER register_words_inserted AFTER INSERT ON mediators
 CREATE TRIGGER register_words_updated AFTER UPDATE ON mediators
   REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION register_words_updated();
 --> statement-breakpoint
-CREATE TRIGGER register_words_deleted AFTER DELETE ON mediators
-  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION register_words_deleted();
+-- The table rebuilt from the entries: exact words and counts. The lock waits for writers that added
+-- words to commit (so their entries are counted) and holds new ones back for the moment it takes.
+CREATE OR REPLACE FUNCTION register_recount_words() RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  LOCK TABLE register_name_words IN SHARE ROW EXCLUSIVE MODE;
+  DELETE FROM register_name_words;
+  INSERT INTO register_name_words (word, entries)
+    SELECT u.word, count(DISTINCT m.id) FROM mediators m, unnest(m.search_words) u(word) WHERE m.status IS NOT NULL GROUP BY u.word;
+END;
+$$;
 --> statement-breakpoint
 -- The words of the entries on the register already.
 INSERT INTO register_name_words (word, entries)

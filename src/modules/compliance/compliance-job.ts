@@ -5,6 +5,7 @@ import { londonDate, type Clock } from '../../lib/clock.ts';
 import { systemContext } from '../../lib/context.ts';
 import { recordAudit } from '../audit/audit-service.ts';
 import { recordGoneEntries } from '../register/register-feed.ts';
+import { recountNameWords } from '../register/name-words-repository.ts';
 import { applyCompliance } from './compliance-pass.ts';
 import { beginRun, claimRun, findRun, finishRun, latestRunAsOf, recordFailedRun, type RunRow } from './compliance-repository.ts';
 
@@ -53,6 +54,13 @@ export interface ComplianceJobDeps {
  */
 export function createComplianceJob({ db, clock, removedVisibleYears }: ComplianceJobDeps) {
   async function runCompliance(asOf: string = londonDate(clock())): Promise<RunSummary> {
+    const summary = await runOnce(asOf);
+    // The search's word table is made exact once a day, after the run (one instance runs it).
+    if (!summary.alreadyRun) await recountNameWords(db);
+    return summary;
+  }
+
+  async function runOnce(asOf: string): Promise<RunSummary> {
     if (asOf > londonDate(clock())) {
       throw problem('as-of-in-future', 'The as-of date is in the future.', [{ in: 'body', field: 'asOf', message: 'must not be after today' }]);
     }

@@ -15,6 +15,7 @@ import { lockUser, type UserRow } from '../auth/accounts-repository.ts';
 import { mediatorOfUser } from '../mediators/mediators-repository.ts';
 import { deleteAccountRecords, eraseAccount, eraseAuditValuesAbout, eraseMediatorRecords, erasedEmail, lockApplicationStatuses } from './erasure-repository.ts';
 import { listUsers, updateUser } from './users-repository.ts';
+import { recountNameWords } from '../register/name-words-repository.ts';
 
 const toUser = (u: UserRow) => ({
   id: u.id,
@@ -120,7 +121,7 @@ export function createUsersService({ db, clock, sessions, retentionYears }: { db
       const erased = await db.transaction(async (tx) => {
         const before = await lockUser(tx, userId);
         if (!before) throw notFound('The user');
-        if (before.email === erasedEmail(userId)) return { user: toUser(before), auditValuesErased: 0 };
+        if (before.email === erasedEmail(userId)) return { answer: { user: toUser(before), auditValuesErased: 0 }, entryErased: false };
         const now = clock();
         const mediator = await mediatorOfUser(tx, userId, true);
         if (mediator) {
@@ -143,10 +144,12 @@ export function createUsersService({ db, clock, sessions, retentionYears }: { db
           before: { disabledAt: before.disabledAt },
           after: { disabledAt: after.disabledAt, mediatorId: mediator?.id ?? null, auditValuesErased, reason },
         });
-        return { user: toUser(after), auditValuesErased };
+        return { answer: { user: toUser(after), auditValuesErased }, entryErased: mediator !== undefined && mediator !== null };
       });
       sessions?.forget(userId);
-      return erased;
+      // The erased name's words leave the search's word table too (or at the next daily run if busy).
+      if (erased.entryErased) await recountNameWords(db);
+      return erased.answer;
     },
   };
 }

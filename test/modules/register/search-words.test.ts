@@ -3,6 +3,8 @@ import { eq, inArray, sql } from 'drizzle-orm';
 import { queryRows } from '../../../src/db/client.ts';
 import { mediators, users } from '../../../src/db/schema.ts';
 import { writeStatuses } from '../../../src/modules/register-entries/register-entries-repository.ts';
+import { openDatabase } from '../../../src/db/client.ts';
+import { recountNameWords } from '../../../src/modules/register/name-words-repository.ts';
 import { buildTestApp, eachDatabase } from '../../helpers/app.ts';
 import { insertEntries } from '../../helpers/entries.ts';
 
@@ -11,59 +13,95 @@ type Page = { items: Array<{ fullName: string }>; nextCursor: string | null; mat
 await eachDatabase(t, async (t, kind) => {
   const ta = await buildTestApp(t, kind);
   const db = ta.database.db;
-  // What the table should hold: each word of an entry ever on the register, with how many entries hold it.
+  // What the table should hold once recounted: each word of an entry ever on the register, with how many entries hold it.
   const expected = () =>
     queryRows<{ word: string; entries: number }>(
       db,
       sql`SELECT u.word, count(DISTINCT m.id)::int AS entries FROM mediators m, unnest(m.search_words) u(word) WHERE m.status IS NOT NULL GROUP BY u.word ORDER BY u.word`,
     );
-  const held = () => queryRows<{ word: string; entries: number }>(db, sql`SELECT word, entries FROM register_name_words ORDER BY word`);
-  const entriesOf = async (word: string) => (await held()).find((w) => w.word === word)?.entries ?? 0;
-  const keptRight = async (t: Test, after: string) => t.same(await held(), await expected(), `the words and their counts after ${after}`);
+  const rows = () => queryRows<{ word: string; entries: number }>(db, sql`SELECT word, entries FROM register_name_words ORDER BY word, entries`);
+  const listed = async (word: string) => (await rows()).some((w) => w.word === word);
+  // Between recounts writers only add: every word the register's entries hold must be listed.
+  const noneMissing = async (t: Test, after: string) => {
+    const words = new Set((await rows()).map((w) => w.word));
+    t.same(
+      (await expected()).filter((w) => !words.has(w.word)),
+      [],
+      `every word held is listed after ${after}`,
+    );
+  };
+  const exactAfterRecount = async (t: Test) => {
+    t.equal(await recountNameWords(db), true, 'recounted');
+    t.same(await rows(), await expected(), 'after a recount: exactly the words held, once each, with their counts');
+  };
 
-  await t.test('register_name_words is kept right through inserts, updates, status changes and deletes', async (t) => {
+  await t.test('register_name_words lists every word held through inserts, updates, status changes and deletes; a recount makes it exact', async (t) => {
     const [zoe, john, , sam] = await insertEntries(db, [
       { fullName: 'Zoë Ellis', organisation: 'Ellis Mediation' },
       { fullName: 'John Smith', organisation: 'Smith & Partners' },
       { fullName: "Aoife O'Neill", status: 'lapsed' },
       { fullName: 'Sam Removed', status: 'removed' },
     ]);
-    await keptRight(t, 'entries added and moved off the register');
-    t.same([await entriesOf('ellis'), await entriesOf('zoe'), await entriesOf('oneill'), await entriesOf('sam')], [1, 1, 1, 1], 'a word in name and organisation counts once; every status counts');
+    await noneMissing(t, 'entries added and moved off the register');
+    t.ok((await listed('oneill')) && (await listed('sam')), 'every status counts');
 
     // Someone applying is not on the register: their words are not the register's.
     const [user] = await db.insert(users).values({ email: 'applicant@example.org', fullName: 'Quentin Applicant' }).returning({ id: users.id });
     const [applicant] = await db.insert(mediators).values({ userId: user!.id, fullName: 'Quentin Applicant', body: 'com' }).returning({ id: mediators.id });
-    t.equal(await entriesOf('quentin'), 0, 'not before they are on the register');
+    t.notOk(await listed('quentin'), 'not before they are on the register');
     await writeStatuses(db, [{ id: applicant!.id, from: null, to: 'accredited', reason: 'approved (test)' }], { userId: null, role: 'system' }, ta.clock());
-    t.equal(await entriesOf('quentin'), 1, 'from their accreditation');
-    await keptRight(t, 'an accreditation');
+    t.ok(await listed('quentin'), 'from their accreditation');
 
     await db.update(mediators).set({ fullName: 'Zoë Ellis-Hart' }).where(eq(mediators.id, zoe!));
     await db.update(mediators).set({ organisation: null }).where(eq(mediators.id, john!));
-    t.same([await entriesOf('hart'), await entriesOf('partners')], [1, 0], 'a new word counted, a word nobody holds gone');
-    await keptRight(t, 'a rename and an organisation removed');
-
+    t.ok(await listed('hart'), 'a new word listed at once');
+    await noneMissing(t, 'a rename and an organisation removed');
     await writeStatuses(db, [{ id: john!, from: 'accredited', to: 'suspended', reason: 'test' }], { userId: null, role: 'registrar' }, ta.clock());
-    await keptRight(t, 'a suspension (words unchanged)');
-
     await db
       .update(mediators)
       .set({ organisation: 'Shared Mediation' })
       .where(inArray(mediators.id, [zoe!, john!, sam!, applicant!.id]));
-    t.equal(await entriesOf('shared'), 4, 'one statement changing several entries');
-    await keptRight(t, 'an update of several rows');
-
+    t.same((await rows()).find((w) => w.word === 'shared')?.entries, 4, 'one statement changing several entries counts each once');
     await db.delete(mediators).where(eq(mediators.id, sam!));
-    t.same([await entriesOf('sam'), await entriesOf('shared')], [0, 3]);
-    await keptRight(t, 'a delete');
-
     await db.execute(sql`
       WITH u AS (INSERT INTO users (email, full_name) SELECT 'bulk' || i || '@example.org', 'Bulk Ellis ' || i FROM generate_series(1, 30) i RETURNING id, full_name)
       INSERT INTO mediators (user_id, full_name, body, status, status_changed_at) SELECT id, full_name, 'com', 'accredited', now() FROM u`);
-    t.equal(await entriesOf('ellis'), 31);
-    await keptRight(t, 'a bulk insert');
+    await noneMissing(t, 'a suspension, an update of several rows, a delete and a bulk insert');
+    t.ok(await listed('partners'), 'a word nobody holds any more stays until the recount');
+
+    await exactAfterRecount(t);
+    t.notOk((await listed('partners')) || (await listed('sam')), 'words nobody holds are gone after it');
+    t.same((await rows()).find((w) => w.word === 'ellis')?.entries, 31);
   });
+
+  if (kind === 'postgres') {
+    await t.test('writers adding the same new words never wait for each other; the duplicates are read as one and recounted away', async (t) => {
+      const other = await openDatabase({ kind: 'postgres', url: ta.databaseUrl!, poolMax: 2 });
+      t.teardown(() => other.close());
+      const [a, b] = [await other.pool!.connect(), await other.pool!.connect()];
+      t.teardown(() => {
+        a.release();
+        b.release();
+      });
+      const [ua, ub] = await insertEntries(db, [
+        { fullName: 'Placeholder One', status: 'accredited' },
+        { fullName: 'Placeholder Two', status: 'accredited' },
+      ]);
+      // Two imports, each renaming into the same new words in opposite orders, neither committed.
+      for (const c of [a, b]) await c.query(`BEGIN; SET LOCAL lock_timeout = '2s'`);
+      await a.query(`UPDATE mediators SET full_name = 'Xavier Yellowhammer' WHERE id = $1`, [ua]);
+      await b.query(`UPDATE mediators SET full_name = 'Yellowhammer Xavier' WHERE id = $1`, [ub]);
+      await a.query(`UPDATE mediators SET organisation = 'Zanzibar Mediation' WHERE id = $1`, [ua]);
+      await b.query(`UPDATE mediators SET organisation = 'Zanzibar Mediation' WHERE id = $1`, [ub]);
+      await a.query('COMMIT');
+      await b.query('COMMIT');
+      t.same((await rows()).filter((w) => w.word === 'yellowhammer').length, 2, 'each listed the word it did not see committed');
+      const page = (await ta.request({ method: 'GET', url: '/v1/register?q=yelowhammer' })).json() as Page;
+      t.same(page.items.map((i) => i.fullName).sort(), ['Xavier Yellowhammer', 'Yellowhammer Xavier'], 'near misses find both, once each');
+      await noneMissing(t, 'the two commits');
+      await exactAfterRecount(t);
+    });
+  }
 
   await t.test('near misses: words within a few edits, closest first, then by name', async (t) => {
     await insertEntries(db, [{ fullName: 'Jon Baker' }, { fullName: 'Josh Abbott' }, { fullName: 'Mary Jones' }, { fullName: 'Amy Walkar' }, { fullName: 'Ben Walker' }]);

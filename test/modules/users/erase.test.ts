@@ -224,8 +224,14 @@ await eachDatabase(t, async (t, kind) => {
       'removed seven years ago': await withEntry(['accredited', '2010-01-05'], ['removed', '2018-05-01']),
       'lapsed six years and a day ago': await withEntry(['accredited', '2015-01-05'], ['lapsed', '2019-06-01']),
     })) {
+      const [{ words }] = (await queryRows(db, sql`SELECT search_words AS words FROM mediators WHERE id = ${m.mediatorId}`)) as [{ words: string[] }];
       const res = await erase(ta, registrar.token, m.userId);
       t.equal(res.statusCode, 200, what);
+      const lingering = await queryRows(
+        db,
+        sql`SELECT w.word FROM register_name_words w WHERE w.word = ANY (${sql.param(words)}::text[]) AND NOT EXISTS (SELECT 1 FROM mediators e WHERE e.status IS NOT NULL AND w.word = ANY (e.search_words))`,
+      );
+      t.same(lingering, [], `${what}: the search's word table keeps no word of the erased name`);
       const [entry] = await queryRows(db, sql`SELECT full_name AS "fullName", status, membership_number AS "membershipNumber" FROM mediators WHERE id = ${m.mediatorId}`);
       t.match(entry, { fullName: '[erased]', status: /removed|lapsed/, membershipNumber: /^E\d+$/ }, `${what}: the entry keeps its status and number`);
       const [history] = await queryRows(db, sql`SELECT array_agg(DISTINCT reason) AS reasons FROM status_history WHERE mediator_id = ${m.mediatorId}`);
