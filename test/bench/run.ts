@@ -2,6 +2,7 @@
 // Never part of `npm test`. BENCH_QUICK=1 runs small sizes and short rounds as a smoke test;
 // BENCH_ONLY=cpd-post measures only the authenticated write path (a change to the access hook);
 // BENCH_ONLY=cpd-vs-bare measures it beside a bare Fastify + pg route writing the same rows.
+// BENCH_ONLY=search measures the public search at the larger size only (alone, under load, raw pg).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +19,7 @@ import * as figures from './figures.ts';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const ONLY = process.env.BENCH_ONLY;
-const PARTS = ['cpd-post', 'cpd-vs-bare'];
+const PARTS = ['cpd-post', 'cpd-vs-bare', 'search'];
 if (ONLY !== undefined && !PARTS.includes(ONLY)) throw new Error(`BENCH_ONLY: unknown part ${ONLY} (known: ${PARTS.join(', ')})`);
 const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SMALL = QUICK ? 1_000 : 10_000;
@@ -263,9 +264,30 @@ async function cpdPostPhase(withBare: boolean): Promise<void> {
   }
 }
 
+/** The search's figures at the larger size only, on a register seeded straight to it. */
+async function searchPhase(): Promise<void> {
+  const db = await createPostgresDatabase(SERVER_URL);
+  try {
+    log(`PostgreSQL database ${db.name}: seeding ${LARGE} mediators`);
+    const database = await openMigrated({ kind: 'postgres', url: db.url });
+    await seed(database, LARGE);
+    await settle(database);
+    await database.close();
+    await withServer(`postgres, ${LARGE} entries`, 'src/server.ts', serverEnv({ DATABASE_URL: db.url }), async (server) => {
+      await searchesAlone(server, `searchAlone${LARGE}`);
+      results.figures[`searchPostgres${LARGE}`] = await searchFigures(server, `search, PostgreSQL, ${LARGE}`);
+    });
+    results.figures[`searchRaw${LARGE}`] = await rawSearchFigures(db.url, `raw pg search, ${LARGE}`);
+  } finally {
+    await db.drop();
+  }
+}
+
 const started = performance.now();
 if (ONLY === 'cpd-post' || ONLY === 'cpd-vs-bare') {
   await cpdPostPhase(ONLY === 'cpd-vs-bare');
+} else if (ONLY === 'search') {
+  await searchPhase();
 } else {
   await postgresPhases();
   await pglitePhase();
