@@ -81,6 +81,7 @@ const ONE_STATUS = `(${[...ENTRY_STATUSES, 'any'].join('|')})`;
 /** `?status=lapsed,suspended`: comma separated (one parameter, so a link or bookmark reads as one choice); `any` is all four. */
 export const SearchStatusSchema = z
   .string()
+  .max(60)
   .regex(new RegExp(`^${ONE_STATUS}(,${ONE_STATUS})*$`), `must be any, or one or more of ${ENTRY_STATUSES.join(', ')}, comma separated`)
   .default('accredited')
   .transform((v): EntryStatus[] => (v.split(',').includes('any') ? [...ENTRY_STATUSES] : [...new Set(v.split(',') as EntryStatus[])]))
