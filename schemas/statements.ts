@@ -62,5 +62,16 @@ export const StatementKeySetSchema = z
     examples: [{ keys: [EXAMPLE_KEY] }],
   });
 
-/** The /verify page's form: the pasted statement, as text. */
-export const StatementFormSchema = z.object({ statement: z.string().max(20_000).optional() });
+/** Longer than any statement the register issues; the /verify page says so rather than checking it. */
+export const STATEMENT_MAX_LENGTH = 20_000;
+// Bounded only by the largest body an operator may allow (BODY_LIMIT_BYTES): past STATEMENT_MAX_LENGTH
+// the page, not a JSON 400, tells the person what is wrong, and a link with the field twice checks the first.
+const pasted = z.string().max(10_485_760);
+
+/** The /verify page's form: the pasted statement, as text (the first, if a link repeats the field). */
+export const StatementFormSchema = z.object({
+  statement: z
+    .union([pasted, z.array(pasted).max(100)])
+    .transform((v) => (Array.isArray(v) ? v[0] : v))
+    .optional(),
+});

@@ -1,7 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { IdParamsSchema, ProblemSchema } from '../../../schemas/common.ts';
-import { StatementFormSchema, StatementKeySetSchema } from '../../../schemas/statements.ts';
+import { STATEMENT_MAX_LENGTH, StatementFormSchema, StatementKeySetSchema } from '../../../schemas/statements.ts';
 import { LONDON } from '../../lib/clock.ts';
 import { resolveStatementKeys } from '../../lib/statement-key.ts';
 import type { Module } from '../module.ts';
@@ -118,9 +118,11 @@ export const statementsModule: Module<'publicUrl'> = async (app, deps) => {
   });
 
   const showPage = async (reply: FastifyReply, statement: string | undefined) => {
-    const text = statement?.trim() ?? '';
+    const typed = statement?.trim() ?? '';
+    const tooLong = typed.length > STATEMENT_MAX_LENGTH;
+    const text = tooLong ? '' : typed;
     const result = text ? verdictView(await statements.verify(text)) : null;
-    const error = statement !== undefined && !text ? 'Paste a statement to check' : null;
+    const error = tooLong ? 'This is too long to be a statement from this register: paste only the statement' : statement !== undefined && !text ? 'Paste a statement to check' : null;
     const title = error ? 'Error: Check a status statement' : result ? `${result.heading} – Check a status statement` : 'Check a status statement';
     // Never cached: whether a statement is current, and what the register says today, change with time.
     return reply

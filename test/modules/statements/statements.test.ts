@@ -165,6 +165,16 @@ await eachDatabase(t, async (t, kind) => {
     t.equal(empty.status, 400);
     t.match(empty.html, /Paste a statement to check/);
 
+    // The page explains, never a JSON 400: a link with the field twice, or a paste far longer than any statement.
+    const twice = await get(`/verify?statement=${encodeURIComponent(statement)}&statement=x`);
+    t.equal(twice.statusCode, 200);
+    t.match(twice.headers['content-type'], /^text\/html/);
+    t.equal(heading(twice.body), 'This statement is genuine and current', 'the first of a repeated field is checked');
+    const long = await verifyPage(ta.app, 'x'.repeat(20_001));
+    t.equal(long.status, 400);
+    t.match(long.html, /too long to be a statement/);
+    t.notMatch(long.html, /x{20001}/, 'the text is not shown back in full');
+
     const elsewhere = await instance(t, ta, { PUBLIC_URL: 'https://other.example.org' });
     const foreign = (await elsewhere.inject({ url: `/v1/register/${zoe}/statement` })).body;
     t.equal(heading((await verifyPage(ta.app, foreign)).html), 'This statement is from another register', 'same key, another issuer');
