@@ -46,7 +46,8 @@ export const LanguageTagSchema = z
 // breaks, format characters (bidirectional overrides, marks and isolates, zero-width characters, the
 // soft hyphen, byte order marks, tags) and the other default-ignorables (Hangul fillers, variation
 // selectors). In a public name they hide text, reverse it, or make two different names look alike.
-const HIDDEN = /(?![\t\n\r])[\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}]/gu;
+// Also half a surrogate pair (JSON's \ud800): no character at all, and PostgreSQL refuses it.
+const HIDDEN = /(?![\t\n\r])[\p{Cc}\p{Cf}\p{Cs}\p{Default_Ignorable_Code_Point}]/gu;
 // Except where writing needs them. Zero-width (non-)joiners spell words in Arabic-script languages
 // (Persian, Urdu) and choose conjuncts in the Indic scripts of British community languages: allowed
 // between two letters or marks of those scripts, never between Latin ones. Emoji ZWJ sequences (the

@@ -90,5 +90,7 @@ await eachDatabase(t, async (t, kind) => {
     t.equal(await field({ queries: [{ id: zoe }], asOf: '2026-12-03' }), 'asOf', 'after today');
     t.equal(await field({ queries: [{ id: zoe }], asOf: '2026-02-30' }), 'asOf');
     t.equal(await field({ queries: [{ id: zoe }], extra: 1 }), 'extra');
+    // JSON can carry half a surrogate pair (\ud800); PostgreSQL cannot read it (it was a 422 naming nothing).
+    t.equal(await field({ queries: [{ body: 'com', membershipNumber: 'M\uD800' }] }), 'queries.0.membershipNumber', 'a lone surrogate');
   });
 });
