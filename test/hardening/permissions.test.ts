@@ -108,6 +108,8 @@ await eachDatabase(t, async (t, kind) => {
       { concept: 'signed statement of an accredited mediator', who: 'anonymous', method: 'GET', url: `/v1/register/${entry}/statement`, status: 200 },
       { concept: 'the keys that verify statements', who: 'anonymous', method: 'GET', url: '/.well-known/jwks.json', status: 200 },
       { concept: 'the page that checks a statement', who: 'anonymous', method: 'GET', url: '/verify', status: 200 },
+      { concept: 'a statement posted to the check', who: 'anonymous', method: 'POST', url: '/verify', payload: { statement: 'not.a.statement' }, status: 200 },
+      { concept: 'the check from a link with the statement twice', who: 'anonymous', method: 'GET', url: '/verify?statement=a.b.c&statement=d', status: 200 },
       { concept: 'the annual requirements as data', who: 'anonymous', method: 'GET', url: '/v1/rules', status: 200 },
       { concept: 'the annual requirements page', who: 'anonymous', method: 'GET', url: '/rules', status: 200 },
       { concept: 'the search page with those no longer accredited', who: 'anonymous', method: 'GET', url: '/?q=a&status=any', status: 200 },
