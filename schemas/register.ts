@@ -91,7 +91,14 @@ export const SearchStatusSchema = z
   .meta({ example: 'lapsed,suspended' });
 
 export const RegisterSearchQuerySchema = z.strictObject({
-  q: z.string().trim().max(100, 'must be at most 100 characters').optional().describe('Name or organisation: any case, accents optional, small typos tolerated'),
+  q: z
+    .string()
+    .trim()
+    .max(100, 'must be at most 100 characters')
+    // No PostgreSQL text can hold NUL: refused here, naming q, rather than by the database.
+    .refine((v) => !v.includes('\u0000'), 'must not contain NUL characters')
+    .optional()
+    .describe('Name or organisation: any case, accents optional, small typos tolerated'),
   region: RegionSchema.optional().describe('Those who cover the region, then those who work remotely across England (`national`), each in name order'),
   body: BodySchema.optional(),
   language: LanguageTagSchema.optional(),

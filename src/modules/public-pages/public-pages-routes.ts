@@ -57,6 +57,8 @@ const MESSAGES: Record<string, string> = {
   status: 'Tick the box or leave it empty',
   cursor: 'That page link has expired: start the search again',
 };
+// Only an edited link puts a NUL in the box; the length message would mislead there.
+const Q_CHARACTERS = 'Enter letters, numbers and punctuation only';
 type SearchForm = z.infer<typeof FormSchema>;
 const FIELDS = ['q', 'region', 'language', 'body', 'status'] as const;
 const PAGING_FIELDS = ['cursor', 'back', 'page'] as const;
@@ -77,7 +79,10 @@ export function readSearchForm(query: Record<string, string | string[]>) {
   const parsed = FormSchema.safeParse(filled);
   const paging = PagingSchema.safeParse(filledOf(PAGING_FIELDS));
   const fieldErrors: Record<string, string> = {};
-  for (const issue of parsed.success ? [] : parsed.error.issues) fieldErrors[String(issue.path[0])] ??= MESSAGES[String(issue.path[0])] ?? issue.message;
+  for (const issue of parsed.success ? [] : parsed.error.issues) {
+    const field = String(issue.path[0]);
+    fieldErrors[field] ??= field === 'q' && issue.code === 'custom' ? Q_CHARACTERS : (MESSAGES[field] ?? issue.message);
+  }
   if (!paging.success) fieldErrors.cursor = MESSAGES.cursor!;
   const errors = FIELDS.filter((f) => fieldErrors[f]).map((f) => ({ field: f, message: fieldErrors[f]! }));
   if (fieldErrors.cursor) errors.push({ field: 'q', message: fieldErrors.cursor });

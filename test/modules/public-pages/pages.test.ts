@@ -94,6 +94,11 @@ await eachDatabase(t, async (t, kind) => {
     t.match(res.body, /id="q-error"[^>]*>Enter 100 characters or fewer/);
     t.match(res.body, /aria-describedby="q-hint q-error"/);
     t.match(res.body, /id="region-error"[^>]*>Choose an area from the list/);
+
+    const nul = await ta.request({ method: 'GET', url: '/?q=a%00b' });
+    t.equal(nul.statusCode, 400);
+    t.match(nul.headers['content-type'], /^text\/html/, 'a NUL in the search box: the page, not a JSON 400');
+    t.match(nul.body, /id="q-error"[^>]*>Enter letters, numbers and punctuation only/);
   });
 
   await t.test('an empty result says what to try next', async (t) => {

@@ -58,6 +58,9 @@ await eachDatabase(t, async (t, kind) => {
     t.equal(long.statusCode, 400);
     t.equal(long.json().errors[0].field, 'q');
     t.equal((await get(`/v1/register?q=${'a'.repeat(100)}`)).statusCode, 200, '100 characters allowed');
+    const nul = await get('/v1/register?q=a%00b');
+    t.equal(nul.statusCode, 400);
+    t.equal(nul.json().errors?.[0].field, 'q', 'a NUL names q (PostgreSQL cannot take it)');
     for (const q of ['%', '_', "'", '\\', "'; DROP TABLE mediators; --", '%_%', '\\%']) {
       const res = await get(`/v1/register?q=${encodeURIComponent(q)}`);
       t.equal(res.statusCode, 200, `q=${q}`);
