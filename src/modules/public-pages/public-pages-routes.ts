@@ -205,7 +205,8 @@ export const publicPagesModule: Module = async (app, { db, clock, config }) => {
     schema: {
       tags: ['pages'],
       summary: 'One register entry, labelled with its status, its public history and a status check on a date (HTML)',
-      params: z.object({ id: z.string().max(64) }),
+      // The router's own bound (maxParamLength): any id it lets through gets the not-found page, not a JSON 400.
+      params: z.object({ id: z.string().max(200) }),
       querystring: PageQuerySchema,
     },
     handler: async (req, reply) => {

@@ -85,5 +85,9 @@ await eachDatabase(t, async (t, kind) => {
     const never = await get('/mediators/00000000-0000-4000-8000-000000000000');
     t.equal(never.statusCode, 404);
     t.match(never.body, /<h1>Mediator not found<\/h1>/);
+    // A mangled link (an id with text pasted on) gets the page, not a JSON 400.
+    const mangled = await get(`/mediators/${'a'.repeat(150)}`);
+    t.equal(mangled.statusCode, 404);
+    t.match(mangled.body, /<h1>Mediator not found<\/h1>/);
   });
 });
