@@ -371,9 +371,9 @@ export async function searchEntries(
   }
   const near = await nearMissConditions(q, norm);
   if (!near) return { rows: [], match: after ? 'similar' : 'exact', total: after ? null : none };
-  const rows = await queryRows<PublicEntryRow>(q, nearMissSql(branches, near.levels, want));
-  // A page that is not full holds every result: no count to run.
-  const total = after ? null : rows.length < want ? capped(rows.length) : await countUpTo(q, query, near.holds);
+  // The first page's count runs beside the page (one round trip, not two); a page that is not full holds every result.
+  const [rows, counted] = await Promise.all([queryRows<PublicEntryRow>(q, nearMissSql(branches, near.levels, want)), after ? null : countUpTo(q, query, near.holds)]);
+  const total = counted && rows.length < want ? capped(rows.length) : counted;
   return { rows, match: rows.length > 0 || after ? 'similar' : 'exact', total };
 }
 
