@@ -17,7 +17,12 @@ CREATE TABLE "register_name_words" (
 --> statement-breakpoint
 CREATE INDEX "register_name_words_word_idx" ON "register_name_words" USING btree ("word");
 --> statement-breakpoint
-ALTER TABLE "mediators" ADD COLUMN "search_words" text[] GENERATED ALWAYS AS (string_to_array(register_search_text(full_name, organisation), ' ')) STORED;--> statement-breakpoint
+-- The organisation is published only while an entry is accredited, so only then may a search match
+-- it: otherwise a search for a firm would say which lapsed or removed mediators had worked there.
+ALTER TABLE "mediators" DROP COLUMN "search_text";--> statement-breakpoint
+ALTER TABLE "mediators" ADD COLUMN "search_text" text GENERATED ALWAYS AS (register_search_text(full_name, CASE WHEN status = 'accredited' THEN organisation END)) STORED;--> statement-breakpoint
+CREATE INDEX "mediators_public_search_idx" ON "mediators" USING gin ("search_text" gin_trgm_ops) WHERE status = 'accredited';--> statement-breakpoint
+ALTER TABLE "mediators" ADD COLUMN "search_words" text[] GENERATED ALWAYS AS (string_to_array(register_search_text(full_name, CASE WHEN status = 'accredited' THEN organisation END), ' ')) STORED;--> statement-breakpoint
 ALTER TABLE "mediators" ADD COLUMN "language_tags" text[] GENERATED ALWAYS AS (register_language_tags(languages)) STORED;--> statement-breakpoint
 CREATE INDEX "mediators_register_name_idx" ON "mediators" USING btree ("sort_name","id") WHERE status IS NOT NULL;--> statement-breakpoint
 CREATE INDEX "mediators_register_search_idx" ON "mediators" USING gin ("search_text" gin_trgm_ops) WHERE status IS NOT NULL;--> statement-breakpoint

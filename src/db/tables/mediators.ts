@@ -39,10 +39,13 @@ export const mediators = pgTable(
     insurer: text('insurer'),
     insuranceCoverGbp: integer('insurance_cover_gbp'),
     insuranceExpiresOn: date('insurance_expires_on', { mode: 'string' }),
-    /** What public search matches (register_search_text(), migration 0006): no case, accents or apostrophes. */
-    searchText: text('search_text').generatedAlwaysAs(sql`register_search_text(full_name, organisation)`),
+    /**
+     * What public search matches (register_search_text(), migration 0006): no case, accents or
+     * apostrophes; the organisation only while accredited, as the register publishes it (migration 0020).
+     */
+    searchText: text('search_text').generatedAlwaysAs(sql`register_search_text(full_name, CASE WHEN status = 'accredited' THEN organisation END)`),
     /** The words of search_text: near misses find entries by word (register_name_words, migration 0020). */
-    searchWords: text('search_words').array().generatedAlwaysAs(sql`string_to_array(register_search_text(full_name, organisation), ' ')`),
+    searchWords: text('search_words').array().generatedAlwaysAs(sql`string_to_array(register_search_text(full_name, CASE WHEN status = 'accredited' THEN organisation END), ' ')`),
     /** Every prefix of every language tag, lower case (en-GB: en and en-gb), so a search for en finds en-GB through an index. */
     languageTags: text('language_tags').array().generatedAlwaysAs(sql`register_language_tags(languages)`),
     /** Name order as people read it (Émilie among the E, Łukasz among the L), the same on every server: byte order of the folded name. */

@@ -88,4 +88,16 @@ await eachDatabase(t, async (t, kind) => {
     t.same([capped.total, capped.totalIsAtLeast], [1000, true], '1001: 1000 and more');
     t.same([(await get('/v1/register')).total, (await get('/v1/register')).totalIsAtLeast], [1000, true], 'without q');
   });
+
+  await t.test('an organisation is matched only while its mediator is accredited, as it is only published then', async (t) => {
+    const [, lapsed] = await insertEntries(ta.database.db, [
+      { fullName: 'Ann Able', organisation: 'Quillfeather Mediation' },
+      { fullName: 'Ben Blake', organisation: 'Quillfeather Mediation', status: 'lapsed' },
+    ]);
+    t.same(await names('/v1/register?q=quillfeather&status=any'), ['Ann Able (accredited)'], 'as typed: not the lapsed one');
+    t.same(await names('/v1/register?q=quilfeather&status=any'), ['Ann Able (accredited)'], 'a near miss: not the lapsed one either');
+    t.same(await names('/v1/register?q=blake&status=any'), ['Ben Blake (lapsed)'], 'the lapsed one by name');
+    await ta.database.db.update(mediators).set({ status: 'accredited' }).where(eq(mediators.id, lapsed!));
+    t.same(await names('/v1/register?q=quillfeather&status=any'), ['Ann Able (accredited)', 'Ben Blake (accredited)'], 'accredited again: matched again');
+  });
 });

@@ -61,7 +61,7 @@ await eachDatabase(t, async (t, kind) => {
       .update(mediators)
       .set({ organisation: 'Shared Mediation' })
       .where(inArray(mediators.id, [zoe!, john!, sam!, applicant!.id]));
-    t.same((await rows()).find((w) => w.word === 'shared')?.entries, 4, 'one statement changing several entries counts each once');
+    t.same((await rows()).find((w) => w.word === 'shared')?.entries, 2, 'one statement changing several entries counts each once (an organisation is a word only of the two accredited)');
     await db.delete(mediators).where(eq(mediators.id, sam!));
     await db.execute(sql`
       WITH u AS (INSERT INTO users (email, full_name) SELECT 'bulk' || i || '@example.org', 'Bulk Ellis ' || i FROM generate_series(1, 30) i RETURNING id, full_name)
