@@ -1,5 +1,6 @@
 import type { Queryable } from '../../db/client.ts';
-import { countFiltered, registerHead, type SearchQuery, type SearchTotal } from './register-repository.ts';
+import { registerHead } from './register-repository.ts';
+import { countFiltered, type SearchQuery, type SearchTotal } from './register-search-repository.ts';
 
 /** More filter combinations than the register has is a sign of something else: start afresh. */
 const MOST_KEPT = 1000;

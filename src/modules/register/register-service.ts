@@ -8,7 +8,8 @@ import { cursorKey, keysetCursor, keysetPage } from '../../lib/cursor.ts';
 import { PublicEntryKeys, type PublicEntrySchema, type LookupRequest, type RegisterSearchQuery, type SearchMatch } from '../../../schemas/register.ts';
 import type { ModuleDeps } from '../module.ts';
 import { createFilterTotals } from './filter-totals.ts';
-import { findEntries, findEntry, publicHistories, publicHistory, type EntryKey, registerHead, searchEntries, type PublicEntryRow, type SearchQuery, type SearchTotal } from './register-repository.ts';
+import { findEntries, findEntry, publicHistories, publicHistory, type EntryKey, registerHead, type PublicEntryRow } from './register-repository.ts';
+import { searchEntries, type SearchQuery, type SearchTotal } from './register-search-repository.ts';
 
 const EXPORT_BATCH = 1000;
 

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { complianceAssessments } from '../../../src/db/schema.ts';
-import { readSearchForm } from '../../../src/modules/public-pages/public-pages-routes.ts';
+import { readSearchForm } from '../../../src/modules/public-pages/search-form.ts';
 import { notAccreditedLabel, resultCountLabel } from '../../../src/modules/public-pages/labels.ts';
 import { MAX_BACK, PagingSchema, pagingLinks } from '../../../src/modules/public-pages/search-paging.ts';
 import { buildTestApp, eachDatabase } from '../../helpers/app.ts';
