@@ -11,6 +11,6 @@ export function defineStatementKeygen(program: Command, ctx: CliContext): void {
         'When it is rotated out, its public part (the same JSON without "d") goes into STATEMENT_RETIRED_KEYS until the statements it signed have expired.',
     )
     .action(async () => {
-      print(ctx, JSON.stringify(await newStatementKey()));
+      print(ctx, JSON.stringify(newStatementKey()));
     });
 }

@@ -1,6 +1,5 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Config } from '../config.ts';
+import { dataDirSecret } from './data-dir-secret.ts';
 import { formatVerifierKey, generateKey, parseSignerKey, parseVerifierKey, type SignerKey, type VerifierKey } from './transparency/signed-note.ts';
 
 /** The audit log's key pair: the signer signs checkpoints; the verifier key (text) is what the log publishes. */
@@ -26,18 +25,5 @@ export const defaultOrigin = (config: Pick<Config, 'PUBLIC_URL'>): string => `${
  * every instance must sign with it). On embedded PGlite a key is generated once into the data
  * directory, like the JWT secret.
  */
-export function resolveAuditSigningKey(config: Config): LogKey {
-  if (config.AUDIT_SIGNING_KEY) return logKey(config.AUDIT_SIGNING_KEY);
-  if (config.database.kind === 'postgres') throw new Error('AUDIT_SIGNING_KEY is required when DATABASE_URL is set');
-  if (config.database.dataDir === 'memory://') return logKey(generateKey(defaultOrigin(config)).signerKey);
-  const file = join(config.database.dataDir, 'audit-signing-key');
-  try {
-    return logKey(readFileSync(file, 'utf8').trim());
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
-  mkdirSync(config.database.dataDir, { recursive: true });
-  const { signerKey } = generateKey(defaultOrigin(config));
-  writeFileSync(file, `${signerKey}\n`, { mode: 0o600, flag: 'wx' });
-  return logKey(signerKey);
-}
+export const resolveAuditSigningKey = (config: Config): LogKey =>
+  logKey(config.AUDIT_SIGNING_KEY ?? dataDirSecret(config, { setting: 'AUDIT_SIGNING_KEY', file: 'audit-signing-key', generate: () => generateKey(defaultOrigin(config)).signerKey }));

@@ -1,9 +1,8 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { calculateJwkThumbprint, importJWK, type CryptoKey } from 'jose';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { importJWK, type CryptoKey } from 'jose';
 import { z } from 'zod';
 import type { Config } from '../config.ts';
+import { dataDirSecret } from './data-dir-secret.ts';
 
 /** The one algorithm statements are signed with (Ed25519). */
 export const STATEMENT_ALG = 'EdDSA';
@@ -47,10 +46,14 @@ export interface StatementKeys {
 }
 
 /** A new Ed25519 private JWK; its kid is its RFC 7638 thumbprint, so every key has its own. */
-export async function newStatementKey(): Promise<PrivateJwk> {
+export function newStatementKey(): PrivateJwk {
   const jwk = generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' });
   const key = { kty: 'OKP' as const, crv: 'Ed25519' as const, x: jwk.x!, d: jwk.d! };
-  return { kid: await calculateJwkThumbprint({ kty: key.kty, crv: key.crv, x: key.x }), ...key };
+  // RFC 7638: SHA-256 of the required members in lexicographic order, without whitespace.
+  const kid = createHash('sha256')
+    .update(JSON.stringify({ crv: key.crv, kty: key.kty, x: key.x }))
+    .digest('base64url');
+  return { kid, ...key };
 }
 
 export async function statementKeys(signing: PrivateJwk, retired: readonly PublicJwk[] = []): Promise<StatementKeys> {
@@ -64,18 +67,8 @@ export async function statementKeys(signing: PrivateJwk, retired: readonly Publi
  * directory, like the JWT secret and the audit key.
  */
 export async function resolveStatementKeys(config: Pick<Config, 'STATEMENT_SIGNING_KEY' | 'STATEMENT_RETIRED_KEYS' | 'database'>): Promise<StatementKeys> {
-  const retired = config.STATEMENT_RETIRED_KEYS;
-  if (config.STATEMENT_SIGNING_KEY) return statementKeys(config.STATEMENT_SIGNING_KEY, retired);
-  if (config.database.kind === 'postgres') throw new Error('STATEMENT_SIGNING_KEY is required when DATABASE_URL is set');
-  if (config.database.dataDir === 'memory://') return statementKeys(await newStatementKey(), retired);
-  const file = join(config.database.dataDir, 'statement-signing-key.json');
-  try {
-    return statementKeys(PrivateJwkSchema.parse(JSON.parse(readFileSync(file, 'utf8'))), retired);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
-  mkdirSync(config.database.dataDir, { recursive: true });
-  const key = await newStatementKey();
-  writeFileSync(file, `${JSON.stringify(key)}\n`, { mode: 0o600, flag: 'wx' });
-  return statementKeys(key, retired);
+  const key =
+    config.STATEMENT_SIGNING_KEY ??
+    PrivateJwkSchema.parse(JSON.parse(dataDirSecret(config, { setting: 'STATEMENT_SIGNING_KEY', file: 'statement-signing-key.json', generate: () => JSON.stringify(newStatementKey()) })));
+  return statementKeys(key, config.STATEMENT_RETIRED_KEYS);
 }

@@ -31,7 +31,7 @@ const AUDIT_EVENTS = QUICK ? 10_000 : 100_000;
 const IMPORT_ROWS = QUICK ? 1_000 : 10_000;
 const JWT_SECRET = 'bench-secret-long-enough-for-hs256-signing-0123456789';
 const AUDIT_SIGNING_KEY = generateKey('bench.send-register.invalid/audit').signerKey;
-const STATEMENT_SIGNING_KEY = JSON.stringify(await newStatementKey());
+const STATEMENT_SIGNING_KEY = JSON.stringify(newStatementKey());
 // The API's default, given to the bare baselines too so both sides have the same pool.
 const DB_POOL_MAX = '10';
 

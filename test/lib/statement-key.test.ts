@@ -12,7 +12,7 @@ const given = JSON.parse(STATEMENT_SIGNING_KEY) as { kid: string; x: string; d: 
 const publicPart = (k: { kid: string; x: string }) => ({ kty: 'OKP', crv: 'Ed25519', x: k.x, kid: k.kid });
 
 t.test('STATEMENT_SIGNING_KEY is used as given; the JWKS publishes its public part, then the retired keys', async (t) => {
-  const retired = await newStatementKey();
+  const retired = newStatementKey();
   const keys = await resolveStatementKeys(loadConfig({ DATA_DIR: 'memory://', STATEMENT_SIGNING_KEY, STATEMENT_RETIRED_KEYS: JSON.stringify([publicPart(retired)]) }));
   t.equal(keys.signing.kid, given.kid);
   t.same(keys.jwks.keys, [
@@ -25,10 +25,10 @@ t.test('STATEMENT_SIGNING_KEY is used as given; the JWKS publishes its public pa
 });
 
 t.test('a new key is an Ed25519 private JWK whose kid is its thumbprint', async (t) => {
-  const key = await newStatementKey();
+  const key = newStatementKey();
   t.match(key, { kty: 'OKP', crv: 'Ed25519', x: /^[\w-]{43}$/, d: /^[\w-]{43}$/ });
   t.equal(key.kid, await calculateJwkThumbprint({ kty: 'OKP', crv: 'Ed25519', x: key.x }));
-  t.not((await newStatementKey()).kid, key.kid, 'a fresh kid each time');
+  t.not(newStatementKey().kid, key.kid, 'a fresh kid each time');
   t.equal(loadConfig({ STATEMENT_SIGNING_KEY: JSON.stringify(key) }).STATEMENT_SIGNING_KEY?.kid, key.kid, 'the configuration takes it as printed');
 });
 
@@ -65,7 +65,7 @@ t.test('TTL: 30 days unless shorter', async (t) => {
 });
 
 t.test('a wrong key stops start-up with a message naming the setting', async (t) => {
-  const other = await newStatementKey();
+  const other = newStatementKey();
   const cases: Array<[Record<string, string>, RegExp]> = [
     [{ STATEMENT_SIGNING_KEY: 'not json' }, /STATEMENT_SIGNING_KEY: must be JSON: an Ed25519 private JWK/],
     [{ STATEMENT_SIGNING_KEY: JSON.stringify({ ...given, crv: 'P-256' }) }, /STATEMENT_SIGNING_KEY\.crv: must be "Ed25519"/],

@@ -105,7 +105,7 @@ await eachDatabase(t, async (t, kind) => {
 
   await t.test('key rotation: an old statement verifies while its key is retired but published, not after', async (t) => {
     const statement = (await get(`/v1/register/${zoe}/statement`)).body;
-    const next = await newStatementKey();
+    const next = newStatementKey();
     const oldPublic = jwks.keys[0]!;
     const rotated = await instance(t, ta, {
       STATEMENT_SIGNING_KEY: JSON.stringify(next),
