@@ -209,6 +209,9 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
  * bare number to trust nobody; it trusts the nearest hops whoever they are, so it is only safe when
  * clients cannot reach the API except through those proxies (else list their addresses).
  */
+/** The per-IP limit every public register route and page shares. */
+export const publicRateLimit = (config: Pick<Config, 'RATE_LIMIT_PUBLIC_PER_MINUTE'>) => ({ max: config.RATE_LIMIT_PUBLIC_PER_MINUTE, timeWindow: '1 minute' });
+
 export function trustProxyOption(setting: Config['TRUST_PROXY']): false | string[] | ((address: string, hop: number) => boolean) {
   return typeof setting === 'number' ? (_address, hop) => hop < setting : setting;
 }

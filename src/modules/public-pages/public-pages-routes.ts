@@ -1,3 +1,4 @@
+import { publicRateLimit } from '../../config.ts';
 import { readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
@@ -84,7 +85,7 @@ export const publicPagesModule: Module = async (app, { db, clock, config }) => {
   const stylesheet = await readFile(new URL('./assets/site.css', import.meta.url));
   const stylesheetEtag = `"${createHash('sha256').update(stylesheet).digest('base64url').slice(0, 16)}"`;
   const register: RegisterReader = createRegisterService({ db, clock, config });
-  const rateLimit = { max: config.RATE_LIMIT_PUBLIC_PER_MINUTE, timeWindow: '1 minute' };
+  const rateLimit = publicRateLimit(config);
   const page = (title: string, body: string) => eta.render('./layout', { title, body });
 
   app.get('/', {

@@ -1,3 +1,4 @@
+import { publicRateLimit } from '../../config.ts';
 import { problemResponses } from '../../../schemas/common.ts';
 import { RegisterChangesPageSchema, RegisterChangesQuerySchema } from '../../../schemas/register-changes.ts';
 import type { Module } from '../module.ts';
@@ -10,7 +11,7 @@ const CACHE_CONTROL = 'public, max-age=60';
 /** The public change feed: how a mirror of the export keeps up with the register. */
 export const registerChangesModule: Module = async (app, deps) => {
   const feed = createRegisterFeed(deps);
-  const rateLimit = { max: deps.config.RATE_LIMIT_PUBLIC_PER_MINUTE, timeWindow: '1 minute' };
+  const rateLimit = publicRateLimit(deps.config);
 
   app.get('/v1/register/changes', {
     config: { access: 'public', rateLimit },

@@ -1,3 +1,4 @@
+import { publicRateLimit } from '../../config.ts';
 import { z } from 'zod';
 import { IdParamsSchema, ProblemSchema, problemResponses } from '../../../schemas/common.ts';
 import {
@@ -22,7 +23,7 @@ const CACHE_CONTROL = 'public, max-age=300, stale-while-revalidate=60';
 /** The public register's JSON API: search, entries, history and the open-data export. */
 export const registerModule: Module = async (app, { db, clock, config }) => {
   const register = createRegisterService({ db, clock, config });
-  const rateLimit = { max: config.RATE_LIMIT_PUBLIC_PER_MINUTE, timeWindow: '1 minute' };
+  const rateLimit = publicRateLimit(config);
   const publicProblems = { 400: problemResponses[400], 404: problemResponses[404] };
   app.addHook('onSend', async (_req, reply) => {
     if (reply.statusCode < 400 && !reply.hasHeader('cache-control')) reply.header('cache-control', CACHE_CONTROL);

@@ -1,3 +1,4 @@
+import { publicRateLimit } from '../../config.ts';
 import { RegisterStatsSchema } from '../../../schemas/register-stats.ts';
 import { londonDate } from '../../lib/clock.ts';
 import type { Module } from '../module.ts';
@@ -31,7 +32,7 @@ export const registerStatsModule: Module = async (app, { db, clock, config }) =>
   };
 
   app.get('/v1/register/stats', {
-    config: { access: 'public', rateLimit: { max: config.RATE_LIMIT_PUBLIC_PER_MINUTE, timeWindow: '1 minute' } },
+    config: { access: 'public', rateLimit: publicRateLimit(config) },
     schema: {
       tags: ['public register'],
       summary: 'Statistics: accredited mediators by body, region and language; compliance outcomes per register year',

@@ -1,3 +1,4 @@
+import { publicRateLimit } from '../../config.ts';
 import { PublicRuleSetListSchema } from '../../../schemas/rule-sets.ts';
 import { dateLabel } from '../../lib/calendar.ts';
 import { registerYearLabel, registerYearOf } from '../../domain/register-year.ts';
@@ -11,7 +12,7 @@ const CACHE_CONTROL = 'public, max-age=300';
 /** The annual requirements as published data and as a page for parents, from the same function. */
 export const publicRulesModule: Module = async (app, { db, clock, config }) => {
   const ruleSets = createRuleSetsService({ db, clock });
-  const rateLimit = { max: config.RATE_LIMIT_PUBLIC_PER_MINUTE, timeWindow: '1 minute' };
+  const rateLimit = publicRateLimit(config);
 
   app.get('/v1/rules', {
     config: { access: 'public', rateLimit },

@@ -1,3 +1,4 @@
+import { publicRateLimit } from '../../config.ts';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { IdParamsSchema, ProblemSchema } from '../../../schemas/common.ts';
@@ -77,7 +78,7 @@ function verdictView(verdict: Verdict) {
 export const statementsModule: Module<'publicUrl'> = async (app, deps) => {
   const keys = await resolveStatementKeys(deps.config);
   const statements = createStatementService({ ...deps, keys, issuer: deps.publicUrl });
-  const rateLimit = { max: deps.config.RATE_LIMIT_PUBLIC_PER_MINUTE, timeWindow: '1 minute' };
+  const rateLimit = publicRateLimit(deps.config);
   acceptFormPosts(app);
 
   app.get('/v1/register/:id/statement', {
