@@ -114,6 +114,8 @@ async function pool(t: Test, ta: TestApp, poolMax = 10): Promise<Database> {
 async function lockCheckpoints(database: Database) {
   const client: pg.PoolClient = await database.pool!.connect();
   await client.query('BEGIN');
+  // Held idle for as long as the pass under test takes: the pool's idle-in-transaction limit must not end it first.
+  await client.query('SET LOCAL idle_in_transaction_session_timeout = 0');
   await client.query('LOCK TABLE audit_checkpoints IN ACCESS EXCLUSIVE MODE');
   let held = true;
   return {
