@@ -22,6 +22,7 @@ import { importsModule } from './modules/imports/imports-routes.ts';
 import { logsModule } from './modules/logs/log-routes.ts';
 import { mediatorsModule } from './modules/mediators/mediators-routes.ts';
 import type { ModuleDeps } from './modules/module.ts';
+import { createRegisterService } from './modules/register/register-service.ts';
 import type { MailTransport } from './modules/notifications/mail-transport.ts';
 import { notificationsModule } from './modules/notifications/notifications-routes.ts';
 import { profileModule } from './modules/profile/profile-routes.ts';
@@ -97,7 +98,10 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   app.addHook('onListen', async () => sealer.start(config.AUDIT_SEAL_INTERVAL_MS));
   app.addHook('onClose', () => sealer.stop());
   app.decorate('auditSealer', sealer);
-  const metrics = registerMetrics(app, { database: deps.database, sealer });
+  const modules: ModuleDeps = { db, clock, config };
+  // One per app: the API and the pages share its kept searches, and the metrics read them.
+  const register = createRegisterService(modules);
+  const metrics = registerMetrics(app, { database: deps.database, sealer, register });
 
   registerSecurityHeaders(app, {
     helmet: { contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'] } } },
@@ -122,7 +126,6 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   });
   await registerOpenApi(app);
 
-  const modules: ModuleDeps = { db, clock, config };
   // Read late: the port may be chosen at listen.
   const publicUrl = () => publicBaseUrl(config, app.server.address());
   const { jwtSecret, mailTransport } = deps;
@@ -154,10 +157,10 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     await api.register(settingsModule, modules);
     await api.register(importsModule, { ...modules, publicUrl });
     await api.register(registerStatsModule, modules);
-    await api.register(registerModule, modules);
-    await api.register(statementsModule, { ...modules, publicUrl });
+    await api.register(registerModule, { ...modules, register });
+    await api.register(statementsModule, { ...modules, publicUrl, register });
     await api.register(registerChangesModule, modules);
-    await api.register(publicPagesModule, modules);
+    await api.register(publicPagesModule, { ...modules, register });
   });
 
   return app;

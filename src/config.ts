@@ -92,6 +92,8 @@ export const EnvSchema = z.object({
   ERASURE_RETENTION_YEARS: z.coerce.number().int().min(0).max(100).default(6),
   /** Years a removed entry stays publicly findable (labelled) after its removal; then 410 Gone with no details. */
   REGISTER_REMOVED_VISIBLE_YEARS: z.coerce.number().int().min(0).max(100).default(5),
+  /** Megabytes of search pages each process keeps until the register changes; 0 works out every search afresh. */
+  SEARCH_CACHE_MB: z.coerce.number().int().min(0).max(1024).default(32),
   SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')

@@ -7,6 +7,7 @@ import type { SessionVersions } from './auth/session-versions.ts';
 import type { LogKey } from '../lib/audit-signing-key.ts';
 import type { Sealer } from './audit/sealer.ts';
 import type { MailTransport } from './notifications/mail-transport.ts';
+import type { RegisterService } from './register/register-service.ts';
 
 /** What every module is given. */
 export interface ModuleDeps {
@@ -31,6 +32,8 @@ export interface SharedServices {
   sealer: Sealer;
   /** The audit log's key pair. */
   auditKey: LogKey;
+  /** The public register's reads, one per app so its kept searches are shared by the API and the pages. */
+  register: RegisterService;
   /** Whether the database answers. */
   ping: () => Promise<void>;
 }

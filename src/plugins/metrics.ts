@@ -1,11 +1,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { z } from 'zod';
 import { ProblemSchema } from '../../schemas/common.ts';
 import type { Database } from '../db/client.ts';
 import type { Sealer } from '../modules/audit/sealer.ts';
+import type { RegisterService } from '../modules/register/register-service.ts';
 import { HttpProblem } from '../errors.ts';
 import { registerDatabaseMetrics } from './database-metrics.ts';
 
@@ -17,7 +18,7 @@ const UNMATCHED = 'unmatched';
  * builds several apps, as the tests do), the default process metrics, a duration histogram of every
  * request on the root instance, and the database readings. Returns what the /metrics route renders.
  */
-export function registerMetrics(app: FastifyInstance, { database, sealer }: { database: Database; sealer: Sealer }) {
+export function registerMetrics(app: FastifyInstance, { database, sealer, register }: { database: Database; sealer: Sealer; register: RegisterService }) {
   const registry = new Registry();
   // prom-client's GC observer and event-loop monitor cannot be stopped: one of each per app built.
   collectDefaultMetrics({ register: registry });
@@ -45,6 +46,19 @@ export function registerMetrics(app: FastifyInstance, { database, sealer }: { da
   logGauge('send_register_audit_checkpoint_refused', '1 when this instance refused to sign a checkpoint because the stored log no longer extends an earlier one (it was rewritten), else 0.', () =>
     sealer.status().refused === null ? 0 : 1,
   );
+  const searchCache = (name: string, help: string, read: (stats: ReturnType<RegisterService['searchCacheStats']>) => number) =>
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(read(register.searchCacheStats()));
+      },
+    });
+  searchCache('send_register_search_cache_hits_total', 'Public searches answered from the pages this instance keeps until the register changes.', (s) => s.hits);
+  searchCache('send_register_search_cache_misses_total', 'Public searches worked out against the database.', (s) => s.misses);
+  logGauge('send_register_search_cache_bytes', 'Size of the search pages this instance keeps (at most SEARCH_CACHE_MB).', () => register.searchCacheStats().size);
   const readings = registerDatabaseMetrics(registry, database, (err, source) => app.log.warn({ err, source }, 'metrics: database reading failed'));
 
   return {

@@ -4,44 +4,17 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { HttpProblem, notFound } from '../../errors.ts';
 import { DateSchema } from '../../../schemas/common.ts';
-import type { SearchMatch } from '../../../schemas/register.ts';
 import type { Module } from '../module.ts';
-import { ENTRY_STATUSES, type EntryStatus } from '../../domain/vocabulary.ts';
-import { createRegisterService } from '../register/register-service.ts';
+import type { PublicEntry } from '../register/register-service.ts';
+import { ENTRY_STATUSES } from '../../domain/vocabulary.ts';
 import { views as eta } from './page-views.ts';
 import { pagingLinks } from './search-paging.ts';
 import { FIELDS, MESSAGES, PageQuerySchema, describeSearch, readSearchForm } from './search-form.ts';
 import { BODY_LABELS, REGION_LABELS, SEARCH_LANGUAGES, STATUS_LABELS, areasLabel, dateLabel, languageLabel, notAccreditedLabel, resultCountLabel, statusOnDateLabel } from './labels.ts';
 
-/** What the pages need of the public register: the same service functions the JSON API uses. */
-export interface PublicEntryView {
-  id: string;
-  fullName: string;
-  body: string;
-  membershipNumber: string | null;
-  firstAccreditedOn: string | null;
-  regions: string[];
-  languages: string[];
-  organisation: string | null;
-  contactEmail?: string | null;
-  contactPhone?: string | null;
-  website?: string | null;
-  cpdUpToDateFor?: string | null;
-  status: EntryStatus;
-  statusSince: string;
-}
-export interface RegisterReader {
-  search(
-    query: Parameters<ReturnType<typeof createRegisterService>['search']>[0],
-  ): Promise<{ items: PublicEntryView[]; nextCursor: string | null; match: SearchMatch; total: number | null; totalIsAtLeast: boolean }>;
-  entry(id: string): Promise<PublicEntryView & { statusExplained: string }>;
-  history(id: string): Promise<Array<{ status: string; date: string }>>;
-  statusOnDate(id: string, asOf?: string): Promise<{ asOf: string; status: string; since: string | null }>;
-}
-
 const PAGE_SIZE = 20;
 
-function toView(m: PublicEntryView) {
+function toView(m: PublicEntry) {
   return {
     ...m,
     bodyLabel: BODY_LABELS[m.body] ?? m.body,
@@ -80,11 +53,10 @@ function futureDate(err: unknown): null {
 }
 
 /** The public register's HTML pages, reading it through the same service as the JSON API. */
-export const publicPagesModule: Module = async (app, { db, clock, config }) => {
+export const publicPagesModule: Module<'register'> = async (app, { config, register }) => {
   // Read when the module is registered, not on import: importing a module has no side effects.
   const stylesheet = await readFile(new URL('./assets/site.css', import.meta.url));
   const stylesheetEtag = `"${createHash('sha256').update(stylesheet).digest('base64url').slice(0, 16)}"`;
-  const register: RegisterReader = createRegisterService({ db, clock, config });
   const rateLimit = publicRateLimit(config);
   const page = (title: string, body: string) => eta.render('./layout', { title, body });
 

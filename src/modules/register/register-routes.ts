@@ -14,15 +14,13 @@ import {
 } from '../../../schemas/register.ts';
 import type { Module } from '../module.ts';
 import { feedCursorAt } from './register-feed.ts';
-import { createRegisterService } from './register-service.ts';
 
 // The register changes at most a few times a day (decisions, the nightly job): five minutes of
 // caching is harmless and keeps the public side fast.
 const CACHE_CONTROL = 'public, max-age=300, stale-while-revalidate=60';
 
 /** The public register's JSON API: search, entries, history and the open-data export. */
-export const registerModule: Module = async (app, { db, clock, config }) => {
-  const register = createRegisterService({ db, clock, config });
+export const registerModule: Module<'register'> = async (app, { config, register }) => {
   const rateLimit = publicRateLimit(config);
   const publicProblems = { 400: problemResponses[400], 404: problemResponses[404] };
   app.addHook('onSend', async (_req, reply) => {

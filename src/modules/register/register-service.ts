@@ -5,11 +5,11 @@ import { explainStatus, isGone, removedVisibleFrom, statusOn, type HistoryEntry 
 import { ENTRY_STATUSES, type Body } from '../../domain/vocabulary.ts';
 import { londonDate } from '../../lib/clock.ts';
 import { cursorKey, keysetCursor, keysetPage } from '../../lib/cursor.ts';
-import { PublicEntryKeys, type PublicEntrySchema, type LookupRequest, type RegisterSearchQuery, type SearchMatch } from '../../../schemas/register.ts';
+import { PublicEntryKeys, type PublicEntrySchema, type RegisterSearchPageSchema, type LookupRequest, type RegisterSearchQuery, type SearchMatch } from '../../../schemas/register.ts';
 import type { ModuleDeps } from '../module.ts';
-import { createFilterTotals } from './filter-totals.ts';
+import { createRegisterCache, type RegisterVersion } from './register-cache.ts';
 import { findEntries, findEntry, publicHistories, publicHistory, type EntryKey, registerHead, type PublicEntryRow } from './register-repository.ts';
-import { searchEntries, type SearchQuery, type SearchTotal } from './register-search-repository.ts';
+import { countFiltered, searchEntries, type SearchQuery, type SearchTotal } from './register-search-repository.ts';
 
 const EXPORT_BATCH = 1000;
 
@@ -17,6 +17,13 @@ const EXPORT_BATCH = 1000;
 const gone = () => new HttpProblem('gone', 'This register entry is no longer in public view.');
 
 export type PublicEntry = z.infer<typeof PublicEntrySchema>;
+
+/** A search as asked (`status` defaults to accredited alone), and its page as answered. */
+type SearchRequest = Omit<RegisterSearchQuery, 'status'> & { status?: SearchQuery['status'] };
+export type SearchPage = z.infer<typeof RegisterSearchPageSchema>;
+
+/** More filter combinations than the register has regions, bodies and languages is a sign of something else. */
+const MOST_TOTALS_KEPT = 1000;
 
 /**
  * A row of ENTRY_COLUMNS as the public reads it: its status explained, only the allow-listed keys
@@ -47,7 +54,6 @@ const csvCell = (v: unknown) => {
 
 /** The public register: search, one entry, its history, the open-data export. */
 export function createRegisterService({ db, clock, config }: ModuleDeps) {
-  const filterTotals = createFilterTotals(db);
   const today = () => londonDate(clock());
   /** The first London date of removal still in public view today (see isGone). */
   const visibleFrom = () => removedVisibleFrom(today(), config.REGISTER_REMOVED_VISIBLE_YEARS);
@@ -67,16 +73,32 @@ export function createRegisterService({ db, clock, config }: ModuleDeps) {
     return asOf ?? now;
   }
 
-  /** A search (`status` defaults to accredited alone, as the query schema does). */
-  async function search(query: Omit<RegisterSearchQuery, 'status'> & { status?: SearchQuery['status'] }) {
+  const pages = createRegisterCache<SearchPage>({ maxSize: config.SEARCH_CACHE_MB * 2 ** 20, size: (page) => JSON.stringify(page).length });
+  const filterTotals = createRegisterCache<SearchTotal>({ maxSize: config.SEARCH_CACHE_MB > 0 ? MOST_TOTALS_KEPT : 0, size: () => 1 });
+
+  /**
+   * A search (`status` defaults to accredited alone, as the query schema does). Its page is kept
+   * until the register changes: the same few searches (a region, a common name) are most of what
+   * people ask, and reading the head is one row where a search is a few statements.
+   */
+  async function search(query: SearchRequest): Promise<SearchPage> {
+    const version = { position: (await registerHead(db)).position, removedVisibleFrom: visibleFrom() };
+    const key = JSON.stringify([query.q ?? null, query.status ?? null, query.region ?? null, query.body ?? null, query.language ?? null, query.limit, query.cursor ?? null]);
+    return pages.get(version, key, () => searchAt(version, query));
+  }
+
+  async function searchAt(version: RegisterVersion, query: SearchRequest): Promise<SearchPage> {
     const after = query.q ? searchCursor.decode(query.cursor) : browseCursor.decode(query.cursor);
     let match: SearchMatch = 'exact';
     let total: SearchTotal | null = null;
-    const criteria = { ...query, removedVisibleFrom: visibleFrom() };
+    const criteria = { ...query, removedVisibleFrom: version.removedVisibleFrom };
+    // Without `q`, the first page's count depends on the filters alone: kept for every page size and cursor.
+    const filterTotal = (filtered: SearchQuery) =>
+      filterTotals.get(version, JSON.stringify([filtered.status ?? null, filtered.region ?? null, filtered.body ?? null, filtered.language ?? null]), () => countFiltered(db, filtered));
     const page = await keysetPage(
       query.limit,
       async (count) => {
-        const found = await searchEntries(db, { ...criteria, limit: count }, after, filterTotals);
+        const found = await searchEntries(db, { ...criteria, limit: count }, after, filterTotal);
         ({ match, total } = found);
         return found.rows;
       },
@@ -103,6 +125,9 @@ export function createRegisterService({ db, clock, config }: ModuleDeps) {
 
   return {
     search,
+
+    /** The kept search pages: hits, misses and bytes kept (the metrics). */
+    searchCacheStats: () => pages.stats(),
 
     /** An entry ever on the register, labelled with its status (404 never on it, 410 gone). */
     async entry(id: string): Promise<PublicEntry> {
@@ -182,3 +207,5 @@ export function createRegisterService({ db, clock, config }: ModuleDeps) {
     },
   };
 }
+
+export type RegisterService = ReturnType<typeof createRegisterService>;

@@ -75,7 +75,7 @@ function verdictView(verdict: Verdict) {
  * Signed status statements (`GET /v1/register/{id}/statement`), the keys that verify them, and the
  * /verify page that checks a pasted one.
  */
-export const statementsModule: Module<'publicUrl'> = async (app, deps) => {
+export const statementsModule: Module<'publicUrl' | 'register'> = async (app, deps) => {
   const keys = await resolveStatementKeys(deps.config);
   const statements = createStatementService({ ...deps, keys, issuer: deps.publicUrl });
   const rateLimit = publicRateLimit(deps.config);

@@ -2,8 +2,7 @@ import { createLocalJWKSet, decodeProtectedHeader, errors, jwtVerify, SignJWT } 
 import { STATEMENT_TYPE, StatementClaimsSchema, type StatementClaims } from '../../../schemas/statements.ts';
 import { HttpProblem } from '../../errors.ts';
 import { STATEMENT_ALG, type StatementKeys } from '../../lib/statement-key.ts';
-import type { ModuleDeps } from '../module.ts';
-import { createRegisterService } from '../register/register-service.ts';
+import type { ModuleDeps, SharedServices } from '../module.ts';
 import { statementClaims } from './statement-claims.ts';
 
 /** What the register says of the entry now, beside what a statement said. */
@@ -17,7 +16,7 @@ export type Verdict =
   | { outcome: 'tampered' }
   | { outcome: 'other-issuer'; issuer: string | null };
 
-export interface StatementServiceDeps extends ModuleDeps {
+export interface StatementServiceDeps extends ModuleDeps, Pick<SharedServices, 'register'> {
   keys: StatementKeys;
   /** The register's public URL, every statement's `iss` (read late: the port may be chosen at listen). */
   issuer: () => string;
@@ -25,8 +24,7 @@ export interface StatementServiceDeps extends ModuleDeps {
 
 /** Signed status statements: issued from the public register's own answers, checked against the published keys. */
 export function createStatementService(deps: StatementServiceDeps) {
-  const { keys, issuer, clock, config } = deps;
-  const register = createRegisterService(deps);
+  const { keys, issuer, clock, config, register } = deps;
   const publishedKeys = createLocalJWKSet(keys.jwks);
 
   async function today(claims: StatementClaims): Promise<StatusToday> {

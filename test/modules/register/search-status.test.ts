@@ -89,6 +89,20 @@ await eachDatabase(t, async (t, kind) => {
     t.same([(await get('/v1/register')).total, (await get('/v1/register')).totalIsAtLeast], [1000, true], 'without q');
   });
 
+  await t.test('a region or a language finds only entries that publish them: the accredited', async (t) => {
+    const [, lapsed] = await insertEntries(ta.database.db, [
+      { fullName: 'Rhys Rhanbarth', regions: ['north_east'], languages: ['cy'] },
+      { fullName: 'Rhian Rhanbarth', regions: ['north_east'], languages: ['cy'], status: 'lapsed' },
+      { fullName: 'Nia Rhanbarth', regions: ['national'], status: 'suspended' },
+    ]);
+    t.same(await names('/v1/register?q=rhanbarth&status=any'), ['Nia Rhanbarth (suspended)', 'Rhian Rhanbarth (lapsed)', 'Rhys Rhanbarth (accredited)'], 'by name: all three');
+    t.same(await names('/v1/register?q=rhanbarth&status=any&region=north_east'), ['Rhys Rhanbarth (accredited)'], 'by region: not where a lapsed or suspended one worked');
+    t.same(await names('/v1/register?q=rhanbarth&status=any&language=cy'), ['Rhys Rhanbarth (accredited)'], 'by language');
+    t.equal((await get('/v1/register?status=lapsed&region=north_east')).total, 0, 'nor counted');
+    await ta.database.db.update(mediators).set({ status: 'accredited' }).where(eq(mediators.id, lapsed!));
+    t.same(await names('/v1/register?q=rhanbarth&status=any&region=north_east'), ['Rhian Rhanbarth (accredited)', 'Rhys Rhanbarth (accredited)'], 'accredited again: found there again');
+  });
+
   await t.test('an organisation is matched only while its mediator is accredited, as it is only published then', async (t) => {
     const [, lapsed] = await insertEntries(ta.database.db, [
       { fullName: 'Ann Able', organisation: 'Quillfeather Mediation' },
