@@ -37,11 +37,13 @@ export function printReport(r: Results): void {
   const { small, large } = r.sizes;
   const ours = load(r, `searchPostgres${small}`);
   const oursLarge = load(r, `searchPostgres${large}`);
+  const computedLarge = load(r, `searchPostgresComputed${large}`);
   const raw = load(r, `searchRaw${small}`);
   const rawLarge = load(r, `searchRaw${large}`);
   const pglite = load(r, `searchPglite${small}`);
   const alone = r.figures[`searchAlone${small}`] as SearchesAlone | null | undefined;
   const aloneLarge = r.figures[`searchAlone${large}`] as SearchesAlone | null | undefined;
+  const computedAloneLarge = r.figures[`searchAloneComputed${large}`] as SearchesAlone | null | undefined;
   const fmtAlone = (a: SearchesAlone | null | undefined) => (a ? `slowest ${a.slowest.medianMs} ms (${a.slowest.query}), median of ${a.times} each` : NA);
   const health = load(r, 'healthOurs');
   const bare = load(r, 'healthBare');
@@ -63,7 +65,8 @@ export function printReport(r: Results): void {
 
   r.ratios = {
     stackOverheadOursOverRaw: ratio(ours?.reqPerSec, raw?.reqPerSec),
-    stackOverheadOursOverRawLarge: ratio(oursLarge?.reqPerSec, rawLarge?.reqPerSec),
+    // Without the kept pages: the same work as the bare route, so the ratio is the stack's overhead.
+    stackOverheadOursOverRawLarge: ratio(computedLarge?.reqPerSec, rawLarge?.reqPerSec),
     indexP50LargeOverSmall: ratio(oursLarge?.p50Ms, ours?.p50Ms),
     // The issue's search targets at 100,000, as figure over target: at most 1 is met.
     searchAloneSlowestLargeOver5Ms: ratio(aloneLarge?.slowest.medianMs, 5),
@@ -77,12 +80,14 @@ export function printReport(r: Results): void {
   const rows: [string, string, string][] = [
     [`1. search, PostgreSQL, ${small} entries`, fmtLoad(ours), ''],
     [`   same SQL, bare Fastify + raw pg, ${small}`, fmtLoad(raw), ''],
-    [`   ours / raw (req/s), ${small}`, fmt(x.stackOverheadOursOverRaw), '>= 0.85'],
+    [`   ours / raw (req/s), ${small}`, fmt(x.stackOverheadOursOverRaw), '>= 0.85 (ours answers repeated searches from its kept pages)'],
     [`   each search alone, ${small} entries`, fmtAlone(alone), ''],
     [`   each search alone, ${large} entries`, fmtAlone(aloneLarge), `<= 5 ms each at 100000 (ratio ${fmt(x.searchAloneSlowestLargeOver5Ms)})`],
     [`   search, PostgreSQL, ${large} entries`, fmtLoad(oursLarge), `p99 <= 15 ms at 100000 (ratio ${fmt(x.searchP99LargeOver15Ms)})`],
+    [`   each search alone, ${large}, every search worked out`, fmtAlone(computedAloneLarge), 'SEARCH_CACHE_MB=0: a search not asked since the last change'],
+    [`   search, PostgreSQL, ${large}, every search worked out`, fmtLoad(computedLarge), ''],
     [`   same SQL, bare Fastify + raw pg, ${large}`, fmtLoad(rawLarge), ''],
-    [`   ours / raw (req/s), ${large}`, fmt(x.stackOverheadOursOverRawLarge), '>= 0.85'],
+    [`   ours worked out / raw (req/s), ${large}`, fmt(x.stackOverheadOursOverRawLarge), '>= 0.85'],
     [`2. search p50 ${large} / ${small}`, fmt(x.indexP50LargeOverSmall), '<= 1.5'],
     [`3. search, PGlite, ${small} entries`, fmtLoad(pglite), ''],
     [`   PGlite / PostgreSQL (req/s)`, fmt(x.pgliteOverPostgresReqPerSec), ''],

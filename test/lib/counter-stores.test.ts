@@ -111,3 +111,23 @@ t.test('pglite: expired rows are swept as hits go by, live ones kept', async (t)
     ['long'],
   );
 });
+
+for (const kind of dbKinds()) {
+  t.test(`${kind}: hits on one key at once go to the database in a few statements, each hit with its own count`, async (t) => {
+    const fresh = await freshDatabase(kind);
+    t.teardown(fresh.drop);
+    const db = fresh.database.db;
+    // Counts the statements that write the counters (an upsert fires the INSERT and the UPDATE statement triggers).
+    await db.execute(sql`CREATE TABLE counter_statements (op text)`);
+    await db.execute(sql`CREATE FUNCTION count_counter_statement() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO counter_statements VALUES (TG_OP); RETURN NULL; END $$`);
+    await db.execute(sql`CREATE TRIGGER counted AFTER INSERT ON limit_counters FOR EACH STATEMENT EXECUTE FUNCTION count_counter_statement()`);
+    const store = createPgCounterStore(db, testClock());
+    const hits = await Promise.all(Array.from({ length: 50 }, () => store.hit('flood', MINUTE)));
+    t.same(
+      hits.map((h) => h.count).sort((a, b) => a - b),
+      Array.from({ length: 50 }, (_, i) => i + 1),
+    );
+    const [{ n }] = (await queryRows<{ n: number }>(db, sql`SELECT count(*)::int AS n FROM counter_statements`)) as [{ n: number }];
+    t.ok(n <= 5, `${n} statements for 50 hits`);
+  });
+}
