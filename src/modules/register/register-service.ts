@@ -4,6 +4,7 @@ import { HttpProblem, notFound, problem } from '../../errors.ts';
 import { explainStatus, isGone, removedVisibleFrom, statusOn, type HistoryEntry } from '../../domain/public-status.ts';
 import { ENTRY_STATUSES, type Body } from '../../domain/vocabulary.ts';
 import { londonDate } from '../../lib/clock.ts';
+import { sharedRead } from '../../lib/shared-read.ts';
 import { cursorKey, keysetCursor, keysetPage } from '../../lib/cursor.ts';
 import { PublicEntryKeys, type PublicEntrySchema, type RegisterSearchPageSchema, type LookupRequest, type RegisterSearchQuery, type SearchMatch } from '../../../schemas/register.ts';
 import type { ModuleDeps } from '../module.ts';
@@ -73,6 +74,8 @@ export function createRegisterService({ db, clock, config }: ModuleDeps) {
     return asOf ?? now;
   }
 
+  // Searches at once share the read of the head (each sees one begun after it asked).
+  const readHead = sharedRead(() => registerHead(db));
   const pages = createRegisterCache<SearchPage>({ maxSize: config.SEARCH_CACHE_MB * 2 ** 20, size: (page) => JSON.stringify(page).length });
   const filterTotals = createRegisterCache<SearchTotal>({ maxSize: config.SEARCH_CACHE_MB > 0 ? MOST_TOTALS_KEPT : 0, size: () => 1 });
 
@@ -82,7 +85,7 @@ export function createRegisterService({ db, clock, config }: ModuleDeps) {
    * people ask, and reading the head is one row where a search is a few statements.
    */
   async function search(query: SearchRequest): Promise<SearchPage> {
-    const version = { position: (await registerHead(db)).position, removedVisibleFrom: visibleFrom() };
+    const version = { position: (await readHead()).position, removedVisibleFrom: visibleFrom() };
     const key = JSON.stringify([query.q ?? null, query.status ?? null, query.region ?? null, query.body ?? null, query.language ?? null, query.limit, query.cursor ?? null]);
     return pages.get(version, key, () => searchAt(version, query));
   }
