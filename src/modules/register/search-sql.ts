@@ -10,10 +10,11 @@ import type { SearchQuery } from './register-search-repository.ts';
 export function filtersOf(query: SearchQuery): SQL[] {
   const filters: SQL[] = [statusFilter(query)];
   if (query.body) filters.push(sql`m.body = ${query.body}`);
+  // Regions and languages are published only while accredited, so only then may a search by one find an entry.
+  if (query.region || query.language) filters.push(sql`m.status = 'accredited'`);
   if (query.language) {
     // language_tags holds every prefix of every tag, so `en` finds en-GB (GIN indexed, migration 0020).
-    // Languages are published only while accredited, so only then may a search by one find an entry.
-    filters.push(sql`m.status = 'accredited' AND m.language_tags @> ARRAY[${query.language}]::text[]`);
+    filters.push(sql`m.language_tags @> ARRAY[${query.language}]::text[]`);
   }
   return filters;
 }
@@ -24,9 +25,8 @@ export function filtersOf(query: SearchQuery): SQL[] {
  */
 export function groupsOf(region: string | undefined): SQL[] {
   if (!region) return [sql`TRUE`];
-  // Regions are published only while accredited, so only then may a search by one find an entry.
-  const local = sql`m.status = 'accredited' AND ${region} = ANY (m.regions)`;
-  return region === 'national' ? [local] : [local, sql`m.status = 'accredited' AND 'national' = ANY (m.regions) AND ${region} <> ALL (m.regions)`];
+  const local = sql`${region} = ANY (m.regions)`;
+  return region === 'national' ? [local] : [local, sql`'national' = ANY (m.regions) AND ${region} <> ALL (m.regions)`];
 }
 
 /** One group's part of a list: its conditions, and the key it resumes past (null: from its start). */
