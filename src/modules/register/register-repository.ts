@@ -56,7 +56,7 @@ export const pastInNameOrder = (sortName: SQLWrapper, id: SQLWrapper, [name, las
 /** The statuses asked for; a removed entry only while in public view (removed on or after `removedVisibleFrom`). */
 export function statusFilter({ status = ['accredited'], removedVisibleFrom }: { status?: readonly EntryStatus[]; removedVisibleFrom: string }): SQL {
   // The default, accredited alone, as the partial indexes (`WHERE status = 'accredited'`) state it.
-  if (status.length === 1 && status[0] === 'accredited') return sql`m.status = 'accredited'`;
+  if (isAccreditedOnly({ status })) return sql`m.status = 'accredited'`;
   const listed = sql`m.status IN (${sql.join(
     status.map((s) => sql`${s}::mediator_status`),
     sql`, `,
@@ -64,6 +64,9 @@ export function statusFilter({ status = ['accredited'], removedVisibleFrom }: { 
   if (!status.includes('removed')) return listed;
   return sql`${listed} AND (m.status <> 'removed' OR (m.status_changed_at AT TIME ZONE 'Europe/London')::date >= ${removedVisibleFrom}::date)`;
 }
+
+/** Whether a listing is of accredited entries alone (the default): the covering indexes' rows. */
+export const isAccreditedOnly = ({ status = ['accredited'] }: { status?: readonly EntryStatus[] }) => status.length === 1 && status[0] === 'accredited';
 
 /** An entry in public view, of any status (the export and the change feed): the search's `status=any`. */
 export const inPublicView = (removedVisibleFrom: string): SQL => statusFilter({ status: ENTRY_STATUSES, removedVisibleFrom });

@@ -3,6 +3,7 @@ import { eq, sql } from 'drizzle-orm';
 import { mediators } from '../../../src/db/schema.ts';
 import { buildTestApp, eachDatabase } from '../../helpers/app.ts';
 import { insertEntries } from '../../helpers/entries.ts';
+import { recountNameWords } from '../../../src/modules/register/name-words-repository.ts';
 
 type Page = { items: Array<{ fullName: string; status: string }>; nextCursor: string | null; match: string; total: number | null; totalIsAtLeast: boolean };
 
@@ -87,6 +88,19 @@ await eachDatabase(t, async (t, kind) => {
     const capped = await get('/v1/register?q=walker&region=london');
     t.same([capped.total, capped.totalIsAtLeast], [1000, true], '1001: 1000 and more');
     t.same([(await get('/v1/register')).total, (await get('/v1/register')).totalIsAtLeast], [1000, true], 'without q');
+    t.same([(await get('/v1/register?q=walker&status=any')).total, (await get('/v1/register?q=walker&status=any')).totalIsAtLeast], [1000, true], 'any status');
+    // A common word (more than a thousand hold it) under filters most of them miss: counted exactly.
+    await ta.database.db.execute(sql`
+      WITH u AS (INSERT INTO users (email, full_name) SELECT 'north' || i || '@example.org', 'Many Walker North ' || i FROM generate_series(1, 403) i RETURNING id, full_name)
+      INSERT INTO mediators (user_id, full_name, body, status, status_changed_at, regions)
+      SELECT id, full_name, 'cmc', CASE WHEN full_name ~ ' 40[1-3]$' THEN 'lapsed' ELSE 'accredited' END::mediator_status, now(), '{north_east}' FROM u`);
+    // The daily job's recount tells the search "walker" is common, so it walks the name index.
+    await recountNameWords(ta.database.db);
+    const totals = await Promise.all(
+      ['q=walker&region=north_east', 'q=walker&body=cmc', 'q=walker&body=cmc&status=any', 'q=walker&body=cmc&status=lapsed'].map(async (q) => (await get(`/v1/register?${q}`)).total),
+    );
+    t.same(totals, [400, 400, 403, 3], 'by region, by body, of any status, lapsed');
+    t.same([(await get('/v1/register?q=many walker&region=london')).total, (await get('/v1/register?q=walker&region=london')).totalIsAtLeast], [1000, true], 'and where more than a thousand do');
   });
 
   await t.test('a region or a language finds only entries that publish them: the accredited', async (t) => {
