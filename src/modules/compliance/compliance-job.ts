@@ -1,4 +1,5 @@
 import type { Db } from '../../db/client.ts';
+import { vacuumIfEmbedded } from '../../db/upkeep.ts';
 import type { RunCounts } from '../../domain/compliance-outcomes.ts';
 import { HttpProblem, problem } from '../../errors.ts';
 import { londonDate, type Clock } from '../../lib/clock.ts';
@@ -55,8 +56,12 @@ export interface ComplianceJobDeps {
 export function createComplianceJob({ db, clock, removedVisibleYears }: ComplianceJobDeps) {
   async function runCompliance(asOf: string = londonDate(clock())): Promise<RunSummary> {
     const summary = await runOnce(asOf);
-    // The search's word table is made exact once a day, after the run (one instance runs it).
-    if (!summary.alreadyRun) await recountNameWords(db);
+    // Upkeep once a day, after the run (one instance runs it): the search's word table made exact,
+    // and an embedded database vacuumed (nothing else does it there).
+    if (!summary.alreadyRun) {
+      await recountNameWords(db);
+      await vacuumIfEmbedded(db);
+    }
     return summary;
   }
 
