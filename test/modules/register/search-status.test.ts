@@ -94,13 +94,27 @@ await eachDatabase(t, async (t, kind) => {
       WITH u AS (INSERT INTO users (email, full_name) SELECT 'north' || i || '@example.org', 'Many Walker North ' || i FROM generate_series(1, 403) i RETURNING id, full_name)
       INSERT INTO mediators (user_id, full_name, body, status, status_changed_at, regions)
       SELECT id, full_name, 'cmc', CASE WHEN full_name ~ ' 40[1-3]$' THEN 'lapsed' ELSE 'accredited' END::mediator_status, now(), '{north_east}' FROM u`);
-    // The daily job's recount tells the search "walker" is common, so it walks the name index.
+    // The daily job's recount tells the search "walker" is common: a page of it comes from a walk in name order.
     await recountNameWords(ta.database.db);
-    const totals = await Promise.all(
-      ['q=walker&region=north_east', 'q=walker&body=cmc', 'q=walker&body=cmc&status=any', 'q=walker&body=cmc&status=lapsed'].map(async (q) => (await get(`/v1/register?${q}`)).total),
-    );
-    t.same(totals, [400, 400, 403, 3], 'by region, by body, of any status, lapsed');
-    t.same([(await get('/v1/register?q=many walker&region=london')).total, (await get('/v1/register?q=walker&region=london')).totalIsAtLeast], [1000, true], 'and where more than a thousand do');
+    const searches = ['q=walker&region=north_east', 'q=walker&body=cmc', 'q=walker&body=cmc&status=any', 'q=walker&body=cmc&status=lapsed', 'q=many walker&region=london'];
+    const totals = (limit: number) =>
+      Promise.all(
+        searches.map(async (q) => {
+          const page = await get(`/v1/register?${q}&limit=${limit}`);
+          return [page.total, page.totalIsAtLeast];
+        }),
+      );
+    const expected = [
+      [400, false],
+      [400, false],
+      [403, false],
+      [3, false],
+      [1000, true],
+    ];
+    t.same(await totals(20), expected, 'by region, by body, of any status, lapsed, and where more than a thousand hold it');
+    // Once vacuumed, the count walks the covering name index instead (another page size: no kept page).
+    await ta.database.db.execute(sql`VACUUM (ANALYZE) mediators`);
+    t.same(await totals(5), expected, 'the same once the table is vacuumed');
   });
 
   await t.test('a region or a language finds only entries that publish them: the accredited', async (t) => {
