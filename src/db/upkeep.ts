@@ -11,6 +11,13 @@ import { queryRows, type Db } from './client.ts';
 export async function vacuumIfEmbedded(db: Db): Promise<boolean> {
   const [own] = await queryRows<{ embedded: boolean }>(db, sql`SELECT backend_type = 'standalone backend' AS embedded FROM pg_stat_activity WHERE pid = pg_backend_pid()`);
   if (!own?.embedded) return false;
-  await db.execute(sql`VACUUM (ANALYZE)`);
+  // A table at a time, the system catalogs too (the oldest transaction id left counts them all): requests
+  // waiting on PGlite's one connection go between two tables rather than after the whole database.
+  const tables = await queryRows<{ schema: string; name: string }>(
+    db,
+    sql`SELECT n.nspname AS schema, c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE c.relkind IN ('r', 'm') AND c.relpersistence <> 't' ORDER BY c.oid`,
+  );
+  for (const { schema, name } of tables) await db.execute(sql`VACUUM (ANALYZE) ${sql.identifier(schema)}.${sql.identifier(name)}`);
   return true;
 }

@@ -106,7 +106,14 @@ export async function measureCompliance(db: PostgresBenchDatabase, rounds: numbe
     const copy = await db.clone();
     const database = await openDatabase({ kind: 'postgres', url: copy.url });
     try {
-      const job = createComplianceJob({ db: database.db, clock: systemClock, removedVisibleYears: loadConfig({}).REGISTER_REMOVED_VISIBLE_YEARS });
+      const job = createComplianceJob({
+        db: database.db,
+        clock: systemClock,
+        removedVisibleYears: loadConfig({}).REGISTER_REMOVED_VISIBLE_YEARS,
+        onUpkeepError: (err) => {
+          throw err;
+        },
+      });
       const { ms, value } = await timed(() => recordStatements(() => job.runCompliance(asOf)));
       times.push(ms);
       statements = value.statements.length;

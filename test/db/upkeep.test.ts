@@ -43,7 +43,8 @@ t.test('the daily run vacuums the embedded database once per date, after the run
   await probe(db);
   t.equal((await pages(db)).visible, 0, 'never vacuumed');
   // Today is the 3rd: the 2nd's run first, then (after a repeat of it) the 3rd's.
-  const job = createComplianceJob({ db, clock: testClock('2026-06-03T10:00:00Z'), removedVisibleYears: 5 });
+  const upkeepErrors: unknown[] = [];
+  const job = createComplianceJob({ db, clock: testClock('2026-06-03T10:00:00Z'), removedVisibleYears: 5, onUpkeepError: (err) => upkeepErrors.push(err) });
   await job.runCompliance('2026-06-02');
   const vacuumed = await pages(db);
   t.equal(vacuumed.visible, vacuumed.pages, 'the run vacuumed it');
@@ -53,4 +54,22 @@ t.test('the daily run vacuums the embedded database once per date, after the run
   await job.runCompliance('2026-06-03');
   const next = await pages(db, 'upkeep_later');
   t.equal(next.visible, next.pages, "the next date's run does");
+  t.same(upkeepErrors, []);
+});
+
+t.test('a failing upkeep step is reported; the run stands and the other steps still run', async (t) => {
+  const fresh = await freshDatabase('pglite');
+  t.teardown(() => fresh.drop());
+  const { db } = fresh.database;
+  await probe(db);
+  // The word table's recount, the first step, fails.
+  await db.execute(sql`DROP FUNCTION register_recount_words()`);
+  const upkeepErrors: unknown[] = [];
+  const job = createComplianceJob({ db, clock: testClock('2026-06-03T10:00:00Z'), removedVisibleYears: 5, onUpkeepError: (err) => upkeepErrors.push(err) });
+  const run = await job.runCompliance('2026-06-03');
+  t.same([run.alreadyRun, run.error, run.finishedAt !== null], [false, null, true], 'the run answers as done');
+  t.match(upkeepErrors, [{ message: /register_recount_words/ }], 'the failure is reported');
+  const after = await pages(db);
+  t.equal(after.visible, after.pages, 'the vacuum after it still ran');
+  t.equal((await job.runCompliance('2026-06-03')).alreadyRun, true, 'a repeat finds the run recorded');
 });

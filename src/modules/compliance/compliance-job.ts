@@ -46,6 +46,8 @@ export interface ComplianceJobDeps {
   clock: Clock;
   /** REGISTER_REMOVED_VISIBLE_YEARS: the run records the removed entries that have left public view. */
   removedVisibleYears: number;
+  /** Where a failure of the upkeep after a run goes (the run itself has committed, and stands). */
+  onUpkeepError: (err: unknown) => void;
 }
 
 /**
@@ -53,14 +55,14 @@ export interface ComplianceJobDeps {
  * the schedule, the CLI and the admin endpoint. The whole run is one transaction: its run row is the
  * claim on the date, so a crash leaves nothing and a second caller gets the first run's summary.
  */
-export function createComplianceJob({ db, clock, removedVisibleYears }: ComplianceJobDeps) {
+export function createComplianceJob({ db, clock, removedVisibleYears, onUpkeepError }: ComplianceJobDeps) {
   async function runCompliance(asOf: string = londonDate(clock())): Promise<RunSummary> {
     const summary = await runOnce(asOf);
     // Upkeep once a day, after the run (one instance runs it): the search's word table made exact,
-    // and an embedded database vacuumed (nothing else does it there).
+    // and an embedded database vacuumed (nothing else does it there). A step that fails is reported
+    // and the next day's run tries again; it never turns the committed run into a failure.
     if (!summary.alreadyRun) {
-      await recountNameWords(db);
-      await vacuumIfEmbedded(db);
+      for (const step of [() => recountNameWords(db), () => vacuumIfEmbedded(db)]) await step().catch(onUpkeepError);
     }
     return summary;
   }

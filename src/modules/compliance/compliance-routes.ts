@@ -10,7 +10,12 @@ import { createComplianceViewService } from './view-service.ts';
 
 /** The compliance job on its schedule, its admin routes, and each mediator's view of where they stand. */
 export const complianceModule: Module = async (app, { db, clock, config }) => {
-  const job = createComplianceJob({ db, clock, removedVisibleYears: config.REGISTER_REMOVED_VISIBLE_YEARS });
+  const job = createComplianceJob({
+    db,
+    clock,
+    removedVisibleYears: config.REGISTER_REMOVED_VISIBLE_YEARS,
+    onUpkeepError: (err) => app.log.error({ err }, 'upkeep after the compliance run failed (the run stands)'),
+  });
   const compliance = createComplianceService({ db, clock, job });
   const complianceView = createComplianceViewService({ db, clock });
   const stopSchedule = scheduleCompliance({
